@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+)
+
+// cliEnv is what every command writes to: results to stdout, logs and
+// progress to stderr.
+type cliEnv struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// command is one subcommand: its flags live in its own options struct and
+// its work in a plain runX function.
+type command struct {
+	name    string
+	summary string
+	usage   string
+	example string
+	run     func(ctx context.Context, env *cliEnv, args []string) error
+}
+
+var errHelp = errors.New("help shown")
+
+type usageError struct {
+	msg  string
+	hint string
+}
+
+func (e *usageError) Error() string { return e.msg }
+
+func commands() map[string]*command {
+	list := []*command{
+		validateCommand(), graphCommand(), runbookCommand(),
+
+	}
+	m := map[string]*command{}
+	for _, c := range list {
+		m[c.name] = c
+	}
+	return m
+}
+
+func dispatch(ctx context.Context, env *cliEnv, args []string) error {
+	cmds := commands()
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		if len(args) > 1 && cmds[args[1]] != nil {
+			return dispatch(ctx, env, []string{args[1], "--help"})
+		}
+		printUsage(env.stdout, cmds)
+		if len(args) == 0 {
+			return &usageError{msg: "no command given", hint: "tfrebuild validate --config rebuild.hcl"}
+		}
+		return errHelp
+	}
+	if args[0] == "--version" || args[0] == "-version" || args[0] == "version" {
+		fmt.Fprintf(env.stdout, "tfrebuild %s\n", version)
+		return nil
+	}
+	c := cmds[args[0]]
+	if c == nil {
+		names := sortedNames(cmds)
+		return &usageError{msg: fmt.Sprintf("unknown command %q", args[0]), hint: "tfrebuild --help (commands: " + strings.Join(names, ", ") + ")"}
+	}
+	return c.run(ctx, env, args[1:])
+}
+
+func printUsage(w io.Writer, cmds map[string]*command) {
+	fmt.Fprintln(w, "tfrebuild rebuilds a Terraform-managed environment from nothing, in order, with checkpoints.")
+	fmt.Fprintln(w, "\nUsage: tfrebuild COMMAND [options]\n\nCommands:")
+	for _, n := range sortedNames(cmds) {
+		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'tfrebuild COMMAND --help' for a command's options. 'tfrebuild --version' prints the version.")
+}
+
+func sortedNames(cmds map[string]*command) []string {
+	var out []string
+	for n := range cmds {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// newFlags builds a command's flag set; --help prints its usage and example.
+func newFlags(env *cliEnv, c *command) *flag.FlagSet {
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	fs.Usage = func() {
+		w := env.stdout
+		fmt.Fprintf(w, "Usage: tfrebuild %s\n\n%s\n\nOptions:\n", c.usage, c.summary)
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+		fs.SetOutput(env.stderr)
+		fmt.Fprintf(w, "\nExample:\n  %s\n", c.example)
+	}
+	return fs
+}
+
+// parseFlags parses flags that may come before or after positional
+// arguments, and returns the positional ones.
+func parseFlags(fs *flag.FlagSet, args []string, c *command) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, errHelp
+			}
+			return nil, &usageError{msg: err.Error(), hint: "tfrebuild " + c.name + " --help"}
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// configFlag registers --config, defaulting to ./rebuild.hcl.
+func configFlag(fs *flag.FlagSet) *string {
+	return fs.String("config", "rebuild.hcl", "the rebuild config `FILE`")
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+func isTerminal(f any) bool {
+	file, ok := f.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := file.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,293 @@
+package config
+
+import (
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+func (p *parser) content(b *hcl.Block, attrs []hcl.AttributeSchema) hcl.Attributes {
+	c, diags := b.Body.Content(&hcl.BodySchema{Attributes: attrs})
+	p.add(diags...)
+	return c.Attributes
+}
+
+func (p *parser) decodeTerraform(b *hcl.Block) {
+	a := p.content(b, []hcl.AttributeSchema{{Name: "version", Required: true}})
+	p.cfg.Terraform.Range = b.DefRange
+	if v := a["version"]; v != nil {
+		p.cfg.Terraform.Version = p.str(v)
+		p.check(v, p.cfg.Terraform.Version, validVersion)
+		p.cfg.Terraform.Range = v.Expr.Range()
+	}
+}
+
+func (p *parser) decodeTarget(b *hcl.Block) {
+	a := p.content(b, []hcl.AttributeSchema{
+		{Name: "account_id", Required: true}, {Name: "region", Required: true},
+		{Name: "role_arn"}, {Name: "external_id"},
+	})
+	t := &p.cfg.Target
+	t.Range = b.DefRange
+	if v := a["account_id"]; v != nil {
+		t.AccountID = p.str(v)
+		p.check(v, t.AccountID, validAccountID)
+	}
+	if v := a["region"]; v != nil {
+		t.Region = p.str(v)
+		p.check(v, t.Region, validRegion)
+	}
+	if v := a["role_arn"]; v != nil {
+		t.RoleARN = p.str(v)
+		p.check(v, t.RoleARN, func(s string) error { return validRoleARN(s, t.AccountID) })
+	}
+	if v := a["external_id"]; v != nil {
+		t.ExternalID = p.str(v)
+	}
+}
+
+func (p *parser) decodeState(b *hcl.Block) {
+	a := p.content(b, []hcl.AttributeSchema{
+		{Name: "bucket", Required: true}, {Name: "lock_table"}, {Name: "use_lockfile"},
+		{Name: "deny_insecure_transport"}, {Name: "encryption"}, {Name: "kms_key_id"},
+	})
+	s := &p.cfg.State
+	s.Range = b.DefRange
+	if v := a["bucket"]; v != nil {
+		s.Bucket = p.str(v)
+		s.BucketRange = v.Expr.Range()
+		p.check(v, s.Bucket, validBucketName)
+	}
+	if v := a["lock_table"]; v != nil {
+		s.LockTable = p.str(v)
+		p.check(v, s.LockTable, validTableName)
+	}
+	s.UseLockfile = p.boolean(a["use_lockfile"], false)
+	s.DenyInsecureTransport = p.boolean(a["deny_insecure_transport"], true)
+	s.Encryption = "aws:kms"
+	if v := a["encryption"]; v != nil {
+		s.Encryption = p.str(v)
+		p.check(v, s.Encryption, oneOf("aws:kms", "AES256"))
+	}
+	if v := a["kms_key_id"]; v != nil {
+		s.KMSKeyID = p.str(v)
+		if s.Encryption != "aws:kms" {
+			p.add(errorAt(v.Expr.Range(), "kms_key_id needs aws:kms",
+				"kms_key_id only applies with encryption = \"aws:kms\"."))
+		}
+	}
+	if s.LockTable == "" && !s.UseLockfile {
+		p.add(errorAt(b.DefRange, "No state locking",
+			"set lock_table (DynamoDB) or use_lockfile = true (S3-native locks); running Terraform without a lock is never safe in a rebuild."))
+	}
+}
+
+func (p *parser) decodeCheckpoint(b *hcl.Block) {
+	a := p.content(b, []hcl.AttributeSchema{{Name: "store"}})
+	p.cfg.Checkpoint.Store = "file"
+	if v := a["store"]; v != nil {
+		p.cfg.Checkpoint.Store = p.str(v)
+		p.check(v, p.cfg.Checkpoint.Store, oneOf("file", "dynamodb"))
+	}
+}
+
+func (p *parser) decodeRegistry(b *hcl.Block) {
+	a := p.content(b, []hcl.AttributeSchema{
+		{Name: "name"}, {Name: "scan_on_push"}, {Name: "immutable"}, {Name: "encryption"},
+		{Name: "kms_key"}, {Name: "lifecycle_policy"}, {Name: "keep_last"}, {Name: "tags"},
+	})
+	r := &Registry{Label: b.Labels[0], Name: b.Labels[0], Range: b.DefRange, Encryption: "AES256"}
+	if v := a["name"]; v != nil {
+		r.Name = p.str(v)
+		p.check(v, r.Name, validRepositoryName)
+	} else if err := validRepositoryName(r.Name); err != nil {
+		p.add(errorAt(b.LabelRanges[0], "Invalid registry", err.Error()+" Set name = \"...\" in the block."))
+	}
+	r.ScanOnPush = p.boolean(a["scan_on_push"], true)
+	r.Immutable = p.boolean(a["immutable"], false)
+	if v := a["encryption"]; v != nil {
+		r.Encryption = p.str(v)
+		p.check(v, r.Encryption, oneOf("AES256", "KMS"))
+	}
+	if v := a["kms_key"]; v != nil {
+		r.KMSKey = p.str(v)
+	}
+	if v := a["tags"]; v != nil {
+		r.Tags = p.strMap(v)
+	}
+	r.KeepLast = p.integer(a["keep_last"], 0, 1, 10000)
+	if v := a["lifecycle_policy"]; v != nil {
+		r.LifecyclePolicy = p.str(v)
+		if r.KeepLast > 0 {
+			p.add(errorAt(v.Expr.Range(), "Conflicting lifecycle settings", "set either lifecycle_policy or keep_last, not both."))
+		}
+		p.check(v, r.LifecyclePolicy, validJSONObject)
+	} else if r.KeepLast > 0 {
+		r.LifecyclePolicy = keepLastPolicy(r.KeepLast)
+	}
+	p.cfg.Registries = append(p.cfg.Registries, r)
+}
+
+func (p *parser) decodeStack(b *hcl.Block) {
+	a := p.content(b, []hcl.AttributeSchema{
+		{Name: "source", Required: true}, {Name: "depends_on"}, {Name: "optional"},
+		{Name: "inputs"}, {Name: "mock_outputs"},
+	})
+	s := &Stack{Name: b.Labels[0], Range: b.DefRange, SourceRange: b.DefRange}
+	if v := a["source"]; v != nil {
+		s.Source = p.str(v)
+		s.SourceRange = v.Expr.Range()
+		if s.Source != "" {
+			s.SourceDir = filepath.Join(p.cfg.Dir, filepath.FromSlash(s.Source))
+			if filepath.IsAbs(s.Source) {
+				s.SourceDir = filepath.Clean(s.Source)
+			}
+		}
+	}
+	s.DependsOn = p.refs(a["depends_on"], "stack")
+	s.Optional = p.boolean(a["optional"], false)
+	if v := a["inputs"]; v != nil {
+		s.Inputs = p.inputs(v)
+	}
+	if v := a["mock_outputs"]; v != nil {
+		s.MockOutputs = p.exprMap(v)
+	}
+	p.cfg.Stacks = append(p.cfg.Stacks, s)
+}
+
+func (p *parser) decodeCheck(b *hcl.Block) {
+	a := p.content(b, []hcl.AttributeSchema{
+		{Name: "url", Required: true}, {Name: "status"}, {Name: "timeout"}, {Name: "interval"},
+	})
+	c := &Check{Name: b.Labels[0], Range: b.DefRange, Status: 200, Timeout: 5 * time.Minute, Interval: 5 * time.Second}
+	if v := a["url"]; v != nil {
+		c.URL = v.Expr
+		c.Outputs = p.outputRefs(v.Expr)
+	}
+	c.Status = p.integer(a["status"], 200, 100, 599)
+	if v := a["timeout"]; v != nil {
+		if d := p.duration(v); d > 0 {
+			c.Timeout = d
+		}
+	}
+	if v := a["interval"]; v != nil {
+		if d := p.duration(v); d > 0 {
+			c.Interval = d
+		}
+	}
+	p.cfg.Checks = append(p.cfg.Checks, c)
+}
+
+func (p *parser) decodeStep(b *hcl.Block) {
+	a := p.content(b, []hcl.AttributeSchema{{Name: "instructions", Required: true}, {Name: "after"}})
+	s := &Step{Name: b.Labels[0], Range: b.DefRange}
+	if v := a["instructions"]; v != nil {
+		s.Instructions = p.str(v)
+	}
+	s.After = p.refs(a["after"], "check", "stack", "step")
+	p.cfg.Steps = append(p.cfg.Steps, s)
+}
+
+// inputs decodes a stack's inputs object, one expression per key.
+func (p *parser) inputs(a *hcl.Attribute) []Input {
+	pairs, diags := hcl.ExprMap(a.Expr)
+	if diags.HasErrors() {
+		p.add(errorAt(a.Expr.Range(), "Invalid inputs", "inputs must be an object: inputs = { name = value, ... }."))
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []Input
+	for _, kv := range pairs {
+		k, ok := p.key(kv.Key)
+		if !ok {
+			continue
+		}
+		if seen[k] {
+			p.add(errorAt(kv.Key.Range(), "Duplicate input", fmt.Sprintf("input %q is set twice.", k)))
+			continue
+		}
+		seen[k] = true
+		out = append(out, Input{Name: k, Expr: kv.Value, Range: kv.Key.Range(), Outputs: p.outputRefs(kv.Value)})
+	}
+	return out
+}
+
+func (p *parser) exprMap(a *hcl.Attribute) map[string]hcl.Expression {
+	pairs, diags := hcl.ExprMap(a.Expr)
+	if diags.HasErrors() {
+		p.add(errorAt(a.Expr.Range(), "Invalid "+a.Name, a.Name+" must be an object: { name = value, ... }."))
+		return nil
+	}
+	out := map[string]hcl.Expression{}
+	for _, kv := range pairs {
+		if k, ok := p.key(kv.Key); ok {
+			out[k] = kv.Value
+		}
+	}
+	return out
+}
+
+func (p *parser) key(e hcl.Expression) (string, bool) {
+	if kw := hcl.ExprAsKeyword(e); kw != "" {
+		return kw, true
+	}
+	v, diags := e.Value(nil)
+	if diags.HasErrors() || v.IsNull() || !v.IsKnown() || !v.Type().Equals(ctyString) {
+		p.add(errorAt(e.Range(), "Invalid key", "keys must be names or quoted strings."))
+		return "", false
+	}
+	return v.AsString(), true
+}
+
+// outputRefs collects stack.NAME.outputs.OUTPUT references in an expression
+// and reports any other kind of reference.
+func (p *parser) outputRefs(e hcl.Expression) []OutputRef {
+	var out []OutputRef
+	for _, tr := range e.Variables() {
+		r := tr.SourceRange()
+		if tr.RootName() != "stack" {
+			p.add(errorAt(r, "Unknown reference",
+				fmt.Sprintf("%q is not something rebuild.hcl can refer to here; use stack.NAME.outputs.OUTPUT.", tr.RootName())))
+			continue
+		}
+		names := attrNames(tr)
+		if len(names) < 3 || names[2] != "outputs" {
+			p.add(errorAt(r, "Invalid stack reference", "refer to a stack's outputs as stack.NAME.outputs.OUTPUT."))
+			continue
+		}
+		ref := OutputRef{Stack: names[1], Range: r}
+		if len(names) > 3 {
+			ref.Output = names[3]
+		}
+		out = append(out, ref)
+	}
+	return out
+}
+
+// attrNames returns the names of the leading root/attribute steps of a
+// traversal, stopping at the first index step.
+func attrNames(tr hcl.Traversal) []string {
+	var out []string
+	for _, step := range tr {
+		switch s := step.(type) {
+		case hcl.TraverseRoot:
+			out = append(out, s.Name)
+		case hcl.TraverseAttr:
+			out = append(out, s.Name)
+		default:
+			return out
+		}
+	}
+	return out
+}
+
+func (p *parser) check(a *hcl.Attribute, value string, valid func(string) error) {
+	if value == "" {
+		return
+	}
+	if err := valid(value); err != nil {
+		p.add(errorAt(a.Expr.Range(), "Invalid "+a.Name, err.Error()))
+	}
+}

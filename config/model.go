@@ -1,0 +1,172 @@
+package config
+
+import (
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Config is a validated rebuild.hcl. Expressions that can only be evaluated
+// once upstream stacks have been applied (inputs, check URLs) are kept as
+// HCL expressions together with the references they make.
+type Config struct {
+	Filename string // as given by the user, used in diagnostics
+	Dir      string // absolute directory of the config file
+
+	Project    string
+	RTO        time.Duration
+	Tags       map[string]string
+	Terraform  Terraform
+	Target     Target
+	State      State
+	Checkpoint Checkpoint
+
+	Registries []*Registry
+	Stacks     []*Stack
+	Checks     []*Check
+	Steps      []*Step
+}
+
+// Terraform pins the Terraform binary. An empty Version means "whatever
+// terraform is on PATH", which validate warns about.
+type Terraform struct {
+	Version string
+	Range   hcl.Range
+}
+
+// Target is what the guard compares the caller's identity against.
+type Target struct {
+	AccountID  string
+	Region     string
+	RoleARN    string
+	ExternalID string
+	Range      hcl.Range
+}
+
+// State describes the Terraform backend that the state stage bootstraps.
+type State struct {
+	Bucket                string
+	LockTable             string
+	UseLockfile           bool
+	DenyInsecureTransport bool
+	Encryption            string // "aws:kms" (default) or "AES256"
+	KMSKeyID              string
+	BucketRange           hcl.Range
+	Range                 hcl.Range
+}
+
+// Checkpoint selects where run progress is stored.
+type Checkpoint struct {
+	Store string // "file" (default) or "dynamodb"
+}
+
+// Registry is one ECR repository.
+type Registry struct {
+	Label           string
+	Name            string
+	ScanOnPush      bool
+	Immutable       bool
+	Encryption      string // "AES256" (default) or "KMS"
+	KMSKey          string
+	LifecyclePolicy string // raw JSON; built from KeepLast when that is set
+	KeepLast        int
+	Tags            map[string]string
+	Range           hcl.Range
+}
+
+// Stack is one Terraform root module applied with its own state key.
+type Stack struct {
+	Name      string
+	Source    string // as written, relative to the config dir
+	SourceDir string // absolute
+	Optional  bool
+	DependsOn []Ref
+	// Inputs holds one expression per variable, evaluated after upstream
+	// stacks have been applied.
+	Inputs      []Input
+	MockOutputs map[string]hcl.Expression
+	Range       hcl.Range
+	SourceRange hcl.Range
+
+	// Module is what inspecting SourceDir found; nil when it could not be read.
+	Module *Module
+}
+
+// Input is one entry of a stack's inputs map.
+type Input struct {
+	Name    string
+	Expr    hcl.Expression
+	Range   hcl.Range // the key
+	Outputs []OutputRef
+}
+
+// Check is an HTTP smoke check polled after the stacks are up.
+type Check struct {
+	Name     string
+	URL      hcl.Expression
+	Outputs  []OutputRef
+	Status   int
+	Timeout  time.Duration
+	Interval time.Duration
+	Range    hcl.Range
+}
+
+// Step is a manual action the run waits for.
+type Step struct {
+	Name         string
+	Instructions string
+	After        []Ref
+	Range        hcl.Range
+}
+
+// Ref is a reference to another block: stack.NAME, check.NAME, step.NAME.
+type Ref struct {
+	Kind  string
+	Name  string
+	Range hcl.Range
+}
+
+// Stage returns the pipeline stage name the reference points at.
+func (r Ref) Stage() string { return r.Kind + "." + r.Name }
+
+// OutputRef is stack.NAME.outputs.OUTPUT inside an expression. Output is
+// empty for a reference to the whole outputs object.
+type OutputRef struct {
+	Stack  string
+	Output string
+	Range  hcl.Range
+}
+
+// Stack returns the stack with the given name, or nil.
+func (c *Config) Stack(name string) *Stack {
+	for _, s := range c.Stacks {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// StackDeps returns the names of the stacks s depends on, explicit and
+// through input references, without duplicates, in declaration order.
+func (c *Config) StackDeps(s *Stack) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(n string) {
+		if !seen[n] && c.Stack(n) != nil {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	for _, r := range s.DependsOn {
+		if r.Kind == "stack" {
+			add(r.Name)
+		}
+	}
+	for _, in := range s.Inputs {
+		for _, o := range in.Outputs {
+			add(o.Stack)
+		}
+	}
+	return out
+}

@@ -1,0 +1,7 @@
+terraform {
+  backend "s3" {}
+}
+
+output "url" {
+  value = "https://${var.colour}.example"
+}

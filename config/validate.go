@@ -1,0 +1,177 @@
+package config
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// validate checks what spans blocks: references and dependency cycles.
+func (p *parser) validate() {
+	c := p.cfg
+	names := map[string][]string{}
+	for _, s := range c.Stacks {
+		names["stack"] = append(names["stack"], s.Name)
+	}
+	for _, ch := range c.Checks {
+		names["check"] = append(names["check"], ch.Name)
+	}
+	for _, st := range c.Steps {
+		names["step"] = append(names["step"], st.Name)
+	}
+	known := func(r Ref) bool { return contains(names[r.Kind], r.Name) }
+	unknown := func(kind, name string, rng hcl.Range) {
+		p.add(errorAt(rng, "Reference to undeclared "+kind,
+			fmt.Sprintf("there is no %s %q in this config.%s", kind, name, didYouMean(name, names[kind]))))
+	}
+	for _, s := range c.Stacks {
+		for _, r := range s.DependsOn {
+			if !known(r) {
+				unknown(r.Kind, r.Name, r.Range)
+			}
+		}
+		for _, in := range s.Inputs {
+			for _, o := range in.Outputs {
+				if c.Stack(o.Stack) == nil {
+					unknown("stack", o.Stack, o.Range)
+				}
+			}
+		}
+	}
+	for _, ch := range c.Checks {
+		for _, o := range ch.Outputs {
+			if c.Stack(o.Stack) == nil {
+				unknown("stack", o.Stack, o.Range)
+			}
+		}
+	}
+	for _, st := range c.Steps {
+		for _, r := range st.After {
+			if !known(r) {
+				unknown(r.Kind, r.Name, r.Range)
+			}
+		}
+	}
+	p.add(c.stackCycles()...)
+	p.add(c.stepCycles()...)
+	if c.Checkpoint.Store == "dynamodb" && c.State.LockTable == "" {
+		p.add(errorAt(c.State.Range, "Checkpoint store needs a lock table",
+			`checkpoint { store = "dynamodb" } keeps the checkpoint in state.lock_table; set lock_table.`))
+	}
+	if c.Terraform.Version == "" {
+		p.add(&hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Terraform version not pinned",
+			Detail: `add terraform { version = "1.11.4" } so that every rebuild uses the same Terraform.`})
+	}
+}
+
+// stackCycles finds dependency cycles among stacks (Tarjan's strongly
+// connected components) and reports each once, naming every member.
+func (c *Config) stackCycles() hcl.Diagnostics {
+	edges := map[string][]string{}
+	ranges := map[string]hcl.Range{}
+	for _, s := range c.Stacks {
+		edges[s.Name] = c.StackDeps(s)
+		ranges[s.Name] = s.Range
+		for _, r := range s.DependsOn {
+			if r.Name == s.Name {
+				ranges[s.Name] = r.Range
+			}
+		}
+	}
+	return cycles("stack", c.stackNames(), edges, ranges)
+}
+
+func (c *Config) stepCycles() hcl.Diagnostics {
+	edges := map[string][]string{}
+	ranges := map[string]hcl.Range{}
+	var order []string
+	for _, s := range c.Steps {
+		order = append(order, s.Name)
+		ranges[s.Name] = s.Range
+		for _, r := range s.After {
+			if r.Kind == "step" {
+				edges[s.Name] = append(edges[s.Name], r.Name)
+			}
+		}
+	}
+	return cycles("step", order, edges, ranges)
+}
+
+func (c *Config) stackNames() []string {
+	out := make([]string, len(c.Stacks))
+	for i, s := range c.Stacks {
+		out[i] = s.Name
+	}
+	return out
+}
+
+func cycles(kind string, order []string, edges map[string][]string, ranges map[string]hcl.Range) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, scc := range tarjan(order, edges) {
+		self := len(scc) == 1 && contains(edges[scc[0]], scc[0])
+		if len(scc) < 2 && !self {
+			continue
+		}
+		pos := map[string]int{}
+		for i, n := range order {
+			pos[n] = i
+		}
+		sort.Slice(scc, func(i, j int) bool { return pos[scc[i]] < pos[scc[j]] })
+		path := make([]string, 0, len(scc)+1)
+		for _, n := range scc {
+			path = append(path, kind+"."+n)
+		}
+		path = append(path, kind+"."+scc[0])
+		detail := fmt.Sprintf("%s depends on itself.", path[0])
+		if !self {
+			detail = fmt.Sprintf("these %ss depend on each other: %s. Remove one of the references.", kind, strings.Join(path, " → "))
+		}
+		diags = append(diags, errorAt(ranges[scc[0]], "Dependency cycle", detail))
+	}
+	return diags
+}
+
+func tarjan(order []string, edges map[string][]string) [][]string {
+	index := map[string]int{}
+	low := map[string]int{}
+	onStack := map[string]bool{}
+	var stack []string
+	var out [][]string
+	next := 0
+	var visit func(string)
+	visit = func(v string) {
+		index[v], low[v] = next, next
+		next++
+		stack = append(stack, v)
+		onStack[v] = true
+		for _, w := range edges[v] {
+			if _, seen := index[w]; !seen {
+				visit(w)
+				low[v] = min(low[v], low[w])
+			} else if onStack[w] {
+				low[v] = min(low[v], index[w])
+			}
+		}
+		if low[v] == index[v] {
+			var scc []string
+			for {
+				w := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				onStack[w] = false
+				scc = append(scc, w)
+				if w == v {
+					break
+				}
+			}
+			out = append(out, scc)
+		}
+	}
+	for _, v := range order {
+		if _, seen := index[v]; !seen {
+			visit(v)
+		}
+	}
+	return out
+}

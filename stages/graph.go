@@ -1,0 +1,187 @@
+package stages
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/tfrebuild/tfrebuild/config"
+)
+
+// Kind is what a stage does.
+type Kind string
+
+const (
+	KindPreflight  Kind = "preflight"
+	KindState      Kind = "state"
+	KindRegistries Kind = "registries"
+	KindStack      Kind = "stack"
+	KindCheck      Kind = "check"
+	KindStep       Kind = "step"
+)
+
+// Stage is one node of the pipeline. It is pure data: what runs it is
+// decided by the caller of Run.
+type Stage struct {
+	Name   string // "preflight", "state", "registries", "stack.NAME", ...
+	Kind   Kind
+	Target string // the block name for stack, check and step stages
+	Deps   []string
+	// Skipped marks an optional stack that is not part of this run; its
+	// dependents do not wait for it.
+	Skipped bool
+}
+
+// Pipeline is the stage graph of one run, in a stable topological order.
+type Pipeline struct {
+	Stages []*Stage
+	byName map[string]*Stage
+}
+
+// Get returns a stage by name, or nil.
+func (p *Pipeline) Get(name string) *Stage { return p.byName[name] }
+
+// Dependents returns the stages that depend on name directly.
+func (p *Pipeline) Dependents(name string) []string {
+	var out []string
+	for _, s := range p.Stages {
+		for _, d := range s.Deps {
+			if d == name {
+				out = append(out, s.Name)
+			}
+		}
+	}
+	return out
+}
+
+// Build turns a validated config into the pipeline: preflight, state,
+// registries, the stacks in dependency order, checks, then steps. with names
+// the optional stacks to include.
+func Build(cfg *config.Config, with []string) (*Pipeline, error) {
+	want := map[string]bool{}
+	for _, w := range with {
+		s := cfg.Stack(w)
+		if s == nil {
+			return nil, fmt.Errorf("--with %s: there is no stack %q in %s", w, w, cfg.Filename)
+		}
+		if !s.Optional {
+			return nil, fmt.Errorf("--with %s: stack %q is not optional; it always runs", w, w)
+		}
+		want[w] = true
+	}
+	p := &Pipeline{byName: map[string]*Stage{}}
+	add := func(s *Stage) { p.Stages = append(p.Stages, s); p.byName[s.Name] = s }
+	add(&Stage{Name: "preflight", Kind: KindPreflight})
+	add(&Stage{Name: "state", Kind: KindState, Deps: []string{"preflight"}})
+	add(&Stage{Name: "registries", Kind: KindRegistries, Deps: []string{"state"}})
+
+	absent := Absent(cfg, with)
+	var stackStages []string
+	for _, s := range cfg.Stacks {
+		st := &Stage{Name: "stack." + s.Name, Kind: KindStack, Target: s.Name, Skipped: absent[s.Name]}
+		st.Deps = []string{"registries"}
+		for _, d := range cfg.StackDeps(s) {
+			if !absent[d] {
+				st.Deps = append(st.Deps, "stack."+d)
+			}
+		}
+		add(st)
+		if !st.Skipped {
+			stackStages = append(stackStages, st.Name)
+		}
+	}
+	last := stackStages
+	if len(last) == 0 {
+		last = []string{"registries"}
+	}
+	for _, c := range cfg.Checks {
+		st := &Stage{Name: "check." + c.Name, Kind: KindCheck, Target: c.Name}
+		for _, o := range c.Outputs {
+			if !absent[o.Stack] {
+				st.Deps = appendUnique(st.Deps, "stack."+o.Stack)
+			}
+		}
+		if len(st.Deps) == 0 {
+			st.Deps = last
+		}
+		add(st)
+	}
+	for _, s := range cfg.Steps {
+		st := &Stage{Name: "step." + s.Name, Kind: KindStep, Target: s.Name}
+		for _, r := range s.After {
+			if !(r.Kind == "stack" && absent[r.Name]) {
+				st.Deps = appendUnique(st.Deps, r.Stage())
+			}
+		}
+		if len(st.Deps) == 0 {
+			st.Deps = last
+		}
+		add(st)
+	}
+	return p, p.sort()
+}
+
+// Absent lists the optional stacks that a run with these --with names leaves out.
+func Absent(cfg *config.Config, with []string) map[string]bool {
+	out := map[string]bool{}
+	for _, s := range cfg.Stacks {
+		if s.Optional && !contains(with, s.Name) {
+			out[s.Name] = true
+		}
+	}
+	return out
+}
+
+// sort orders stages so that every stage comes after its dependencies,
+// keeping declaration order among independent stages.
+func (p *Pipeline) sort() error {
+	pos := map[string]int{}
+	for i, s := range p.Stages {
+		pos[s.Name] = i
+	}
+	done := map[string]bool{}
+	var out []*Stage
+	for len(out) < len(p.Stages) {
+		var ready []*Stage
+		for _, s := range p.Stages {
+			if done[s.Name] {
+				continue
+			}
+			ok := true
+			for _, d := range s.Deps {
+				if p.byName[d] == nil {
+					return fmt.Errorf("stage %s depends on unknown stage %s", s.Name, d)
+				}
+				ok = ok && done[d]
+			}
+			if ok {
+				ready = append(ready, s)
+			}
+		}
+		if len(ready) == 0 {
+			return fmt.Errorf("the stage graph has a cycle")
+		}
+		sort.SliceStable(ready, func(i, j int) bool { return pos[ready[i].Name] < pos[ready[j].Name] })
+		for _, s := range ready {
+			done[s.Name] = true
+		}
+		out = append(out, ready...)
+	}
+	p.Stages = out
+	return nil
+}
+
+func appendUnique(list []string, s string) []string {
+	if contains(list, s) {
+		return list
+	}
+	return append(list, s)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

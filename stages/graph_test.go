@@ -1,0 +1,89 @@
+package stages
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tfrebuild/tfrebuild/config"
+)
+
+func loadExample(t *testing.T) *config.Config {
+	t.Helper()
+	cfg, diags := config.Load(filepath.Join("..", "examples", "profile-api", "rebuild.hcl"))
+	if diags.HasErrors() {
+		t.Fatal(config.DiagnosticsError(diags))
+	}
+	return cfg
+}
+
+func names(p *Pipeline) []string {
+	var out []string
+	for _, s := range p.Stages {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
+func TestBuildExample(t *testing.T) {
+	t.Parallel()
+	cfg := loadExample(t)
+	p, err := Build(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "preflight state registries stack.shared stack.blue stack.green stack.link"
+	if got := strings.Join(names(p), " "); got != want {
+		t.Errorf("order = %s, want %s", got, want)
+	}
+	if !p.Get("stack.green").Skipped {
+		t.Error("green is optional and should be skipped without --with")
+	}
+	if got := p.Get("stack.link").Deps; strings.Join(got, ",") != "registries,stack.blue" {
+		t.Errorf("link deps without green = %v", got)
+	}
+	p, err = Build(cfg, []string{"green"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Get("stack.link").Deps; strings.Join(got, ",") != "registries,stack.blue,stack.green" {
+		t.Errorf("link deps with green = %v", got)
+	}
+	if _, err := Build(cfg, []string{"blue"}); err == nil {
+		t.Error("--with a non-optional stack should be refused")
+	}
+	if _, err := Build(cfg, []string{"purple"}); err == nil {
+		t.Error("--with an unknown stack should be refused")
+	}
+}
+
+func TestRenderers(t *testing.T) {
+	t.Parallel()
+	cfg := loadExample(t)
+	p, err := Build(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dot, mm, rb bytes.Buffer
+	if err := WriteDOT(&dot, p); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteMermaid(&mm, p); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteRunbook(&rb, cfg, p); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"stack.shared" -> "stack.blue";`, `"stack.green" [label="stack.green", style=dashed];`} {
+		if !strings.Contains(dot.String(), want) {
+			t.Errorf("DOT lacks %s:\n%s", want, dot.String())
+		}
+	}
+	if !strings.Contains(mm.String(), "stack_shared --> stack_blue") {
+		t.Errorf("mermaid:\n%s", mm.String())
+	}
+	if !strings.Contains(rb.String(), "7. **stack.link** (after registries, stack.blue)") {
+		t.Errorf("runbook:\n%s", rb.String())
+	}
+}

@@ -1,0 +1,116 @@
+package stages
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/tfrebuild/tfrebuild/config"
+)
+
+// WriteDOT renders the pipeline as a Graphviz digraph. Optional stacks that
+// are not part of the run are drawn dashed.
+func WriteDOT(w io.Writer, p *Pipeline) error {
+	var b strings.Builder
+	b.WriteString("digraph tfrebuild {\n  rankdir=LR;\n  node [shape=box];\n")
+	for _, s := range p.Stages {
+		style := ""
+		if s.Skipped {
+			style = ", style=dashed"
+		}
+		fmt.Fprintf(&b, "  %q [label=%q%s];\n", s.Name, s.Name, style)
+	}
+	for _, s := range p.Stages {
+		for _, d := range s.Deps {
+			fmt.Fprintf(&b, "  %q -> %q;\n", d, s.Name)
+		}
+	}
+	b.WriteString("}\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteMermaid renders the pipeline as a Mermaid flowchart.
+func WriteMermaid(w io.Writer, p *Pipeline) error {
+	var b strings.Builder
+	b.WriteString("flowchart LR\n")
+	id := func(name string) string { return strings.NewReplacer(".", "_", "-", "_").Replace(name) }
+	for _, s := range p.Stages {
+		if s.Skipped {
+			fmt.Fprintf(&b, "  %s([\"%s (optional)\"])\n", id(s.Name), s.Name)
+		} else {
+			fmt.Fprintf(&b, "  %s[\"%s\"]\n", id(s.Name), s.Name)
+		}
+	}
+	for _, s := range p.Stages {
+		for _, d := range s.Deps {
+			fmt.Fprintf(&b, "  %s --> %s\n", id(d), id(s.Name))
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteRunbook renders the pipeline as the Markdown runbook it replaces:
+// one numbered step per stage, with what it does.
+func WriteRunbook(w io.Writer, cfg *config.Config, p *Pipeline) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Rebuild runbook: %s\n\n", cfg.Project)
+	fmt.Fprintf(&b, "Target: account %s, region %s.", cfg.Target.AccountID, cfg.Target.Region)
+	if cfg.RTO > 0 {
+		fmt.Fprintf(&b, " Recovery time objective: %s.", cfg.RTO)
+	}
+	b.WriteString("\n\nRun it with `tfrebuild apply --config " + cfg.Filename + "`; every step below is a stage it runs and checkpoints.\n\n")
+	for i, s := range p.Stages {
+		fmt.Fprintf(&b, "%d. **%s**", i+1, s.Name)
+		if len(s.Deps) > 0 {
+			fmt.Fprintf(&b, " (after %s)", strings.Join(s.Deps, ", "))
+		}
+		fmt.Fprintf(&b, ": %s\n", describe(cfg, s))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func describe(cfg *config.Config, s *Stage) string {
+	switch s.Kind {
+	case KindPreflight:
+		return "check the config and stack directories, the credentials, that the caller is in account " +
+			cfg.Target.AccountID + " and region " + cfg.Target.Region + ", and the Terraform binary."
+	case KindState:
+		lock := "S3-native lock files"
+		if cfg.State.LockTable != "" {
+			lock = "lock table `" + cfg.State.LockTable + "`"
+		}
+		return fmt.Sprintf("create or verify state bucket `%s` (versioned, encrypted, private) and %s.", cfg.State.Bucket, lock)
+	case KindRegistries:
+		if len(cfg.Registries) == 0 {
+			return "no container registries are configured."
+		}
+		var names []string
+		for _, r := range cfg.Registries {
+			names = append(names, "`"+r.Name+"`")
+		}
+		return "create or verify ECR repositories " + strings.Join(names, ", ") + "."
+	case KindStack:
+		st := cfg.Stack(s.Target)
+		text := fmt.Sprintf("terraform init, plan and apply `%s` with state key `%s/%s/terraform.tfstate`.", st.Source, cfg.Project, st.Name)
+		if s.Skipped {
+			text += " Optional: only with `--with " + st.Name + "`."
+		}
+		return text
+	case KindCheck:
+		for _, c := range cfg.Checks {
+			if c.Name == s.Target {
+				return fmt.Sprintf("poll the URL until it answers HTTP %d (up to %s).", c.Status, c.Timeout)
+			}
+		}
+	case KindStep:
+		for _, st := range cfg.Steps {
+			if st.Name == s.Target {
+				return "manual: " + st.Instructions + " Then run `tfrebuild confirm " + st.Name + "`."
+			}
+		}
+	}
+	return ""
+}
