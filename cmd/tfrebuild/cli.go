@@ -40,7 +40,6 @@ func (e *usageError) Error() string { return e.msg }
 func commands() map[string]*command {
 	list := []*command{
 		validateCommand(), graphCommand(), runbookCommand(),
-
 	}
 	m := map[string]*command{}
 	for _, c := range list {

@@ -1,0 +1,202 @@
+package bootstrap
+
+import (
+	"context"
+
+	"fmt"
+	"sort"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/tfrebuild/tfrebuild/config"
+)
+
+// ForeignBucketError is a state bucket name held by another account.
+// Nothing is ever written into such a bucket.
+type ForeignBucketError struct {
+	Bucket, Region, Account string
+}
+
+func (e *ForeignBucketError) Error() string {
+	return fmt.Sprintf("state bucket %q in %s: the name belongs to another AWS account, not %s; nothing was written to it. "+
+		"Choose another name in state.bucket, for example %q",
+		e.Bucket, e.Region, e.Account, SuggestBucketName(e.Bucket, e.Account, e.Region))
+}
+
+// SuggestBucketName proposes a bucket name that carries the account and
+// region, which makes a collision with another account unlikely.
+func SuggestBucketName(bucket, account, region string) string {
+	name := fmt.Sprintf("%s-%s-%s", bucket, account, region)
+	if len(name) > 63 {
+		name = fmt.Sprintf("tfstate-%s-%s", account, region)
+	}
+	return name
+}
+
+type bucketState struct {
+	exists, created bool
+	tags            map[string]string
+}
+
+// EnsureBucket creates the state bucket if it is missing and hardens it:
+// versioning, default encryption, public access block, bucket-owner-enforced
+// ownership and, unless turned off, a policy denying plain HTTP.
+func (s *Session) EnsureBucket(ctx context.Context, account string, st config.State, opts Options) (*Report, error) {
+	rep := &Report{}
+	res := "s3://" + st.Bucket
+	bs, err := s.findBucket(ctx, account, st.Bucket)
+	if err != nil {
+		return rep, err
+	}
+	if !bs.exists {
+		if opts.DryRun {
+			rep.add(Change{Resource: res, Action: Create, Detail: "versioned, encrypted, private state bucket in " + s.Config.Region})
+			return rep, nil
+		}
+		if err := s.createBucket(ctx, account, st.Bucket, opts); err != nil {
+			return rep, err
+		}
+		rep.add(Change{Resource: res, Action: Create, Detail: "state bucket in " + s.Config.Region, Applied: true})
+		bs.created, bs.tags = true, opts.tags()
+	}
+	if err := s.checkBucketRegion(ctx, account, st.Bucket); err != nil {
+		return rep, err
+	}
+	apply := bs.created || opts.Repair || (opts.Converge && opts.ours(bs.tags))
+	for _, set := range s.bucketSettings(account, st) {
+		ok, detail, err := set.check(ctx)
+		if err != nil {
+			return rep, fmt.Errorf("state bucket %q: read %s: %w", st.Bucket, set.name, err)
+		}
+		if ok {
+			continue
+		}
+		c := Change{Resource: res, Action: Drift, Detail: set.name + ": " + detail}
+		if apply {
+			c.Action = Update
+			if bs.created {
+				c.Detail = set.name
+			}
+			if !opts.DryRun {
+				if err := set.fix(ctx); err != nil {
+					return rep, fmt.Errorf("state bucket %q: set %s: %w", st.Bucket, set.name, err)
+				}
+				c.Applied = true
+			}
+		}
+		rep.add(c)
+	}
+	return rep, nil
+}
+
+// findBucket decides whether the bucket exists and whose it is. moto does
+// not enforce ExpectedBucketOwner, so ownership is also proved by the name
+// appearing in the caller's own ListBuckets.
+func (s *Session) findBucket(ctx context.Context, account, bucket string) (bucketState, error) {
+	owned, err := s.listsBucket(ctx, bucket)
+	if err != nil {
+		return bucketState{}, err
+	}
+	if !owned {
+		_, err := s.S3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket), ExpectedBucketOwner: aws.String(account)})
+		switch {
+		case hasCode(err, "NotFound", "NoSuchBucket"):
+			return bucketState{}, nil
+		case err == nil || hasCode(err, "Forbidden", "AccessDenied", "403"):
+			return bucketState{}, &ForeignBucketError{Bucket: bucket, Region: s.Config.Region, Account: account}
+		default:
+			return bucketState{}, fmt.Errorf("state bucket %q: check whether it exists: %w", bucket, err)
+		}
+	}
+	tags, err := s.bucketTags(ctx, account, bucket)
+	return bucketState{exists: true, tags: tags}, err
+}
+
+func (s *Session) listsBucket(ctx context.Context, bucket string) (bool, error) {
+	p := s3.NewListBucketsPaginator(s.S3, &s3.ListBucketsInput{MaxBuckets: aws.Int32(1000)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return false, fmt.Errorf("list the account's buckets: %w", err)
+		}
+		for _, b := range page.Buckets {
+			if aws.ToString(b.Name) == bucket {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+func (s *Session) createBucket(ctx context.Context, account, bucket string, opts Options) error {
+	in := &s3.CreateBucketInput{Bucket: aws.String(bucket), ObjectOwnership: s3types.ObjectOwnershipBucketOwnerEnforced}
+	// us-east-1 takes no location constraint.
+	if s.Config.Region != "us-east-1" {
+		in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(s.Config.Region)}
+	}
+	_, err := s.S3.CreateBucket(ctx, in)
+	switch {
+	case hasCode(err, "BucketAlreadyExists"):
+		return &ForeignBucketError{Bucket: bucket, Region: s.Config.Region, Account: account}
+	case err != nil && !hasCode(err, "BucketAlreadyOwnedByYou"):
+		return fmt.Errorf("create state bucket %q in %s: %w", bucket, s.Config.Region, err)
+	}
+	if err := s3.NewBucketExistsWaiter(s.S3).Wait(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket), ExpectedBucketOwner: aws.String(account)}, waitLimit); err != nil {
+		return fmt.Errorf("wait for state bucket %q: %w", bucket, err)
+	}
+	var tagSet []s3types.Tag
+	tags := opts.tags()
+	for _, k := range sortedKeys(tags) {
+		tagSet = append(tagSet, s3types.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
+	}
+	_, err = s.S3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(bucket), ExpectedBucketOwner: aws.String(account),
+		Tagging: &s3types.Tagging{TagSet: tagSet}})
+	if err != nil {
+		return fmt.Errorf("tag state bucket %q: %w", bucket, err)
+	}
+	return nil
+}
+
+func (s *Session) checkBucketRegion(ctx context.Context, account, bucket string) error {
+	out, err := s.S3.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: aws.String(bucket), ExpectedBucketOwner: aws.String(account)})
+	if err != nil {
+		return fmt.Errorf("state bucket %q: read its region: %w", bucket, err)
+	}
+	region := string(out.LocationConstraint)
+	switch region {
+	case "":
+		region = "us-east-1"
+	case "EU":
+		region = "eu-west-1"
+	}
+	if region != s.Config.Region {
+		return fmt.Errorf("state bucket %q is in %s, not the target region %s; use a bucket in %s (state.bucket)", bucket, region, s.Config.Region, s.Config.Region)
+	}
+	return nil
+}
+
+func (s *Session) bucketTags(ctx context.Context, account, bucket string) (map[string]string, error) {
+	out, err := s.S3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(bucket), ExpectedBucketOwner: aws.String(account)})
+	if hasCode(err, "NoSuchTagSet", "NoSuchTagSetError") {
+		return map[string]string{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("state bucket %q: read tags: %w", bucket, err)
+	}
+	tags := map[string]string{}
+	for _, t := range out.TagSet {
+		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return tags, nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,212 @@
+package bootstrap
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
+
+	"github.com/tfrebuild/tfrebuild/config"
+)
+
+// EnsureRegistries creates each missing ECR repository with its settings,
+// and verifies the ones that exist.
+func (s *Session) EnsureRegistries(ctx context.Context, regs []*config.Registry, opts Options) (*Report, error) {
+	rep := &Report{}
+	for _, r := range regs {
+		if err := s.ensureRegistry(ctx, r, opts, rep); err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}
+
+func (s *Session) ensureRegistry(ctx context.Context, r *config.Registry, opts Options, rep *Report) error {
+	res := "ecr:" + r.Name
+	out, err := s.ECR.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{r.Name}})
+	created := false
+	switch {
+	case hasCode(err, "RepositoryNotFoundException"):
+		if opts.DryRun {
+			rep.add(Change{Resource: res, Action: Create, Detail: registryDetail(r)})
+			return nil
+		}
+		if err := s.createRepository(ctx, r, opts); err != nil {
+			return err
+		}
+		rep.add(Change{Resource: res, Action: Create, Detail: registryDetail(r), Applied: true})
+		created = true
+		out, err = s.ECR.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{r.Name}})
+		if err != nil {
+			return fmt.Errorf("repository %q: describe after create: %w", r.Name, err)
+		}
+	case err != nil:
+		return fmt.Errorf("repository %q: describe: %w", r.Name, err)
+	}
+	if len(out.Repositories) != 1 {
+		return fmt.Errorf("repository %q: describe returned %d repositories", r.Name, len(out.Repositories))
+	}
+	repo := out.Repositories[0]
+	tags, err := s.repositoryTags(ctx, aws.ToString(repo.RepositoryArn))
+	if err != nil {
+		return err
+	}
+	apply := created || opts.Repair || (opts.Converge && opts.ours(tags))
+	for _, set := range s.registrySettings(r, repo) {
+		ok, detail, err := set.check(ctx)
+		if err != nil {
+			return fmt.Errorf("repository %q: read %s: %w", r.Name, set.name, err)
+		}
+		if ok {
+			continue
+		}
+		c := Change{Resource: res, Action: Drift, Detail: set.name + ": " + detail}
+		if apply && set.fix != nil {
+			c.Action = Update
+			if !opts.DryRun {
+				if err := set.fix(ctx); err != nil {
+					return fmt.Errorf("repository %q: set %s: %w", r.Name, set.name, err)
+				}
+				c.Applied = true
+			}
+		}
+		rep.add(c)
+	}
+	return nil
+}
+
+func registryDetail(r *config.Registry) string {
+	d := fmt.Sprintf("repository (scan on push %t, immutable tags %t, %s", r.ScanOnPush, r.Immutable, r.Encryption)
+	if r.LifecyclePolicy != "" {
+		d += ", lifecycle policy"
+	}
+	return d + ")"
+}
+
+func mutability(immutable bool) ecrtypes.ImageTagMutability {
+	if immutable {
+		return ecrtypes.ImageTagMutabilityImmutable
+	}
+	return ecrtypes.ImageTagMutabilityMutable
+}
+
+func (s *Session) createRepository(ctx context.Context, r *config.Registry, opts Options) error {
+	all := opts.tags()
+	for k, v := range r.Tags {
+		all[k] = v
+	}
+	var tags []ecrtypes.Tag
+	for _, k := range sortedKeys(all) {
+		tags = append(tags, ecrtypes.Tag{Key: aws.String(k), Value: aws.String(all[k])})
+	}
+	enc := &ecrtypes.EncryptionConfiguration{EncryptionType: ecrtypes.EncryptionTypeAes256}
+	if r.Encryption == "KMS" {
+		enc = &ecrtypes.EncryptionConfiguration{EncryptionType: ecrtypes.EncryptionTypeKms}
+		if r.KMSKey != "" {
+			enc.KmsKey = aws.String(r.KMSKey)
+		}
+	}
+	_, err := s.ECR.CreateRepository(ctx, &ecr.CreateRepositoryInput{
+		RepositoryName:             aws.String(r.Name),
+		ImageScanningConfiguration: &ecrtypes.ImageScanningConfiguration{ScanOnPush: r.ScanOnPush},
+		ImageTagMutability:         mutability(r.Immutable),
+		EncryptionConfiguration:    enc,
+		Tags:                       tags,
+	})
+	if err != nil && !hasCode(err, "RepositoryAlreadyExistsException") {
+		return fmt.Errorf("create repository %q in %s: %w", r.Name, s.Config.Region, err)
+	}
+	return nil
+}
+
+func (s *Session) repositoryTags(ctx context.Context, arn string) (map[string]string, error) {
+	out, err := s.ECR.ListTagsForResource(ctx, &ecr.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
+	if err != nil {
+		return nil, fmt.Errorf("read tags of %s: %w", arn, err)
+	}
+	tags := map[string]string{}
+	for _, t := range out.Tags {
+		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return tags, nil
+}
+
+func (s *Session) registrySettings(r *config.Registry, repo ecrtypes.Repository) []setting {
+	name := aws.String(r.Name)
+	list := []setting{
+		{
+			name: "scan on push",
+			check: func(ctx context.Context) (bool, string, error) {
+				got := repo.ImageScanningConfiguration != nil && repo.ImageScanningConfiguration.ScanOnPush
+				return got == r.ScanOnPush, fmt.Sprintf("scan on push is %t, want %t", got, r.ScanOnPush), nil
+			},
+			fix: func(ctx context.Context) error {
+				_, err := s.ECR.PutImageScanningConfiguration(ctx, &ecr.PutImageScanningConfigurationInput{RepositoryName: name,
+					ImageScanningConfiguration: &ecrtypes.ImageScanningConfiguration{ScanOnPush: r.ScanOnPush}})
+				return err
+			},
+		},
+		{
+			name: "tag mutability",
+			check: func(ctx context.Context) (bool, string, error) {
+				want := mutability(r.Immutable)
+				return repo.ImageTagMutability == want, fmt.Sprintf("tags are %s, want %s", repo.ImageTagMutability, want), nil
+			},
+			fix: func(ctx context.Context) error {
+				_, err := s.ECR.PutImageTagMutability(ctx, &ecr.PutImageTagMutabilityInput{RepositoryName: name, ImageTagMutability: mutability(r.Immutable)})
+				return err
+			},
+		},
+		{
+			// Encryption is fixed when a repository is created: drift here
+			// can only be reported.
+			name: "encryption",
+			check: func(ctx context.Context) (bool, string, error) {
+				got := ecrtypes.EncryptionTypeAes256
+				if repo.EncryptionConfiguration != nil {
+					got = repo.EncryptionConfiguration.EncryptionType
+				}
+				want := ecrtypes.EncryptionTypeAes256
+				if r.Encryption == "KMS" {
+					want = ecrtypes.EncryptionTypeKms
+				}
+				return got == want, fmt.Sprintf("encrypted with %s, want %s (set when a repository is created; recreate it to change)", got, want), nil
+			},
+		},
+	}
+	if r.LifecyclePolicy != "" {
+		list = append(list, setting{
+			name: "lifecycle policy",
+			check: func(ctx context.Context) (bool, string, error) {
+				out, err := s.ECR.GetLifecyclePolicy(ctx, &ecr.GetLifecyclePolicyInput{RepositoryName: name})
+				if hasCode(err, "LifecyclePolicyNotFoundException") {
+					return false, "no lifecycle policy", nil
+				}
+				if err != nil {
+					return false, "", err
+				}
+				if sameJSON(aws.ToString(out.LifecyclePolicyText), r.LifecyclePolicy) {
+					return true, "", nil
+				}
+				return false, "the lifecycle policy differs from rebuild.hcl", nil
+			},
+			fix: func(ctx context.Context) error {
+				_, err := s.ECR.PutLifecyclePolicy(ctx, &ecr.PutLifecyclePolicyInput{RepositoryName: name, LifecyclePolicyText: aws.String(r.LifecyclePolicy)})
+				return err
+			},
+		})
+	}
+	return list
+}
+
+func sameJSON(a, b string) bool {
+	var x, y any
+	if json.Unmarshal([]byte(a), &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
+		return a == b
+	}
+	return reflect.DeepEqual(x, y)
+}

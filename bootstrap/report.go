@@ -1,0 +1,97 @@
+package bootstrap
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Action is what bootstrap does, or would do, to one setting.
+type Action string
+
+const (
+	Create Action = "create" // the resource does not exist
+	Update Action = "update" // a setting is applied to a resource tfrebuild manages
+	Drift  Action = "drift"  // a setting differs on a resource tfrebuild does not change unasked
+)
+
+// Change is one difference between the target and the hardened settings.
+type Change struct {
+	Resource string // e.g. s3://bucket, dynamodb:table, ecr:repo
+	Action   Action
+	Detail   string
+	// Applied is false in read-only mode and for drift left alone.
+	Applied bool
+}
+
+func (c Change) String() string {
+	verb := map[Action]string{Create: "create", Update: "update", Drift: "drift"}[c.Action]
+	if !c.Applied && c.Action != Drift {
+		verb = "would " + verb
+	}
+	return fmt.Sprintf("%s %s: %s", verb, c.Resource, c.Detail)
+}
+
+// Report lists what one bootstrap step found and did.
+type Report struct {
+	Changes []Change
+}
+
+func (r *Report) add(c Change) { r.Changes = append(r.Changes, c) }
+
+// Drift returns the drift left in place.
+func (r *Report) Drift() []Change {
+	var out []Change
+	for _, c := range r.Changes {
+		if c.Action == Drift {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (r *Report) String() string {
+	var lines []string
+	for _, c := range r.Changes {
+		lines = append(lines, c.String())
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Options steer a bootstrap step.
+type Options struct {
+	// DryRun reads and reports; it makes no write call.
+	DryRun bool
+	// Repair applies the hardened settings to an existing resource whose
+	// settings have drifted (apply --repair-state).
+	Repair bool
+	// Converge applies the hardened settings to a resource tfrebuild tagged
+	// as its own for this project: a bootstrap that was interrupted before
+	// it finished.
+	Converge bool
+	Project  string
+	Tags     map[string]string
+}
+
+// Tag keys tfrebuild sets on what it creates.
+const (
+	TagManagedBy = "tfrebuild:managed-by"
+	TagProject   = "tfrebuild:project"
+)
+
+func (o Options) tags() map[string]string {
+	out := map[string]string{}
+	for k, v := range o.Tags {
+		out[k] = v
+	}
+	out[TagManagedBy] = "tfrebuild"
+	if o.Project != "" {
+		out[TagProject] = o.Project
+	}
+	return out
+}
+
+// ours reports whether tags mark a resource as created by tfrebuild for
+// this project.
+func (o Options) ours(tags map[string]string) bool {
+	return tags[TagManagedBy] == "tfrebuild" && tags[TagProject] == o.Project
+}

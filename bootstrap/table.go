@@ -1,0 +1,207 @@
+package bootstrap
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// LockKey is the hash key Terraform's S3 backend locks with.
+const LockKey = "LockID"
+
+// KeySchemaError is an existing lock table that Terraform cannot lock with.
+type KeySchemaError struct {
+	Table string
+	Got   string
+}
+
+func (e *KeySchemaError) Error() string {
+	return fmt.Sprintf("lock table %q has key schema %s; Terraform needs a single string hash key %q. "+
+		"Point state.lock_table at another table, or use use_lockfile = true", e.Table, e.Got, LockKey)
+}
+
+// EnsureLockTable creates the DynamoDB lock table if it is missing (LockID
+// hash key, on-demand, encrypted, point-in-time recovery, tagged) and waits
+// until it is ACTIVE.
+func (s *Session) EnsureLockTable(ctx context.Context, table string, opts Options) (*Report, error) {
+	rep := &Report{}
+	res := "dynamodb:" + table
+	out, err := s.DDB.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
+	created := false
+	switch {
+	case hasCode(err, "ResourceNotFoundException"):
+		if opts.DryRun {
+			rep.add(Change{Resource: res, Action: Create, Detail: "lock table (LockID, on-demand, encrypted, point-in-time recovery)"})
+			return rep, nil
+		}
+		if err := s.createTable(ctx, table, opts); err != nil {
+			return rep, err
+		}
+		rep.add(Change{Resource: res, Action: Create, Detail: "lock table", Applied: true})
+		created = true
+		out, err = s.DDB.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
+		if err != nil {
+			return rep, fmt.Errorf("lock table %q: describe after create: %w", table, err)
+		}
+	case err != nil:
+		return rep, fmt.Errorf("lock table %q: describe: %w", table, err)
+	}
+	desc := out.Table
+	if err := checkKeySchema(table, desc); err != nil {
+		return rep, err
+	}
+	if desc.TableStatus != ddbtypes.TableStatusActive && !opts.DryRun {
+		if err := s.waitTable(ctx, table); err != nil {
+			return rep, err
+		}
+	}
+	tags, err := s.tableTags(ctx, aws.ToString(desc.TableArn))
+	if err != nil {
+		return rep, err
+	}
+	apply := created || opts.Repair || (opts.Converge && opts.ours(tags))
+	for _, set := range s.tableSettings(table, desc) {
+		ok, detail, err := set.check(ctx)
+		if err != nil {
+			return rep, fmt.Errorf("lock table %q: read %s: %w", table, set.name, err)
+		}
+		if ok {
+			continue
+		}
+		c := Change{Resource: res, Action: Drift, Detail: set.name + ": " + detail}
+		if apply {
+			c.Action = Update
+			if !opts.DryRun {
+				if err := set.fix(ctx); err != nil {
+					return rep, fmt.Errorf("lock table %q: set %s: %w", table, set.name, err)
+				}
+				if err := s.waitTable(ctx, table); err != nil {
+					return rep, err
+				}
+				c.Applied = true
+			}
+		}
+		rep.add(c)
+	}
+	return rep, nil
+}
+
+func (s *Session) createTable(ctx context.Context, table string, opts Options) error {
+	var tags []ddbtypes.Tag
+	all := opts.tags()
+	for _, k := range sortedKeys(all) {
+		tags = append(tags, ddbtypes.Tag{Key: aws.String(k), Value: aws.String(all[k])})
+	}
+	_, err := s.DDB.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName:            aws.String(table),
+		AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String(LockKey), AttributeType: ddbtypes.ScalarAttributeTypeS}},
+		KeySchema:            []ddbtypes.KeySchemaElement{{AttributeName: aws.String(LockKey), KeyType: ddbtypes.KeyTypeHash}},
+		BillingMode:          ddbtypes.BillingModePayPerRequest,
+		SSESpecification:     &ddbtypes.SSESpecification{Enabled: aws.Bool(true)},
+		Tags:                 tags,
+	})
+	if err != nil && !hasCode(err, "ResourceInUseException") {
+		return fmt.Errorf("create lock table %q in %s: %w", table, s.Config.Region, err)
+	}
+	return s.waitTable(ctx, table)
+}
+
+func (s *Session) waitTable(ctx context.Context, table string) error {
+	w := dynamodb.NewTableExistsWaiter(s.DDB)
+	if err := w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)}, waitLimit); err != nil {
+		return fmt.Errorf("lock table %q did not become ACTIVE within %s: %w", table, waitLimit, err)
+	}
+	return nil
+}
+
+func checkKeySchema(table string, d *ddbtypes.TableDescription) error {
+	types := map[string]ddbtypes.ScalarAttributeType{}
+	for _, a := range d.AttributeDefinitions {
+		types[aws.ToString(a.AttributeName)] = a.AttributeType
+	}
+	var got string
+	for i, k := range d.KeySchema {
+		if i > 0 {
+			got += ", "
+		}
+		name := aws.ToString(k.AttributeName)
+		got += fmt.Sprintf("%s %s (%s)", name, k.KeyType, types[name])
+	}
+	if len(d.KeySchema) == 1 && aws.ToString(d.KeySchema[0].AttributeName) == LockKey &&
+		d.KeySchema[0].KeyType == ddbtypes.KeyTypeHash && types[LockKey] == ddbtypes.ScalarAttributeTypeS {
+		return nil
+	}
+	return &KeySchemaError{Table: table, Got: "[" + got + "]"}
+}
+
+func (s *Session) tableTags(ctx context.Context, arn string) (map[string]string, error) {
+	tags := map[string]string{}
+	p := dynamodb.ListTagsOfResourceInput{ResourceArn: aws.String(arn)}
+	for {
+		out, err := s.DDB.ListTagsOfResource(ctx, &p)
+		if err != nil {
+			return nil, fmt.Errorf("read tags of %s: %w", arn, err)
+		}
+		for _, t := range out.Tags {
+			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+		if out.NextToken == nil {
+			return tags, nil
+		}
+		p.NextToken = out.NextToken
+	}
+}
+
+func (s *Session) tableSettings(table string, d *ddbtypes.TableDescription) []setting {
+	name := aws.String(table)
+	return []setting{
+		{
+			name: "billing mode",
+			check: func(ctx context.Context) (bool, string, error) {
+				if d.BillingModeSummary != nil && d.BillingModeSummary.BillingMode == ddbtypes.BillingModePayPerRequest {
+					return true, "", nil
+				}
+				return false, "provisioned capacity, want on-demand (PAY_PER_REQUEST)", nil
+			},
+			fix: func(ctx context.Context) error {
+				_, err := s.DDB.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: name, BillingMode: ddbtypes.BillingModePayPerRequest})
+				return err
+			},
+		},
+		{
+			name: "encryption",
+			check: func(ctx context.Context) (bool, string, error) {
+				if d.SSEDescription != nil && (d.SSEDescription.Status == ddbtypes.SSEStatusEnabled || d.SSEDescription.Status == ddbtypes.SSEStatusEnabling) {
+					return true, "", nil
+				}
+				return false, "encrypted with an AWS owned key, want a KMS key (SSE enabled)", nil
+			},
+			fix: func(ctx context.Context) error {
+				_, err := s.DDB.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: name, SSESpecification: &ddbtypes.SSESpecification{Enabled: aws.Bool(true)}})
+				return err
+			},
+		},
+		{
+			name: "point-in-time recovery",
+			check: func(ctx context.Context) (bool, string, error) {
+				out, err := s.DDB.DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: name})
+				if err != nil {
+					return false, "", err
+				}
+				if c := out.ContinuousBackupsDescription; c != nil && c.PointInTimeRecoveryDescription != nil &&
+					c.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus == ddbtypes.PointInTimeRecoveryStatusEnabled {
+					return true, "", nil
+				}
+				return false, "point-in-time recovery is off", nil
+			},
+			fix: func(ctx context.Context) error {
+				_, err := s.DDB.UpdateContinuousBackups(ctx, &dynamodb.UpdateContinuousBackupsInput{TableName: name,
+					PointInTimeRecoverySpecification: &ddbtypes.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: aws.Bool(true)}})
+				return err
+			},
+		},
+	}
+}
