@@ -65,30 +65,8 @@ func (s *Session) EnsureBucket(ctx context.Context, account string, st config.St
 		return rep, err
 	}
 	apply := bs.created || opts.Repair || (opts.Converge && opts.ours(bs.tags))
-	for _, set := range s.bucketSettings(account, st) {
-		ok, detail, err := set.check(ctx)
-		if err != nil {
-			return rep, fmt.Errorf("state bucket %q: read %s: %w", st.Bucket, set.name, err)
-		}
-		if ok {
-			continue
-		}
-		c := Change{Resource: res, Action: Drift, Detail: set.name + ": " + detail}
-		if apply {
-			c.Action = Update
-			if bs.created {
-				c.Detail = set.name
-			}
-			if !opts.DryRun {
-				if err := set.fix(ctx); err != nil {
-					return rep, fmt.Errorf("state bucket %q: set %s: %w", st.Bucket, set.name, err)
-				}
-				c.Applied = true
-			}
-		}
-		rep.add(c)
-	}
-	return rep, nil
+	err = converge(ctx, rep, res, s.bucketSettings(account, st), apply, bs.created, opts.DryRun, nil)
+	return rep, err
 }
 
 // findBucket decides whether the bucket exists and whose it is. moto does

@@ -56,27 +56,7 @@ func (s *Session) ensureRegistry(ctx context.Context, r *config.Registry, opts O
 		return err
 	}
 	apply := created || opts.Repair || (opts.Converge && opts.ours(tags))
-	for _, set := range s.registrySettings(r, repo) {
-		ok, detail, err := set.check(ctx)
-		if err != nil {
-			return fmt.Errorf("repository %q: read %s: %w", r.Name, set.name, err)
-		}
-		if ok {
-			continue
-		}
-		c := Change{Resource: res, Action: Drift, Detail: set.name + ": " + detail}
-		if apply && set.fix != nil {
-			c.Action = Update
-			if !opts.DryRun {
-				if err := set.fix(ctx); err != nil {
-					return fmt.Errorf("repository %q: set %s: %w", r.Name, set.name, err)
-				}
-				c.Applied = true
-			}
-		}
-		rep.add(c)
-	}
-	return nil
+	return converge(ctx, rep, res, s.registrySettings(r, repo), apply, created, opts.DryRun, nil)
 }
 
 func registryDetail(r *config.Registry) string {

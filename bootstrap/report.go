@@ -1,6 +1,7 @@
 package bootstrap
 
 import (
+	"context"
 	"fmt"
 	"strings"
 )
@@ -94,4 +95,39 @@ func (o Options) tags() map[string]string {
 // this project.
 func (o Options) ours(tags map[string]string) bool {
 	return tags[TagManagedBy] == "tfrebuild" && tags[TagProject] == o.Project
+}
+
+// converge checks each setting of one resource and, where apply is true,
+// fixes what differs (unless dry-running); otherwise it reports drift.
+// after runs once after each fix (a table waits to be ACTIVE again).
+func converge(ctx context.Context, rep *Report, res string, settings []setting, apply, created, dryRun bool, after func(context.Context) error) error {
+	for _, set := range settings {
+		ok, detail, err := set.check(ctx)
+		if err != nil {
+			return fmt.Errorf("%s: read %s: %w", res, set.name, err)
+		}
+		if ok {
+			continue
+		}
+		c := Change{Resource: res, Action: Drift, Detail: set.name + ": " + detail}
+		if apply && set.fix != nil {
+			c.Action = Update
+			if created {
+				c.Detail = set.name
+			}
+			if !dryRun {
+				if err := set.fix(ctx); err != nil {
+					return fmt.Errorf("%s: set %s: %w", res, set.name, err)
+				}
+				if after != nil {
+					if err := after(ctx); err != nil {
+						return err
+					}
+				}
+				c.Applied = true
+			}
+		}
+		rep.add(c)
+	}
+	return nil
 }

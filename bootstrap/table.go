@@ -63,30 +63,9 @@ func (s *Session) EnsureLockTable(ctx context.Context, table string, opts Option
 		return rep, err
 	}
 	apply := created || opts.Repair || (opts.Converge && opts.ours(tags))
-	for _, set := range s.tableSettings(table, desc) {
-		ok, detail, err := set.check(ctx)
-		if err != nil {
-			return rep, fmt.Errorf("lock table %q: read %s: %w", table, set.name, err)
-		}
-		if ok {
-			continue
-		}
-		c := Change{Resource: res, Action: Drift, Detail: set.name + ": " + detail}
-		if apply {
-			c.Action = Update
-			if !opts.DryRun {
-				if err := set.fix(ctx); err != nil {
-					return rep, fmt.Errorf("lock table %q: set %s: %w", table, set.name, err)
-				}
-				if err := s.waitTable(ctx, table); err != nil {
-					return rep, err
-				}
-				c.Applied = true
-			}
-		}
-		rep.add(c)
-	}
-	return rep, nil
+	wait := func(ctx context.Context) error { return s.waitTable(ctx, table) }
+	err = converge(ctx, rep, res, s.tableSettings(table, desc), apply, created, opts.DryRun, wait)
+	return rep, err
 }
 
 func (s *Session) createTable(ctx context.Context, table string, opts Options) error {

@@ -40,6 +40,7 @@ func (e *usageError) Error() string { return e.msg }
 func commands() map[string]*command {
 	list := []*command{
 		validateCommand(), graphCommand(), runbookCommand(),
+		applyCommand(),
 	}
 	m := map[string]*command{}
 	for _, c := range list {

@@ -76,14 +76,19 @@ type Env struct {
 func New(t testing.TB) *Env {
 	t.Helper()
 	m := SharedMoto(t)
-	dir := t.TempDir()
-	cli := filepath.Join(dir, "terraformrc")
-	cache := filepath.Join(dir, "plugin-cache")
-	if err := os.MkdirAll(cache, 0o755); err != nil {
+	e, err := NewEnv(m, t.TempDir())
+	if err != nil {
 		t.Fatal(err)
 	}
+	return e
+}
+
+// NewEnv builds an isolated environment in dir against m: test
+// credentials, the emulator's endpoint, a Terraform CLI config of its own.
+func NewEnv(m *Moto, dir string) (*Env, error) {
+	cli := filepath.Join(dir, "terraformrc")
 	if err := os.WriteFile(cli, []byte("disable_checkpoint = true\n"), 0o644); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	return &Env{Moto: m, Dir: dir, Vars: map[string]string{
 		"AWS_ACCESS_KEY_ID":           "testing",
@@ -96,7 +101,7 @@ func New(t testing.TB) *Env {
 		"TF_CLI_CONFIG_FILE":          cli,
 		"CHECKPOINT_DISABLE":          "1",
 		"HOME":                        dir,
-	}}
+	}}, nil
 }
 
 // Environ is the process environment for a command run in this test: the

@@ -1,0 +1,238 @@
+package rebuild
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/tfrebuild/tfrebuild/bootstrap"
+	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/stages"
+	"github.com/tfrebuild/tfrebuild/terraform"
+)
+
+// Options steer one apply.
+type Options struct {
+	With        []string
+	Parallelism int
+	RepairState bool
+	// Download allows fetching the pinned Terraform when it is not installed.
+	Download bool
+	Progress *Progress
+}
+
+// StateDir is the folder beside the config that holds the checkpoint and
+// the stacks' work folders.
+func StateDir(cfg *config.Config) string { return filepath.Join(cfg.Dir, ".tfrebuild") }
+
+// CheckpointStore is the store the config selects.
+func CheckpointStore(cfg *config.Config) stages.Store {
+	return &stages.FileStore{Path: filepath.Join(StateDir(cfg), "checkpoint.json")}
+}
+
+// run is one apply in progress.
+type run struct {
+	cfg      *config.Config
+	opts     Options
+	pipeline *stages.Pipeline
+	store    stages.Store
+	progress *Progress
+
+	session *bootstrap.Session
+	tf      *terraform.Runner
+
+	mu        sync.Mutex // guards ckpt, scope and prevDone
+	ckpt      *stages.Checkpoint
+	scope     *config.Scope
+	sensitive map[string]map[string]bool
+	prevDone  map[string]bool
+}
+
+// Apply rebuilds the target, resuming from its checkpoint.
+func Apply(ctx context.Context, cfg *config.Config, opts Options) (*Summary, error) {
+	p, err := stages.Build(cfg, opts.With)
+	if err != nil {
+		return nil, err
+	}
+	r := &run{cfg: cfg, opts: opts, pipeline: p, store: CheckpointStore(cfg), progress: opts.Progress,
+		scope: cfg.NewScope(stages.Absent(cfg, opts.With)), sensitive: map[string]map[string]bool{}, prevDone: map[string]bool{}}
+	if err := r.loadCheckpoint(ctx); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	runner := &stages.Runner{Parallelism: opts.Parallelism, Run: r.runStage, OnEvent: r.record}
+	res, runErr := runner.Execute(ctx, p)
+	sum := r.summary(res, start)
+	if runErr == nil && res.Waiting() {
+		runErr = stages.ErrWaiting
+	}
+	return sum, runErr
+}
+
+func (r *run) loadCheckpoint(ctx context.Context) error {
+	c, err := r.store.Load(ctx)
+	if err != nil {
+		return err
+	}
+	t := r.cfg.Target
+	if c != nil && (c.Account != t.AccountID || c.Region != t.Region) {
+		return fmt.Errorf("the checkpoint in %s is for account %s in %s, but rebuild.hcl targets account %s in %s; move .tfrebuild aside to start a rebuild of the new target",
+			StateDir(r.cfg), c.Account, c.Region, t.AccountID, t.Region)
+	}
+	if c == nil {
+		c = &stages.Checkpoint{Project: r.cfg.Project, Account: t.AccountID, Region: t.Region, StartedAt: time.Now().UTC()}
+	}
+	for name, rec := range c.Stages {
+		r.prevDone[name] = rec.Status == stages.Done
+	}
+	c.RunID = newRunID()
+	r.ckpt = c
+	return r.store.Save(ctx, c)
+}
+
+func newRunID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// record keeps the checkpoint in step with the runner's events. It is
+// called from one goroutine at a time.
+func (r *run) record(e stages.Event) {
+	r.mu.Lock()
+	rec := r.ckpt.Stage(e.Stage)
+	t := e.Time.UTC()
+	rec.Status = e.Status
+	var elapsed time.Duration
+	switch e.Status {
+	case stages.Running:
+		rec.StartedAt, rec.FinishedAt, rec.Error = &t, nil, ""
+		rec.Attempts++
+	case stages.Skipped, stages.Blocked:
+		rec.FinishedAt = nil
+	default:
+		rec.FinishedAt = &t
+		if rec.StartedAt != nil {
+			elapsed = t.Sub(*rec.StartedAt)
+		}
+	}
+	if e.Err != nil {
+		rec.Error = e.Err.Error()
+	}
+	r.ckpt.UpdatedAt = time.Now().UTC()
+	err := r.store.Save(context.WithoutCancel(context.Background()), r.ckpt)
+	r.mu.Unlock()
+	if r.progress != nil {
+		r.progress.Event(e, elapsed)
+		if err != nil {
+			r.progress.Note(e.Stage, "could not save the checkpoint: "+err.Error())
+		}
+	}
+}
+
+func (r *run) note(stage, msg string) {
+	r.mu.Lock()
+	rec := r.ckpt.Stage(stage)
+	rec.Notes = append(rec.Notes, msg)
+	r.mu.Unlock()
+	if r.progress != nil {
+		r.progress.Note(stage, msg)
+	}
+}
+
+func (r *run) runStage(ctx context.Context, s *stages.Stage) error {
+	switch s.Kind {
+	case stages.KindPreflight:
+		return r.preflight(ctx)
+	case stages.KindState:
+		return r.state(ctx)
+	case stages.KindRegistries:
+		return r.registries(ctx)
+	case stages.KindStack:
+		return r.stack(ctx, r.cfg.Stack(s.Target))
+	case stages.KindCheck:
+		return r.check(ctx, s.Target)
+	case stages.KindStep:
+		return r.step(s.Target)
+	}
+	return errors.New("unknown stage kind " + string(s.Kind))
+}
+
+func (r *run) preflight(ctx context.Context) error {
+	r.mu.Lock()
+	r.ckpt.Stage("preflight").Notes = nil
+	r.mu.Unlock()
+	s, err := bootstrap.Load(ctx, r.cfg.Project, r.cfg.Target)
+	if err != nil {
+		return err
+	}
+	id, err := s.Guard(ctx, r.cfg.Target)
+	if err != nil {
+		return err
+	}
+	r.note("preflight", fmt.Sprintf("caller %s is in account %s; region %s", id.ARN, id.Account, r.cfg.Target.Region))
+	bin, err := terraform.Find(ctx, r.cfg.Terraform.Version, r.opts.Download)
+	if err != nil {
+		return err
+	}
+	r.note("preflight", fmt.Sprintf("terraform %s at %s", bin.Version, bin.Path))
+	dir := StateDir(r.cfg)
+	r.session = s
+	r.tf = &terraform.Runner{Binary: bin, WorkRoot: filepath.Join(dir, "work"), PluginCache: filepath.Join(dir, "plugin-cache")}
+	return nil
+}
+
+func (r *run) bootstrapOptions(stage string) bootstrap.Options {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return bootstrap.Options{Project: r.cfg.Project, Tags: r.cfg.Tags, Repair: r.opts.RepairState, Converge: !r.prevDone[stage]}
+}
+
+func (r *run) state(ctx context.Context) error {
+	r.clearNotes("state")
+	opts := r.bootstrapOptions("state")
+	rep, err := r.session.EnsureBucket(ctx, r.cfg.Target.AccountID, r.cfg.State, opts)
+	r.report("state", rep)
+	if err != nil {
+		return err
+	}
+	if r.cfg.State.LockTable != "" {
+		rep, err := r.session.EnsureLockTable(ctx, r.cfg.State.LockTable, opts)
+		r.report("state", rep)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *run) registries(ctx context.Context) error {
+	r.clearNotes("registries")
+	rep, err := r.session.EnsureRegistries(ctx, r.cfg.Registries, r.bootstrapOptions("registries"))
+	r.report("registries", rep)
+	return err
+}
+
+func (r *run) clearNotes(stage string) {
+	r.mu.Lock()
+	r.ckpt.Stage(stage).Notes = nil
+	r.mu.Unlock()
+}
+
+func (r *run) report(stage string, rep *bootstrap.Report) {
+	if rep == nil {
+		return
+	}
+	for _, c := range rep.Changes {
+		msg := c.String()
+		if c.Action == bootstrap.Drift {
+			msg += " (left as it is; apply --repair-state fixes it)"
+		}
+		r.note(stage, msg)
+	}
+}

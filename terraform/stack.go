@@ -1,0 +1,273 @@
+package terraform
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/terraform-exec/tfexec"
+	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+)
+
+// Runner runs Terraform for stacks. It is safe for concurrent use: init,
+// which shares the plugin cache, runs one at a time.
+type Runner struct {
+	Binary *Binary
+	// WorkRoot holds one work folder per stack (.tfrebuild/work).
+	WorkRoot string
+	// PluginCache is shared by every stack.
+	PluginCache string
+	// Env is the base environment for Terraform; os.Environ() when nil.
+	Env []string
+
+	initMu sync.Mutex
+}
+
+// Stack is one stack's run: where its code is, where its state goes and
+// the values of its variables.
+type Stack struct {
+	Name      string
+	SourceDir string
+	Backend   Backend
+	Vars      map[string]cty.Value
+}
+
+// Outputs are a stack's outputs after apply. Sensitive values flow to
+// dependents but are never printed, logged or checkpointed.
+type Outputs struct {
+	Values    map[string]cty.Value
+	Sensitive map[string]bool
+}
+
+// Workdir is the folder tfrebuild keeps for a stack, outside its source
+// tree: Terraform's data dir, the var file, the plan and the log.
+type Workdir string
+
+func (w Workdir) DataDir() string     { return filepath.Join(string(w), "data") }
+func (w Workdir) VarFile() string     { return filepath.Join(string(w), "inputs.tfvars.json") }
+func (w Workdir) BackendFile() string { return filepath.Join(string(w), "backend.hcl") }
+func (w Workdir) PlanFile() string    { return filepath.Join(string(w), "plan.tfplan") }
+func (w Workdir) LogFile() string     { return filepath.Join(string(w), "terraform.log") }
+
+// Workdir returns the work folder of a stack.
+func (r *Runner) Workdir(stack string) Workdir { return Workdir(filepath.Join(r.WorkRoot, stack)) }
+
+// Result is what applying a stack did.
+type Result struct {
+	Changed bool // the plan had changes and was applied
+	Outputs Outputs
+}
+
+// Apply initialises the stack against its backend, plans to a saved file,
+// applies that file when it has changes, and reads the outputs.
+func (r *Runner) Apply(ctx context.Context, s Stack) (*Result, error) {
+	tf, wd, closeLog, err := r.prepare(s)
+	if err != nil {
+		return nil, err
+	}
+	defer closeLog()
+	if err := r.init(ctx, tf, wd); err != nil {
+		return nil, r.fail(wd, "init", err)
+	}
+	changed, err := tf.Plan(ctx, tfexec.VarFile(wd.VarFile()), tfexec.Out(wd.PlanFile()), tfexec.LockTimeout("60s"))
+	if err != nil {
+		return nil, r.fail(wd, "plan", err)
+	}
+	if changed {
+		// A saved plan carries its variables: apply refuses -var-file here.
+		if err := tf.Apply(ctx, tfexec.DirOrPlan(wd.PlanFile()), tfexec.LockTimeout("60s")); err != nil {
+			return nil, r.fail(wd, "apply", err)
+		}
+	}
+	outs, err := readOutputs(ctx, tf)
+	if err != nil {
+		return nil, r.fail(wd, "output", err)
+	}
+	return &Result{Changed: changed, Outputs: outs}, nil
+}
+
+// prepare creates the work folder, writes the backend and var files, and
+// sets up terraform-exec with the stack's own environment and log.
+func (r *Runner) prepare(s Stack) (*tfexec.Terraform, Workdir, func(), error) {
+	wd := r.Workdir(s.Name)
+	if err := os.MkdirAll(wd.DataDir(), 0o700); err != nil {
+		return nil, wd, nil, fmt.Errorf("create work folder: %w", err)
+	}
+	if err := writeFile(wd.BackendFile(), []byte(s.Backend.HCL())); err != nil {
+		return nil, wd, nil, err
+	}
+	vars, err := varFile(s.Vars)
+	if err != nil {
+		return nil, wd, nil, err
+	}
+	if err := writeFile(wd.VarFile(), vars); err != nil {
+		return nil, wd, nil, err
+	}
+	tf, err := tfexec.NewTerraform(s.SourceDir, r.Binary.Path)
+	if err != nil {
+		return nil, wd, nil, err
+	}
+	if err := tf.SetEnv(r.env(wd)); err != nil {
+		return nil, wd, nil, err
+	}
+	logf, err := os.OpenFile(wd.LogFile(), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, wd, nil, err
+	}
+	tf.SetStdout(logf)
+	tf.SetStderr(logf)
+	return tf, wd, func() { logf.Close() }, nil
+}
+
+// env merges the base environment with the stack's TF_DATA_DIR and the
+// shared plugin cache. terraform-exec's SetEnv replaces the whole
+// environment and refuses the variables it manages, so those are dropped.
+func (r *Runner) env(wd Workdir) map[string]string {
+	base := r.Env
+	if base == nil {
+		base = os.Environ()
+	}
+	env := map[string]string{}
+	for _, kv := range base {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	env = tfexec.CleanEnv(env)
+	env["TF_DATA_DIR"] = wd.DataDir()
+	if r.PluginCache != "" {
+		env["TF_PLUGIN_CACHE_DIR"] = r.PluginCache
+	}
+	return env
+}
+
+func (r *Runner) init(ctx context.Context, tf *tfexec.Terraform, wd Workdir) error {
+	r.initMu.Lock()
+	defer r.initMu.Unlock()
+	return tf.Init(ctx, tfexec.BackendConfig(wd.BackendFile()), tfexec.Reconfigure(true))
+}
+
+// Outputs reads the outputs of a stack that is already applied, for a
+// resumed run that skips it.
+func (r *Runner) Outputs(ctx context.Context, s Stack) (Outputs, error) {
+	tf, wd, closeLog, err := r.prepare(s)
+	if err != nil {
+		return Outputs{}, err
+	}
+	defer closeLog()
+	if err := r.init(ctx, tf, wd); err != nil {
+		return Outputs{}, r.fail(wd, "init", err)
+	}
+	return readOutputs(ctx, tf)
+}
+
+func readOutputs(ctx context.Context, tf *tfexec.Terraform) (Outputs, error) {
+	raw, err := tf.Output(ctx)
+	if err != nil {
+		return Outputs{}, err
+	}
+	out := Outputs{Values: map[string]cty.Value{}, Sensitive: map[string]bool{}}
+	for name, m := range raw {
+		ty, err := ctyjson.UnmarshalType(m.Type)
+		if err != nil {
+			return out, fmt.Errorf("output %q: type: %w", name, err)
+		}
+		v, err := ctyjson.Unmarshal(m.Value, ty)
+		if err != nil {
+			return out, fmt.Errorf("output %q: value: %w", name, err)
+		}
+		out.Values[name] = v
+		out.Sensitive[name] = m.Sensitive
+	}
+	return out, nil
+}
+
+func varFile(vars map[string]cty.Value) ([]byte, error) {
+	obj := map[string]json.RawMessage{}
+	names := make([]string, 0, len(vars))
+	for k := range vars {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		v := vars[k]
+		if !v.IsWhollyKnown() {
+			return nil, fmt.Errorf("input %q is not known yet", k)
+		}
+		b, err := ctyjson.SimpleJSONValue{Value: v}.MarshalJSON()
+		if err != nil {
+			return nil, fmt.Errorf("input %q: %w", k, err)
+		}
+		obj[k] = b
+	}
+	return json.MarshalIndent(obj, "", "  ")
+}
+
+// writeFile writes a file only its owner can read: var files may hold
+// secrets that upstream stacks produced.
+func writeFile(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// StackError is a failed Terraform command, with the error lines from its
+// log and where the whole log is.
+type StackError struct {
+	Command string
+	Lines   []string
+	LogPath string
+	Err     error
+}
+
+func (e *StackError) Error() string {
+	msg := "terraform " + e.Command + " failed"
+	if len(e.Lines) > 0 {
+		msg += ":\n    " + strings.Join(e.Lines, "\n    ")
+	}
+	return msg + "\n    (full log: " + e.LogPath + ")"
+}
+
+func (e *StackError) Unwrap() error { return e.Err }
+
+func (r *Runner) fail(wd Workdir, command string, err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("terraform %s interrupted: %w (log: %s)", command, err, wd.LogFile())
+	}
+	return &StackError{Command: command, Lines: errorLines(wd.LogFile()), LogPath: wd.LogFile(), Err: err}
+}
+
+// errorLines picks Terraform's error block out of a log: from the first
+// "Error:" line, at most a dozen lines, without box-drawing.
+func errorLines(path string) []string {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	data, _ := io.ReadAll(io.LimitReader(f, 1<<20))
+	var out []string
+	in := false
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(strings.TrimLeft(line, "│╷╵ "))
+		if strings.HasPrefix(line, "Error:") {
+			in = true
+		}
+		if in && line != "" {
+			out = append(out, line)
+		}
+		if len(out) >= 12 {
+			break
+		}
+	}
+	return out
+}
