@@ -91,6 +91,7 @@ func (r *run) loadCheckpoint(ctx context.Context) error {
 		r.prevDone[name] = rec.Status == stages.Done
 	}
 	c.RunID = newRunID()
+	c.With = r.opts.With
 	r.ckpt = c
 	return r.store.Save(ctx, c)
 }

@@ -22,6 +22,7 @@ type Checkpoint struct {
 	Account   string                  `json:"account"`
 	Region    string                  `json:"region"`
 	RunID     string                  `json:"run_id"`
+	With      []string                `json:"with,omitempty"`
 	StartedAt time.Time               `json:"started_at"`
 	UpdatedAt time.Time               `json:"updated_at"`
 	Stages    map[string]*StageRecord `json:"stages"`

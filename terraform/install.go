@@ -82,7 +82,7 @@ func Find(ctx context.Context, pinned string, download bool) (*Binary, error) {
 		if download {
 			how = "downloading it failed"
 		}
-		return nil, fmt.Errorf("Terraform %s is not on PATH or in %s, and %s (%v). Install Terraform %s, or point %s at a Terraform %s binary",
+		return nil, fmt.Errorf("terraform %s is not on PATH or in %s, and %s (%v). Install Terraform %s, or point %s at a Terraform %s binary",
 			pinned, cache, how, err, pinned, BinaryEnv, pinned)
 	}
 	return &Binary{Path: path, Version: v.String()}, nil

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
 	"github.com/zclconf/go-cty/cty"
@@ -77,16 +78,19 @@ func (r *Runner) Apply(ctx context.Context, s Stack) (*Result, error) {
 	if err := r.init(ctx, tf, wd); err != nil {
 		return nil, r.fail(wd, "init", err)
 	}
+	mark(tf, "plan")
 	changed, err := tf.Plan(ctx, tfexec.VarFile(wd.VarFile()), tfexec.Out(wd.PlanFile()), tfexec.LockTimeout("60s"))
 	if err != nil {
 		return nil, r.fail(wd, "plan", err)
 	}
 	if changed {
 		// A saved plan carries its variables: apply refuses -var-file here.
+		mark(tf, "apply")
 		if err := tf.Apply(ctx, tfexec.DirOrPlan(wd.PlanFile()), tfexec.LockTimeout("60s")); err != nil {
 			return nil, r.fail(wd, "apply", err)
 		}
 	}
+	mark(tf, "output")
 	outs, err := readOutputs(ctx, tf)
 	if err != nil {
 		return nil, r.fail(wd, "output", err)
@@ -100,6 +104,11 @@ func (r *Runner) prepare(s Stack) (*tfexec.Terraform, Workdir, func(), error) {
 	wd := r.Workdir(s.Name)
 	if err := os.MkdirAll(wd.DataDir(), 0o700); err != nil {
 		return nil, wd, nil, fmt.Errorf("create work folder: %w", err)
+	}
+	if r.PluginCache != "" {
+		if err := os.MkdirAll(r.PluginCache, 0o755); err != nil {
+			return nil, wd, nil, fmt.Errorf("create plugin cache: %w", err)
+		}
 	}
 	if err := writeFile(wd.BackendFile(), []byte(s.Backend.HCL())); err != nil {
 		return nil, wd, nil, err
@@ -124,7 +133,21 @@ func (r *Runner) prepare(s Stack) (*tfexec.Terraform, Workdir, func(), error) {
 	}
 	tf.SetStdout(logf)
 	tf.SetStderr(logf)
-	return tf, wd, func() { logf.Close() }, nil
+	logs.Store(tf, logf)
+	return tf, wd, func() { logs.Delete(tf); logf.Close() }, nil
+}
+
+// logs maps a terraform-exec handle to its log file, for mark.
+var logs sync.Map
+
+// logMarker starts the output of each Terraform command in a stack's log,
+// so that a failure's error lines are taken from the command that failed.
+const logMarker = "### tfrebuild: terraform "
+
+func mark(tf *tfexec.Terraform, command string) {
+	if f, ok := logs.Load(tf); ok {
+		fmt.Fprintf(f.(*os.File), "\n%s%s (%s)\n", logMarker, command, time.Now().UTC().Format(time.RFC3339))
+	}
 }
 
 // env merges the base environment with the stack's TF_DATA_DIR and the
@@ -151,6 +174,7 @@ func (r *Runner) env(wd Workdir) map[string]string {
 func (r *Runner) init(ctx context.Context, tf *tfexec.Terraform, wd Workdir) error {
 	r.initMu.Lock()
 	defer r.initMu.Unlock()
+	mark(tf, "init")
 	return tf.Init(ctx, tfexec.BackendConfig(wd.BackendFile()), tfexec.Reconfigure(true))
 }
 
@@ -255,9 +279,13 @@ func errorLines(path string) []string {
 	}
 	defer f.Close()
 	data, _ := io.ReadAll(io.LimitReader(f, 1<<20))
+	text := string(data)
+	if i := strings.LastIndex(text, logMarker); i >= 0 {
+		text = text[i:]
+	}
 	var out []string
 	in := false
-	for _, line := range strings.Split(string(data), "\n") {
+	for _, line := range strings.Split(text, "\n") {
 		line = strings.TrimSpace(strings.TrimLeft(line, "│╷╵ "))
 		if strings.HasPrefix(line, "Error:") {
 			in = true

@@ -9,6 +9,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"golang.org/x/term"
 )
 
 // cliEnv is what every command writes to: results to stdout, logs and
@@ -40,7 +42,7 @@ func (e *usageError) Error() string { return e.msg }
 func commands() map[string]*command {
 	list := []*command{
 		validateCommand(), graphCommand(), runbookCommand(),
-		applyCommand(),
+		applyCommand(), statusCommand(), confirmCommand(),
 	}
 	m := map[string]*command{}
 	for _, c := range list {
@@ -137,11 +139,9 @@ type stringList []string
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
+// isTerminal reports whether f is an interactive terminal (not merely a
+// character device such as /dev/null).
 func isTerminal(f any) bool {
 	file, ok := f.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := file.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(file.Fd()))
 }
