@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/tfrebuild/tfrebuild/internal/testenv"
 	"github.com/tfrebuild/tfrebuild/stages"
@@ -178,4 +179,19 @@ func writeFile(t *testing.T, path, text string) {
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// assumeOther returns an S3 client acting as account 111111111111.
+func assumeOther(t *testing.T, tg *target) *s3.Client {
+	t.Helper()
+	cfg := aws.Config{Region: "eu-west-2", BaseEndpoint: aws.String(tg.env.Moto.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", "")}
+	out, err := sts.NewFromConfig(cfg).AssumeRole(context.Background(), &sts.AssumeRoleInput{
+		RoleArn: aws.String("arn:aws:iam::111111111111:role/x"), RoleSessionName: aws.String("e2e")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := out.Credentials
+	cfg.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+	return s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 }

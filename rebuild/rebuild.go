@@ -85,7 +85,12 @@ func (r *run) loadCheckpoint(ctx context.Context) error {
 			StateDir(r.cfg), c.Account, c.Region, t.AccountID, t.Region)
 	}
 	if c == nil {
-		c = &stages.Checkpoint{Project: r.cfg.Project, Account: t.AccountID, Region: t.Region, StartedAt: time.Now().UTC()}
+		c = &stages.Checkpoint{Project: r.cfg.Project, Account: t.AccountID, Region: t.Region}
+	}
+	// The RTO clock runs from the first apply of a rebuild across its
+	// resumes; an apply after a complete rebuild starts a new clock.
+	if c.StartedAt.IsZero() || complete(r.pipeline, c) {
+		c.StartedAt = time.Now().UTC()
 	}
 	for name, rec := range c.Stages {
 		r.prevDone[name] = rec.Status == stages.Done
@@ -94,6 +99,16 @@ func (r *run) loadCheckpoint(ctx context.Context) error {
 	c.With = r.opts.With
 	r.ckpt = c
 	return r.store.Save(ctx, c)
+}
+
+func complete(p *stages.Pipeline, c *stages.Checkpoint) bool {
+	for _, s := range p.Stages {
+		rec := c.Stages[s.Name]
+		if !s.Skipped && (rec == nil || rec.Status != stages.Done) {
+			return false
+		}
+	}
+	return true
 }
 
 func newRunID() string {
