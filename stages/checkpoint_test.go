@@ -1,0 +1,59 @@
+package stages_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tfrebuild/tfrebuild/stages"
+	"github.com/tfrebuild/tfrebuild/stages/storetest"
+)
+
+func TestFileStoreConformance(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T) stages.Store {
+		return &stages.FileStore{Path: filepath.Join(t.TempDir(), ".tfrebuild", "checkpoint.json")}
+	})
+}
+
+func TestFileStoreRefusesCorruptAndNewerFiles(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "checkpoint.json")
+	s := &stages.FileStore{Path: path}
+	if err := os.WriteFile(path, []byte(`{"schema": 1, "stages": {`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Load(ctx); !errors.Is(err, stages.ErrCorrupt) || !strings.Contains(err.Error(), path) {
+		t.Errorf("corrupt file: %v", err)
+	}
+	if err := os.WriteFile(path, []byte(`{"schema": 99}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Load(ctx); err == nil || !strings.Contains(err.Error(), "schema 99") {
+		t.Errorf("newer schema: %v", err)
+	}
+}
+
+func TestFileStoreWritesAtomicallyAndPrivately(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := &stages.FileStore{Path: filepath.Join(dir, "checkpoint.json")}
+	for i := 0; i < 5; i++ {
+		if err := s.Save(context.Background(), &stages.Checkpoint{Project: "p"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("temp files left behind: %v", entries)
+	}
+	info, err := os.Stat(s.Path)
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("checkpoint mode %v, %v", info.Mode(), err)
+	}
+}
