@@ -51,6 +51,9 @@ type run struct {
 	scope     *config.Scope
 	sensitive map[string]map[string]bool
 	prevDone  map[string]bool
+
+	warmCtx context.Context // cancelled when the run ends
+	warm    sync.WaitGroup
 }
 
 // Apply rebuilds the target, resuming from its checkpoint.
@@ -65,8 +68,15 @@ func Apply(ctx context.Context, cfg *config.Config, opts Options) (*Summary, err
 		return nil, err
 	}
 	start := time.Now()
+	warmCtx, stopWarm := context.WithCancel(ctx)
+	r.warmCtx = warmCtx
 	runner := &stages.Runner{Parallelism: opts.Parallelism, Run: r.runStage, OnEvent: r.record}
 	res, runErr := runner.Execute(ctx, p)
+	stopWarm()
+	r.warm.Wait()
+	if r.tf != nil {
+		r.tf.Close()
+	}
 	sum := r.summary(res, start)
 	if runErr == nil && res.Waiting() {
 		runErr = stages.ErrWaiting
@@ -224,7 +234,32 @@ func (r *run) state(ctx context.Context) error {
 			return err
 		}
 	}
+	r.initAhead()
 	return nil
+}
+
+// initAhead runs terraform init for every stack of the run, in pipeline
+// order, once the backend exists. Init needs no inputs, so it overlaps the
+// registries and the upstream stacks' applies instead of adding to the
+// critical path. A failure here is not reported: the stack's own stage runs
+// init again and reports it.
+func (r *run) initAhead() {
+	var list []*config.Stack
+	for _, s := range r.pipeline.Stages {
+		if s.Kind == stages.KindStack && !s.Skipped {
+			list = append(list, r.cfg.Stack(s.Target))
+		}
+	}
+	r.warm.Add(1)
+	go func() {
+		defer r.warm.Done()
+		for _, st := range list {
+			if r.warmCtx.Err() != nil {
+				return
+			}
+			_ = r.tf.Init(r.warmCtx, terraform.Stack{Name: st.Name, SourceDir: st.SourceDir, Backend: r.backend(st)})
+		}
+	}()
 }
 
 func (r *run) registries(ctx context.Context) error {

@@ -19,7 +19,8 @@ import (
 )
 
 // Runner runs Terraform for stacks. It is safe for concurrent use: init,
-// which shares the plugin cache, runs one at a time.
+// which shares the plugin cache, runs one at a time. Close it when the run
+// ends.
 type Runner struct {
 	Binary *Binary
 	// WorkRoot holds one work folder per stack (.tfrebuild/work).
@@ -29,7 +30,9 @@ type Runner struct {
 	// Env is the base environment for Terraform; os.Environ() when nil.
 	Env []string
 
-	initMu sync.Mutex
+	initMu  sync.Mutex // one init at a time: the plugin cache is not safe for concurrent use
+	mu      sync.Mutex // guards handles
+	handles map[string]*handle
 }
 
 // Stack is one stack's run: where its code is, where its state goes and
@@ -67,87 +70,142 @@ type Result struct {
 	Outputs Outputs
 }
 
-// Apply initialises the stack against its backend, plans to a saved file,
-// applies that file when it has changes, and reads the outputs.
-func (r *Runner) Apply(ctx context.Context, s Stack) (*Result, error) {
-	tf, wd, closeLog, err := r.prepare(s)
-	if err != nil {
-		return nil, err
-	}
-	defer closeLog()
-	if err := r.init(ctx, tf, wd); err != nil {
-		return nil, r.fail(wd, "init", err)
-	}
-	mark(tf, "plan")
-	changed, err := tf.Plan(ctx, tfexec.VarFile(wd.VarFile()), tfexec.Out(wd.PlanFile()), tfexec.LockTimeout("60s"))
-	if err != nil {
-		return nil, r.fail(wd, "plan", err)
-	}
-	if changed {
-		// A saved plan carries its variables: apply refuses -var-file here.
-		mark(tf, "apply")
-		if err := tf.Apply(ctx, tfexec.DirOrPlan(wd.PlanFile()), tfexec.LockTimeout("60s")); err != nil {
-			return nil, r.fail(wd, "apply", err)
-		}
-	}
-	mark(tf, "output")
-	outs, err := readOutputs(ctx, tf)
-	if err != nil {
-		return nil, r.fail(wd, "output", err)
-	}
-	return &Result{Changed: changed, Outputs: outs}, nil
+// handle is one stack's terraform-exec instance and log for this run.
+type handle struct {
+	mu     sync.Mutex // held while a command runs, so init ahead and apply never overlap
+	tf     *tfexec.Terraform
+	wd     Workdir
+	log    *os.File
+	inited bool
 }
 
-// prepare creates the work folder, writes the backend and var files, and
-// sets up terraform-exec with the stack's own environment and log.
-func (r *Runner) prepare(s Stack) (*tfexec.Terraform, Workdir, func(), error) {
+// handle returns the stack's handle, creating its work folder, backend
+// file and log on first use.
+func (r *Runner) handle(s Stack) (*handle, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if h := r.handles[s.Name]; h != nil {
+		return h, nil
+	}
 	wd := r.Workdir(s.Name)
 	if err := os.MkdirAll(wd.DataDir(), 0o700); err != nil {
-		return nil, wd, nil, fmt.Errorf("create work folder: %w", err)
+		return nil, fmt.Errorf("create work folder: %w", err)
 	}
 	if r.PluginCache != "" {
 		if err := os.MkdirAll(r.PluginCache, 0o755); err != nil {
-			return nil, wd, nil, fmt.Errorf("create plugin cache: %w", err)
+			return nil, fmt.Errorf("create plugin cache: %w", err)
 		}
 	}
 	if err := writeFile(wd.BackendFile(), []byte(s.Backend.HCL())); err != nil {
-		return nil, wd, nil, err
-	}
-	vars, err := varFile(s.Vars)
-	if err != nil {
-		return nil, wd, nil, err
-	}
-	if err := writeFile(wd.VarFile(), vars); err != nil {
-		return nil, wd, nil, err
+		return nil, err
 	}
 	tf, err := tfexec.NewTerraform(s.SourceDir, r.Binary.Path)
 	if err != nil {
-		return nil, wd, nil, err
+		return nil, err
 	}
 	if err := tf.SetEnv(r.env(wd)); err != nil {
-		return nil, wd, nil, err
+		return nil, err
 	}
 	logf, err := os.OpenFile(wd.LogFile(), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {
-		return nil, wd, nil, err
+		return nil, err
 	}
 	tf.SetStdout(logf)
 	tf.SetStderr(logf)
-	logs.Store(tf, logf)
-	return tf, wd, func() { logs.Delete(tf); logf.Close() }, nil
+	h := &handle{tf: tf, wd: wd, log: logf}
+	if r.handles == nil {
+		r.handles = map[string]*handle{}
+	}
+	r.handles[s.Name] = h
+	return h, nil
 }
 
-// logs maps a terraform-exec handle to its log file, for mark.
-var logs sync.Map
+// Close closes the stacks' logs.
+func (r *Runner) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for name, h := range r.handles {
+		h.mu.Lock()
+		h.log.Close()
+		h.mu.Unlock()
+		delete(r.handles, name)
+	}
+	return nil
+}
 
 // logMarker starts the output of each Terraform command in a stack's log,
 // so that a failure's error lines are taken from the command that failed.
 const logMarker = "### tfrebuild: terraform "
 
-func mark(tf *tfexec.Terraform, command string) {
-	if f, ok := logs.Load(tf); ok {
-		fmt.Fprintf(f.(*os.File), "\n%s%s (%s)\n", logMarker, command, time.Now().UTC().Format(time.RFC3339))
+func (h *handle) mark(command string) {
+	fmt.Fprintf(h.log, "\n%s%s (%s)\n", logMarker, command, time.Now().UTC().Format(time.RFC3339))
+}
+
+// Init runs terraform init for a stack against its backend, once per run.
+// It needs no input values, so a rebuild runs it ahead, while the stacks
+// upstream are still being applied.
+func (r *Runner) Init(ctx context.Context, s Stack) error {
+	h, err := r.handle(s)
+	if err != nil {
+		return err
 	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return r.init(ctx, h)
+}
+
+func (r *Runner) init(ctx context.Context, h *handle) error {
+	if h.inited {
+		return nil
+	}
+	r.initMu.Lock()
+	defer r.initMu.Unlock()
+	h.mark("init")
+	if err := h.tf.Init(ctx, tfexec.BackendConfig(h.wd.BackendFile()), tfexec.Reconfigure(true)); err != nil {
+		return r.fail(h, "init", err)
+	}
+	h.inited = true
+	return nil
+}
+
+// Apply initialises the stack against its backend (unless done already),
+// plans to a saved file, applies that file when it has changes, and reads
+// the outputs.
+func (r *Runner) Apply(ctx context.Context, s Stack) (*Result, error) {
+	h, err := r.handle(s)
+	if err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err := r.init(ctx, h); err != nil {
+		return nil, err
+	}
+	vars, err := varFile(s.Vars)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeFile(h.wd.VarFile(), vars); err != nil {
+		return nil, err
+	}
+	h.mark("plan")
+	changed, err := h.tf.Plan(ctx, tfexec.VarFile(h.wd.VarFile()), tfexec.Out(h.wd.PlanFile()), tfexec.LockTimeout("60s"))
+	if err != nil {
+		return nil, r.fail(h, "plan", err)
+	}
+	if changed {
+		// A saved plan carries its variables: apply refuses -var-file here.
+		h.mark("apply")
+		if err := h.tf.Apply(ctx, tfexec.DirOrPlan(h.wd.PlanFile()), tfexec.LockTimeout("60s")); err != nil {
+			return nil, r.fail(h, "apply", err)
+		}
+	}
+	h.mark("output")
+	outs, err := readOutputs(ctx, h.tf)
+	if err != nil {
+		return nil, r.fail(h, "output", err)
+	}
+	return &Result{Changed: changed, Outputs: outs}, nil
 }
 
 // env merges the base environment with the stack's TF_DATA_DIR and the
@@ -171,25 +229,23 @@ func (r *Runner) env(wd Workdir) map[string]string {
 	return env
 }
 
-func (r *Runner) init(ctx context.Context, tf *tfexec.Terraform, wd Workdir) error {
-	r.initMu.Lock()
-	defer r.initMu.Unlock()
-	mark(tf, "init")
-	return tf.Init(ctx, tfexec.BackendConfig(wd.BackendFile()), tfexec.Reconfigure(true))
-}
-
-// Outputs reads the outputs of a stack that is already applied, for a
-// resumed run that skips it.
+// Outputs reads the outputs of a stack that is already applied.
 func (r *Runner) Outputs(ctx context.Context, s Stack) (Outputs, error) {
-	tf, wd, closeLog, err := r.prepare(s)
+	h, err := r.handle(s)
 	if err != nil {
 		return Outputs{}, err
 	}
-	defer closeLog()
-	if err := r.init(ctx, tf, wd); err != nil {
-		return Outputs{}, r.fail(wd, "init", err)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err := r.init(ctx, h); err != nil {
+		return Outputs{}, err
 	}
-	return readOutputs(ctx, tf)
+	h.mark("output")
+	outs, err := readOutputs(ctx, h.tf)
+	if err != nil {
+		return Outputs{}, r.fail(h, "output", err)
+	}
+	return outs, nil
 }
 
 func readOutputs(ctx context.Context, tf *tfexec.Terraform) (Outputs, error) {
@@ -263,11 +319,13 @@ func (e *StackError) Error() string {
 
 func (e *StackError) Unwrap() error { return e.Err }
 
-func (r *Runner) fail(wd Workdir, command string, err error) error {
+func (r *Runner) fail(h *handle, command string, err error) error {
+	path := h.wd.LogFile()
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("terraform %s interrupted: %w (log: %s)", command, err, wd.LogFile())
+		return fmt.Errorf("terraform %s interrupted: %w (log: %s)", command, err, path)
 	}
-	return &StackError{Command: command, Lines: errorLines(wd.LogFile()), LogPath: wd.LogFile(), Err: err}
+	_ = h.log.Sync()
+	return &StackError{Command: command, Lines: errorLines(path), LogPath: path, Err: err}
 }
 
 // errorLines picks Terraform's error block out of a log: from the first

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tfrebuild/tfrebuild/rebuild"
+	"github.com/tfrebuild/tfrebuild/stages"
 )
 
 // ApplyOptions are the flags of apply.
@@ -76,10 +77,10 @@ func runApply(ctx context.Context, env *cliEnv, o ApplyOptions) error {
 			sum.WriteText(env.stdout)
 		}
 	}
-	if err != nil {
+	if err != nil && sum != nil && !errors.Is(err, stages.ErrWaiting) {
 		return fmt.Errorf("rebuild of %s did not finish; run apply again to resume:\n%w", cfg.Project, indentError(err))
 	}
-	return nil
+	return err
 }
 
 // confirm asks on a terminal; without one it refuses unless --yes.
