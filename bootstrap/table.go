@@ -184,3 +184,12 @@ func (s *Session) tableSettings(table string, d *ddbtypes.TableDescription) []se
 		},
 	}
 }
+
+// TableExists reports whether a DynamoDB table exists, without creating it.
+func (s *Session) TableExists(ctx context.Context, table string) (bool, error) {
+	_, err := s.DDB.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
+	if hasCode(err, "ResourceNotFoundException") {
+		return false, nil
+	}
+	return err == nil, err
+}

@@ -26,15 +26,6 @@ type Options struct {
 	Progress *Progress
 }
 
-// StateDir is the folder beside the config that holds the checkpoint and
-// the stacks' work folders.
-func StateDir(cfg *config.Config) string { return filepath.Join(cfg.Dir, ".tfrebuild") }
-
-// CheckpointStore is the store the config selects.
-func CheckpointStore(cfg *config.Config) stages.Store {
-	return &stages.FileStore{Path: filepath.Join(StateDir(cfg), "checkpoint.json")}
-}
-
 // run is one apply in progress.
 type run struct {
 	cfg      *config.Config
@@ -51,6 +42,12 @@ type run struct {
 	scope     *config.Scope
 	sensitive map[string]map[string]bool
 	prevDone  map[string]bool
+	// crashed holds, for each stage the previous run left running or
+	// interrupted, when it started: Terraform may have left a state lock.
+	crashed map[string]time.Time
+	// previous is the process that drove the last run, when it is
+	// provably gone (its run lock was taken over or released).
+	previous *stages.Holder
 
 	warmCtx context.Context // cancelled when the run ends
 	warm    sync.WaitGroup
@@ -62,9 +59,23 @@ func Apply(ctx context.Context, cfg *config.Config, opts Options) (*Summary, err
 	if err != nil {
 		return nil, err
 	}
-	r := &run{cfg: cfg, opts: opts, pipeline: p, store: CheckpointStore(cfg), progress: opts.Progress,
-		scope: cfg.NewScope(stages.Absent(cfg, opts.With)), sensitive: map[string]map[string]bool{}, prevDone: map[string]bool{}}
-	if err := r.loadCheckpoint(ctx); err != nil {
+	store, err := openStore(ctx, cfg, true)
+	if err != nil {
+		return nil, err
+	}
+	r := &run{cfg: cfg, opts: opts, pipeline: p, store: store, progress: opts.Progress,
+		scope: cfg.NewScope(stages.Absent(cfg, opts.With)), sensitive: map[string]map[string]bool{},
+		prevDone: map[string]bool{}, crashed: map[string]time.Time{}}
+	holder := me(newRunID())
+	lock, prev, err := store.Lock(ctx, holder)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release(context.WithoutCancel(ctx))
+	if prev != nil && prev.RunID != "" {
+		r.note("preflight", "took over the run lock from "+prev.String()+": that process is gone")
+	}
+	if err := r.loadCheckpoint(ctx, holder); err != nil {
 		return nil, err
 	}
 	start := time.Now()
@@ -84,7 +95,7 @@ func Apply(ctx context.Context, cfg *config.Config, opts Options) (*Summary, err
 	return sum, runErr
 }
 
-func (r *run) loadCheckpoint(ctx context.Context) error {
+func (r *run) loadCheckpoint(ctx context.Context, holder stages.Holder) error {
 	c, err := r.store.Load(ctx)
 	if err != nil {
 		return err
@@ -104,8 +115,18 @@ func (r *run) loadCheckpoint(ctx context.Context) error {
 	}
 	for name, rec := range c.Stages {
 		r.prevDone[name] = rec.Status == stages.Done
+		if (rec.Status == stages.Running || rec.Status == stages.Interrupted) && rec.StartedAt != nil {
+			r.crashed[name] = *rec.StartedAt
+			if rec.Status == stages.Running {
+				rec.Status = stages.Interrupted
+				rec.Error = "the run driving this stage stopped before it finished"
+			}
+		}
 	}
-	c.RunID = newRunID()
+	// We hold the run lock, so the process named in the checkpoint is gone.
+	r.previous = c.Run
+	c.RunID = holder.RunID
+	c.Run = &holder
 	c.With = r.opts.With
 	r.ckpt = c
 	return r.store.Save(ctx, c)
@@ -163,8 +184,10 @@ func (r *run) record(e stages.Event) {
 
 func (r *run) note(stage, msg string) {
 	r.mu.Lock()
-	rec := r.ckpt.Stage(stage)
-	rec.Notes = append(rec.Notes, msg)
+	if r.ckpt != nil {
+		rec := r.ckpt.Stage(stage)
+		rec.Notes = append(rec.Notes, msg)
+	}
 	r.mu.Unlock()
 	if r.progress != nil {
 		r.progress.Note(stage, msg)

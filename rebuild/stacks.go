@@ -35,28 +35,105 @@ func (r *run) backend(st *config.Stack) terraform.Backend {
 }
 
 func (r *run) stack(ctx context.Context, st *config.Stack) error {
-	r.clearNotes("stack." + st.Name)
+	name := "stack." + st.Name
+	r.clearNotes(name)
 	r.mu.Lock()
 	vars, diags := r.scope.Inputs(st)
+	upstream := map[string]map[string]string{}
+	for _, d := range r.cfg.StackDeps(st) {
+		if ps := r.pipeline.Get("stack." + d); ps != nil && !ps.Skipped {
+			upstream[d] = r.ckpt.Stage("stack." + d).OutputHashes
+		}
+	}
+	rec := r.ckpt.Stage(name)
+	prevFP, prevOut, wasDone := rec.Fingerprint, rec.OutputHashes, r.prevDone[name]
+	crashedAt, crashed := r.crashed[name]
 	r.mu.Unlock()
 	if diags.HasErrors() {
 		return config.DiagnosticsError(diags)
 	}
-	res, err := r.tf.Apply(ctx, terraform.Stack{Name: st.Name, SourceDir: st.SourceDir, Backend: r.backend(st), Vars: vars})
+	ts := terraform.Stack{Name: st.Name, SourceDir: st.SourceDir, Backend: r.backend(st), Vars: vars}
+	fp, err := stackFingerprint(st, vars, upstream, r.tf.Binary.Version, ts.Backend.HCL())
 	if err != nil {
 		return err
 	}
-	r.mu.Lock()
-	r.scope.SetOutputs(st.Name, res.Outputs.Values)
-	r.sensitive[st.Name] = res.Outputs.Sensitive
-	r.ckpt.Stage("stack." + st.Name).OutputHashes = hashOutputs(res.Outputs.Values)
-	r.mu.Unlock()
+	if crashed {
+		if err := r.releaseStaleLock(ctx, ts, crashedAt); err != nil {
+			return err
+		}
+	}
+	if wasDone && prevFP == fp {
+		outs, err := r.tf.Outputs(ctx, ts)
+		if err == nil && sameHashes(hashOutputs(outs.Values), prevOut) {
+			r.setOutputs(st, outs, fp)
+			r.note(name, "up to date: nothing it depends on changed since it was applied; skipped")
+			return nil
+		}
+		r.note(name, "its outputs in the state differ from the checkpoint; planning again")
+	}
+	res, err := r.tf.Apply(ctx, ts)
+	if err != nil {
+		return err
+	}
+	r.setOutputs(st, res.Outputs, fp)
 	msg := "no changes"
 	if res.Changed {
 		msg = "applied"
 	}
-	r.note("stack."+st.Name, fmt.Sprintf("%s; %d outputs (state key %s)", msg, len(res.Outputs.Values), terraform.StateKey(r.cfg.Project, st.Name)))
+	r.note(name, fmt.Sprintf("%s; %d outputs (state key %s)", msg, len(res.Outputs.Values), ts.Backend.Key))
 	return nil
+}
+
+// setOutputs makes a stack's outputs visible to its dependents and records
+// their hashes and the stack's fingerprint in the checkpoint.
+func (r *run) setOutputs(st *config.Stack, outs terraform.Outputs, fp string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.scope.SetOutputs(st.Name, outs.Values)
+	r.sensitive[st.Name] = outs.Sensitive
+	rec := r.ckpt.Stage("stack." + st.Name)
+	rec.OutputHashes = hashOutputs(outs.Values)
+	rec.Fingerprint = fp
+}
+
+func sameHashes(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// releaseStaleLock handles a state lock left behind by this target's own
+// previous run, which died while this stack was running (Terraform dies
+// with tfrebuild). The lock is released only when it provably belongs to
+// that run: we hold the run lock now, so that process is gone; the lock
+// names its user and host; and it was taken after the stage started. Any
+// other lock is reported with who holds it and how to release it.
+func (r *run) releaseStaleLock(ctx context.Context, ts terraform.Stack, stageStart time.Time) error {
+	b := ts.Backend
+	info, err := r.session.StateLock(ctx, r.cfg.Target.AccountID, b.Bucket, b.Key, b.LockTable, b.UseLockfile)
+	if err != nil || info == nil {
+		return err
+	}
+	name := "stack." + ts.Name
+	prev := r.previous
+	ours := prev != nil && info.Who == prev.User+"@"+prev.Host && !info.Created.Before(stageStart.Add(-time.Second))
+	if ours {
+		if err := r.tf.ForceUnlock(ctx, ts, info.ID); err != nil {
+			return fmt.Errorf("release the state lock left by run %s: %w", prev.RunID, err)
+		}
+		r.note(name, fmt.Sprintf("released the state lock left by this target's previous run (%s), which died: lock %s", prev, info))
+		return nil
+	}
+	wd := r.tf.Workdir(ts.Name)
+	return fmt.Errorf("the state %s is locked, %s. It is not this target's own crashed run, so tfrebuild leaves it. "+
+		"If nobody is running Terraform on it, release it with:\n  cd %s && TF_DATA_DIR=%s terraform force-unlock -force %s\nthen run apply again",
+		b.Key, info, ts.SourceDir, wd.DataDir(), info.ID)
 }
 
 // hashOutputs keeps a SHA-256 per output so that a resumed run can tell

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/user"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -18,16 +16,17 @@ import (
 
 // Status is what `tfrebuild status` reports. Its JSON form is a contract.
 type Status struct {
-	Project        string        `json:"project"`
-	Account        string        `json:"account"`
-	Region         string        `json:"region"`
-	RunID          string        `json:"run_id,omitempty"`
-	StartedAt      *time.Time    `json:"started_at,omitempty"`
-	ElapsedSeconds float64       `json:"elapsed_seconds"`
-	RTOSeconds     float64       `json:"rto_seconds,omitempty"`
-	Next           []string      `json:"next"`
-	Drift          []string      `json:"drift"`
-	Stages         []StageStatus `json:"stages"`
+	Project        string         `json:"project"`
+	Account        string         `json:"account"`
+	Region         string         `json:"region"`
+	RunID          string         `json:"run_id,omitempty"`
+	StartedAt      *time.Time     `json:"started_at,omitempty"`
+	Running        *stages.Holder `json:"running,omitempty"`
+	ElapsedSeconds float64        `json:"elapsed_seconds"`
+	RTOSeconds     float64        `json:"rto_seconds,omitempty"`
+	Next           []string       `json:"next"`
+	Drift          []string       `json:"drift"`
+	Stages         []StageStatus  `json:"stages"`
 }
 
 // StageStatus is one stage in the status report.
@@ -46,9 +45,19 @@ type StageStatus struct {
 // ReadStatus reads the checkpoint of cfg's target. Without one, every stage
 // is pending.
 func ReadStatus(ctx context.Context, cfg *config.Config, now time.Time) (*Status, error) {
-	c, err := CheckpointStore(cfg).Load(ctx)
+	store, err := openStore(ctx, cfg, false)
 	if err != nil {
 		return nil, err
+	}
+	var c *stages.Checkpoint
+	var live *stages.Holder
+	if store != nil {
+		if c, err = store.Load(ctx); err != nil {
+			return nil, err
+		}
+		if live, err = store.Locked(ctx); err != nil {
+			return nil, err
+		}
 	}
 	if c == nil {
 		c = &stages.Checkpoint{}
@@ -72,8 +81,13 @@ func ReadStatus(ctx context.Context, cfg *config.Config, now time.Time) (*Status
 				rec.Status = stages.Skipped
 			}
 		}
-		status[s.Name] = rec.Status
-		row := StageStatus{Name: s.Name, Status: rec.Status, StartedAt: rec.StartedAt, FinishedAt: rec.FinishedAt,
+		stat := rec.Status
+		if stat == stages.Running && live == nil {
+			// Nobody holds the run lock: the run that was driving it died.
+			stat = stages.Interrupted
+		}
+		status[s.Name] = stat
+		row := StageStatus{Name: s.Name, Status: stat, StartedAt: rec.StartedAt, FinishedAt: rec.FinishedAt,
 			Attempts: rec.Attempts, Error: rec.Error, Notes: rec.Notes, ConfirmedBy: rec.ConfirmedBy}
 		if rec.StartedAt != nil && rec.FinishedAt != nil {
 			row.Seconds = rec.FinishedAt.Sub(*rec.StartedAt).Seconds()
@@ -85,6 +99,7 @@ func ReadStatus(ctx context.Context, cfg *config.Config, now time.Time) (*Status
 		}
 		st.Stages = append(st.Stages, row)
 	}
+	st.Running = live
 	st.Next = append(st.Next, next(p, status)...)
 	if len(st.Next) == 0 && st.StartedAt != nil {
 		// Complete: the clock stopped when the last stage finished.
@@ -138,6 +153,9 @@ func (st *Status) WriteText(w io.Writer) {
 		}
 		fmt.Fprintln(w)
 	}
+	if st.Running != nil {
+		fmt.Fprintf(w, "a run is in progress: %s\n", st.Running)
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "\nSTAGE\tSTATUS\tATTEMPTS\tSTARTED\tTIME\tERROR")
 	for _, s := range st.Stages {
@@ -182,27 +200,32 @@ func Confirm(ctx context.Context, cfg *config.Config, step, by string, now time.
 		}
 		return fmt.Errorf("there is no step %q in %s (steps: %s)", step, cfg.Filename, strings.Join(names, ", "))
 	}
-	store := CheckpointStore(cfg)
-	c, err := store.Load(ctx)
+	store, err := openStore(ctx, cfg, false)
 	if err != nil {
 		return err
 	}
+	var c *stages.Checkpoint
+	if store != nil {
+		if c, err = store.Load(ctx); err != nil {
+			return err
+		}
+	}
 	if c == nil {
 		return errors.New("no rebuild has started for this target; run tfrebuild apply first")
+	}
+	// The running apply rewrites the checkpoint from memory: confirm
+	// between runs, never under one.
+	lock, _, err := store.Lock(ctx, me("confirm"))
+	if err != nil {
+		return fmt.Errorf("%w (confirm once it has stopped at the step)", err)
+	}
+	defer lock.Release(context.WithoutCancel(ctx))
+	if c, err = store.Load(ctx); err != nil {
+		return err
 	}
 	rec := c.Stage("step." + step)
 	t := now.UTC()
 	rec.ConfirmedBy, rec.ConfirmedAt = by, &t
 	c.UpdatedAt = t
 	return store.Save(ctx, c)
-}
-
-// WhoAmI names the person confirming a step: user@host.
-func WhoAmI() string {
-	name := os.Getenv("USER")
-	if u, err := user.Current(); err == nil {
-		name = u.Username
-	}
-	host, _ := os.Hostname()
-	return name + "@" + host
 }

@@ -17,12 +17,15 @@ const SchemaVersion = 1
 // Checkpoint is the recorded progress of rebuilds of one target. It never
 // holds a secret: outputs are kept as hashes.
 type Checkpoint struct {
-	Schema    int                     `json:"schema"`
-	Project   string                  `json:"project"`
-	Account   string                  `json:"account"`
-	Region    string                  `json:"region"`
-	RunID     string                  `json:"run_id"`
-	With      []string                `json:"with,omitempty"`
+	Schema  int      `json:"schema"`
+	Project string   `json:"project"`
+	Account string   `json:"account"`
+	Region  string   `json:"region"`
+	RunID   string   `json:"run_id"`
+	With    []string `json:"with,omitempty"`
+	// Run is the process that last drove this target; a later run uses it
+	// to recognise Terraform state locks that process left behind.
+	Run       *Holder                 `json:"run,omitempty"`
 	StartedAt time.Time               `json:"started_at"`
 	UpdatedAt time.Time               `json:"updated_at"`
 	Stages    map[string]*StageRecord `json:"stages"`
@@ -57,9 +60,44 @@ func (c *Checkpoint) Stage(name string) *StageRecord {
 }
 
 // Store keeps a checkpoint. Load returns (nil, nil) when there is none yet.
+// Lock takes the one-run-per-target lock: it fails with a *LockedError
+// while another live run holds it, and takes over (returning the old
+// holder) a lock whose holder is provably gone.
 type Store interface {
 	Load(ctx context.Context) (*Checkpoint, error)
 	Save(ctx context.Context, c *Checkpoint) error
+	Lock(ctx context.Context, me Holder) (RunLock, *Holder, error)
+	// Locked reports the live holder of the run lock, or nil.
+	Locked(ctx context.Context) (*Holder, error)
+}
+
+// RunLock is a held run lock.
+type RunLock interface {
+	Release(ctx context.Context) error
+}
+
+// Holder identifies a tfrebuild process driving a target.
+type Holder struct {
+	RunID     string    `json:"run_id"`
+	Host      string    `json:"host"`
+	PID       int       `json:"pid"`
+	User      string    `json:"user,omitempty"`
+	Since     time.Time `json:"since"`
+	Heartbeat time.Time `json:"heartbeat,omitempty"`
+}
+
+func (h Holder) String() string {
+	return fmt.Sprintf("run %s, pid %d on %s (%s) since %s", h.RunID, h.PID, h.Host, h.User, h.Since.Format(time.RFC3339))
+}
+
+// LockedError is a target another live run is driving.
+type LockedError struct {
+	Holder Holder
+	Where  string
+}
+
+func (e *LockedError) Error() string {
+	return fmt.Sprintf("another tfrebuild is driving this target: %s (lock: %s); wait for it to finish, or stop it, then run apply again", e.Holder, e.Where)
 }
 
 // FileStore keeps the checkpoint in a JSON file, written atomically: a

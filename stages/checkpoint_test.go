@@ -57,3 +57,20 @@ func TestFileStoreWritesAtomicallyAndPrivately(t *testing.T) {
 		t.Errorf("checkpoint mode %v, %v", info.Mode(), err)
 	}
 }
+
+// A lock file left by a process that died names it; the next run takes the
+// lock over and learns who held it.
+func TestFileLockTakeover(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := &stages.FileStore{Path: filepath.Join(dir, "checkpoint.json")}
+	dead := `{"run_id":"crashed","host":"h","pid":999999,"since":"2026-01-01T00:00:00Z"}`
+	if err := os.WriteFile(filepath.Join(dir, "run.lock"), []byte(dead), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l, prev, err := s.Lock(context.Background(), stages.Holder{RunID: "new", PID: os.Getpid()})
+	if err != nil || prev == nil || prev.RunID != "crashed" {
+		t.Fatalf("takeover: prev %v, err %v", prev, err)
+	}
+	_ = l.Release(context.Background())
+}

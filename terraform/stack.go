@@ -248,6 +248,25 @@ func (r *Runner) Outputs(ctx context.Context, s Stack) (Outputs, error) {
 	return outs, nil
 }
 
+// ForceUnlock releases a state lock by its ID. Callers must have proved
+// that the lock's holder is gone.
+func (r *Runner) ForceUnlock(ctx context.Context, s Stack, lockID string) error {
+	h, err := r.handle(s)
+	if err != nil {
+		return err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err := r.init(ctx, h); err != nil {
+		return err
+	}
+	h.mark("force-unlock")
+	if err := h.tf.ForceUnlock(ctx, lockID); err != nil {
+		return r.fail(h, "force-unlock", err)
+	}
+	return nil
+}
+
 func readOutputs(ctx context.Context, tf *tfexec.Terraform) (Outputs, error) {
 	raw, err := tf.Output(ctx)
 	if err != nil {

@@ -24,6 +24,8 @@ const (
 	exitFailure = 1
 	exitChanges = 2
 	exitWaiting = 3
+	// exitInterrupted follows the shell's 128+SIGINT.
+	exitInterrupted = 130
 )
 
 // errChangesPending makes plan --detailed-exitcode exit 2.
@@ -69,6 +71,9 @@ func exitCode(err error, stderr io.Writer) int {
 		return exitChanges
 	case errors.Is(err, stages.ErrWaiting):
 		return exitWaiting
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintf(stderr, "tfrebuild: %v\n", err)
+		return exitInterrupted
 	}
 	fmt.Fprintf(stderr, "tfrebuild: %v\n", err)
 	var u *usageError

@@ -4,6 +4,8 @@ package storetest
 
 import (
 	"context"
+	"errors"
+	"os"
 	"testing"
 	"time"
 
@@ -54,5 +56,32 @@ func Run(t *testing.T, newStore func(t *testing.T) stages.Store) {
 		if err != nil || got.RunID != "b" || got.Stages["state"].Status != stages.Failed {
 			t.Errorf("second save not read back: %+v %v", got, err)
 		}
+	})
+	t.Run("run lock", func(t *testing.T) {
+		s := newStore(t)
+		first := stages.Holder{RunID: "first", Host: stages.Hostname(), PID: os.Getpid(), Since: time.Now().UTC()}
+		l, prev, err := s.Lock(ctx, first)
+		if err != nil || prev != nil {
+			t.Fatalf("lock a free store: %v (previous holder %v)", err, prev)
+		}
+		var le *stages.LockedError
+		_, _, err = s.Lock(ctx, stages.Holder{RunID: "second", Host: "other", PID: 1})
+		if !errors.As(err, &le) || le.Holder.RunID != "first" {
+			t.Fatalf("a second run must be refused naming the first: %v", err)
+		}
+		if h, err := s.Locked(ctx); err != nil || h == nil || h.RunID != "first" {
+			t.Errorf("Locked: %v %v", h, err)
+		}
+		if err := l.Release(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if h, err := s.Locked(ctx); err != nil || h != nil {
+			t.Errorf("Locked after release: %v %v", h, err)
+		}
+		l2, _, err := s.Lock(ctx, stages.Holder{RunID: "second", Host: stages.Hostname(), PID: os.Getpid()})
+		if err != nil {
+			t.Fatalf("lock after release: %v", err)
+		}
+		_ = l2.Release(ctx)
 	})
 }

@@ -1,0 +1,111 @@
+package rebuild
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+
+	"github.com/tfrebuild/tfrebuild/config"
+)
+
+// fingerprint is what a stack's apply depends on: its source files and the
+// local modules they call (including .terraform.lock.hcl), its input
+// values, its upstream stacks' output hashes, the Terraform version and the
+// backend settings. Values are hashed, never stored.
+type fingerprint struct {
+	h hashWriter
+}
+
+type hashWriter interface {
+	io.Writer
+	Sum([]byte) []byte
+}
+
+func newFingerprint() *fingerprint { return &fingerprint{h: sha256.New()} }
+
+func (f *fingerprint) add(kind, name, value string) {
+	fmt.Fprintf(f.h, "%s\x00%s\x00%d\x00%s\x00", kind, name, len(value), value)
+}
+
+func (f *fingerprint) String() string { return "sha256:" + hex.EncodeToString(f.h.Sum(nil)) }
+
+// stackFingerprint computes the fingerprint of one stack's apply.
+func stackFingerprint(st *config.Stack, vars map[string]cty.Value, upstream map[string]map[string]string, tfVersion, backend string) (string, error) {
+	f := newFingerprint()
+	f.add("terraform", "", tfVersion)
+	f.add("backend", "", backend)
+	if err := f.addTree(st.SourceDir, st.SourceDir, map[string]bool{}); err != nil {
+		return "", err
+	}
+	for _, name := range sortedNames(vars) {
+		b, err := ctyjson.Marshal(vars[name], vars[name].Type())
+		if err != nil {
+			return "", fmt.Errorf("input %q: %w", name, err)
+		}
+		sum := sha256.Sum256(b)
+		f.add("input", name, hex.EncodeToString(sum[:]))
+	}
+	for _, up := range sortedNames(upstream) {
+		for _, out := range sortedNames(upstream[up]) {
+			f.add("upstream", up+"."+out, upstream[up][out])
+		}
+	}
+	return f.String(), nil
+}
+
+// addTree hashes every file of a module directory (not recursing into
+// subdirectories, which belong to other modules) and, recursively, the
+// local modules it calls.
+func (f *fingerprint) addTree(root, dir string, seen map[string]bool) error {
+	if seen[dir] {
+		return nil
+	}
+	seen[dir] = true
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("fingerprint %s: %w", dir, err)
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() && e.Type()&fs.ModeSymlink == 0 {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("fingerprint %s: %w", path, err)
+		}
+		rel, _ := filepath.Rel(root, path)
+		sum := sha256.Sum256(b)
+		f.add("file", filepath.ToSlash(rel), hex.EncodeToString(sum[:]))
+	}
+	m, _ := config.InspectModule(dir)
+	if m == nil {
+		return nil
+	}
+	srcs := append([]string(nil), m.LocalModules...)
+	sort.Strings(srcs)
+	for _, src := range srcs {
+		if err := f.addTree(root, filepath.Join(dir, filepath.FromSlash(strings.TrimSuffix(src, "/"))), seen); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
