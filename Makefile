@@ -15,7 +15,7 @@ tools-check:
 	@bash .ci/check-tools
 
 test: tools-check
-	$(GO) test -race -count=1 -timeout 15m ./...
+	$(GO) test -race -count=1 -timeout 15m -parallel 4 ./...
 
 demo: build tools-check
 	$(GO) run ./examples/demo -tfrebuild $(BIN) -config examples/profile-api/rebuild.hcl

@@ -92,6 +92,8 @@ func NewSession(cfg aws.Config, eps Endpoints) *Session {
 		Endpoints: eps,
 		S3: s3.NewFromConfig(cfg, func(o *s3.Options) {
 			o.UsePathStyle = eps["s3"] != ""
+			// Emulators return no checksums; the SDK would log each one.
+			o.DisableLogOutputChecksumValidationSkipped = true
 		}),
 		DDB: dynamodb.NewFromConfig(cfg),
 		ECR: ecr.NewFromConfig(cfg),

@@ -15,8 +15,11 @@ func (p *parser) content(b *hcl.Block, attrs []hcl.AttributeSchema) hcl.Attribut
 }
 
 func (p *parser) decodeTerraform(b *hcl.Block) {
-	a := p.content(b, []hcl.AttributeSchema{{Name: "version", Required: true}})
+	a := p.content(b, []hcl.AttributeSchema{{Name: "version", Required: true}, {Name: "lock_timeout"}})
 	p.cfg.Terraform.Range = b.DefRange
+	if v := a["lock_timeout"]; v != nil {
+		p.cfg.Terraform.LockTimeout = p.duration(v)
+	}
 	if v := a["version"]; v != nil {
 		p.cfg.Terraform.Version = p.str(v)
 		p.check(v, p.cfg.Terraform.Version, validVersion)

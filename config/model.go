@@ -31,7 +31,10 @@ type Config struct {
 // terraform is on PATH", which validate warns about.
 type Terraform struct {
 	Version string
-	Range   hcl.Range
+	// LockTimeout is how long Terraform waits for a state lock held by
+	// someone else; 0 means the default of one minute.
+	LockTimeout time.Duration
+	Range       hcl.Range
 }
 
 // Target is what the guard compares the caller's identity against.

@@ -15,11 +15,13 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/tfrebuild/tfrebuild/internal/testenv"
 	"github.com/tfrebuild/tfrebuild/stages"
+	"github.com/tfrebuild/tfrebuild/stages/ddbstore"
 )
 
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
@@ -194,4 +196,19 @@ func assumeOther(t *testing.T, tg *target) *s3.Client {
 	c := out.Credentials
 	cfg.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
 	return s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+}
+
+// peek reads the checkpoint while a run may be writing it; nil if none yet.
+func (tg *target) peek(store string) *stages.Checkpoint {
+	var s stages.Store = &stages.FileStore{Path: filepath.Join(tg.dir, ".tfrebuild", "checkpoint.json")}
+	if store == "dynamodb" {
+		db := dynamodb.NewFromConfig(aws.Config{Region: "eu-west-2", BaseEndpoint: aws.String(tg.env.Moto.URL),
+			Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", "")})
+		s = &ddbstore.Store{DB: db, Table: tg.project + "-lock", Key: tg.project + "/123456789012/eu-west-2"}
+	}
+	c, err := s.Load(context.Background())
+	if err != nil {
+		return nil
+	}
+	return c
 }

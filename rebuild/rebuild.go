@@ -232,7 +232,8 @@ func (r *run) preflight(ctx context.Context) error {
 	r.note("preflight", fmt.Sprintf("terraform %s at %s", bin.Version, bin.Path))
 	dir := StateDir(r.cfg)
 	r.session = s
-	r.tf = &terraform.Runner{Binary: bin, WorkRoot: filepath.Join(dir, "work"), PluginCache: filepath.Join(dir, "plugin-cache")}
+	r.tf = &terraform.Runner{Binary: bin, WorkRoot: filepath.Join(dir, "work"), PluginCache: filepath.Join(dir, "plugin-cache"),
+		LockTimeout: r.cfg.Terraform.LockTimeout}
 	return nil
 }
 

@@ -29,6 +29,8 @@ type Runner struct {
 	PluginCache string
 	// Env is the base environment for Terraform; os.Environ() when nil.
 	Env []string
+	// LockTimeout is how long plan and apply wait for a state lock.
+	LockTimeout time.Duration
 
 	initMu  sync.Mutex // one init at a time: the plugin cache is not safe for concurrent use
 	mu      sync.Mutex // guards handles
@@ -189,14 +191,14 @@ func (r *Runner) Apply(ctx context.Context, s Stack) (*Result, error) {
 		return nil, err
 	}
 	h.mark("plan")
-	changed, err := h.tf.Plan(ctx, tfexec.VarFile(h.wd.VarFile()), tfexec.Out(h.wd.PlanFile()), tfexec.LockTimeout("60s"))
+	changed, err := h.tf.Plan(ctx, tfexec.VarFile(h.wd.VarFile()), tfexec.Out(h.wd.PlanFile()), tfexec.LockTimeout(r.lockTimeout()))
 	if err != nil {
 		return nil, r.fail(h, "plan", err)
 	}
 	if changed {
 		// A saved plan carries its variables: apply refuses -var-file here.
 		h.mark("apply")
-		if err := h.tf.Apply(ctx, tfexec.DirOrPlan(h.wd.PlanFile()), tfexec.LockTimeout("60s")); err != nil {
+		if err := h.tf.Apply(ctx, tfexec.DirOrPlan(h.wd.PlanFile()), tfexec.LockTimeout(r.lockTimeout())); err != nil {
 			return nil, r.fail(h, "apply", err)
 		}
 	}
@@ -227,6 +229,13 @@ func (r *Runner) env(wd Workdir) map[string]string {
 		env["TF_PLUGIN_CACHE_DIR"] = r.PluginCache
 	}
 	return env
+}
+
+func (r *Runner) lockTimeout() string {
+	if r.LockTimeout <= 0 {
+		return "60s"
+	}
+	return fmt.Sprintf("%ds", int(r.LockTimeout.Round(time.Second).Seconds()))
 }
 
 // Outputs reads the outputs of a stack that is already applied.
