@@ -52,11 +52,12 @@ func (f *FileStore) Lock(ctx context.Context, me Holder) (RunLock, *Holder, erro
 		return nil, nil, fmt.Errorf("lock %s: %w", f.lockPath(), err)
 	}
 	b, _ := json.Marshal(me)
-	if err := file.Truncate(0); err == nil {
+	err = file.Truncate(0)
+	if err == nil {
 		_, err = file.WriteAt(b, 0)
-		if err == nil {
-			err = file.Sync()
-		}
+	}
+	if err == nil {
+		err = file.Sync()
 	}
 	if err != nil {
 		l := &fileLock{file}
