@@ -66,3 +66,16 @@ func (s *Session) StateLock(ctx context.Context, account, bucket, key, table str
 	}
 	return info, nil
 }
+
+// StateExists reports whether a stack's state object exists, without
+// writing anything: false when the bucket or the object is missing.
+func (s *Session) StateExists(ctx context.Context, account, bucket, key string) (bool, error) {
+	_, err := s.S3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), ExpectedBucketOwner: aws.String(account)})
+	switch {
+	case err == nil:
+		return true, nil
+	case hasCode(err, "NotFound", "NoSuchKey", "NoSuchBucket", "404"):
+		return false, nil
+	}
+	return false, fmt.Errorf("check for the state s3://%s/%s: %w", bucket, key, err)
+}

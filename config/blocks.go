@@ -156,6 +156,11 @@ func (p *parser) decodeStack(b *hcl.Block) {
 	}
 	if v := a["mock_outputs"]; v != nil {
 		s.MockOutputs = p.exprMap(v)
+		for name, e := range s.MockOutputs {
+			if len(e.Variables()) > 0 {
+				p.add(errorAt(e.Range(), "Invalid mock output", fmt.Sprintf("mock_outputs.%s must be a literal value, not a reference.", name)))
+			}
+		}
 	}
 	p.cfg.Stacks = append(p.cfg.Stacks, s)
 }

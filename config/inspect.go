@@ -194,6 +194,16 @@ func (c *Config) checkWiring(s *Stack) hcl.Diagnostics {
 			diags = append(diags, c.checkOutputRef(o)...)
 		}
 	}
+	if s.Module != nil {
+		outs := sortedKeys(s.Module.Outputs)
+		for _, name := range sortedKeys(s.MockOutputs) {
+			if s.Module.Outputs[name] == nil {
+				diags = append(diags, errorAt(s.MockOutputs[name].Range(), "Unknown mock output",
+					fmt.Sprintf("stack %q (%s) declares no output %q to mock (it declares: %s).%s",
+						s.Name, s.Source, name, listOrNone(outs), didYouMean(name, outs))))
+			}
+		}
+	}
 	return diags
 }
 

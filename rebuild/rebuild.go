@@ -51,6 +51,13 @@ type run struct {
 
 	warmCtx context.Context // cancelled when the run ends
 	warm    sync.WaitGroup
+
+	// plan makes the run read-only (tfrebuild plan); planned collects what
+	// each stage would do.
+	plan    bool
+	planned map[string]*PlanStage
+	mocks   map[string]map[string]string // stack → output → "mock" or "placeholder"
+	mocked  map[string]bool              // stacks whose plan rests on mocked values
 }
 
 // Apply rebuilds the target, resuming from its checkpoint.
@@ -172,7 +179,10 @@ func (r *run) record(e stages.Event) {
 		rec.Error = e.Err.Error()
 	}
 	r.ckpt.UpdatedAt = time.Now().UTC()
-	err := r.store.Save(context.WithoutCancel(context.Background()), r.ckpt)
+	var err error
+	if r.store != nil {
+		err = r.store.Save(context.WithoutCancel(context.Background()), r.ckpt)
+	}
 	r.mu.Unlock()
 	if r.progress != nil {
 		r.progress.Event(e, elapsed)
@@ -203,10 +213,21 @@ func (r *run) runStage(ctx context.Context, s *stages.Stage) error {
 	case stages.KindRegistries:
 		return r.registries(ctx)
 	case stages.KindStack:
+		if r.plan {
+			return r.planStack(ctx, r.cfg.Stack(s.Target))
+		}
 		return r.stack(ctx, r.cfg.Stack(s.Target))
 	case stages.KindCheck:
+		if r.plan {
+			r.note(s.Name, "not run by plan: polled after the stacks are applied")
+			return nil
+		}
 		return r.check(ctx, s.Target)
 	case stages.KindStep:
+		if r.plan {
+			r.note(s.Name, "manual step, not run by plan")
+			return nil
+		}
 		return r.step(s.Target)
 	}
 	return errors.New("unknown stage kind " + string(s.Kind))
@@ -231,8 +252,12 @@ func (r *run) preflight(ctx context.Context) error {
 	}
 	r.note("preflight", fmt.Sprintf("terraform %s at %s", bin.Version, bin.Path))
 	dir := StateDir(r.cfg)
+	work := "work"
+	if r.plan {
+		work = "plan"
+	}
 	r.session = s
-	r.tf = &terraform.Runner{Binary: bin, WorkRoot: filepath.Join(dir, "work"), PluginCache: filepath.Join(dir, "plugin-cache"),
+	r.tf = &terraform.Runner{Binary: bin, WorkRoot: filepath.Join(dir, work), PluginCache: filepath.Join(dir, "plugin-cache"),
 		LockTimeout: r.cfg.Terraform.LockTimeout}
 	return nil
 }
@@ -240,6 +265,9 @@ func (r *run) preflight(ctx context.Context) error {
 func (r *run) bootstrapOptions(stage string) bootstrap.Options {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.plan {
+		return bootstrap.Options{Project: r.cfg.Project, Tags: r.cfg.Tags, DryRun: true}
+	}
 	return bootstrap.Options{Project: r.cfg.Project, Tags: r.cfg.Tags, Repair: r.opts.RepairState, Converge: !r.prevDone[stage]}
 }
 
@@ -258,7 +286,9 @@ func (r *run) state(ctx context.Context) error {
 			return err
 		}
 	}
-	r.initAhead()
+	if !r.plan {
+		r.initAhead()
+	}
 	return nil
 }
 
@@ -303,6 +333,7 @@ func (r *run) report(stage string, rep *bootstrap.Report) {
 	if rep == nil {
 		return
 	}
+	r.planBootstrap(stage, rep)
 	for _, c := range rep.Changes {
 		msg := c.String()
 		if c.Action == bootstrap.Drift {

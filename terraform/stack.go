@@ -44,6 +44,11 @@ type Stack struct {
 	SourceDir string
 	Backend   Backend
 	Vars      map[string]cty.Value
+	// Wrap plans the stack against an empty local state instead of its
+	// backend (see Plan); Outputs are its declared outputs and whether
+	// each is sensitive, which the wrapper re-exports.
+	Wrap    bool
+	Outputs map[string]bool
 }
 
 // Outputs are a stack's outputs after apply. Sensitive values flow to
@@ -77,8 +82,9 @@ type handle struct {
 	mu     sync.Mutex // held while a command runs, so init ahead and apply never overlap
 	tf     *tfexec.Terraform
 	wd     Workdir
-	log    *os.File
-	inited bool
+	log     *os.File
+	inited  bool
+	wrapped bool
 }
 
 // handle returns the stack's handle, creating its work folder, backend
@@ -98,10 +104,16 @@ func (r *Runner) handle(s Stack) (*handle, error) {
 			return nil, fmt.Errorf("create plugin cache: %w", err)
 		}
 	}
-	if err := writeFile(wd.BackendFile(), []byte(s.Backend.HCL())); err != nil {
+	dir := s.SourceDir
+	if s.Wrap {
+		dir = filepath.Join(string(wd), "root")
+		if err := writeWrapper(dir, s); err != nil {
+			return nil, fmt.Errorf("write the plan wrapper: %w", err)
+		}
+	} else if err := writeFile(wd.BackendFile(), []byte(s.Backend.HCL())); err != nil {
 		return nil, err
 	}
-	tf, err := tfexec.NewTerraform(s.SourceDir, r.Binary.Path)
+	tf, err := tfexec.NewTerraform(dir, r.Binary.Path)
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +126,7 @@ func (r *Runner) handle(s Stack) (*handle, error) {
 	}
 	tf.SetStdout(logf)
 	tf.SetStderr(logf)
-	h := &handle{tf: tf, wd: wd, log: logf}
+	h := &handle{tf: tf, wd: wd, log: logf, wrapped: s.Wrap}
 	if r.handles == nil {
 		r.handles = map[string]*handle{}
 	}
@@ -163,7 +175,11 @@ func (r *Runner) init(ctx context.Context, h *handle) error {
 	r.initMu.Lock()
 	defer r.initMu.Unlock()
 	h.mark("init")
-	if err := h.tf.Init(ctx, tfexec.BackendConfig(h.wd.BackendFile()), tfexec.Reconfigure(true)); err != nil {
+	opts := []tfexec.InitOption{tfexec.BackendConfig(h.wd.BackendFile()), tfexec.Reconfigure(true)}
+	if h.wrapped {
+		opts = nil
+	}
+	if err := h.tf.Init(ctx, opts...); err != nil {
 		return r.fail(h, "init", err)
 	}
 	h.inited = true

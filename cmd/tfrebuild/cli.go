@@ -42,7 +42,7 @@ func (e *usageError) Error() string { return e.msg }
 func commands() map[string]*command {
 	list := []*command{
 		validateCommand(), graphCommand(), runbookCommand(),
-		applyCommand(), statusCommand(), confirmCommand(),
+		applyCommand(), planCommand(), statusCommand(), confirmCommand(),
 	}
 	m := map[string]*command{}
 	for _, c := range list {

@@ -37,6 +37,11 @@ stack "shared" {
   inputs = {
     project = "profile-api"
   }
+  # What `tfrebuild plan` hands downstream for outputs known only after apply.
+  mock_outputs = {
+    vpc_id          = "vpc-0123456789ab"
+    partner_api_key = "mock-partner-key"
+  }
 }
 
 stack "blue" {

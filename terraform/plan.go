@@ -1,0 +1,189 @@
+package terraform
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/terraform-exec/tfexec"
+	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+)
+
+// Change is one resource change in a plan.
+type Change struct {
+	Address string `json:"address"`
+	Action  string `json:"action"` // create, update, delete, replace, read
+}
+
+// PlanResult is a read-only plan of one stack.
+type PlanResult struct {
+	Changes []Change
+	// Outputs holds the outputs known at plan time; Unknown names those
+	// only apply can tell.
+	Outputs   map[string]cty.Value
+	Unknown   map[string]bool
+	Sensitive map[string]bool
+}
+
+// HasChanges reports whether applying the plan would change anything.
+func (p *PlanResult) HasChanges() bool {
+	for _, c := range p.Changes {
+		if c.Action != "read" {
+			return true
+		}
+	}
+	return false
+}
+
+// wrapperModule is the name of the module call that wraps a stack planned
+// against an empty state.
+const wrapperModule = "stack"
+
+// Plan makes a read-only plan: init, plan -lock=false to a file in the
+// work folder, show -json. With s.Wrap it plans against an empty local
+// state (a target whose backend does not exist yet): a root module in the
+// work folder calls the stack's directory as a module, so that nothing is
+// written to the source tree and relative module sources still resolve.
+// Without it, it plans against the stack's real state, without locking.
+func (r *Runner) Plan(ctx context.Context, s Stack) (*PlanResult, error) {
+	h, err := r.handle(s)
+	if err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err := r.init(ctx, h); err != nil {
+		return nil, err
+	}
+	vars, err := varFile(s.Vars)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeFile(h.wd.VarFile(), vars); err != nil {
+		return nil, err
+	}
+	h.mark("plan")
+	if _, err := h.tf.Plan(ctx, tfexec.VarFile(h.wd.VarFile()), tfexec.Out(h.wd.PlanFile()), tfexec.Lock(false)); err != nil {
+		return nil, r.fail(h, "plan", err)
+	}
+	h.mark("show")
+	plan, err := h.tf.ShowPlanFile(ctx, h.wd.PlanFile())
+	if err != nil {
+		return nil, r.fail(h, "show", err)
+	}
+	return planResult(plan, h.wrapped)
+}
+
+func planResult(plan *tfjson.Plan, wrapped bool) (*PlanResult, error) {
+	res := &PlanResult{Outputs: map[string]cty.Value{}, Unknown: map[string]bool{}, Sensitive: map[string]bool{}}
+	for _, rc := range plan.ResourceChanges {
+		if rc.Change == nil {
+			continue
+		}
+		a := rc.Change.Actions
+		action := ""
+		switch {
+		case a.Replace():
+			action = "replace"
+		case a.Create():
+			action = "create"
+		case a.Update():
+			action = "update"
+		case a.Delete():
+			action = "delete"
+		case a.Read():
+			action = "read"
+		default:
+			continue
+		}
+		addr := rc.Address
+		if wrapped {
+			addr = strings.TrimPrefix(addr, "module."+wrapperModule+".")
+		}
+		res.Changes = append(res.Changes, Change{Address: addr, Action: action})
+	}
+	sort.Slice(res.Changes, func(i, j int) bool { return res.Changes[i].Address < res.Changes[j].Address })
+	for name, ch := range plan.OutputChanges {
+		if unknown, ok := ch.AfterUnknown.(bool); ok && unknown {
+			res.Unknown[name] = true
+		}
+	}
+	if plan.PlannedValues != nil {
+		for name, o := range plan.PlannedValues.Outputs {
+			res.Sensitive[name] = o.Sensitive
+			if res.Unknown[name] {
+				continue
+			}
+			v, err := toCty(o.Value)
+			if err != nil {
+				return nil, fmt.Errorf("planned output %q: %w", name, err)
+			}
+			res.Outputs[name] = v
+		}
+	}
+	return res, nil
+}
+
+func toCty(v any) (cty.Value, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	ty, err := ctyjson.ImpliedType(b)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	return ctyjson.Unmarshal(b, ty)
+}
+
+// writeWrapper writes the root module that calls the stack as a module
+// with an empty local state: one variable per input, one output per
+// declared output.
+func writeWrapper(dir string, s Stack) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	src, err := filepath.Rel(dir, s.SourceDir)
+	if err != nil {
+		return err
+	}
+	src = filepath.ToSlash(src)
+	if !strings.HasPrefix(src, "../") && !strings.HasPrefix(src, "./") {
+		src = "./" + src
+	}
+	call := map[string]any{"source": src}
+	vars := map[string]any{}
+	for name := range s.Vars {
+		vars[name] = map[string]any{}
+		call[name] = "${var." + name + "}"
+	}
+	outs := map[string]any{}
+	for name, sensitive := range s.Outputs {
+		outs[name] = map[string]any{"value": "${module." + wrapperModule + "." + name + "}", "sensitive": sensitive}
+	}
+	root := map[string]any{"module": map[string]any{wrapperModule: call}}
+	if len(vars) > 0 {
+		root["variable"] = vars
+	}
+	if len(outs) > 0 {
+		root["output"] = outs
+	}
+	b, err := json.MarshalIndent(root, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := writeFile(filepath.Join(dir, "main.tf.json"), b); err != nil {
+		return err
+	}
+	// The stack's dependency lock file pins the same provider versions.
+	if lock, err := os.ReadFile(filepath.Join(s.SourceDir, ".terraform.lock.hcl")); err == nil {
+		return writeFile(filepath.Join(dir, ".terraform.lock.hcl"), lock)
+	}
+	return nil
+}
