@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tfrebuild/tfrebuild/internal/testenv"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
 
@@ -122,13 +121,7 @@ func TestEndlessFaultStopsThenResumes(t *testing.T) {
 	p := throughProxy(t, tg)
 	path := tg.write(slowStacks(tg.project, false, 2))
 	writeFile(t, path, strings.Replace(readFile(t, path), `version = "1.11.4"`, "version = \"1.11.4\"\n  lock_timeout = \"2s\"", 1))
-	cmd := exec.Command(testenv.Binary(t), "apply", "--yes")
-	cmd.Dir, cmd.Env = tg.dir, tg.env.Environ()
-	var out strings.Builder
-	cmd.Stderr = &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, out := tg.start("apply", "--yes")
 	waitFor(t, tg, "file", done("stack.base"))
 	p.set(0, true)
 	err := cmd.Wait()
@@ -156,13 +149,7 @@ func TestInterrupt(t *testing.T) {
 	t.Parallel()
 	tg := newTarget(t, "interrupt")
 	tg.write(slowStacks(tg.project, false, 4))
-	cmd := exec.Command(testenv.Binary(t), "apply", "--yes")
-	cmd.Dir, cmd.Env = tg.dir, tg.env.Environ()
-	var out strings.Builder
-	cmd.Stderr = &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, out := tg.start("apply", "--yes")
 	waitFor(t, tg, "file", runningFor("stack.blue", 1500*time.Millisecond))
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -211,4 +212,18 @@ func (tg *target) peek(store string) *stages.Checkpoint {
 		return nil
 	}
 	return c
+}
+
+// start runs tfrebuild in the background, for tests that crash or
+// interrupt it; stderr collects what it printed.
+func (tg *target) start(args ...string) (*exec.Cmd, *strings.Builder) {
+	tg.t.Helper()
+	cmd := exec.Command(testenv.Binary(tg.t), args...)
+	cmd.Dir, cmd.Env = tg.dir, tg.env.Environ()
+	stderr := &strings.Builder{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		tg.t.Fatal(err)
+	}
+	return cmd, stderr
 }

@@ -123,11 +123,7 @@ func TestCrashAndResume(t *testing.T) {
 			}
 			writeFile(t, path, src)
 
-			cmd := exec.Command(testenv.Binary(t), "apply", "--yes", "--with", "green")
-			cmd.Dir, cmd.Env = tg.dir, tg.env.Environ()
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
+			cmd, _ := tg.start("apply", "--yes", "--with", "green")
 			waitFor(t, tg, p.store, p.when)
 			if err := cmd.Process.Kill(); err != nil {
 				t.Fatal(err)
@@ -289,11 +285,7 @@ func TestForeignStateLockIsReportedNotBroken(t *testing.T) {
 	t.Parallel()
 	tg := newTarget(t, "foreignlock")
 	tg.write(slowStacks(tg.project, false, 3))
-	cmd := exec.Command(testenv.Binary(t), "apply", "--yes")
-	cmd.Dir, cmd.Env = tg.dir, tg.env.Environ()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, _ := tg.start("apply", "--yes")
 	waitFor(t, tg, "file", runningFor("stack.blue", 1500*time.Millisecond))
 	_ = cmd.Process.Kill()
 	_ = cmd.Wait()

@@ -52,22 +52,11 @@ const wrapperModule = "stack"
 // written to the source tree and relative module sources still resolve.
 // Without it, it plans against the stack's real state, without locking.
 func (r *Runner) Plan(ctx context.Context, s Stack) (*PlanResult, error) {
-	h, err := r.handle(s)
+	h, unlock, err := r.ready(ctx, s)
 	if err != nil {
 		return nil, err
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if err := r.init(ctx, h); err != nil {
-		return nil, err
-	}
-	vars, err := varFile(s.Vars)
-	if err != nil {
-		return nil, err
-	}
-	if err := writeFile(h.wd.VarFile(), vars); err != nil {
-		return nil, err
-	}
+	defer unlock()
 	h.mark("plan")
 	if _, err := h.tf.Plan(ctx, tfexec.VarFile(h.wd.VarFile()), tfexec.Out(h.wd.PlanFile()), tfexec.Lock(false)); err != nil {
 		return nil, r.fail(h, "plan", err)

@@ -79,9 +79,9 @@ type Result struct {
 
 // handle is one stack's terraform-exec instance and log for this run.
 type handle struct {
-	mu     sync.Mutex // held while a command runs, so init ahead and apply never overlap
-	tf     *tfexec.Terraform
-	wd     Workdir
+	mu      sync.Mutex // held while a command runs, so init ahead and apply never overlap
+	tf      *tfexec.Terraform
+	wd      Workdir
 	log     *os.File
 	inited  bool
 	wrapped bool
@@ -179,33 +179,56 @@ func (r *Runner) init(ctx context.Context, h *handle) error {
 	if h.wrapped {
 		opts = nil
 	}
-	if err := h.tf.Init(ctx, opts...); err != nil {
+	err := h.tf.Init(ctx, opts...)
+	if err != nil && ctx.Err() == nil {
+		// The data dir is tfrebuild's own and disposable. A run killed in
+		// the middle of an init can leave it half-written, which makes every
+		// later init fail: start it afresh once (providers come from the
+		// plugin cache).
+		fmt.Fprintf(h.log, "\n%sinit failed; retrying once with a fresh data dir %s\n", logMarker, h.wd.DataDir())
+		if rmErr := os.RemoveAll(h.wd.DataDir()); rmErr == nil {
+			h.mark("init")
+			err = h.tf.Init(ctx, opts...)
+		}
+	}
+	if err != nil {
 		return r.fail(h, "init", err)
 	}
 	h.inited = true
 	return nil
 }
 
+// ready takes the stack's handle for one command sequence: initialised,
+// with the var file written. Call unlock when done.
+func (r *Runner) ready(ctx context.Context, s Stack) (*handle, func(), error) {
+	h, err := r.handle(s)
+	if err != nil {
+		return nil, nil, err
+	}
+	h.mu.Lock()
+	fail := func(err error) (*handle, func(), error) { h.mu.Unlock(); return nil, nil, err }
+	if err := r.init(ctx, h); err != nil {
+		return fail(err)
+	}
+	vars, err := varFile(s.Vars)
+	if err != nil {
+		return fail(err)
+	}
+	if err := writeFile(h.wd.VarFile(), vars); err != nil {
+		return fail(err)
+	}
+	return h, h.mu.Unlock, nil
+}
+
 // Apply initialises the stack against its backend (unless done already),
 // plans to a saved file, applies that file when it has changes, and reads
 // the outputs.
 func (r *Runner) Apply(ctx context.Context, s Stack) (*Result, error) {
-	h, err := r.handle(s)
+	h, unlock, err := r.ready(ctx, s)
 	if err != nil {
 		return nil, err
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if err := r.init(ctx, h); err != nil {
-		return nil, err
-	}
-	vars, err := varFile(s.Vars)
-	if err != nil {
-		return nil, err
-	}
-	if err := writeFile(h.wd.VarFile(), vars); err != nil {
-		return nil, err
-	}
+	defer unlock()
 	h.mark("plan")
 	changed, err := h.tf.Plan(ctx, tfexec.VarFile(h.wd.VarFile()), tfexec.Out(h.wd.PlanFile()), tfexec.LockTimeout(r.lockTimeout()))
 	if err != nil {

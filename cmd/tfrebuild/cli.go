@@ -145,3 +145,25 @@ func isTerminal(f any) bool {
 	file, ok := f.(*os.File)
 	return ok && term.IsTerminal(int(file.Fd()))
 }
+
+// runFlags are the flags apply and plan share.
+type runFlags struct {
+	Config      string
+	With        stringList
+	Parallelism int
+	NoDownload  bool
+}
+
+func (f *runFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.Config, "config", "rebuild.hcl", "the rebuild config `FILE`")
+	fs.Var(&f.With, "with", "include the optional stack `NAME` (repeatable)")
+	fs.IntVar(&f.Parallelism, "parallelism", 4, "run at most `N` stages at once")
+	fs.BoolVar(&f.NoDownload, "no-download", false, "never download Terraform; use an installed binary")
+}
+
+func (f *runFlags) check(c *command) error {
+	if f.Parallelism < 1 {
+		return &usageError{msg: "--parallelism must be at least 1", hint: "tfrebuild " + c.name + " --parallelism 4"}
+	}
+	return nil
+}

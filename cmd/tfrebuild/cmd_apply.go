@@ -13,13 +13,10 @@ import (
 
 // ApplyOptions are the flags of apply.
 type ApplyOptions struct {
-	Config      string
-	With        stringList
-	Parallelism int
+	runFlags
 	Yes         bool
 	JSON        bool
 	RepairState bool
-	NoDownload  bool
 }
 
 func applyCommand() *command {
@@ -32,18 +29,15 @@ func applyCommand() *command {
 	c.run = func(ctx context.Context, env *cliEnv, args []string) error {
 		var o ApplyOptions
 		fs := newFlags(env, c)
-		fs.StringVar(&o.Config, "config", "rebuild.hcl", "the rebuild config `FILE`")
-		fs.Var(&o.With, "with", "include the optional stack `NAME` (repeatable)")
-		fs.IntVar(&o.Parallelism, "parallelism", 4, "run at most `N` stages at once")
+		o.register(fs)
 		fs.BoolVar(&o.Yes, "yes", false, "do not ask for confirmation (required without a terminal)")
 		fs.BoolVar(&o.JSON, "json", false, "print progress and the summary as JSON lines on stdout")
 		fs.BoolVar(&o.RepairState, "repair-state", false, "apply the hardened settings to an existing state bucket, lock table and registries that have drifted")
-		fs.BoolVar(&o.NoDownload, "no-download", false, "never download Terraform; use an installed binary")
 		if _, err := parseFlags(fs, args, c); err != nil {
 			return err
 		}
-		if o.Parallelism < 1 {
-			return &usageError{msg: "--parallelism must be at least 1", hint: "tfrebuild apply --parallelism 4"}
+		if err := o.check(c); err != nil {
+			return err
 		}
 		return runApply(ctx, env, o)
 	}

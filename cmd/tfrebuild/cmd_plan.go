@@ -12,13 +12,10 @@ import (
 
 // PlanOptions are the flags of plan.
 type PlanOptions struct {
-	Config           string
-	With             stringList
-	Parallelism      int
+	runFlags
 	JSONFile         string
 	MarkdownFile     string
 	DetailedExitcode bool
-	NoDownload       bool
 }
 
 func planCommand() *command {
@@ -31,18 +28,15 @@ func planCommand() *command {
 	c.run = func(ctx context.Context, env *cliEnv, args []string) error {
 		var o PlanOptions
 		fs := newFlags(env, c)
-		fs.StringVar(&o.Config, "config", "rebuild.hcl", "the rebuild config `FILE`")
-		fs.Var(&o.With, "with", "include the optional stack `NAME` (repeatable)")
-		fs.IntVar(&o.Parallelism, "parallelism", 4, "plan at most `N` stages at once")
+		o.register(fs)
 		fs.StringVar(&o.JSONFile, "json", "", "also write the plan as JSON to `FILE` (schema: docs/ci.md)")
 		fs.StringVar(&o.MarkdownFile, "markdown", "", "also write a Markdown summary to `FILE` (for a pull-request comment)")
 		fs.BoolVar(&o.DetailedExitcode, "detailed-exitcode", false, "exit 0 with nothing to do, 1 on error, 2 with changes pending")
-		fs.BoolVar(&o.NoDownload, "no-download", false, "never download Terraform; use an installed binary")
 		if _, err := parseFlags(fs, args, c); err != nil {
 			return err
 		}
-		if o.Parallelism < 1 {
-			return &usageError{msg: "--parallelism must be at least 1", hint: "tfrebuild plan --parallelism 4"}
+		if err := o.check(c); err != nil {
+			return err
 		}
 		return runPlan(ctx, env, o)
 	}
