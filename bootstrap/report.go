@@ -13,6 +13,8 @@ const (
 	Create Action = "create" // the resource does not exist
 	Update Action = "update" // a setting is applied to a resource tfrebuild manages
 	Drift  Action = "drift"  // a setting differs on a resource tfrebuild does not change unasked
+	Delete Action = "delete" // destroy --all removes the resource
+	Keep   Action = "keep"   // destroy --all leaves a resource it did not create
 )
 
 // Change is one difference between the target and the hardened settings.
@@ -25,8 +27,8 @@ type Change struct {
 }
 
 func (c Change) String() string {
-	verb := map[Action]string{Create: "create", Update: "update", Drift: "drift"}[c.Action]
-	if !c.Applied && c.Action != Drift {
+	verb := map[Action]string{Create: "create", Update: "update", Drift: "drift", Delete: "delete", Keep: "keep"}[c.Action]
+	if !c.Applied && (c.Action == Create || c.Action == Update || c.Action == Delete) {
 		verb = "would " + verb
 	}
 	return fmt.Sprintf("%s %s: %s", verb, c.Resource, c.Detail)

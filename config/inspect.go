@@ -216,9 +216,17 @@ func (c *Config) checkOutputRef(o OutputRef) hcl.Diagnostics {
 		return nil
 	}
 	outs := sortedKeys(up.Module.Outputs)
+	files := map[string]bool{}
+	for _, out := range up.Module.Outputs {
+		files[out.File] = true
+	}
+	where := up.Source
+	if len(files) > 0 {
+		where += " (" + strings.Join(sortedKeys(files), ", ") + ")"
+	}
 	return hcl.Diagnostics{errorAt(o.Range, "Unknown stack output",
-		fmt.Sprintf("stack %q (%s) declares no output %q (it declares: %s).%s",
-			o.Stack, up.Source, o.Output, listOrNone(outs), didYouMean(o.Output, outs)))}
+		fmt.Sprintf("stack %q: %s declares no output %q (it declares: %s).%s",
+			o.Stack, where, o.Output, listOrNone(outs), didYouMean(o.Output, outs)))}
 }
 
 func listOrNone(list []string) string {

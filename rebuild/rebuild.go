@@ -58,6 +58,11 @@ type run struct {
 	planned map[string]*PlanStage
 	mocks   map[string]map[string]string // stack → output → "mock" or "placeholder"
 	mocked  map[string]bool              // stacks whose plan rests on mocked values
+
+	// destroy makes the run a teardown (tfrebuild destroy); destroyed
+	// collects the stages it removed.
+	destroy   bool
+	destroyed map[string]bool
 }
 
 // Apply rebuilds the target, resuming from its checkpoint.
@@ -209,10 +214,19 @@ func (r *run) runStage(ctx context.Context, s *stages.Stage) error {
 	case stages.KindPreflight:
 		return r.preflight(ctx)
 	case stages.KindState:
+		if r.destroy {
+			return r.teardown(ctx, s.Name)
+		}
 		return r.state(ctx)
 	case stages.KindRegistries:
+		if r.destroy {
+			return r.teardown(ctx, s.Name)
+		}
 		return r.registries(ctx)
 	case stages.KindStack:
+		if r.destroy {
+			return r.destroyStack(ctx, r.cfg.Stack(s.Target))
+		}
 		if r.plan {
 			return r.planStack(ctx, r.cfg.Stack(s.Target))
 		}

@@ -185,3 +185,38 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// BuildDestroy is the teardown pipeline: preflight, then the stacks in
+// reverse dependency order (a stack goes after everything that depends on
+// it), then, with all, the registries and the state bucket and table.
+func BuildDestroy(cfg *config.Config, with []string, all bool) (*Pipeline, error) {
+	fwd, err := Build(cfg, with)
+	if err != nil {
+		return nil, err
+	}
+	p := &Pipeline{byName: map[string]*Stage{}}
+	add := func(s *Stage) { p.Stages = append(p.Stages, s); p.byName[s.Name] = s }
+	add(&Stage{Name: "preflight", Kind: KindPreflight})
+	var stacks []string
+	for _, s := range fwd.Stages {
+		if s.Kind != KindStack {
+			continue
+		}
+		st := &Stage{Name: s.Name, Kind: KindStack, Target: s.Target, Skipped: s.Skipped, Deps: []string{"preflight"}}
+		for _, d := range fwd.Dependents(s.Name) {
+			if ds := fwd.Get(d); ds.Kind == KindStack && !ds.Skipped {
+				st.Deps = append(st.Deps, d)
+			}
+		}
+		add(st)
+		if !st.Skipped {
+			stacks = append(stacks, st.Name)
+		}
+	}
+	if all {
+		after := append([]string{"preflight"}, stacks...)
+		add(&Stage{Name: "registries", Kind: KindRegistries, Deps: after})
+		add(&Stage{Name: "state", Kind: KindState, Deps: append(after, "registries")})
+	}
+	return p, p.sort()
+}

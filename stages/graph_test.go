@@ -87,3 +87,19 @@ func TestRenderers(t *testing.T) {
 		t.Errorf("runbook:\n%s", rb.String())
 	}
 }
+
+func TestBuildDestroyReversesTheStacks(t *testing.T) {
+	t.Parallel()
+	cfg := loadExample(t)
+	p, err := BuildDestroy(cfg, []string{"green"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "preflight stack.link stack.blue stack.green stack.shared registries state"
+	if got := strings.Join(names(p), " "); got != want {
+		t.Errorf("destroy order = %s, want %s", got, want)
+	}
+	if got := strings.Join(p.Get("stack.shared").Deps, ","); got != "preflight,stack.blue,stack.green" {
+		t.Errorf("shared is destroyed after %s", got)
+	}
+}

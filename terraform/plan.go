@@ -176,3 +176,26 @@ func writeWrapper(dir string, s Stack) error {
 	}
 	return nil
 }
+
+// Destroy plans the destruction of everything in the stack's state to a
+// saved file and applies it. It reports whether anything was destroyed.
+func (r *Runner) Destroy(ctx context.Context, s Stack) (bool, error) {
+	h, unlock, err := r.ready(ctx, s)
+	if err != nil {
+		return false, err
+	}
+	defer unlock()
+	h.mark("plan -destroy")
+	changed, err := h.tf.Plan(ctx, tfexec.VarFile(h.wd.VarFile()), tfexec.Out(h.wd.PlanFile()), tfexec.Destroy(true), tfexec.LockTimeout(r.lockTimeout()))
+	if err != nil {
+		return false, r.fail(h, "plan -destroy", err)
+	}
+	if !changed {
+		return false, nil
+	}
+	h.mark("apply (destroy)")
+	if err := h.tf.Apply(ctx, tfexec.DirOrPlan(h.wd.PlanFile()), tfexec.LockTimeout(r.lockTimeout())); err != nil {
+		return false, r.fail(h, "apply (destroy)", err)
+	}
+	return true, nil
+}

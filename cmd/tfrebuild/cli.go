@@ -43,6 +43,7 @@ func commands() map[string]*command {
 	list := []*command{
 		validateCommand(), graphCommand(), runbookCommand(),
 		applyCommand(), planCommand(), statusCommand(), confirmCommand(),
+		destroyCommand(), drillCommand(),
 	}
 	m := map[string]*command{}
 	for _, c := range list {
