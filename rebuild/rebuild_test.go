@@ -121,10 +121,12 @@ func TestFingerprint(t *testing.T) {
 		t.Fatal("the fingerprint is not stable")
 	}
 	changes := map[string]func(){
-		"module file": func() { _ = os.WriteFile(filepath.Join(module, "main.tf"), []byte("output \"x\" {\n  value = 2\n}\n"), 0o644) },
-		"lock file":   func() { _ = os.WriteFile(filepath.Join(stack, ".terraform.lock.hcl"), []byte("# lock 2\n"), 0o644) },
-		"input":       func() { vars = map[string]cty.Value{"a": cty.StringVal("2")} },
-		"upstream":    func() { up = map[string]map[string]string{"net": {"id": "sha256:2"}} },
+		"module file": func() {
+			_ = os.WriteFile(filepath.Join(module, "main.tf"), []byte("output \"x\" {\n  value = 2\n}\n"), 0o644)
+		},
+		"lock file": func() { _ = os.WriteFile(filepath.Join(stack, ".terraform.lock.hcl"), []byte("# lock 2\n"), 0o644) },
+		"input":     func() { vars = map[string]cty.Value{"a": cty.StringVal("2")} },
+		"upstream":  func() { up = map[string]map[string]string{"net": {"id": "sha256:2"}} },
 	}
 	for what, change := range changes {
 		before := fp()
