@@ -71,7 +71,7 @@ func index(list []string, s string) int {
 func TestRunnerOrder(t *testing.T) {
 	t.Parallel()
 	p := pipeline(t, []string{"shared"}, []string{"blue", "shared"}, []string{"green", "shared"}, []string{"link", "blue", "green"})
-	rec := &recorder{hold: 20 * time.Millisecond}
+	rec := &recorder{hold: 80 * time.Millisecond}
 	res, err := (&Runner{Parallelism: 4, Run: rec.run}).Execute(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +98,7 @@ func TestRunnerParallelismBound(t *testing.T) {
 		spec = append(spec, []string{n, "root"})
 	}
 	for _, par := range []int{1, 2, 3} {
-		rec := &recorder{hold: 10 * time.Millisecond}
+		rec := &recorder{hold: 60 * time.Millisecond}
 		if _, err := (&Runner{Parallelism: par, Run: rec.run}).Execute(context.Background(), pipeline(t, spec...)); err != nil {
 			t.Fatal(err)
 		}
