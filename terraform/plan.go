@@ -185,17 +185,5 @@ func (r *Runner) Destroy(ctx context.Context, s Stack) (bool, error) {
 		return false, err
 	}
 	defer unlock()
-	h.mark("plan -destroy")
-	changed, err := h.tf.Plan(ctx, tfexec.VarFile(h.wd.VarFile()), tfexec.Out(h.wd.PlanFile()), tfexec.Destroy(true), tfexec.LockTimeout(r.lockTimeout()))
-	if err != nil {
-		return false, r.fail(h, "plan -destroy", err)
-	}
-	if !changed {
-		return false, nil
-	}
-	h.mark("apply (destroy)")
-	if err := h.tf.Apply(ctx, tfexec.DirOrPlan(h.wd.PlanFile()), tfexec.LockTimeout(r.lockTimeout())); err != nil {
-		return false, r.fail(h, "apply (destroy)", err)
-	}
-	return true, nil
+	return r.planAndApply(ctx, h, true)
 }

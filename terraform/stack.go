@@ -227,17 +227,9 @@ func (r *Runner) Apply(ctx context.Context, s Stack) (*Result, error) {
 		return nil, err
 	}
 	defer unlock()
-	h.mark("plan")
-	changed, err := h.tf.Plan(ctx, tfexec.VarFile(h.wd.VarFile()), tfexec.Out(h.wd.PlanFile()), tfexec.LockTimeout(r.lockTimeout()))
+	changed, err := r.planAndApply(ctx, h, false)
 	if err != nil {
-		return nil, r.fail(h, "plan", err)
-	}
-	if changed {
-		// A saved plan carries its variables: apply refuses -var-file here.
-		h.mark("apply")
-		if err := h.tf.Apply(ctx, tfexec.DirOrPlan(h.wd.PlanFile()), tfexec.LockTimeout(r.lockTimeout())); err != nil {
-			return nil, r.fail(h, "apply", err)
-		}
+		return nil, err
 	}
 	h.mark("output")
 	outs, err := readOutputs(ctx, h.tf)
@@ -245,6 +237,25 @@ func (r *Runner) Apply(ctx context.Context, s Stack) (*Result, error) {
 		return nil, r.fail(h, "output", err)
 	}
 	return &Result{Changed: changed, Outputs: outs}, nil
+}
+
+// planAndApply plans to the saved plan file and applies that file when it
+// has changes. A saved plan carries its variables: apply refuses -var-file.
+func (r *Runner) planAndApply(ctx context.Context, h *handle, destroy bool) (bool, error) {
+	verb := map[bool]string{false: "plan", true: "plan -destroy"}[destroy]
+	h.mark(verb)
+	changed, err := h.tf.Plan(ctx, tfexec.VarFile(h.wd.VarFile()), tfexec.Out(h.wd.PlanFile()), tfexec.Destroy(destroy), tfexec.LockTimeout(r.lockTimeout()))
+	if err != nil {
+		return false, r.fail(h, verb, err)
+	}
+	if !changed {
+		return false, nil
+	}
+	h.mark("apply")
+	if err := h.tf.Apply(ctx, tfexec.DirOrPlan(h.wd.PlanFile()), tfexec.LockTimeout(r.lockTimeout())); err != nil {
+		return false, r.fail(h, "apply", err)
+	}
+	return true, nil
 }
 
 // env merges the base environment with the stack's TF_DATA_DIR and the
