@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 )
@@ -54,7 +53,7 @@ func TestDrill(t *testing.T) {
 		t.Errorf("drill report:\n%s", res.Stdout)
 	}
 	ctx := context.Background()
-	cfg := aws.Config{Region: "eu-west-2", BaseEndpoint: aws.String(tg.env.Moto.URL), Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", "")}
+	cfg := tg.awsConfig()
 	if tg.bucketExists() {
 		t.Error("the drill left the state bucket")
 	}

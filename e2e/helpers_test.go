@@ -104,8 +104,7 @@ func (tg *target) checkpointText() string {
 }
 
 func (tg *target) s3() *s3.Client {
-	cfg := aws.Config{Region: "eu-west-2", BaseEndpoint: aws.String(tg.env.Moto.URL),
-		Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", "")}
+	cfg := tg.awsConfig()
 	return s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 }
 
@@ -187,8 +186,7 @@ func writeFile(t *testing.T, path, text string) {
 // assumeOther returns an S3 client acting as account 111111111111.
 func assumeOther(t *testing.T, tg *target) *s3.Client {
 	t.Helper()
-	cfg := aws.Config{Region: "eu-west-2", BaseEndpoint: aws.String(tg.env.Moto.URL),
-		Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", "")}
+	cfg := tg.awsConfig()
 	out, err := sts.NewFromConfig(cfg).AssumeRole(context.Background(), &sts.AssumeRoleInput{
 		RoleArn: aws.String("arn:aws:iam::111111111111:role/x"), RoleSessionName: aws.String("e2e")})
 	if err != nil {
@@ -203,8 +201,7 @@ func assumeOther(t *testing.T, tg *target) *s3.Client {
 func (tg *target) peek(store string) *stages.Checkpoint {
 	var s stages.Store = &stages.FileStore{Path: filepath.Join(tg.dir, ".tfrebuild", "checkpoint.json")}
 	if store == "dynamodb" {
-		db := dynamodb.NewFromConfig(aws.Config{Region: "eu-west-2", BaseEndpoint: aws.String(tg.env.Moto.URL),
-			Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", "")})
+		db := dynamodb.NewFromConfig(tg.awsConfig())
 		s = &ddbstore.Store{DB: db, Table: tg.project + "-lock", Key: tg.project + "/123456789012/eu-west-2"}
 	}
 	c, err := s.Load(context.Background())
@@ -226,4 +223,11 @@ func (tg *target) start(args ...string) (*exec.Cmd, *strings.Builder) {
 		tg.t.Fatal(err)
 	}
 	return cmd, stderr
+}
+
+// awsConfig is an SDK config for the test's own checks against moto, as
+// the target account.
+func (tg *target) awsConfig() aws.Config {
+	return aws.Config{Region: "eu-west-2", BaseEndpoint: aws.String(tg.env.Moto.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", "")}
 }

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -116,7 +115,7 @@ func TestPlanAgainstAnEmptyTarget(t *testing.T) {
 
 	// Nothing was written to the target, nor to the source tree.
 	ctx := context.Background()
-	cfg := aws.Config{Region: "eu-west-2", BaseEndpoint: aws.String(tg.env.Moto.URL), Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", "")}
+	cfg := tg.awsConfig()
 	if _, err := tg.s3().HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(tg.bucket())}); err == nil {
 		t.Error("plan created the state bucket")
 	}

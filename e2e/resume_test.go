@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -182,8 +181,7 @@ func TestTwoAppliesAtOnce(t *testing.T) {
 // lockItems counts Terraform lock items (not digests) in the lock table.
 func lockItems(t *testing.T, tg *target) int {
 	t.Helper()
-	db := dynamodb.NewFromConfig(aws.Config{Region: "eu-west-2", BaseEndpoint: aws.String(tg.env.Moto.URL),
-		Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", "")})
+	db := dynamodb.NewFromConfig(tg.awsConfig())
 	out, err := db.Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(tg.project + "-lock")})
 	if err != nil {
 		t.Fatal(err)
@@ -292,8 +290,7 @@ func TestForeignStateLockIsReportedNotBroken(t *testing.T) {
 
 	// Make the lock someone else's.
 	ctx := context.Background()
-	db := dynamodb.NewFromConfig(aws.Config{Region: "eu-west-2", BaseEndpoint: aws.String(tg.env.Moto.URL),
-		Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", "")})
+	db := dynamodb.NewFromConfig(tg.awsConfig())
 	key := map[string]ddbtypes.AttributeValue{"LockID": &ddbtypes.AttributeValueMemberS{Value: tg.bucket() + "/" + tg.project + "/blue/terraform.tfstate"}}
 	item, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(tg.project + "-lock"), Key: key})
 	if err != nil || item.Item["Info"] == nil {
