@@ -1,0 +1,146 @@
+package events
+
+import (
+	"sync"
+	"time"
+)
+
+// SchemaVersion is the version of the event JSON this build writes.
+const SchemaVersion = 1
+
+// Type names an event. The names are part of the --events contract.
+type Type string
+
+const (
+	RunStarted       Type = "run_started"
+	StageStarted     Type = "stage_started"
+	StageNote        Type = "stage_note"
+	StageFinished    Type = "stage_finished"
+	ResourceProgress Type = "resource_progress"
+	Waiting          Type = "waiting"
+	RunFinished      Type = "run_finished"
+)
+
+// Outcome is how a stage or a run ended (stage_finished, run_finished).
+// For stages it is one of the checkpoint statuses that end a stage: done,
+// failed, skipped, blocked, waiting, interrupted.
+type Outcome string
+
+// Event is one thing that happened in a run. Only the fields that belong
+// to the event's Type are set. An event never carries a secret: Message
+// and Error are built from tfrebuild's own text, never from Terraform
+// outputs or input values.
+type Event struct {
+	Schema  int       `json:"schema"`
+	Type    Type      `json:"type"`
+	Time    time.Time `json:"time"`
+	RunID   string    `json:"run_id,omitempty"`
+	Project string    `json:"project,omitempty"`
+	// Mode is the command driving the run: apply, plan, destroy, drill.
+	Mode  string `json:"mode,omitempty"`
+	Stage string `json:"stage,omitempty"`
+
+	Outcome  Outcome       `json:"outcome,omitempty"`
+	Duration time.Duration `json:"-"`
+	// DurationSeconds is Duration in the JSON form.
+	DurationSeconds float64 `json:"duration_seconds,omitempty"`
+	Message         string  `json:"message,omitempty"`
+	Error           string  `json:"error,omitempty"`
+
+	// Resource is set on resource_progress events.
+	Resource *Resource `json:"resource,omitempty"`
+	// Confirm is the command that releases a waiting step (waiting).
+	Confirm string `json:"confirm,omitempty"`
+	// RTO is set on run_started and run_finished.
+	RTO *RTO `json:"rto,omitempty"`
+}
+
+// Resource is Terraform's own progress on one resource, from its
+// machine-readable (-json) output.
+type Resource struct {
+	Address string `json:"address"`
+	// Action is Terraform's: create, update, delete, replace, read, ...
+	Action string `json:"action,omitempty"`
+	// Phase is start, complete or errored.
+	Phase string `json:"phase"`
+	// Done and Total count the resources of the stage's plan that have
+	// completed, so that a progress line can say "applying 4/6".
+	Done  int `json:"done"`
+	Total int `json:"total"`
+}
+
+// RTO is the recovery time clock of the whole rebuild, across attempts.
+type RTO struct {
+	TargetSeconds  float64   `json:"target_seconds"`
+	ElapsedSeconds float64   `json:"elapsed_seconds"`
+	RebuildStarted time.Time `json:"rebuild_started"`
+	// The breakdown of ElapsedSeconds.
+	WorkingSeconds float64 `json:"working_seconds"`
+	WaitingSeconds float64 `json:"waiting_seconds"`
+	FailedSeconds  float64 `json:"failed_seconds"`
+	IdleSeconds    float64 `json:"idle_seconds"`
+	Met            bool    `json:"met"`
+}
+
+// Sink receives events. Emit is called from one goroutine at a time and
+// must not block the run for long: a slow subscriber queues or drops.
+type Sink interface {
+	Emit(Event)
+}
+
+// SinkFunc adapts a function to a Sink.
+type SinkFunc func(Event)
+
+// Emit calls f.
+func (f SinkFunc) Emit(e Event) { f(e) }
+
+// Bus fans events out to every subscriber, stamping schema, time and run.
+// It is safe for concurrent use.
+type Bus struct {
+	mu      sync.Mutex
+	sinks   []Sink
+	runID   string
+	project string
+	mode    string
+	now     func() time.Time
+}
+
+// NewBus returns a bus for one run.
+func NewBus(runID, project, mode string, sinks ...Sink) *Bus {
+	return &Bus{sinks: sinks, runID: runID, project: project, mode: mode, now: time.Now}
+}
+
+// Subscribe adds a sink.
+func (b *Bus) Subscribe(s Sink) {
+	b.mu.Lock()
+	b.sinks = append(b.sinks, s)
+	b.mu.Unlock()
+}
+
+// Emit stamps e and hands it to every sink in order, one event at a time.
+func (b *Bus) Emit(e Event) {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	e.Schema = SchemaVersion
+	if e.Time.IsZero() {
+		e.Time = b.now().UTC()
+	}
+	if e.RunID == "" {
+		e.RunID = b.runID
+	}
+	if e.Project == "" {
+		e.Project = b.project
+	}
+	if e.Mode == "" {
+		e.Mode = b.mode
+	}
+	if e.Duration != 0 && e.DurationSeconds == 0 {
+		e.DurationSeconds = e.Duration.Seconds()
+	}
+	for _, s := range b.sinks {
+		s.Emit(e)
+	}
+}
