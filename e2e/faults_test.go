@@ -11,7 +11,6 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/tfrebuild/tfrebuild/stages"
 )
@@ -150,7 +149,7 @@ func TestInterrupt(t *testing.T) {
 	tg := newTarget(t, "interrupt")
 	tg.write(slowStacks(tg.project, false, 4))
 	cmd, out := tg.start("apply", "--yes")
-	waitFor(t, tg, "file", runningFor("stack.blue", 1500*time.Millisecond))
+	waitApplying(t, tg, "blue")
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}

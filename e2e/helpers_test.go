@@ -216,13 +216,32 @@ func (tg *target) peek(store string) *stages.Checkpoint {
 func (tg *target) start(args ...string) (*exec.Cmd, *strings.Builder) {
 	tg.t.Helper()
 	cmd := exec.Command(testenv.Binary(tg.t), args...)
-	cmd.Dir, cmd.Env = tg.dir, tg.env.Environ()
+	cmd.Dir, cmd.Env = tg.dir, append(tg.env.Environ(), "E2E_MARKERS="+tg.markers())
 	stderr := &strings.Builder{}
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		tg.t.Fatal(err)
 	}
 	return cmd, stderr
+}
+
+// markers is where the app stack's provisioner drops a file named after
+// its colour when its apply is under way (and its state lock is held).
+func (tg *target) markers() string { return filepath.Join(tg.dir, "markers") }
+
+// waitApplying waits until the app stack of the given colour is in the
+// middle of its apply: a condition, not a delay, so that a loaded machine
+// cannot make a crash test kill too early.
+func waitApplying(t *testing.T, tg *target, colour string) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Minute)
+	for time.Now().Before(deadline) {
+		if _, err := os.Stat(filepath.Join(tg.markers(), colour)); err == nil {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("the %s stack never started its apply", colour)
 }
 
 // awsConfig is an SDK config for the test's own checks against moto, as

@@ -33,7 +33,9 @@ resource "terraform_data" "app" {
   }
 
   provisioner "local-exec" {
-    command = var.fail ? "echo 'simulated provisioning failure' >&2; exit 3" : "sleep ${var.delay_seconds}"
+    # E2E_MARKERS lets a test see that the apply is under way (the state
+    # lock is held) instead of guessing with a fixed delay.
+    command = var.fail ? "echo 'simulated provisioning failure' >&2; exit 3" : "if [ -n \"$E2E_MARKERS\" ]; then mkdir -p \"$E2E_MARKERS\" && touch \"$E2E_MARKERS/${var.colour}\"; fi; sleep ${var.delay_seconds}"
   }
 }
 
