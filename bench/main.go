@@ -1,72 +1,76 @@
-// Command bench measures tfrebuild against the Terraform work it drives.
+// Command bench measures tfrebuild against the Terraform work it drives,
+// every figure from this one run (`make bench`, docs/performance.md).
 //
-// It starts moto_server on loopback, then, on the profile-api example with
-// every resource slowed by -delay seconds:
+// It starts moto_server on loopback and, for each fixture (shared → blue ∥
+// green → link; "fast": one slow stack among fast ones, "slow": every
+// stack slow), repeats -runs times, interleaved:
 //
-//  1. runs `tfrebuild apply --yes --with green` and takes its wall time;
-//  2. bootstraps a second, empty target and runs the same Terraform
-//     commands directly (init, plan -out, apply PLAN, output -json per
-//     stack), one stack after another, timing each.
+//  1. a full rebuild by tfrebuild of a new target, bootstrap included;
+//  2. the same Terraform work run directly, as a script or Terragrunt
+//     would (init + apply -auto-approve per stack) on a bootstrapped
+//     target: its critical path (shared + the slower of blue and green +
+//     link) and its sequential sum;
+//  3. a resumed tfrebuild rebuild after the last stack failed, against
+//     running that failed stack alone, directly, after the same failure.
 //
-// It prints tfrebuild's wall time as a ratio of the Terraform critical path
-// (shared + the slower of blue and green + link) and of the sequential
-// script (the sum of all four). All figures come from this one run.
+// It prints medians and the ratios. Then, at -scale stacks (a deep chain
+// and a wide fan), the validate time, tfrebuild's own peak memory, and the
+// orchestration overhead per stack against the same chain run directly.
 package main
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
+	"runtime"
 	"time"
 
 	"github.com/tfrebuild/tfrebuild/internal/testenv"
-	"github.com/tfrebuild/tfrebuild/terraform"
 )
 
+type options struct {
+	bin   string
+	delay int
+	runs  int
+	scale int
+}
+
 func main() {
-	bin := flag.String("tfrebuild", "bin/tfrebuild", "the tfrebuild binary")
-	delay := flag.Int("delay", 3, "seconds each simulated resource takes")
+	var o options
+	flag.StringVar(&o.bin, "tfrebuild", "bin/tfrebuild", "the tfrebuild binary")
+	flag.IntVar(&o.delay, "delay", 3, "seconds a slow stack's resource takes")
+	flag.IntVar(&o.runs, "runs", 3, "repetitions of each measurement (medians are reported)")
+	flag.IntVar(&o.scale, "scale", 200, "stacks in the scale test (0 skips it)")
 	flag.Parse()
-	if err := run(*bin, *delay); err != nil {
+	if err := run(context.Background(), o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-type stack struct {
-	name, source string
-	inputs       func(outs map[string]map[string]any) map[string]any
+// bench is one benchmark run's shared parts.
+type bench struct {
+	bin     string
+	dir     string
+	stacks  string
+	environ []string
+	direct  func(project string) *direct
 }
 
-func stacks(delay int) []stack {
-	return []stack{
-		{"shared", "shared", func(map[string]map[string]any) map[string]any {
-			return map[string]any{"project": "bench", "delay_seconds": delay}
-		}},
-		{"blue", "env", func(o map[string]map[string]any) map[string]any {
-			return map[string]any{"colour": "blue", "vpc_id": o["shared"]["vpc_id"], "api_key": o["shared"]["partner_api_key"], "delay_seconds": delay}
-		}},
-		{"green", "env", func(o map[string]map[string]any) map[string]any {
-			return map[string]any{"colour": "green", "vpc_id": o["shared"]["vpc_id"], "api_key": o["shared"]["partner_api_key"], "delay_seconds": delay}
-		}},
-		{"link", "link", func(o map[string]map[string]any) map[string]any {
-			return map[string]any{"blue_url": o["blue"]["url"], "green_url": o["green"]["url"], "delay_seconds": delay}
-		}},
-	}
-}
-
-func run(bin string, delay int) error {
-	ctx := context.Background()
-	bin, err := filepath.Abs(bin)
+func run(ctx context.Context, o options) error {
+	bin, err := filepath.Abs(o.bin)
 	if err != nil {
 		return err
 	}
-	examples, err := filepath.Abs(filepath.Join("examples", "profile-api", "stacks"))
+	stacks, err := filepath.Abs(filepath.Join("bench", "testdata", "stacks"))
+	if err != nil {
+		return err
+	}
+	tf, err := exec.LookPath("terraform")
 	if err != nil {
 		return err
 	}
@@ -84,149 +88,75 @@ func run(bin string, delay int) error {
 	if err != nil {
 		return err
 	}
-
-	// 1. tfrebuild.
-	cfgDir := filepath.Join(dir, "tfrebuild")
-	if err := writeConfig(cfgDir, "benchtool", examples, delay, true); err != nil {
-		return err
+	b := &bench{bin: bin, dir: dir, stacks: stacks, environ: env.Environ()}
+	b.direct = func(project string) *direct {
+		return &direct{tf: tf, stacks: stacks, project: project, work: filepath.Join(dir, project, "work"), endpoint: moto.URL, environ: b.environ}
 	}
-	start := time.Now()
-	if out, err := tfrebuild(bin, cfgDir, env.Environ(), "--with", "green"); err != nil {
-		return fmt.Errorf("tfrebuild apply: %v\n%s", err, out)
-	}
-	wall := time.Since(start)
-
-	// 2. The same Terraform commands, run directly against a second target.
-	directDir := filepath.Join(dir, "direct")
-	if err := writeConfig(directDir, "benchdirect", examples, delay, false); err != nil {
-		return err
-	}
-	if out, err := tfrebuild(bin, directDir, env.Environ()); err != nil {
-		return fmt.Errorf("bootstrap the direct target: %v\n%s", err, out)
-	}
-	tfPath, err := exec.LookPath("terraform")
-	if err != nil {
-		return err
-	}
-	took := map[string]time.Duration{}
-	outs := map[string]map[string]any{}
-	for _, s := range stacks(delay) {
-		t0 := time.Now()
-		o, err := direct(ctx, tfPath, filepath.Join(examples, s.source), filepath.Join(directDir, "work", s.name), moto.URL, s, outs, env.Environ())
-		if err != nil {
-			return fmt.Errorf("stack %s: %w", s.name, err)
+	fmt.Printf("machine: %d CPUs, %s/%s, %s; -runs %d, slow stacks take %ds\n\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, tfVersion(tf), o.runs, o.delay)
+	for _, f := range fixtures(o.delay) {
+		if err := b.fixture(ctx, f, o.runs); err != nil {
+			return fmt.Errorf("fixture %s: %w", f.name, err)
 		}
-		took[s.name] = time.Since(t0)
-		outs[s.name] = o
 	}
-	critical := took["shared"] + max(took["blue"], took["green"]) + took["link"]
-	sequential := took["shared"] + took["blue"] + took["green"] + took["link"]
-	fmt.Printf("simulated resource time: %ds per stack (4 stacks; blue and green in parallel)\n", delay)
-	fmt.Printf("terraform direct, per stack: shared %s, blue %s, green %s, link %s\n",
-		r(took["shared"]), r(took["blue"]), r(took["green"]), r(took["link"]))
-	fmt.Printf("terraform critical path:     %s\n", r(critical))
-	fmt.Printf("terraform sequential script: %s\n", r(sequential))
-	fmt.Printf("tfrebuild apply (whole run, including preflight, state bucket, lock table, registries): %s\n", r(wall))
-	fmt.Printf("ratio tfrebuild / critical path:     %.3f\n", wall.Seconds()/critical.Seconds())
-	fmt.Printf("ratio tfrebuild / sequential script: %.3f\n", wall.Seconds()/sequential.Seconds())
+	if o.scale > 0 {
+		return b.scale(ctx, o.scale)
+	}
 	return nil
 }
 
-func r(d time.Duration) string { return d.Round(10 * time.Millisecond).String() }
-
-func tfrebuild(bin, dir string, environ []string, extra ...string) (string, error) {
-	cmd := exec.Command(bin, append([]string{"apply", "--yes", "--no-download"}, extra...)...)
-	cmd.Dir, cmd.Env = dir, environ
-	out, err := cmd.CombinedOutput()
-	return string(out), err
+// tfrebuild runs one tfrebuild command in dir and returns its wall time
+// and its own peak memory in MiB.
+func (b *bench) tfrebuild(dir string, args ...string) (time.Duration, float64, error) {
+	cmd := exec.Command(b.bin, args...)
+	cmd.Dir, cmd.Env = dir, b.environ
+	var out lockedBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return 0, 0, err
+	}
+	done := make(chan struct{})
+	rss := make(chan float64, 1)
+	go func() { rss <- peakRSS(cmd, done) }()
+	err := cmd.Wait()
+	wall := time.Since(start)
+	close(done)
+	if err != nil {
+		return wall, <-rss, fmt.Errorf("tfrebuild %v: %w\n%s", args, err, out.String())
+	}
+	return wall, <-rss, nil
 }
 
-func writeConfig(dir, project, stacksDir string, delay int, withStacks bool) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+func (b *bench) apply(dir string, extra ...string) (time.Duration, float64, error) {
+	return b.tfrebuild(dir, append([]string{"apply", "--yes", "--no-download"}, extra...)...)
+}
+
+// bootstrap creates the state bucket and lock table of a direct target.
+func (b *bench) bootstrap(project string) error {
+	dir := filepath.Join(b.dir, project)
+	if err := writeConfig(dir, header(project)); err != nil {
 		return err
 	}
-	src := fmt.Sprintf(`project = %q
-rto     = "1h"
-terraform {
-  version = "1.11.4"
-}
-target {
-  account_id = "123456789012"
-  region     = "eu-west-2"
-}
-state {
-  bucket                  = "%s-tfstate"
-  lock_table              = "%s-lock"
-  deny_insecure_transport = false
-}
-`, project, project, project)
-	if withStacks {
-		src += strings.NewReplacer("STACKS", stacksDir, "DELAY", fmt.Sprint(delay)).Replace(`
-stack "shared" {
-  source = "STACKS/shared"
-  inputs = { project = "bench", delay_seconds = DELAY }
-}
-stack "blue" {
-  source = "STACKS/env"
-  inputs = { colour = "blue", vpc_id = stack.shared.outputs.vpc_id, api_key = stack.shared.outputs.partner_api_key, delay_seconds = DELAY }
-}
-stack "green" {
-  source   = "STACKS/env"
-  optional = true
-  inputs   = { colour = "green", vpc_id = stack.shared.outputs.vpc_id, api_key = stack.shared.outputs.partner_api_key, delay_seconds = DELAY }
-}
-stack "link" {
-  source = "STACKS/link"
-  inputs = { blue_url = stack.blue.outputs.url, green_url = stack.green.outputs.url, delay_seconds = DELAY }
-}
-`)
-	}
-	return os.WriteFile(filepath.Join(dir, "rebuild.hcl"), []byte(src), 0o644)
+	_, _, err := b.apply(dir)
+	return err
 }
 
-// direct runs one stack's Terraform commands as a shell script would.
-func direct(ctx context.Context, tfPath, src, work, endpoint string, s stack, outs map[string]map[string]any, environ []string) (map[string]any, error) {
-	if err := os.MkdirAll(work, 0o700); err != nil {
-		return nil, err
+func tfVersion(tf string) string {
+	out, err := exec.Command(tf, "version").Output()
+	if err != nil {
+		return "terraform ?"
 	}
-	b := terraform.Backend{Bucket: "benchdirect-tfstate", Key: terraform.StateKey("benchdirect", s.name), Region: "eu-west-2",
-		LockTable: "benchdirect-lock", Endpoints: map[string]string{"s3": endpoint, "dynamodb": endpoint, "sts": endpoint, "iam": endpoint}}
-	backend, vars, plan := filepath.Join(work, "backend.hcl"), filepath.Join(work, "vars.json"), filepath.Join(work, "plan")
-	if err := os.WriteFile(backend, []byte(b.HCL()), 0o600); err != nil {
-		return nil, err
-	}
-	v, _ := json.Marshal(s.inputs(outs))
-	if err := os.WriteFile(vars, v, 0o600); err != nil {
-		return nil, err
-	}
-	env := append(environ, "TF_DATA_DIR="+filepath.Join(work, "data"), "TF_IN_AUTOMATION=1")
-	steps := [][]string{
-		{"init", "-input=false", "-reconfigure", "-backend-config=" + backend},
-		{"plan", "-input=false", "-var-file=" + vars, "-out=" + plan},
-		{"apply", "-input=false", plan},
-	}
-	for _, args := range steps {
-		cmd := exec.CommandContext(ctx, tfPath, append([]string{"-chdir=" + src}, args...)...)
-		cmd.Env = env
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("terraform %s: %v\n%s", args[0], err, out)
+	line, _, _ := cutLine(string(out))
+	return line
+}
+
+func cutLine(s string) (string, string, bool) {
+	for i, c := range s {
+		if c == '\n' {
+			return s[:i], s[i+1:], true
 		}
 	}
-	cmd := exec.CommandContext(ctx, tfPath, "-chdir="+src, "output", "-json")
-	cmd.Env = env
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("terraform output: %w", err)
-	}
-	var raw map[string]struct {
-		Value any `json:"value"`
-	}
-	if err := json.Unmarshal(out, &raw); err != nil {
-		return nil, err
-	}
-	res := map[string]any{}
-	for k, o := range raw {
-		res[k] = o.Value
-	}
-	return res, nil
+	return s, "", false
 }
+
+var errUnexpectedSuccess = errors.New("the failing stack did not fail")

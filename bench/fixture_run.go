@@ -1,0 +1,143 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// sample is one repetition of a fixture.
+type sample struct {
+	tool, critical, seq time.Duration // full rebuild
+	resume, alone       time.Duration // after the last stack failed
+	rss                 float64
+	perStack            map[string]time.Duration
+}
+
+func (b *bench) fixture(ctx context.Context, f fixture, runs int) error {
+	var samples []sample
+	for i := range runs {
+		s, err := b.sample(ctx, f, i)
+		if err != nil {
+			return err
+		}
+		samples = append(samples, s)
+	}
+	var tool, crit, seq, resume, alone []time.Duration
+	var rc, rs, rr, rss []float64
+	for _, s := range samples {
+		tool, crit, seq = append(tool, s.tool), append(crit, s.critical), append(seq, s.seq)
+		resume, alone = append(resume, s.resume), append(alone, s.alone)
+		rc, rs = append(rc, s.tool.Seconds()/s.critical.Seconds()), append(rs, s.tool.Seconds()/s.seq.Seconds())
+		rr, rss = append(rr, s.resume.Seconds()/s.alone.Seconds()), append(rss, s.rss)
+	}
+	fmt.Printf("fixture %q (stack delays %v), medians of %d runs:\n", f.name, f.delays, runs)
+	fmt.Printf("  tfrebuild full rebuild (bootstrap included)  %s\n", r(median(tool)))
+	fmt.Printf("  terraform direct, critical path              %s\n", r(median(crit)))
+	fmt.Printf("  terraform direct, sequential script          %s\n", r(median(seq)))
+	fmt.Printf("  tfrebuild resume after the last stack failed %s\n", r(median(resume)))
+	fmt.Printf("  terraform direct, that stack alone           %s\n", r(median(alone)))
+	fmt.Printf("  ratio full rebuild / critical path     %.3f  (runs: %s)\n", medianF(rc), list(rc))
+	fmt.Printf("  ratio full rebuild / sequential script %.3f\n", medianF(rs))
+	fmt.Printf("  ratio resume / failed stack alone      %.3f  (runs: %s)\n", medianF(rr), list(rr))
+	fmt.Printf("  tfrebuild peak RSS                     %.1f MiB\n\n", medianF(rss))
+	return nil
+}
+
+// sample measures one repetition: each side on a target of its own.
+func (b *bench) sample(ctx context.Context, f fixture, i int) (sample, error) {
+	var s sample
+	project := func(kind string) string { return fmt.Sprintf("%s-%s-%d", f.name, kind, i) }
+
+	// A full rebuild by tfrebuild.
+	dir := filepath.Join(b.dir, project("tool"))
+	if err := writeConfig(dir, f.config(project("tool"), b.stacks, "")); err != nil {
+		return s, err
+	}
+	var err error
+	if s.tool, s.rss, err = b.apply(dir); err != nil {
+		return s, err
+	}
+
+	// The same Terraform work, directly.
+	if err := b.bootstrap(project("direct")); err != nil {
+		return s, err
+	}
+	if s.perStack, err = b.direct(project("direct")).rebuild(ctx, f); err != nil {
+		return s, err
+	}
+	s.critical, s.seq = criticalPath(s.perStack), sequential(s.perStack)
+
+	// The last stack fails, then the rebuild resumes.
+	dir = filepath.Join(b.dir, project("resume"))
+	if err := writeConfig(dir, f.config(project("resume"), b.stacks, "link")); err != nil {
+		return s, err
+	}
+	if _, _, err := b.apply(dir); err == nil {
+		return s, errUnexpectedSuccess
+	}
+	if err := writeConfig(dir, f.config(project("resume"), b.stacks, "")); err != nil {
+		return s, err
+	}
+	if s.resume, _, err = b.apply(dir); err != nil {
+		return s, err
+	}
+
+	// Directly: the same failure, then that stack alone.
+	if s.alone, err = b.directAlone(ctx, f, project("dresume")); err != nil {
+		return s, err
+	}
+	return s, nil
+}
+
+func (b *bench) directAlone(ctx context.Context, f fixture, project string) (time.Duration, error) {
+	if err := b.bootstrap(project); err != nil {
+		return 0, err
+	}
+	d := b.direct(project)
+	outs := map[string]map[string]any{}
+	for _, s := range stackNames[:3] {
+		_, o, err := d.stack(ctx, f, s, outs, false)
+		if err != nil {
+			return 0, err
+		}
+		outs[s] = o
+	}
+	if _, _, err := d.stack(ctx, f, "link", outs, true); err == nil {
+		return 0, errUnexpectedSuccess
+	}
+	took, _, err := d.stack(ctx, f, "link", outs, false)
+	return took, err
+}
+
+func list(fs []float64) string {
+	var b bytes.Buffer
+	for i, f := range fs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%.3f", f)
+	}
+	return b.String()
+}
+
+// lockedBuffer collects a command's output from two pipes.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func medianF(fs []float64) float64 {
+	s := slices.Clone(fs)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// peakRSS follows a running process's own high-water mark of resident
+// memory (VmHWM in /proc, which excludes the Terraform processes it
+// starts) until it exits, and returns the last value read, in MiB.
+func peakRSS(cmd *exec.Cmd, done <-chan struct{}) float64 {
+	var kb float64
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if v, ok := vmHWM(cmd.Process.Pid); ok {
+			kb = v
+		}
+		select {
+		case <-done:
+			return kb / 1024
+		case <-t.C:
+		}
+	}
+}
+
+func vmHWM(pid int) (float64, bool) {
+	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			n, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
+			return n, err == nil
+		}
+	}
+	return 0, false
+}
+
+func r(d time.Duration) string { return d.Round(10 * time.Millisecond).String() }
