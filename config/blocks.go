@@ -189,8 +189,9 @@ func (p *parser) decodeCheck(b *hcl.Block) {
 }
 
 func (p *parser) decodeStep(b *hcl.Block) {
-	a := p.content(b, []hcl.AttributeSchema{{Name: "instructions", Required: true}, {Name: "after"}})
+	a := p.content(b, []hcl.AttributeSchema{{Name: "instructions", Required: true}, {Name: "after"}, {Name: "auto_confirm_in_drill"}})
 	s := &Step{Name: b.Labels[0], Range: b.DefRange}
+	s.AutoConfirmInDrill = p.boolean(a["auto_confirm_in_drill"], false)
 	if v := a["instructions"]; v != nil {
 		s.Instructions = p.str(v)
 	}

@@ -119,7 +119,10 @@ type Step struct {
 	Name         string
 	Instructions string
 	After        []Ref
-	Range        hcl.Range
+	// AutoConfirmInDrill lets a drill pass this step without a person:
+	// drills measure the rebuild, not how fast someone types confirm.
+	AutoConfirmInDrill bool
+	Range              hcl.Range
 }
 
 // Ref is a reference to another block: stack.NAME, check.NAME, step.NAME.
