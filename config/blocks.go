@@ -136,7 +136,7 @@ func (p *parser) decodeRegistry(b *hcl.Block) {
 func (p *parser) decodeStack(b *hcl.Block) {
 	a := p.content(b, []hcl.AttributeSchema{
 		{Name: "source", Required: true}, {Name: "depends_on"}, {Name: "optional"},
-		{Name: "inputs"}, {Name: "mock_outputs"},
+		{Name: "inputs"}, {Name: "mock_outputs"}, {Name: "env"}, {Name: "var_files"},
 	})
 	s := &Stack{Name: b.Labels[0], Range: b.DefRange, SourceRange: b.DefRange}
 	if v := a["source"]; v != nil {
@@ -153,6 +153,12 @@ func (p *parser) decodeStack(b *hcl.Block) {
 	s.Optional = p.boolean(a["optional"], false)
 	if v := a["inputs"]; v != nil {
 		s.Inputs = p.inputs(v)
+	}
+	if v := a["env"]; v != nil {
+		p.stackEnv(s, v)
+	}
+	if v := a["var_files"]; v != nil {
+		p.varFiles(s, v)
 	}
 	if v := a["mock_outputs"]; v != nil {
 		s.MockOutputs = p.exprMap(v)
@@ -173,6 +179,7 @@ func (p *parser) decodeCheck(b *hcl.Block) {
 	if v := a["url"]; v != nil {
 		c.URL = v.Expr
 		c.Outputs = p.outputRefs(v.Expr)
+		p.staticString(v)
 	}
 	c.Status = p.integer(a["status"], 200, 100, 599)
 	if v := a["timeout"]; v != nil {
@@ -219,6 +226,7 @@ func (p *parser) inputs(a *hcl.Attribute) []Input {
 		}
 		seen[k] = true
 		out = append(out, Input{Name: k, Expr: kv.Value, Range: kv.Key.Range(), Outputs: p.outputRefs(kv.Value)})
+		p.static(kv.Value)
 	}
 	return out
 }

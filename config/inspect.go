@@ -172,6 +172,14 @@ func (c *Config) checkWiring(s *Stack) hcl.Diagnostics {
 	if s.Module != nil {
 		given := map[string]bool{}
 		declared := sortedKeys(s.Module.Variables)
+		for name := range s.varFileVars {
+			given[name] = true
+		}
+		for name := range s.Env {
+			if v, ok := strings.CutPrefix(name, "TF_VAR_"); ok {
+				given[v] = true
+			}
+		}
 		for _, in := range s.Inputs {
 			given[in.Name] = true
 			if s.Module.Variables[in.Name] == nil {
@@ -180,11 +188,18 @@ func (c *Config) checkWiring(s *Stack) hcl.Diagnostics {
 						s.Name, in.Name, s.Source, variableFiles(s.Module), listOrNone(declared), didYouMean(in.Name, declared))))
 			}
 		}
+		for _, name := range sortedKeys(s.varFileVars) {
+			if s.Module.Variables[name] == nil {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Undeclared variable in var file",
+					Detail: fmt.Sprintf("stack %q: a var file sets %q, but %s declares no such variable; Terraform ignores it.%s",
+						s.Name, name, s.Source, didYouMean(name, declared)), Subject: s.varFileVars[name].Ptr()})
+			}
+		}
 		for _, name := range declared {
 			v := s.Module.Variables[name]
 			if v.Required && !given[name] {
 				diags = append(diags, errorAt(s.Range, "Missing stack input",
-					fmt.Sprintf("stack %q does not set %q, which %s declares without a default; add it to inputs.",
+					fmt.Sprintf("stack %q does not set %q, which %s declares without a default; add it to inputs or a var file.",
 						s.Name, name, filepath.ToSlash(filepath.Join(s.Source, v.File)))))
 			}
 		}

@@ -88,8 +88,19 @@ type Stack struct {
 	// stacks have been applied.
 	Inputs      []Input
 	MockOutputs map[string]hcl.Expression
+	// Env is the stack's env = { NAME = "value" }, evaluated when the
+	// config is loaded (values may come from env("NAME")), added to the
+	// environment of every Terraform call for this stack. Values may be
+	// secrets: never log them.
+	Env map[string]string
+	// VarFiles are the stack's var_files, absolute, in the order given;
+	// pass each as -var-file before the inputs' own var file.
+	VarFiles    []string
 	Range       hcl.Range
 	SourceRange hcl.Range
+
+	// varFileVars are the variables the var files set, for validate.
+	varFileVars map[string]hcl.Range
 
 	// Module is what inspecting SourceDir found; nil when it could not be read.
 	Module *Module

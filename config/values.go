@@ -11,9 +11,9 @@ import (
 
 // literal evaluates an attribute that may not refer to anything.
 func (p *parser) literal(a *hcl.Attribute, want cty.Type) (cty.Value, bool) {
-	v, diags := a.Expr.Value(nil)
+	v, diags := a.Expr.Value(literalContext)
 	if diags.HasErrors() {
-		p.add(diags...)
+		p.add(scrub(diags)...)
 		return cty.NilVal, false
 	}
 	if v.IsNull() {
@@ -145,4 +145,19 @@ func joinOr(list []string) string {
 		out += ", " + list[i]
 	}
 	return out + " or " + list[len(list)-1]
+}
+
+// convertString turns a known primitive value into its string form.
+func convertString(v cty.Value) (string, error) {
+	if v.IsNull() {
+		return "", fmt.Errorf("it is null")
+	}
+	cv, err := convert.Convert(v, cty.String)
+	if err != nil {
+		return "", err
+	}
+	if !cv.IsKnown() {
+		return "", fmt.Errorf("it is not known before apply")
+	}
+	return cv.AsString(), nil
 }
