@@ -15,15 +15,26 @@ func (p *parser) content(b *hcl.Block, attrs []hcl.AttributeSchema) hcl.Attribut
 }
 
 func (p *parser) decodeTerraform(b *hcl.Block) {
-	a := p.content(b, []hcl.AttributeSchema{{Name: "version", Required: true}, {Name: "lock_timeout"}})
-	p.cfg.Terraform.Range = b.DefRange
+	a := p.content(b, []hcl.AttributeSchema{
+		{Name: "version", Required: true}, {Name: "lock_timeout"}, {Name: "engine"}, {Name: "path"},
+	})
+	t := &p.cfg.Terraform
+	t.Range = b.DefRange
+	t.Engine = EngineTerraform
+	if v := a["engine"]; v != nil {
+		t.Engine = p.str(v)
+		p.check(v, t.Engine, oneOf(EngineTerraform, EngineOpenTofu))
+	}
 	if v := a["lock_timeout"]; v != nil {
-		p.cfg.Terraform.LockTimeout = p.duration(v)
+		t.LockTimeout = p.duration(v)
 	}
 	if v := a["version"]; v != nil {
-		p.cfg.Terraform.Version = p.str(v)
-		p.check(v, p.cfg.Terraform.Version, validVersion)
-		p.cfg.Terraform.Range = v.Expr.Range()
+		t.Version = p.str(v)
+		p.check(v, t.Version, validVersion)
+		t.Range = v.Expr.Range()
+	}
+	if v := a["path"]; v != nil {
+		t.Path = p.binaryPath(v)
 	}
 }
 
@@ -54,10 +65,11 @@ func (p *parser) decodeTarget(b *hcl.Block) {
 func (p *parser) decodeState(b *hcl.Block) {
 	a := p.content(b, []hcl.AttributeSchema{
 		{Name: "bucket", Required: true}, {Name: "lock_table"}, {Name: "use_lockfile"},
-		{Name: "deny_insecure_transport"}, {Name: "encryption"}, {Name: "kms_key_id"},
+		{Name: "deny_insecure_transport"}, {Name: "encryption"}, {Name: "kms_key_id"}, {Name: "account"},
 	})
 	s := &p.cfg.State
 	s.Range = b.DefRange
+	s.Account = p.accountRef(a["account"])
 	if v := a["bucket"]; v != nil {
 		s.Bucket = p.str(v)
 		s.BucketRange = v.Expr.Range()
@@ -100,13 +112,18 @@ func (p *parser) decodeRegistry(b *hcl.Block) {
 	a := p.content(b, []hcl.AttributeSchema{
 		{Name: "name"}, {Name: "scan_on_push"}, {Name: "immutable"}, {Name: "encryption"},
 		{Name: "kms_key"}, {Name: "lifecycle_policy"}, {Name: "keep_last"}, {Name: "tags"},
+		{Name: "account"}, {Name: "pull_accounts"},
 	})
 	r := &Registry{Label: b.Labels[0], Name: b.Labels[0], Range: b.DefRange, Encryption: "AES256"}
+	r.Account = p.accountRef(a["account"])
+	if v := a["pull_accounts"]; v != nil {
+		r.PullAccounts, r.pullAccountsSet = p.accountIDs(v), true
+	}
 	if v := a["name"]; v != nil {
 		r.Name = p.str(v)
 		p.check(v, r.Name, validRepositoryName)
 	} else if err := validRepositoryName(r.Name); err != nil {
-		p.add(errorAt(b.LabelRanges[0], "Invalid registry", err.Error()+" Set name = \"...\" in the block."))
+		p.add(errorAt(b.LabelRanges[0], "Invalid registry", err.Error()+". Set name = \"...\" in the block."))
 	}
 	r.ScanOnPush = p.boolean(a["scan_on_push"], true)
 	r.Immutable = p.boolean(a["immutable"], false)
@@ -137,6 +154,7 @@ func (p *parser) decodeStack(b *hcl.Block) {
 	a := p.content(b, []hcl.AttributeSchema{
 		{Name: "source", Required: true}, {Name: "depends_on"}, {Name: "optional"},
 		{Name: "inputs"}, {Name: "mock_outputs"}, {Name: "env"}, {Name: "var_files"},
+		{Name: "account"},
 	})
 	s := &Stack{Name: b.Labels[0], Range: b.DefRange, SourceRange: b.DefRange}
 	if v := a["source"]; v != nil {
@@ -150,6 +168,7 @@ func (p *parser) decodeStack(b *hcl.Block) {
 		}
 	}
 	s.DependsOn = p.refs(a["depends_on"], "stack")
+	s.Account = p.accountRef(a["account"])
 	s.Optional = p.boolean(a["optional"], false)
 	if v := a["inputs"]; v != nil {
 		s.Inputs = p.inputs(v)

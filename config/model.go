@@ -20,6 +20,7 @@ type Config struct {
 	Target     Target
 	State      State
 	Checkpoint Checkpoint
+	Accounts   []*Account
 
 	Registries []*Registry
 	Stacks     []*Stack
@@ -30,11 +31,32 @@ type Config struct {
 // Terraform pins the Terraform binary. An empty Version means "whatever
 // terraform is on PATH", which validate warns about.
 type Terraform struct {
+	// Engine is EngineTerraform (default) or EngineOpenTofu.
+	Engine  string
 	Version string
+	// Path is the user's own binary, absolute (written relative to the
+	// config dir); "" means look it up (hc-install for Terraform, PATH
+	// for tofu).
+	Path string
 	// LockTimeout is how long Terraform waits for a state lock held by
 	// someone else; 0 means the default of one minute.
 	LockTimeout time.Duration
 	Range       hcl.Range
+}
+
+// The engines terraform { engine = ... } accepts.
+const (
+	EngineTerraform = "terraform"
+	EngineOpenTofu  = "opentofu"
+)
+
+// EngineName is the engine for messages and reports: "terraform" when the
+// config has no terraform block.
+func (t Terraform) EngineName() string {
+	if t.Engine == "" {
+		return EngineTerraform
+	}
+	return t.Engine
 }
 
 // Target is what the guard compares the caller's identity against.
@@ -54,8 +76,11 @@ type State struct {
 	DenyInsecureTransport bool
 	Encryption            string // "aws:kms" (default) or "AES256"
 	KMSKeyID              string
-	BucketRange           hcl.Range
-	Range                 hcl.Range
+	// Account is the account block the state lives in; "" is the target.
+	// The backend is configured with that account's role and region.
+	Account     string
+	BucketRange hcl.Range
+	Range       hcl.Range
 }
 
 // Checkpoint selects where run progress is stored.
@@ -74,6 +99,14 @@ type Registry struct {
 	LifecyclePolicy string // raw JSON; built from KeepLast when that is set
 	KeepLast        int
 	Tags            map[string]string
+	// Account is the account block the repository lives in; "" is the
+	// target.
+	Account string
+	// PullAccounts are the account ids the repository policy lets pull.
+	// Default: none when the registry is in the target account, else the
+	// target account (so the rebuilt workloads can start their containers).
+	PullAccounts    []string
+	pullAccountsSet bool
 	Range           hcl.Range
 }
 
@@ -83,6 +116,9 @@ type Stack struct {
 	Source    string // as written, relative to the config dir
 	SourceDir string // absolute
 	Optional  bool
+	// Account is the account block the stack is applied in; "" is the
+	// target. Terraform gets that account's credentials.
+	Account   string
 	DependsOn []Ref
 	// Inputs holds one expression per variable, evaluated after upstream
 	// stacks have been applied.

@@ -26,6 +26,7 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "stack", LabelNames: []string{"name"}},
 		{Type: "check", LabelNames: []string{"name"}},
 		{Type: "step", LabelNames: []string{"name"}},
+		{Type: "account", LabelNames: []string{"name"}},
 	},
 }
 
@@ -77,6 +78,9 @@ func Parse(src []byte, filename string) (*Config, hcl.Diagnostics) {
 type parser struct {
 	cfg   *Config
 	diags hcl.Diagnostics
+	// accountRefs are the account = account.NAME references, checked once
+	// every block is decoded.
+	accountRefs []Ref
 }
 
 func (p *parser) add(d ...*hcl.Diagnostic) { p.diags = append(p.diags, d...) }
@@ -131,6 +135,8 @@ func (p *parser) decode(body hcl.Body) {
 			p.decodeCheck(b)
 		case "step":
 			p.decodeStep(b)
+		case "account":
+			p.decodeAccount(b)
 		}
 	}
 	for _, req := range []string{"target", "state"} {

@@ -52,6 +52,7 @@ func (p *parser) validate() {
 			}
 		}
 	}
+	p.validateAccounts()
 	p.add(c.stackCycles()...)
 	p.add(c.stepCycles()...)
 	if c.Checkpoint.Store == "dynamodb" && c.State.LockTable == "" {

@@ -161,3 +161,33 @@ func convertString(v cty.Value) (string, error) {
 	}
 	return cv.AsString(), nil
 }
+
+// accountIDs decodes a list of 12-digit account ids, each checked where it
+// is written.
+func (p *parser) accountIDs(a *hcl.Attribute) []string {
+	exprs, diags := hcl.ExprList(a.Expr)
+	if diags.HasErrors() {
+		p.add(errorAt(a.Expr.Range(), "Invalid "+a.Name, a.Name+` must be a list of account ids: ["123456789012"].`))
+		return nil
+	}
+	out := []string{}
+	for _, e := range exprs {
+		v, d := e.Value(literalContext)
+		if d.HasErrors() {
+			p.add(scrub(d)...)
+			continue
+		}
+		id, err := convertString(v)
+		if err == nil {
+			err = validAccountID(id)
+		}
+		if err != nil {
+			p.add(errorAt(e.Range(), "Invalid "+a.Name, err.Error()+"."))
+			continue
+		}
+		if !contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
