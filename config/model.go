@@ -26,6 +26,9 @@ type Config struct {
 	Stacks     []*Stack
 	Checks     []*Check
 	Steps      []*Step
+
+	// Notifications are the notify blocks; each holds a secret URL.
+	Notifications []*Notify
 }
 
 // Terraform pins the Terraform binary. An empty Version means "whatever

@@ -27,6 +27,7 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "check", LabelNames: []string{"name"}},
 		{Type: "step", LabelNames: []string{"name"}},
 		{Type: "account", LabelNames: []string{"name"}},
+		{Type: "notify", LabelNames: []string{"name"}},
 	},
 }
 
@@ -137,6 +138,8 @@ func (p *parser) decode(body hcl.Body) {
 			p.decodeStep(b)
 		case "account":
 			p.decodeAccount(b)
+		case "notify":
+			p.decodeNotify(b)
 		}
 	}
 	for _, req := range []string{"target", "state"} {
