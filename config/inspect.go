@@ -20,6 +20,7 @@ type Module struct {
 	Variables    map[string]*Variable
 	Outputs      map[string]*Output
 	LocalModules []string // module sources that start with ./ or ../
+	Resources    []string // managed resources of the root module, TYPE.NAME, sorted
 }
 
 // Variable is a declared input variable.
@@ -42,6 +43,7 @@ var moduleSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 	{Type: "variable", LabelNames: []string{"name"}},
 	{Type: "output", LabelNames: []string{"name"}},
 	{Type: "module", LabelNames: []string{"name"}},
+	{Type: "resource", LabelNames: []string{"type", "name"}},
 }}
 
 // InspectModule reads the .tf files of a directory. Diagnostics point into
@@ -75,6 +77,7 @@ func InspectModule(dir string) (*Module, hcl.Diagnostics) {
 		}
 	}
 	sort.Strings(m.Files)
+	sort.Strings(m.Resources)
 	return m, diags
 }
 
@@ -91,6 +94,8 @@ func (m *Module) addBlock(b *hcl.Block, file string) {
 		m.Variables[b.Labels[0]] = &Variable{Name: b.Labels[0], Required: !hasDefault, Sensitive: isTrue(attrs["sensitive"]), File: file}
 	case "output":
 		m.Outputs[b.Labels[0]] = &Output{Name: b.Labels[0], Sensitive: isTrue(attrs["sensitive"]), File: file}
+	case "resource":
+		m.Resources = append(m.Resources, b.Labels[0]+"."+b.Labels[1])
 	case "module":
 		if a := attrs["source"]; a != nil {
 			if v, d := a.Expr.Value(nil); !d.HasErrors() && v.Type() == ctyString && v.IsKnown() && !v.IsNull() {

@@ -13,8 +13,11 @@ type Config struct {
 	Filename string // as given by the user, used in diagnostics
 	Dir      string // absolute directory of the config file
 
-	Project    string
-	RTO        time.Duration
+	Project string
+	RTO     time.Duration
+	// RPO is the data loss the team accepts: a restore whose recovery
+	// point is older than this (at restore time) is flagged. 0: not set.
+	RPO        time.Duration
 	Tags       map[string]string
 	Terraform  Terraform
 	Target     Target
@@ -27,6 +30,8 @@ type Config struct {
 	Checks     []*Check
 	Steps      []*Step
 
+	// Restores bring data back (stages restore.NAME).
+	Restores []*Restore
 	// Notifications are the notify blocks; each holds a secret URL.
 	Notifications []*Notify
 }

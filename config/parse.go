@@ -15,6 +15,7 @@ var rootSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "project", Required: true},
 		{Name: "rto"},
+		{Name: "rpo"},
 		{Name: "tags"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{
@@ -28,6 +29,7 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "step", LabelNames: []string{"name"}},
 		{Type: "account", LabelNames: []string{"name"}},
 		{Type: "notify", LabelNames: []string{"name"}},
+		{Type: "restore", LabelNames: []string{"name"}},
 	},
 }
 
@@ -72,6 +74,7 @@ func Parse(src []byte, filename string) (*Config, hcl.Diagnostics) {
 		p.validate()
 	}
 	p.diags = append(p.diags, p.cfg.inspectStacks()...)
+	p.diags = append(p.diags, p.cfg.checkRestoreAddresses()...)
 	sortDiags(p.diags)
 	return p.cfg, p.diags
 }
@@ -99,6 +102,9 @@ func (p *parser) decode(body hcl.Body) {
 	}
 	if a := content.Attributes["rto"]; a != nil {
 		c.RTO = p.duration(a)
+	}
+	if a := content.Attributes["rpo"]; a != nil {
+		c.RPO = p.duration(a)
 	}
 	if a := content.Attributes["tags"]; a != nil {
 		c.Tags = p.strMap(a)
@@ -140,6 +146,8 @@ func (p *parser) decode(body hcl.Body) {
 			p.decodeAccount(b)
 		case "notify":
 			p.decodeNotify(b)
+		case "restore":
+			p.decodeRestore(b)
 		}
 	}
 	for _, req := range []string{"target", "state"} {

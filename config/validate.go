@@ -53,6 +53,7 @@ func (p *parser) validate() {
 		}
 	}
 	p.validateAccounts()
+	p.validateRestores(names["stack"])
 	p.add(c.stackCycles()...)
 	p.add(c.stepCycles()...)
 	if c.Checkpoint.Store == "dynamodb" && c.State.LockTable == "" {
