@@ -15,8 +15,11 @@ func WriteDOT(w io.Writer, p *Pipeline) error {
 	b.WriteString("digraph tfrebuild {\n  rankdir=LR;\n  node [shape=box];\n")
 	for _, s := range p.Stages {
 		style := ""
+		if s.Kind == KindRestore {
+			style = ", shape=cylinder"
+		}
 		if s.Skipped {
-			style = ", style=dashed"
+			style += ", style=dashed"
 		}
 		fmt.Fprintf(&b, "  %q [label=%q%s];\n", s.Name, s.Name, style)
 	}
@@ -36,9 +39,12 @@ func WriteMermaid(w io.Writer, p *Pipeline) error {
 	b.WriteString("flowchart LR\n")
 	id := func(name string) string { return strings.NewReplacer(".", "_", "-", "_").Replace(name) }
 	for _, s := range p.Stages {
-		if s.Skipped {
+		switch {
+		case s.Skipped:
 			fmt.Fprintf(&b, "  %s([\"%s (optional)\"])\n", id(s.Name), s.Name)
-		} else {
+		case s.Kind == KindRestore:
+			fmt.Fprintf(&b, "  %s[(\"%s\")]\n", id(s.Name), s.Name)
+		default:
 			fmt.Fprintf(&b, "  %s[\"%s\"]\n", id(s.Name), s.Name)
 		}
 	}
@@ -59,6 +65,9 @@ func WriteRunbook(w io.Writer, cfg *config.Config, p *Pipeline) error {
 	fmt.Fprintf(&b, "Target: account %s, region %s.", cfg.Target.AccountID, cfg.Target.Region)
 	if cfg.RTO > 0 {
 		fmt.Fprintf(&b, " Recovery time objective: %s.", cfg.RTO)
+	}
+	if cfg.RPO > 0 {
+		fmt.Fprintf(&b, " Recovery point objective: %s.", cfg.RPO)
 	}
 	b.WriteString("\n\nRun it with `tfrebuild apply --config " + cfg.Filename + "`; every step below is a stage it runs and checkpoints.\n\n")
 	for i, s := range p.Stages {
@@ -99,6 +108,10 @@ func describe(cfg *config.Config, s *Stage) string {
 			text += " Optional: only with `--with " + st.Name + "`."
 		}
 		return text
+	case KindRestore:
+		if r := cfg.Restore(s.Target); r != nil {
+			return describeRestore(cfg, r, s.Skipped)
+		}
 	case KindCheck:
 		for _, c := range cfg.Checks {
 			if c.Name == s.Target {
