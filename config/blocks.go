@@ -181,9 +181,12 @@ func (p *parser) decodeStack(b *hcl.Block) {
 	}
 	if v := a["mock_outputs"]; v != nil {
 		s.MockOutputs = p.exprMap(v)
-		for name, e := range s.MockOutputs {
-			if len(e.Variables()) > 0 {
-				p.add(errorAt(e.Range(), "Invalid mock output", fmt.Sprintf("mock_outputs.%s must be a literal value, not a reference.", name)))
+		// plan evaluates mock values without a context: anything but a
+		// literal would be silently replaced by a placeholder there.
+		for _, name := range sortedKeys(s.MockOutputs) {
+			e := s.MockOutputs[name]
+			if _, d := e.Value(nil); d.HasErrors() {
+				p.add(errorAt(e.Range(), "Invalid mock output", fmt.Sprintf("mock_outputs.%s must be a literal value, not a reference or a function call.", name)))
 			}
 		}
 	}

@@ -30,6 +30,7 @@ func TestEnvAndStaticChecks(t *testing.T) {
 		{"stack env unset", appStack("  inputs = { colour = \"x\", vpc_id = \"v\" }\n  env = { A = env(\"" + unsetVar + "\") }\n"), "17:20", "is not set"},
 		{"stack env not a map", appStack("  inputs = { colour = \"x\", vpc_id = \"v\" }\n  env = [\"A\"]\n"), "17:9", "must be an object"},
 		{"stack env list value", appStack("  inputs = { colour = \"x\", vpc_id = \"v\" }\n  env = { A = [1] }\n"), "17:15", "must be a string"},
+		{"function in mock outputs", appStack("  inputs = { colour = \"x\", vpc_id = \"v\" }\n  mock_outputs = { url = upper(\"x\") }\n"), "17:26", "not a reference or a function call"},
 		{"var file missing", appStack("  inputs = { colour = \"x\", vpc_id = \"v\" }\n  var_files = [\"vars/nope.tfvars\"]\n"), "17:16", `"vars/nope.tfvars" is not a file`},
 		{"var file is a directory", appStack("  inputs = { colour = \"x\", vpc_id = \"v\" }\n  var_files = [\"vars\"]\n"), "17:16", "is not a file"},
 		{"var file broken", appStack("  inputs = { colour = \"x\" }\n  var_files = [\"vars/broken.tfvars\"]\n"), "1:", ""},
