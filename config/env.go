@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -78,21 +79,36 @@ func scrub(diags hcl.Diagnostics) hcl.Diagnostics {
 	return diags
 }
 
-// reservedEnv are variables tfrebuild sets for Terraform itself; a stack's
-// env may not override them, or the stack would run with another data dir,
-// other arguments or other credentials than the ones the guard checked.
-var reservedEnv = []string{
-	"TF_DATA_DIR", "TF_CLI_ARGS", "TF_WORKSPACE", "TF_IN_AUTOMATION", "TF_INPUT",
-	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
-	"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE",
-	"AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL",
+// reservedEnv are variables tfrebuild sets for Terraform itself, with why a
+// stack's env may not override them: the stack would run with another data
+// dir, other arguments or other credentials than the ones the guard
+// checked, or write a log of its own that may hold secrets.
+var reservedEnv = map[string]string{
+	"TF_DATA_DIR": "tfrebuild keeps each stack's data dir in its work folder", "TF_WORKSPACE": "tfrebuild uses the default workspace and a state key per stack",
+	"TF_IN_AUTOMATION": "tfrebuild runs Terraform non-interactively", "TF_INPUT": "tfrebuild runs Terraform non-interactively",
+	"TF_LOG": "Terraform's debug log can hold secrets; tfrebuild keeps the log", "TF_LOG_PATH": "Terraform's debug log can hold secrets; tfrebuild keeps the log",
+	"TF_LOG_CORE": "Terraform's debug log can hold secrets; tfrebuild keeps the log", "TF_LOG_PROVIDER": "Terraform's debug log can hold secrets; tfrebuild keeps the log",
 }
 
-func reservedEnvName(name string) bool {
-	if contains(reservedEnv, name) {
-		return true
+const credentialsReason = "credentials, region and endpoints come from target or account blocks, checked by the guard"
+
+// reservedEnvReason says why name may not be set in a stack's env, or "".
+func reservedEnvReason(name string) string {
+	switch {
+	case reservedEnv[name] != "":
+		return reservedEnv[name]
+	case strings.HasPrefix(name, "TF_CLI_ARGS"):
+		return "tfrebuild builds Terraform's arguments"
+	case strings.HasPrefix(name, "AWS_") && contains(awsReserved, name):
+		return credentialsReason
 	}
-	return len(name) > len("TF_CLI_ARGS_") && name[:len("TF_CLI_ARGS_")] == "TF_CLI_ARGS_"
+	return ""
+}
+
+var awsReserved = []string{
+	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+	"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", "AWS_WEB_IDENTITY_TOKEN_FILE",
+	"AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL",
 }
 
 // stackEnv decodes a stack's env = { NAME = value }. Values are evaluated
@@ -108,9 +124,9 @@ func (p *parser) stackEnv(s *Stack, a *hcl.Attribute) {
 			p.add(errorAt(e.Range(), "Invalid environment variable name",
 				fmt.Sprintf("stack %q: env key %q must use letters, digits and '_', not starting with a digit.", s.Name, name)))
 			continue
-		case reservedEnvName(name):
+		case reservedEnvReason(name) != "":
 			p.add(errorAt(e.Range(), "Reserved environment variable",
-				fmt.Sprintf("stack %q: tfrebuild sets %s itself (state, credentials and account come from rebuild.hcl); remove it from env.", s.Name, name)))
+				fmt.Sprintf("stack %q: tfrebuild sets %s itself (%s); remove it from env.", s.Name, name, reservedEnvReason(name))))
 			continue
 		case len(e.Variables()) > 0:
 			p.add(errorAt(e.Variables()[0].SourceRange(), "Invalid env value",

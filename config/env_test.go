@@ -26,6 +26,7 @@ func TestEnvAndStaticChecks(t *testing.T) {
 		{"stack env reference", appStack("  inputs = { colour = \"x\", vpc_id = \"v\" }\n  env = { FOO = stack.net.outputs.vpc_id }\n"), "17:17", "may use env"},
 		{"stack env reserved", appStack("  inputs = { colour = \"x\", vpc_id = \"v\" }\n  env = { AWS_PROFILE = \"prod\" }\n"), "17:25", "tfrebuild sets AWS_PROFILE itself"},
 		{"stack env reserved prefix", appStack("  inputs = { colour = \"x\", vpc_id = \"v\" }\n  env = { TF_CLI_ARGS_apply = \"-x\" }\n"), "17:31", "sets TF_CLI_ARGS_apply itself"},
+		{"stack env debug log", appStack("  inputs = { colour = \"x\", vpc_id = \"v\" }\n  env = { TF_LOG = \"TRACE\" }\n"), "17:20", "debug log can hold secrets"},
 		{"stack env bad name", appStack("  inputs = { colour = \"x\", vpc_id = \"v\" }\n  env = { \"A-B\" = \"x\" }\n"), "17:19", "must use letters"},
 		{"stack env unset", appStack("  inputs = { colour = \"x\", vpc_id = \"v\" }\n  env = { A = env(\"" + unsetVar + "\") }\n"), "17:20", "is not set"},
 		{"stack env not a map", appStack("  inputs = { colour = \"x\", vpc_id = \"v\" }\n  env = [\"A\"]\n"), "17:9", "must be an object"},
@@ -76,14 +77,14 @@ func TestEnvValues(t *testing.T) {
 	t.Setenv("TFREBUILD_TEST_COLOUR", "teal")
 	t.Setenv("TFREBUILD_TEST_EMPTY", "")
 	cfg, diags := parseHere(t, validHeader+appStack(`  inputs = { colour = env("TFREBUILD_TEST_COLOUR"), vpc_id = env("`+unsetVar+`", "vpc-default") }
-  env = { TF_LOG = "INFO", EMPTY = env("TFREBUILD_TEST_EMPTY"), COUNT = 3, ON = true, C = upper(env("TFREBUILD_TEST_COLOUR")) }
+  env = { AWS_MAX_ATTEMPTS = "10", EMPTY = env("TFREBUILD_TEST_EMPTY"), COUNT = 3, ON = true, C = upper(env("TFREBUILD_TEST_COLOUR")) }
   var_files = ["vars/prod.tfvars"]
 `))
 	if diags.HasErrors() {
 		t.Fatal(DiagnosticsError(diags))
 	}
 	s := cfg.Stack("c")
-	want := map[string]string{"TF_LOG": "INFO", "EMPTY": "", "COUNT": "3", "ON": "true", "C": "TEAL"}
+	want := map[string]string{"AWS_MAX_ATTEMPTS": "10", "EMPTY": "", "COUNT": "3", "ON": "true", "C": "TEAL"}
 	for k, v := range want {
 		if got, ok := s.Env[k]; !ok || got != v {
 			t.Errorf("Env[%s] = %q, %v; want %q", k, got, ok, v)

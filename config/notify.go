@@ -2,7 +2,7 @@ package config
 
 import (
 	"fmt"
-	"net/url"
+	neturl "net/url"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -39,8 +39,9 @@ func (n Notify) GoString() string { return n.String() }
 func (p *parser) decodeNotify(b *hcl.Block) {
 	a := p.content(b, []hcl.AttributeSchema{{Name: "url", Required: true}, {Name: "on"}, {Name: "format"}})
 	n := &Notify{Name: b.Labels[0], Range: b.DefRange, Format: "json", On: append([]string(nil), DefaultNotifyEvents...)}
+	off := false
 	if v := a["url"]; v != nil {
-		n.URL = p.notifyURL(n.Name, v)
+		n.URL, off = p.notifyURL(n.Name, v)
 	}
 	if v := a["on"]; v != nil {
 		n.On = p.notifyEvents(v)
@@ -49,40 +50,51 @@ func (p *parser) decodeNotify(b *hcl.Block) {
 		n.Format = p.str(v)
 		p.check(v, n.Format, oneOf(NotifyFormats...))
 	}
-	p.cfg.Notifications = append(p.cfg.Notifications, n)
+	if !off {
+		p.cfg.Notifications = append(p.cfg.Notifications, n)
+	}
 }
 
 // notifyURL evaluates the url at load time. No message here may include
 // the value: it is a secret, so problems are described, never quoted.
-func (p *parser) notifyURL(name string, a *hcl.Attribute) string {
+// off is true when the url is empty by choice (env("NAME", "") with NAME
+// unset, say in CI): the notification is left out, with a warning.
+func (p *parser) notifyURL(name string, a *hcl.Attribute) (url string, off bool) {
 	rng := a.Expr.Range()
 	if vars := a.Expr.Variables(); len(vars) > 0 {
 		p.add(errorAt(vars[0].SourceRange(), "Invalid notify url",
 			fmt.Sprintf("notify %q: url is evaluated before anything runs; use a string or env(\"NAME\"), not a reference.", name)))
-		return ""
+		return "", false
 	}
 	v, ok := p.static(a.Expr)
 	if !ok {
-		return ""
+		return "", false
 	}
 	s, err := convertString(v)
 	if err != nil {
 		p.add(errorAt(rng, "Invalid notify url", fmt.Sprintf("notify %q: url must be a string (%v).", name, err)))
-		return ""
+		return "", false
 	}
-	u, err := url.Parse(s)
+	_, litErr := a.Expr.Value(nil)
+	literal := !litErr.HasErrors()
+	if s == "" && !literal {
+		p.add(&hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Notification off",
+			Detail: fmt.Sprintf("notify %q: url is empty, so this run sends no notification to it.", name), Subject: rng.Ptr()})
+		return "", true
+	}
+	u, err := neturl.Parse(s)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		// err may quote the URL: do not pass it on.
 		p.add(errorAt(rng, "Invalid notify url",
 			fmt.Sprintf("notify %q: url is not an http(s) URL with a host (its value is not shown: it may be a secret).", name)))
-		return ""
+		return "", false
 	}
-	if lit, d := a.Expr.Value(nil); !d.HasErrors() && lit.IsKnown() {
+	if literal {
 		p.add(&hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Webhook URL in the config",
 			Detail:  fmt.Sprintf(`notify %q: a webhook URL carries its token; keep it out of version control with url = env("NAME").`, name),
 			Subject: rng.Ptr()})
 	}
-	return s
+	return s, false
 }
 
 func (p *parser) notifyEvents(a *hcl.Attribute) []string {

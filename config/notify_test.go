@@ -66,7 +66,12 @@ func TestNotifyErrors(t *testing.T) {
 			}
 		})
 	}
-	_, diags := parseHere(t, block("  url = \""+secretURL+"\"\n"))
+	cfg, diags := parseHere(t, block("  url = env(\""+unsetVar+"\", \"\")\n"))
+	if diags.HasErrors() || len(diags) != 1 || diags[0].Summary != "Notification off" || len(cfg.Notifications) != 0 {
+		t.Errorf("env(NAME, \"\") unset: want the notification off with a warning, got %v and %d notifications", diags, len(cfg.Notifications))
+	}
+	wantError(t, block("  url = \"\"\n"), "15:9", "not an http(s) URL")
+	_, diags = parseHere(t, block("  url = \""+secretURL+"\"\n"))
 	if diags.HasErrors() || len(diags) != 1 || !strings.Contains(diags[0].Detail, "keep it out of version control") || strings.Contains(FormatDiagnostic(diags[0]), "s3cr3t") {
 		t.Errorf("a literal URL: want one warning without the URL, got %v", diags)
 	}

@@ -84,26 +84,35 @@ func WriteRunbook(w io.Writer, cfg *config.Config, p *Pipeline) error {
 func describe(cfg *config.Config, s *Stage) string {
 	switch s.Kind {
 	case KindPreflight:
-		return "check the config and stack directories, the credentials, that the caller is in account " +
-			cfg.Target.AccountID + " and region " + cfg.Target.Region + ", and the Terraform binary."
+		text := "check the config and stack directories, the credentials, that the caller is in account " +
+			cfg.Target.AccountID + " and region " + cfg.Target.Region
+		if others := cfg.UsedAccounts()[1:]; len(others) > 0 {
+			text += " and that each role leads to its account (" + strings.Join(others, ", ") + "), before anything is written"
+		}
+		return text + ", and the " + engineText(cfg.Terraform) + " binary."
 	case KindState:
 		lock := "S3-native lock files"
 		if cfg.State.LockTable != "" {
 			lock = "lock table `" + cfg.State.LockTable + "`"
 		}
-		return fmt.Sprintf("create or verify state bucket `%s` (versioned, encrypted, private) and %s.", cfg.State.Bucket, lock)
+		return fmt.Sprintf("create or verify state bucket `%s` (versioned, encrypted, private) and %s%s.", cfg.State.Bucket, lock, inAccount(cfg, cfg.State.Account))
 	case KindRegistries:
 		if len(cfg.Registries) == 0 {
 			return "no container registries are configured."
 		}
 		var names []string
 		for _, r := range cfg.Registries {
-			names = append(names, "`"+r.Name+"`")
+			name := "`" + r.Name + "`" + inAccount(cfg, r.Account)
+			if len(r.PullAccounts) > 0 {
+				name += " (pull allowed for " + strings.Join(r.PullAccounts, ", ") + ")"
+			}
+			names = append(names, name)
 		}
 		return "create or verify ECR repositories " + strings.Join(names, ", ") + "."
 	case KindStack:
 		st := cfg.Stack(s.Target)
-		text := fmt.Sprintf("terraform init, plan and apply `%s` with state key `%s/%s/terraform.tfstate`.", st.Source, cfg.Project, st.Name)
+		text := fmt.Sprintf("%s init, plan and apply `%s` with state key `%s/%s/terraform.tfstate`%s.",
+			command(cfg.Terraform), st.Source, cfg.Project, st.Name, inAccount(cfg, st.Account))
 		if s.Skipped {
 			text += " Optional: only with `--with " + st.Name + "`."
 		}
@@ -121,9 +130,45 @@ func describe(cfg *config.Config, s *Stage) string {
 	case KindStep:
 		for _, st := range cfg.Steps {
 			if st.Name == s.Target {
-				return "manual: " + st.Instructions + " Then run `tfrebuild confirm " + st.Name + "`."
+				text := "manual: " + st.Instructions + " Then run `tfrebuild confirm " + st.Name + "`."
+				if st.AutoConfirmInDrill {
+					text += " A drill confirms it by itself."
+				}
+				return text
 			}
 		}
 	}
 	return ""
+}
+
+// engineText names the engine and its pinned version: "Terraform 1.11.4".
+func engineText(t config.Terraform) string {
+	name := "Terraform"
+	if t.EngineName() == config.EngineOpenTofu {
+		name = "OpenTofu"
+	}
+	if t.Version != "" {
+		name += " " + t.Version
+	}
+	if t.Path != "" {
+		name += " (" + t.Path + ")"
+	}
+	return name
+}
+
+// command is the engine's command name, as the user would type it.
+func command(t config.Terraform) string {
+	if t.EngineName() == config.EngineOpenTofu {
+		return "tofu"
+	}
+	return "terraform"
+}
+
+// inAccount says where a stage runs when it is not the target account.
+func inAccount(cfg *config.Config, name string) string {
+	if name == "" {
+		return ""
+	}
+	a := cfg.AccountFor(name)
+	return fmt.Sprintf(" in account %s (%s, %s)", name, a.AccountID, a.Region)
 }
