@@ -40,6 +40,7 @@ func TestEngineErrors(t *testing.T) {
 	}
 	cases := []struct{ name, src, pos, want string }{
 		{"unknown engine", tf(`engine = "opentf"`), "5:12", `"opentf" is not one of "terraform" or "opentofu". Did you mean "opentofu"?`},
+		{"tofu version", strings.Replace(validHeader, `version = "1.11.4"`, "engine = \"opentofu\"\n  version = \"v1\"", 1), "5:13", `"v1" is not an exact OpenTofu version such as "1.12.6"`},
 		{"missing binary", tf(`path = "bin/nope"`), "5:10", `path "bin/nope" is not a file`},
 		{"directory binary", tf(`path = "bin"`), "5:10", "is not a file"},
 		{"not executable", tf(`path = "bin/noexec"`), "5:10", "is not executable"},

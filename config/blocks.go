@@ -30,7 +30,7 @@ func (p *parser) decodeTerraform(b *hcl.Block) {
 	}
 	if v := a["version"]; v != nil {
 		t.Version = p.str(v)
-		p.check(v, t.Version, validVersion)
+		p.check(v, t.Version, func(s string) error { return validVersionOf(s, t.Engine) })
 		t.Range = v.Expr.Range()
 	}
 	if v := a["path"]; v != nil {

@@ -90,9 +90,15 @@ func validRepositoryName(s string) error {
 	return nil
 }
 
-func validVersion(s string) error {
+func validVersion(s string) error { return validVersionOf(s, EngineTerraform) }
+
+func validVersionOf(s, engine string) error {
 	if !versionRe.MatchString(s) {
-		return fmt.Errorf("%q is not an exact Terraform version such as \"1.11.4\"", s)
+		name, example := "Terraform", "1.11.4"
+		if engine == EngineOpenTofu {
+			name, example = "OpenTofu", "1.12.6"
+		}
+		return fmt.Errorf("%q is not an exact %s version such as %q", s, name, example)
 	}
 	return nil
 }
