@@ -90,8 +90,6 @@ func validRepositoryName(s string) error {
 	return nil
 }
 
-func validVersion(s string) error { return validVersionOf(s, EngineTerraform) }
-
 func validVersionOf(s, engine string) error {
 	if !versionRe.MatchString(s) {
 		name, example := "Terraform", "1.11.4"
