@@ -127,16 +127,19 @@ func (p *parser) validateAccounts() {
 	var names []string
 	for _, a := range c.Accounts {
 		names = append(names, a.Name)
-		if a.RoleARN == "" && a.AccountID != "" && a.AccountID != c.Target.AccountID {
+		if a.RoleARN == "" && a.AccountID != "" && validAccountID(c.Target.AccountID) == nil && a.AccountID != c.Target.AccountID {
 			p.add(errorAt(a.Range, "Account needs a role",
 				fmt.Sprintf("account %q (%s) is not the target account (%s): set role_arn to the role tfrebuild assumes to reach it.", a.Name, a.AccountID, c.Target.AccountID)))
 		}
 	}
 	for _, r := range p.accountRefs {
 		if c.Account(r.Name) == nil {
+			hint := didYouMean(r.Name, names)
+			if hint == "" {
+				hint = fmt.Sprintf(" Declare it with account %q { account_id = ..., region = ..., role_arn = ... }.", r.Name)
+			}
 			p.add(errorAt(r.Range, "Reference to undeclared account",
-				fmt.Sprintf("there is no account %q in this config.%s Declare it with account %q { account_id = ..., region = ..., role_arn = ... }.",
-					r.Name, didYouMean(r.Name, names), r.Name)))
+				fmt.Sprintf("there is no account %q in this config.%s", r.Name, hint)))
 		}
 	}
 	for _, r := range c.Registries {

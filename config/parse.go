@@ -70,9 +70,10 @@ func Parse(src []byte, filename string) (*Config, hcl.Diagnostics) {
 	}
 	p := &parser{cfg: &Config{Filename: filename, Dir: dir}}
 	p.decode(file.Body)
-	if !p.diags.HasErrors() {
-		p.validate()
-	}
+	// Cross-block checks run even when a block has errors, so that one
+	// round of validate shows every problem; they skip what a block error
+	// left undecided rather than report it twice.
+	p.validate()
 	p.diags = append(p.diags, p.cfg.inspectStacks()...)
 	p.diags = append(p.diags, p.cfg.checkRestoreAddresses()...)
 	sortDiags(p.diags)

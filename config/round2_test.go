@@ -109,3 +109,20 @@ func TestStepAutoConfirmInDrill(t *testing.T) {
 	}
 	wantError(t, validHeader+"step \"a\" {\n  instructions = \"x\"\n  auto_confirm_in_drill = \"yes\"\n}\n", "16:27", "bool")
 }
+
+// TestBlockErrorsDoNotHideReferenceErrors: one round of validate shows a
+// value error and a reference error together.
+func TestBlockErrorsDoNotHideReferenceErrors(t *testing.T) {
+	t.Parallel()
+	src := strings.Replace(validHeader, `"eu-west-2"`, `"nowhere"`, 1) + mgmtAccount +
+		"stack \"a\" {\n  source = \"stacks/net\"\n  account = account.mgnt\n  depends_on = [stack.nett]\n}\n"
+	wantError(t, src, "8:16", "not an AWS region")
+	wantError(t, src, "21:13", `there is no account "mgnt" in this config. Did you mean "mgmt"?`)
+	wantError(t, src, "22:17", `there is no stack "nett"`)
+	_, diags := parseHere(t, strings.Replace(validHeader, `"123456789012"`, `"12345"`, 1)+"account \"m\" {\n  account_id = \"111111111111\"\n  region = \"eu-west-1\"\n}\n")
+	for _, d := range diags {
+		if d.Summary == "Account needs a role" {
+			t.Errorf("an invalid target account_id should not cascade: %s", FormatDiagnostic(d))
+		}
+	}
+}

@@ -56,11 +56,11 @@ func (p *parser) validate() {
 	p.validateRestores(names["stack"])
 	p.add(c.stackCycles()...)
 	p.add(c.stepCycles()...)
-	if c.Checkpoint.Store == "dynamodb" && c.State.LockTable == "" {
+	if c.Checkpoint.Store == "dynamodb" && c.State.LockTable == "" && c.State.Range != (hcl.Range{}) {
 		p.add(errorAt(c.State.Range, "Checkpoint store needs a lock table",
 			`checkpoint { store = "dynamodb" } keeps the checkpoint in state.lock_table; set lock_table.`))
 	}
-	if c.Terraform.Version == "" {
+	if c.Terraform.Range == (hcl.Range{}) {
 		p.add(&hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Terraform version not pinned",
 			Detail: `add terraform { version = "1.11.4" } so that every rebuild uses the same Terraform.`})
 	}
