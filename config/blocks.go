@@ -15,15 +15,26 @@ func (p *parser) content(b *hcl.Block, attrs []hcl.AttributeSchema) hcl.Attribut
 }
 
 func (p *parser) decodeTerraform(b *hcl.Block) {
-	a := p.content(b, []hcl.AttributeSchema{{Name: "version", Required: true}, {Name: "lock_timeout"}})
-	p.cfg.Terraform.Range = b.DefRange
+	a := p.content(b, []hcl.AttributeSchema{
+		{Name: "version", Required: true}, {Name: "lock_timeout"}, {Name: "engine"}, {Name: "path"},
+	})
+	t := &p.cfg.Terraform
+	t.Range = b.DefRange
+	t.Engine = EngineTerraform
+	if v := a["engine"]; v != nil {
+		t.Engine = p.str(v)
+		p.check(v, t.Engine, oneOf(EngineTerraform, EngineOpenTofu))
+	}
 	if v := a["lock_timeout"]; v != nil {
-		p.cfg.Terraform.LockTimeout = p.duration(v)
+		t.LockTimeout = p.duration(v)
 	}
 	if v := a["version"]; v != nil {
-		p.cfg.Terraform.Version = p.str(v)
-		p.check(v, p.cfg.Terraform.Version, validVersion)
-		p.cfg.Terraform.Range = v.Expr.Range()
+		t.Version = p.str(v)
+		p.check(v, t.Version, func(s string) error { return validVersionOf(s, t.Engine) })
+		t.Range = v.Expr.Range()
+	}
+	if v := a["path"]; v != nil {
+		t.Path = p.binaryPath(v)
 	}
 }
 
@@ -54,10 +65,11 @@ func (p *parser) decodeTarget(b *hcl.Block) {
 func (p *parser) decodeState(b *hcl.Block) {
 	a := p.content(b, []hcl.AttributeSchema{
 		{Name: "bucket", Required: true}, {Name: "lock_table"}, {Name: "use_lockfile"},
-		{Name: "deny_insecure_transport"}, {Name: "encryption"}, {Name: "kms_key_id"},
+		{Name: "deny_insecure_transport"}, {Name: "encryption"}, {Name: "kms_key_id"}, {Name: "account"},
 	})
 	s := &p.cfg.State
 	s.Range = b.DefRange
+	s.Account = p.accountRef(a["account"])
 	if v := a["bucket"]; v != nil {
 		s.Bucket = p.str(v)
 		s.BucketRange = v.Expr.Range()
@@ -100,13 +112,18 @@ func (p *parser) decodeRegistry(b *hcl.Block) {
 	a := p.content(b, []hcl.AttributeSchema{
 		{Name: "name"}, {Name: "scan_on_push"}, {Name: "immutable"}, {Name: "encryption"},
 		{Name: "kms_key"}, {Name: "lifecycle_policy"}, {Name: "keep_last"}, {Name: "tags"},
+		{Name: "account"}, {Name: "pull_accounts"},
 	})
 	r := &Registry{Label: b.Labels[0], Name: b.Labels[0], Range: b.DefRange, Encryption: "AES256"}
+	r.Account = p.accountRef(a["account"])
+	if v := a["pull_accounts"]; v != nil {
+		r.PullAccounts, r.pullAccountsSet = p.accountIDs(v), true
+	}
 	if v := a["name"]; v != nil {
 		r.Name = p.str(v)
 		p.check(v, r.Name, validRepositoryName)
 	} else if err := validRepositoryName(r.Name); err != nil {
-		p.add(errorAt(b.LabelRanges[0], "Invalid registry", err.Error()+" Set name = \"...\" in the block."))
+		p.add(errorAt(b.LabelRanges[0], "Invalid registry", err.Error()+". Set name = \"...\" in the block."))
 	}
 	r.ScanOnPush = p.boolean(a["scan_on_push"], true)
 	r.Immutable = p.boolean(a["immutable"], false)
@@ -136,7 +153,8 @@ func (p *parser) decodeRegistry(b *hcl.Block) {
 func (p *parser) decodeStack(b *hcl.Block) {
 	a := p.content(b, []hcl.AttributeSchema{
 		{Name: "source", Required: true}, {Name: "depends_on"}, {Name: "optional"},
-		{Name: "inputs"}, {Name: "mock_outputs"},
+		{Name: "inputs"}, {Name: "mock_outputs"}, {Name: "env"}, {Name: "var_files"},
+		{Name: "account"},
 	})
 	s := &Stack{Name: b.Labels[0], Range: b.DefRange, SourceRange: b.DefRange}
 	if v := a["source"]; v != nil {
@@ -150,15 +168,25 @@ func (p *parser) decodeStack(b *hcl.Block) {
 		}
 	}
 	s.DependsOn = p.refs(a["depends_on"], "stack")
+	s.Account = p.accountRef(a["account"])
 	s.Optional = p.boolean(a["optional"], false)
 	if v := a["inputs"]; v != nil {
 		s.Inputs = p.inputs(v)
 	}
+	if v := a["env"]; v != nil {
+		p.stackEnv(s, v)
+	}
+	if v := a["var_files"]; v != nil {
+		p.varFiles(s, v)
+	}
 	if v := a["mock_outputs"]; v != nil {
 		s.MockOutputs = p.exprMap(v)
-		for name, e := range s.MockOutputs {
-			if len(e.Variables()) > 0 {
-				p.add(errorAt(e.Range(), "Invalid mock output", fmt.Sprintf("mock_outputs.%s must be a literal value, not a reference.", name)))
+		// plan evaluates mock values without a context: anything but a
+		// literal would be silently replaced by a placeholder there.
+		for _, name := range sortedKeys(s.MockOutputs) {
+			e := s.MockOutputs[name]
+			if _, d := e.Value(nil); d.HasErrors() {
+				p.add(errorAt(e.Range(), "Invalid mock output", fmt.Sprintf("mock_outputs.%s must be a literal value, not a reference or a function call.", name)))
 			}
 		}
 	}
@@ -173,6 +201,7 @@ func (p *parser) decodeCheck(b *hcl.Block) {
 	if v := a["url"]; v != nil {
 		c.URL = v.Expr
 		c.Outputs = p.outputRefs(v.Expr)
+		p.staticString(v)
 	}
 	c.Status = p.integer(a["status"], 200, 100, 599)
 	if v := a["timeout"]; v != nil {
@@ -189,106 +218,14 @@ func (p *parser) decodeCheck(b *hcl.Block) {
 }
 
 func (p *parser) decodeStep(b *hcl.Block) {
-	a := p.content(b, []hcl.AttributeSchema{{Name: "instructions", Required: true}, {Name: "after"}})
+	a := p.content(b, []hcl.AttributeSchema{{Name: "instructions", Required: true}, {Name: "after"}, {Name: "auto_confirm_in_drill"}})
 	s := &Step{Name: b.Labels[0], Range: b.DefRange}
+	s.AutoConfirmInDrill = p.boolean(a["auto_confirm_in_drill"], false)
 	if v := a["instructions"]; v != nil {
 		s.Instructions = p.str(v)
 	}
 	s.After = p.refs(a["after"], "check", "stack", "step")
 	p.cfg.Steps = append(p.cfg.Steps, s)
-}
-
-// inputs decodes a stack's inputs object, one expression per key.
-func (p *parser) inputs(a *hcl.Attribute) []Input {
-	pairs, diags := hcl.ExprMap(a.Expr)
-	if diags.HasErrors() {
-		p.add(errorAt(a.Expr.Range(), "Invalid inputs", "inputs must be an object: inputs = { name = value, ... }."))
-		return nil
-	}
-	seen := map[string]bool{}
-	var out []Input
-	for _, kv := range pairs {
-		k, ok := p.key(kv.Key)
-		if !ok {
-			continue
-		}
-		if seen[k] {
-			p.add(errorAt(kv.Key.Range(), "Duplicate input", fmt.Sprintf("input %q is set twice.", k)))
-			continue
-		}
-		seen[k] = true
-		out = append(out, Input{Name: k, Expr: kv.Value, Range: kv.Key.Range(), Outputs: p.outputRefs(kv.Value)})
-	}
-	return out
-}
-
-func (p *parser) exprMap(a *hcl.Attribute) map[string]hcl.Expression {
-	pairs, diags := hcl.ExprMap(a.Expr)
-	if diags.HasErrors() {
-		p.add(errorAt(a.Expr.Range(), "Invalid "+a.Name, a.Name+" must be an object: { name = value, ... }."))
-		return nil
-	}
-	out := map[string]hcl.Expression{}
-	for _, kv := range pairs {
-		if k, ok := p.key(kv.Key); ok {
-			out[k] = kv.Value
-		}
-	}
-	return out
-}
-
-func (p *parser) key(e hcl.Expression) (string, bool) {
-	if kw := hcl.ExprAsKeyword(e); kw != "" {
-		return kw, true
-	}
-	v, diags := e.Value(nil)
-	if diags.HasErrors() || v.IsNull() || !v.IsKnown() || !v.Type().Equals(ctyString) {
-		p.add(errorAt(e.Range(), "Invalid key", "keys must be names or quoted strings."))
-		return "", false
-	}
-	return v.AsString(), true
-}
-
-// outputRefs collects stack.NAME.outputs.OUTPUT references in an expression
-// and reports any other kind of reference.
-func (p *parser) outputRefs(e hcl.Expression) []OutputRef {
-	var out []OutputRef
-	for _, tr := range e.Variables() {
-		r := tr.SourceRange()
-		if tr.RootName() != "stack" {
-			p.add(errorAt(r, "Unknown reference",
-				fmt.Sprintf("%q is not something rebuild.hcl can refer to here; use stack.NAME.outputs.OUTPUT.", tr.RootName())))
-			continue
-		}
-		names := attrNames(tr)
-		if len(names) < 3 || names[2] != "outputs" {
-			p.add(errorAt(r, "Invalid stack reference", "refer to a stack's outputs as stack.NAME.outputs.OUTPUT."))
-			continue
-		}
-		ref := OutputRef{Stack: names[1], Range: r}
-		if len(names) > 3 {
-			ref.Output = names[3]
-		}
-		out = append(out, ref)
-	}
-	return out
-}
-
-// attrNames returns the names of the leading root/attribute steps of a
-// traversal, stopping at the first index step.
-func attrNames(tr hcl.Traversal) []string {
-	var out []string
-	for _, step := range tr {
-		switch s := step.(type) {
-		case hcl.TraverseRoot:
-			out = append(out, s.Name)
-		case hcl.TraverseAttr:
-			out = append(out, s.Name)
-		default:
-			return out
-		}
-	}
-	return out
 }
 
 func (p *parser) check(a *hcl.Attribute, value string, valid func(string) error) {

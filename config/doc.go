@@ -2,6 +2,9 @@
 // file with hcl/v2, reports every problem at once as FILE:LINE:COL, and
 // inspects each stack's Terraform directory (backend, variables, outputs,
 // local modules) without running Terraform, so that the wiring between
-// stacks is checked before anything runs. Expressions that depend on
+// stacks is checked before anything runs. Every expression is also
+// evaluated once at load time, with stack outputs unknown, so that unknown
+// functions and unset env("NAME") variables are validation errors rather
+// than failures half-way through a rebuild. Expressions that depend on
 // upstream outputs stay HCL expressions until a Scope evaluates them.
 package config

@@ -29,6 +29,7 @@ func (s *Scope) SetOutputs(stack string, outputs map[string]cty.Value) {
 
 var functions = map[string]function.Function{
 	"coalesce":   stdlib.CoalesceFunc,
+	"env":        envFunc,
 	"concat":     stdlib.ConcatFunc,
 	"format":     stdlib.FormatFunc,
 	"join":       stdlib.JoinFunc,

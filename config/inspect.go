@@ -20,6 +20,7 @@ type Module struct {
 	Variables    map[string]*Variable
 	Outputs      map[string]*Output
 	LocalModules []string // module sources that start with ./ or ../
+	Resources    []string // managed resources of the root module, TYPE.NAME, sorted
 }
 
 // Variable is a declared input variable.
@@ -42,6 +43,7 @@ var moduleSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 	{Type: "variable", LabelNames: []string{"name"}},
 	{Type: "output", LabelNames: []string{"name"}},
 	{Type: "module", LabelNames: []string{"name"}},
+	{Type: "resource", LabelNames: []string{"type", "name"}},
 }}
 
 // InspectModule reads the .tf files of a directory. Diagnostics point into
@@ -75,6 +77,7 @@ func InspectModule(dir string) (*Module, hcl.Diagnostics) {
 		}
 	}
 	sort.Strings(m.Files)
+	sort.Strings(m.Resources)
 	return m, diags
 }
 
@@ -91,6 +94,8 @@ func (m *Module) addBlock(b *hcl.Block, file string) {
 		m.Variables[b.Labels[0]] = &Variable{Name: b.Labels[0], Required: !hasDefault, Sensitive: isTrue(attrs["sensitive"]), File: file}
 	case "output":
 		m.Outputs[b.Labels[0]] = &Output{Name: b.Labels[0], Sensitive: isTrue(attrs["sensitive"]), File: file}
+	case "resource":
+		m.Resources = append(m.Resources, b.Labels[0]+"."+b.Labels[1])
 	case "module":
 		if a := attrs["source"]; a != nil {
 			if v, d := a.Expr.Value(nil); !d.HasErrors() && v.Type() == ctyString && v.IsKnown() && !v.IsNull() {
@@ -172,6 +177,14 @@ func (c *Config) checkWiring(s *Stack) hcl.Diagnostics {
 	if s.Module != nil {
 		given := map[string]bool{}
 		declared := sortedKeys(s.Module.Variables)
+		for name := range s.varFileVars {
+			given[name] = true
+		}
+		for name := range s.Env {
+			if v, ok := strings.CutPrefix(name, "TF_VAR_"); ok {
+				given[v] = true
+			}
+		}
 		for _, in := range s.Inputs {
 			given[in.Name] = true
 			if s.Module.Variables[in.Name] == nil {
@@ -180,11 +193,18 @@ func (c *Config) checkWiring(s *Stack) hcl.Diagnostics {
 						s.Name, in.Name, s.Source, variableFiles(s.Module), listOrNone(declared), didYouMean(in.Name, declared))))
 			}
 		}
+		for _, name := range sortedKeys(s.varFileVars) {
+			if s.Module.Variables[name] == nil {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Undeclared variable in var file",
+					Detail: fmt.Sprintf("stack %q: a var file sets %q, but %s declares no such variable; Terraform ignores it.%s",
+						s.Name, name, s.Source, didYouMean(name, declared)), Subject: s.varFileVars[name].Ptr()})
+			}
+		}
 		for _, name := range declared {
 			v := s.Module.Variables[name]
 			if v.Required && !given[name] {
 				diags = append(diags, errorAt(s.Range, "Missing stack input",
-					fmt.Sprintf("stack %q does not set %q, which %s declares without a default; add it to inputs.",
+					fmt.Sprintf("stack %q does not set %q, which %s declares without a default; add it to inputs or a var file.",
 						s.Name, name, filepath.ToSlash(filepath.Join(s.Source, v.File)))))
 			}
 		}

@@ -13,28 +13,58 @@ type Config struct {
 	Filename string // as given by the user, used in diagnostics
 	Dir      string // absolute directory of the config file
 
-	Project    string
-	RTO        time.Duration
+	Project string
+	RTO     time.Duration
+	// RPO is the data loss the team accepts: a restore whose recovery
+	// point is older than this (at restore time) is flagged. 0: not set.
+	RPO        time.Duration
 	Tags       map[string]string
 	Terraform  Terraform
 	Target     Target
 	State      State
 	Checkpoint Checkpoint
+	Accounts   []*Account
 
 	Registries []*Registry
 	Stacks     []*Stack
 	Checks     []*Check
 	Steps      []*Step
+
+	// Restores bring data back (stages restore.NAME).
+	Restores []*Restore
+	// Notifications are the notify blocks; each holds a secret URL.
+	Notifications []*Notify
 }
 
 // Terraform pins the Terraform binary. An empty Version means "whatever
 // terraform is on PATH", which validate warns about.
 type Terraform struct {
+	// Engine is EngineTerraform (default) or EngineOpenTofu.
+	Engine  string
 	Version string
+	// Path is the user's own binary, absolute (written relative to the
+	// config dir); "" means look it up (hc-install for Terraform, PATH
+	// for tofu).
+	Path string
 	// LockTimeout is how long Terraform waits for a state lock held by
 	// someone else; 0 means the default of one minute.
 	LockTimeout time.Duration
 	Range       hcl.Range
+}
+
+// The engines terraform { engine = ... } accepts.
+const (
+	EngineTerraform = "terraform"
+	EngineOpenTofu  = "opentofu"
+)
+
+// EngineName is the engine for messages and reports: "terraform" when the
+// config has no terraform block.
+func (t Terraform) EngineName() string {
+	if t.Engine == "" {
+		return EngineTerraform
+	}
+	return t.Engine
 }
 
 // Target is what the guard compares the caller's identity against.
@@ -54,8 +84,11 @@ type State struct {
 	DenyInsecureTransport bool
 	Encryption            string // "aws:kms" (default) or "AES256"
 	KMSKeyID              string
-	BucketRange           hcl.Range
-	Range                 hcl.Range
+	// Account is the account block the state lives in; "" is the target.
+	// The backend is configured with that account's role and region.
+	Account     string
+	BucketRange hcl.Range
+	Range       hcl.Range
 }
 
 // Checkpoint selects where run progress is stored.
@@ -74,6 +107,14 @@ type Registry struct {
 	LifecyclePolicy string // raw JSON; built from KeepLast when that is set
 	KeepLast        int
 	Tags            map[string]string
+	// Account is the account block the repository lives in; "" is the
+	// target.
+	Account string
+	// PullAccounts are the account ids the repository policy lets pull.
+	// Default: none when the registry is in the target account, else the
+	// target account (so the rebuilt workloads can start their containers).
+	PullAccounts    []string
+	pullAccountsSet bool
 	Range           hcl.Range
 }
 
@@ -83,13 +124,27 @@ type Stack struct {
 	Source    string // as written, relative to the config dir
 	SourceDir string // absolute
 	Optional  bool
+	// Account is the account block the stack is applied in; "" is the
+	// target. Terraform gets that account's credentials.
+	Account   string
 	DependsOn []Ref
 	// Inputs holds one expression per variable, evaluated after upstream
 	// stacks have been applied.
 	Inputs      []Input
 	MockOutputs map[string]hcl.Expression
+	// Env is the stack's env = { NAME = "value" }, evaluated when the
+	// config is loaded (values may come from env("NAME")), added to the
+	// environment of every Terraform call for this stack. Values may be
+	// secrets: never log them.
+	Env map[string]string
+	// VarFiles are the stack's var_files, absolute, in the order given;
+	// pass each as -var-file before the inputs' own var file.
+	VarFiles    []string
 	Range       hcl.Range
 	SourceRange hcl.Range
+
+	// varFileVars are the variables the var files set, for validate.
+	varFileVars map[string]hcl.Range
 
 	// Module is what inspecting SourceDir found; nil when it could not be read.
 	Module *Module
@@ -119,7 +174,10 @@ type Step struct {
 	Name         string
 	Instructions string
 	After        []Ref
-	Range        hcl.Range
+	// AutoConfirmInDrill lets a drill pass this step without a person:
+	// drills measure the rebuild, not how fast someone types confirm.
+	AutoConfirmInDrill bool
+	Range              hcl.Range
 }
 
 // Ref is a reference to another block: stack.NAME, check.NAME, step.NAME.

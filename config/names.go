@@ -38,13 +38,15 @@ func validRegion(s string) error {
 	return nil
 }
 
-func validRoleARN(s, account string) error {
+func validRoleARN(s, account string) error { return validRoleARNIn(s, account, "target.account_id") }
+
+func validRoleARNIn(s, account, what string) error {
 	m := roleARNRe.FindStringSubmatch(s)
 	if m == nil {
 		return fmt.Errorf("%q is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)", s)
 	}
 	if account != "" && m[1] != account {
-		return fmt.Errorf("role %q is in account %s, but target.account_id is %s; the guard would refuse every run", s, m[1], account)
+		return fmt.Errorf("role %q is in account %s, but %s is %s; the guard would refuse every run", s, m[1], what, account)
 	}
 	return nil
 }
@@ -88,9 +90,13 @@ func validRepositoryName(s string) error {
 	return nil
 }
 
-func validVersion(s string) error {
+func validVersionOf(s, engine string) error {
 	if !versionRe.MatchString(s) {
-		return fmt.Errorf("%q is not an exact Terraform version such as \"1.11.4\"", s)
+		name, example := "Terraform", "1.11.4"
+		if engine == EngineOpenTofu {
+			name, example = "OpenTofu", "1.12.6"
+		}
+		return fmt.Errorf("%q is not an exact %s version such as %q", s, name, example)
 	}
 	return nil
 }

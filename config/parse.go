@@ -15,6 +15,7 @@ var rootSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "project", Required: true},
 		{Name: "rto"},
+		{Name: "rpo"},
 		{Name: "tags"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{
@@ -26,6 +27,9 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "stack", LabelNames: []string{"name"}},
 		{Type: "check", LabelNames: []string{"name"}},
 		{Type: "step", LabelNames: []string{"name"}},
+		{Type: "account", LabelNames: []string{"name"}},
+		{Type: "notify", LabelNames: []string{"name"}},
+		{Type: "restore", LabelNames: []string{"name"}},
 	},
 }
 
@@ -66,10 +70,12 @@ func Parse(src []byte, filename string) (*Config, hcl.Diagnostics) {
 	}
 	p := &parser{cfg: &Config{Filename: filename, Dir: dir}}
 	p.decode(file.Body)
-	if !p.diags.HasErrors() {
-		p.validate()
-	}
+	// Cross-block checks run even when a block has errors, so that one
+	// round of validate shows every problem; they skip what a block error
+	// left undecided rather than report it twice.
+	p.validate()
 	p.diags = append(p.diags, p.cfg.inspectStacks()...)
+	p.diags = append(p.diags, p.cfg.checkRestoreAddresses()...)
 	sortDiags(p.diags)
 	return p.cfg, p.diags
 }
@@ -77,6 +83,9 @@ func Parse(src []byte, filename string) (*Config, hcl.Diagnostics) {
 type parser struct {
 	cfg   *Config
 	diags hcl.Diagnostics
+	// accountRefs are the account = account.NAME references, checked once
+	// every block is decoded.
+	accountRefs []Ref
 }
 
 func (p *parser) add(d ...*hcl.Diagnostic) { p.diags = append(p.diags, d...) }
@@ -94,6 +103,9 @@ func (p *parser) decode(body hcl.Body) {
 	}
 	if a := content.Attributes["rto"]; a != nil {
 		c.RTO = p.duration(a)
+	}
+	if a := content.Attributes["rpo"]; a != nil {
+		c.RPO = p.duration(a)
 	}
 	if a := content.Attributes["tags"]; a != nil {
 		c.Tags = p.strMap(a)
@@ -131,6 +143,12 @@ func (p *parser) decode(body hcl.Body) {
 			p.decodeCheck(b)
 		case "step":
 			p.decodeStep(b)
+		case "account":
+			p.decodeAccount(b)
+		case "notify":
+			p.decodeNotify(b)
+		case "restore":
+			p.decodeRestore(b)
 		}
 	}
 	for _, req := range []string{"target", "state"} {

@@ -2,8 +2,6 @@ package config
 
 import (
 	"fmt"
-	"sort"
-	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -54,13 +52,15 @@ func (p *parser) validate() {
 			}
 		}
 	}
+	p.validateAccounts()
+	p.validateRestores(names["stack"])
 	p.add(c.stackCycles()...)
 	p.add(c.stepCycles()...)
-	if c.Checkpoint.Store == "dynamodb" && c.State.LockTable == "" {
+	if c.Checkpoint.Store == "dynamodb" && c.State.LockTable == "" && c.State.Range != (hcl.Range{}) {
 		p.add(errorAt(c.State.Range, "Checkpoint store needs a lock table",
 			`checkpoint { store = "dynamodb" } keeps the checkpoint in state.lock_table; set lock_table.`))
 	}
-	if c.Terraform.Version == "" {
+	if c.Terraform.Range == (hcl.Range{}) {
 		p.add(&hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Terraform version not pinned",
 			Detail: `add terraform { version = "1.11.4" } so that every rebuild uses the same Terraform.`})
 	}
@@ -103,75 +103,6 @@ func (c *Config) stackNames() []string {
 	out := make([]string, len(c.Stacks))
 	for i, s := range c.Stacks {
 		out[i] = s.Name
-	}
-	return out
-}
-
-func cycles(kind string, order []string, edges map[string][]string, ranges map[string]hcl.Range) hcl.Diagnostics {
-	var diags hcl.Diagnostics
-	for _, scc := range tarjan(order, edges) {
-		self := len(scc) == 1 && contains(edges[scc[0]], scc[0])
-		if len(scc) < 2 && !self {
-			continue
-		}
-		pos := map[string]int{}
-		for i, n := range order {
-			pos[n] = i
-		}
-		sort.Slice(scc, func(i, j int) bool { return pos[scc[i]] < pos[scc[j]] })
-		path := make([]string, 0, len(scc)+1)
-		for _, n := range scc {
-			path = append(path, kind+"."+n)
-		}
-		path = append(path, kind+"."+scc[0])
-		detail := fmt.Sprintf("%s depends on itself.", path[0])
-		if !self {
-			detail = fmt.Sprintf("these %ss depend on each other: %s. Remove one of the references.", kind, strings.Join(path, " → "))
-		}
-		diags = append(diags, errorAt(ranges[scc[0]], "Dependency cycle", detail))
-	}
-	return diags
-}
-
-func tarjan(order []string, edges map[string][]string) [][]string {
-	index := map[string]int{}
-	low := map[string]int{}
-	onStack := map[string]bool{}
-	var stack []string
-	var out [][]string
-	next := 0
-	var visit func(string)
-	visit = func(v string) {
-		index[v], low[v] = next, next
-		next++
-		stack = append(stack, v)
-		onStack[v] = true
-		for _, w := range edges[v] {
-			if _, seen := index[w]; !seen {
-				visit(w)
-				low[v] = min(low[v], low[w])
-			} else if onStack[w] {
-				low[v] = min(low[v], index[w])
-			}
-		}
-		if low[v] == index[v] {
-			var scc []string
-			for {
-				w := stack[len(stack)-1]
-				stack = stack[:len(stack)-1]
-				onStack[w] = false
-				scc = append(scc, w)
-				if w == v {
-					break
-				}
-			}
-			out = append(out, scc)
-		}
-	}
-	for _, v := range order {
-		if _, seen := index[v]; !seen {
-			visit(v)
-		}
 	}
 	return out
 }

@@ -11,9 +11,9 @@ import (
 
 // literal evaluates an attribute that may not refer to anything.
 func (p *parser) literal(a *hcl.Attribute, want cty.Type) (cty.Value, bool) {
-	v, diags := a.Expr.Value(nil)
+	v, diags := a.Expr.Value(literalContext)
 	if diags.HasErrors() {
-		p.add(diags...)
+		p.add(scrub(diags)...)
 		return cty.NilVal, false
 	}
 	if v.IsNull() {
@@ -145,4 +145,49 @@ func joinOr(list []string) string {
 		out += ", " + list[i]
 	}
 	return out + " or " + list[len(list)-1]
+}
+
+// convertString turns a known primitive value into its string form.
+func convertString(v cty.Value) (string, error) {
+	if v.IsNull() {
+		return "", fmt.Errorf("it is null")
+	}
+	cv, err := convert.Convert(v, cty.String)
+	if err != nil {
+		return "", err
+	}
+	if !cv.IsKnown() {
+		return "", fmt.Errorf("it is not known before apply")
+	}
+	return cv.AsString(), nil
+}
+
+// accountIDs decodes a list of 12-digit account ids, each checked where it
+// is written.
+func (p *parser) accountIDs(a *hcl.Attribute) []string {
+	exprs, diags := hcl.ExprList(a.Expr)
+	if diags.HasErrors() {
+		p.add(errorAt(a.Expr.Range(), "Invalid "+a.Name, a.Name+` must be a list of account ids: ["123456789012"].`))
+		return nil
+	}
+	out := []string{}
+	for _, e := range exprs {
+		v, d := e.Value(literalContext)
+		if d.HasErrors() {
+			p.add(scrub(d)...)
+			continue
+		}
+		id, err := convertString(v)
+		if err == nil {
+			err = validAccountID(id)
+		}
+		if err != nil {
+			p.add(errorAt(e.Range(), "Invalid "+a.Name, err.Error()+"."))
+			continue
+		}
+		if !contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }

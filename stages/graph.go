@@ -17,6 +17,7 @@ const (
 	KindStack      Kind = "stack"
 	KindCheck      Kind = "check"
 	KindStep       Kind = "step"
+	KindRestore    Kind = "restore"
 )
 
 // Stage is one node of the pipeline. It is pure data: what runs it is
@@ -24,7 +25,7 @@ const (
 type Stage struct {
 	Name   string // "preflight", "state", "registries", "stack.NAME", ...
 	Kind   Kind
-	Target string // the block name for stack, check and step stages
+	Target string // the block name for stack, restore, check and step stages
 	Deps   []string
 	// Skipped marks an optional stack that is not part of this run; its
 	// dependents do not wait for it.
@@ -54,8 +55,13 @@ func (p *Pipeline) Dependents(name string) []string {
 }
 
 // Build turns a validated config into the pipeline: preflight, state,
-// registries, the stacks in dependency order, checks, then steps. with names
-// the optional stacks to include.
+// registries, the stacks in dependency order with their restores, checks,
+// then steps. with names the optional stacks to include.
+//
+// A DynamoDB restore runs before its stack (the stack depends on it) and
+// after what the stack depends on: the import into the stack's state needs
+// the backend and the stack's inputs. An S3 restore runs after its stack;
+// checks and steps that wait for a stack wait for its S3 restores too.
 func Build(cfg *config.Config, with []string) (*Pipeline, error) {
 	want := map[string]bool{}
 	for _, w := range with {
@@ -75,21 +81,32 @@ func Build(cfg *config.Config, with []string) (*Pipeline, error) {
 	add(&Stage{Name: "registries", Kind: KindRegistries, Deps: []string{"state"}})
 
 	absent := Absent(cfg, with)
-	var stackStages []string
+	restoresBefore, restoresAfter := restoreStages(cfg)
+	// withData is what "stack X is done" means to checks and steps.
+	withData := func(stack string) []string {
+		return append([]string{"stack." + stack}, restoresAfter[stack]...)
+	}
+	var last []string
 	for _, s := range cfg.Stacks {
-		st := &Stage{Name: "stack." + s.Name, Kind: KindStack, Target: s.Name, Skipped: absent[s.Name]}
-		st.Deps = []string{"registries"}
+		skipped := absent[s.Name]
+		deps := []string{"registries"}
 		for _, d := range cfg.StackDeps(s) {
 			if !absent[d] {
-				st.Deps = append(st.Deps, "stack."+d)
+				deps = append(deps, "stack."+d)
 			}
 		}
-		add(st)
-		if !st.Skipped {
-			stackStages = append(stackStages, st.Name)
+		for _, r := range restoresBefore[s.Name] {
+			add(&Stage{Name: r, Kind: KindRestore, Target: r[len("restore."):], Deps: deps, Skipped: skipped})
+		}
+		add(&Stage{Name: "stack." + s.Name, Kind: KindStack, Target: s.Name, Skipped: skipped,
+			Deps: append(append([]string(nil), deps...), restoresBefore[s.Name]...)})
+		for _, r := range restoresAfter[s.Name] {
+			add(&Stage{Name: r, Kind: KindRestore, Target: r[len("restore."):], Deps: []string{"stack." + s.Name}, Skipped: skipped})
+		}
+		if !skipped {
+			last = append(last, withData(s.Name)...)
 		}
 	}
-	last := stackStages
 	if len(last) == 0 {
 		last = []string{"registries"}
 	}
@@ -97,7 +114,9 @@ func Build(cfg *config.Config, with []string) (*Pipeline, error) {
 		st := &Stage{Name: "check." + c.Name, Kind: KindCheck, Target: c.Name}
 		for _, o := range c.Outputs {
 			if !absent[o.Stack] {
-				st.Deps = appendUnique(st.Deps, "stack."+o.Stack)
+				for _, d := range withData(o.Stack) {
+					st.Deps = appendUnique(st.Deps, d)
+				}
 			}
 		}
 		if len(st.Deps) == 0 {
@@ -108,7 +127,13 @@ func Build(cfg *config.Config, with []string) (*Pipeline, error) {
 	for _, s := range cfg.Steps {
 		st := &Stage{Name: "step." + s.Name, Kind: KindStep, Target: s.Name}
 		for _, r := range s.After {
-			if !(r.Kind == "stack" && absent[r.Name]) {
+			switch {
+			case r.Kind == "stack" && absent[r.Name]:
+			case r.Kind == "stack":
+				for _, d := range withData(r.Name) {
+					st.Deps = appendUnique(st.Deps, d)
+				}
+			default:
 				st.Deps = appendUnique(st.Deps, r.Stage())
 			}
 		}
@@ -118,6 +143,20 @@ func Build(cfg *config.Config, with []string) (*Pipeline, error) {
 		add(st)
 	}
 	return p, p.sort()
+}
+
+// restoreStages returns, per stack, the names of the restore stages that
+// run before it and after it, in declaration order.
+func restoreStages(cfg *config.Config) (before, after map[string][]string) {
+	before, after = map[string][]string{}, map[string][]string{}
+	for _, r := range cfg.Restores {
+		if r.BeforeStack() {
+			before[r.Stack] = append(before[r.Stack], "restore."+r.Name)
+		} else {
+			after[r.Stack] = append(after[r.Stack], "restore."+r.Name)
+		}
+	}
+	return before, after
 }
 
 // Absent lists the optional stacks that a run with these --with names leaves out.

@@ -15,8 +15,11 @@ func WriteDOT(w io.Writer, p *Pipeline) error {
 	b.WriteString("digraph tfrebuild {\n  rankdir=LR;\n  node [shape=box];\n")
 	for _, s := range p.Stages {
 		style := ""
+		if s.Kind == KindRestore {
+			style = ", shape=cylinder"
+		}
 		if s.Skipped {
-			style = ", style=dashed"
+			style += ", style=dashed"
 		}
 		fmt.Fprintf(&b, "  %q [label=%q%s];\n", s.Name, s.Name, style)
 	}
@@ -36,9 +39,12 @@ func WriteMermaid(w io.Writer, p *Pipeline) error {
 	b.WriteString("flowchart LR\n")
 	id := func(name string) string { return strings.NewReplacer(".", "_", "-", "_").Replace(name) }
 	for _, s := range p.Stages {
-		if s.Skipped {
+		switch {
+		case s.Skipped:
 			fmt.Fprintf(&b, "  %s([\"%s (optional)\"])\n", id(s.Name), s.Name)
-		} else {
+		case s.Kind == KindRestore:
+			fmt.Fprintf(&b, "  %s[(\"%s\")]\n", id(s.Name), s.Name)
+		default:
 			fmt.Fprintf(&b, "  %s[\"%s\"]\n", id(s.Name), s.Name)
 		}
 	}
@@ -60,6 +66,9 @@ func WriteRunbook(w io.Writer, cfg *config.Config, p *Pipeline) error {
 	if cfg.RTO > 0 {
 		fmt.Fprintf(&b, " Recovery time objective: %s.", cfg.RTO)
 	}
+	if cfg.RPO > 0 {
+		fmt.Fprintf(&b, " Recovery point objective: %s.", cfg.RPO)
+	}
 	b.WriteString("\n\nRun it with `tfrebuild apply --config " + cfg.Filename + "`; every step below is a stage it runs and checkpoints.\n\n")
 	for i, s := range p.Stages {
 		fmt.Fprintf(&b, "%d. **%s**", i+1, s.Name)
@@ -75,30 +84,43 @@ func WriteRunbook(w io.Writer, cfg *config.Config, p *Pipeline) error {
 func describe(cfg *config.Config, s *Stage) string {
 	switch s.Kind {
 	case KindPreflight:
-		return "check the config and stack directories, the credentials, that the caller is in account " +
-			cfg.Target.AccountID + " and region " + cfg.Target.Region + ", and the Terraform binary."
+		text := "check the config and stack directories, the credentials, that the caller is in account " +
+			cfg.Target.AccountID + " and region " + cfg.Target.Region
+		if others := cfg.UsedAccounts()[1:]; len(others) > 0 {
+			text += " and that each role leads to its account (" + strings.Join(others, ", ") + "), before anything is written"
+		}
+		return text + ", and the " + engineText(cfg.Terraform) + " binary."
 	case KindState:
 		lock := "S3-native lock files"
 		if cfg.State.LockTable != "" {
 			lock = "lock table `" + cfg.State.LockTable + "`"
 		}
-		return fmt.Sprintf("create or verify state bucket `%s` (versioned, encrypted, private) and %s.", cfg.State.Bucket, lock)
+		return fmt.Sprintf("create or verify state bucket `%s` (versioned, encrypted, private) and %s%s.", cfg.State.Bucket, lock, inAccount(cfg, cfg.State.Account))
 	case KindRegistries:
 		if len(cfg.Registries) == 0 {
 			return "no container registries are configured."
 		}
 		var names []string
 		for _, r := range cfg.Registries {
-			names = append(names, "`"+r.Name+"`")
+			name := "`" + r.Name + "`" + inAccount(cfg, r.Account)
+			if len(r.PullAccounts) > 0 {
+				name += " (pull allowed for " + strings.Join(r.PullAccounts, ", ") + ")"
+			}
+			names = append(names, name)
 		}
 		return "create or verify ECR repositories " + strings.Join(names, ", ") + "."
 	case KindStack:
 		st := cfg.Stack(s.Target)
-		text := fmt.Sprintf("terraform init, plan and apply `%s` with state key `%s/%s/terraform.tfstate`.", st.Source, cfg.Project, st.Name)
+		text := fmt.Sprintf("%s init, plan and apply `%s` with state key `%s/%s/terraform.tfstate`%s.",
+			command(cfg.Terraform), st.Source, cfg.Project, st.Name, inAccount(cfg, st.Account))
 		if s.Skipped {
 			text += " Optional: only with `--with " + st.Name + "`."
 		}
 		return text
+	case KindRestore:
+		if r := cfg.Restore(s.Target); r != nil {
+			return describeRestore(cfg, r, s.Skipped)
+		}
 	case KindCheck:
 		for _, c := range cfg.Checks {
 			if c.Name == s.Target {
@@ -108,9 +130,45 @@ func describe(cfg *config.Config, s *Stage) string {
 	case KindStep:
 		for _, st := range cfg.Steps {
 			if st.Name == s.Target {
-				return "manual: " + st.Instructions + " Then run `tfrebuild confirm " + st.Name + "`."
+				text := "manual: " + st.Instructions + " Then run `tfrebuild confirm " + st.Name + "`."
+				if st.AutoConfirmInDrill {
+					text += " A drill confirms it by itself."
+				}
+				return text
 			}
 		}
 	}
 	return ""
+}
+
+// engineText names the engine and its pinned version: "Terraform 1.11.4".
+func engineText(t config.Terraform) string {
+	name := "Terraform"
+	if t.EngineName() == config.EngineOpenTofu {
+		name = "OpenTofu"
+	}
+	if t.Version != "" {
+		name += " " + t.Version
+	}
+	if t.Path != "" {
+		name += " (" + t.Path + ")"
+	}
+	return name
+}
+
+// command is the engine's command name, as the user would type it.
+func command(t config.Terraform) string {
+	if t.EngineName() == config.EngineOpenTofu {
+		return "tofu"
+	}
+	return "terraform"
+}
+
+// inAccount says where a stage runs when it is not the target account.
+func inAccount(cfg *config.Config, name string) string {
+	if name == "" {
+		return ""
+	}
+	a := cfg.AccountFor(name)
+	return fmt.Sprintf(" in account %s (%s, %s)", name, a.AccountID, a.Region)
 }

@@ -1,0 +1,2 @@
+vpc_id = "vpc-1"
+size   = 3
