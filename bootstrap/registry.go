@@ -4,13 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/internal/awserr"
 )
 
 // EnsureRegistries creates each missing ECR repository with its settings,
@@ -30,7 +33,7 @@ func (s *Session) ensureRegistry(ctx context.Context, r *config.Registry, opts O
 	out, err := s.ECR.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{r.Name}})
 	created := false
 	switch {
-	case hasCode(err, "RepositoryNotFoundException"):
+	case awserr.Is(err, "RepositoryNotFoundException"):
 		if opts.DryRun {
 			rep.add(Change{Resource: res, Action: Create, Detail: registryDetail(r)})
 			return nil
@@ -80,7 +83,7 @@ func (s *Session) createRepository(ctx context.Context, r *config.Registry, opts
 		all[k] = v
 	}
 	var tags []ecrtypes.Tag
-	for _, k := range sortedKeys(all) {
+	for _, k := range slices.Sorted(maps.Keys(all)) {
 		tags = append(tags, ecrtypes.Tag{Key: aws.String(k), Value: aws.String(all[k])})
 	}
 	enc := &ecrtypes.EncryptionConfiguration{EncryptionType: ecrtypes.EncryptionTypeAes256}
@@ -97,7 +100,7 @@ func (s *Session) createRepository(ctx context.Context, r *config.Registry, opts
 		EncryptionConfiguration:    enc,
 		Tags:                       tags,
 	})
-	if err != nil && !hasCode(err, "RepositoryAlreadyExistsException") {
+	if err != nil && !awserr.Is(err, "RepositoryAlreadyExistsException") {
 		return fmt.Errorf("create repository %q in %s: %w", r.Name, s.Config.Region, err)
 	}
 	return nil
@@ -163,7 +166,7 @@ func (s *Session) registrySettings(r *config.Registry, repo ecrtypes.Repository)
 			name: "lifecycle policy",
 			check: func(ctx context.Context) (bool, string, error) {
 				out, err := s.ECR.GetLifecyclePolicy(ctx, &ecr.GetLifecyclePolicyInput{RepositoryName: name})
-				if hasCode(err, "LifecyclePolicyNotFoundException") {
+				if awserr.Is(err, "LifecyclePolicyNotFoundException") {
 					return false, "no lifecycle policy", nil
 				}
 				if err != nil {
