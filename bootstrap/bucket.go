@@ -151,7 +151,8 @@ func (s *Session) checkBucketRegion(ctx context.Context, account, bucket string)
 		region = "eu-west-1"
 	}
 	if region != s.Config.Region {
-		return fmt.Errorf("state bucket %q is in %s, not the target region %s; use a bucket in %s (state.bucket)", bucket, region, s.Config.Region, s.Config.Region)
+		return fmt.Errorf("state bucket %q is in %s, not %s, the region of the %s that holds the state; use a bucket in %s (state.bucket)",
+			bucket, region, s.Config.Region, s.Account.Label(), s.Config.Region)
 	}
 	return nil
 }

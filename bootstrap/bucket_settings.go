@@ -178,9 +178,13 @@ func (s *Session) bucketPolicy(ctx context.Context, bucket, owner *string) (*pol
 	if err != nil {
 		return nil, err
 	}
+	return parsePolicy(aws.ToString(out.Policy), "bucket policy")
+}
+
+func parsePolicy(text, what string) (*policyDoc, error) {
 	doc := &policyDoc{}
-	if err := json.Unmarshal([]byte(aws.ToString(out.Policy)), doc); err != nil {
-		return nil, fmt.Errorf("parse the existing bucket policy: %w", err)
+	if err := json.Unmarshal([]byte(text), doc); err != nil {
+		return nil, fmt.Errorf("parse the existing %s: %w", what, err)
 	}
 	if doc.Version == "" {
 		doc.Version = "2012-10-17"
@@ -199,6 +203,12 @@ func (d *policyDoc) index(sid string) int {
 }
 
 func (d *policyDoc) has(sid string) bool { return d.index(sid) >= 0 }
+
+func (d *policyDoc) remove(sid string) {
+	if i := d.index(sid); i >= 0 {
+		d.Statement = append(d.Statement[:i], d.Statement[i+1:]...)
+	}
+}
 
 func (d *policyDoc) put(stmt json.RawMessage) {
 	var st struct{ Sid string }

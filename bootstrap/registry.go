@@ -7,6 +7,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
@@ -17,7 +18,9 @@ import (
 )
 
 // EnsureRegistries creates each missing ECR repository with its settings,
-// and verifies the ones that exist.
+// and verifies the ones that exist. Call it on the session of the account
+// that holds the registries; opts.PullAccounts names the other accounts
+// each may be pulled from, and the repository policy is kept to match.
 func (s *Session) EnsureRegistries(ctx context.Context, regs []*config.Registry, opts Options) (*Report, error) {
 	rep := &Report{}
 	for _, r := range regs {
@@ -35,13 +38,13 @@ func (s *Session) ensureRegistry(ctx context.Context, r *config.Registry, opts O
 	switch {
 	case awserr.Is(err, "RepositoryNotFoundException"):
 		if opts.DryRun {
-			rep.add(Change{Resource: res, Action: Create, Detail: registryDetail(r)})
+			rep.add(Change{Resource: res, Action: Create, Detail: registryDetail(r, s.pullAccounts(r.Name, opts))})
 			return nil
 		}
 		if err := s.createRepository(ctx, r, opts); err != nil {
 			return err
 		}
-		rep.add(Change{Resource: res, Action: Create, Detail: registryDetail(r), Applied: true})
+		rep.add(Change{Resource: res, Action: Create, Detail: registryDetail(r, nil), Applied: true})
 		created = true
 		out, err = s.ECR.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{r.Name}})
 		if err != nil {
@@ -59,13 +62,17 @@ func (s *Session) ensureRegistry(ctx context.Context, r *config.Registry, opts O
 		return err
 	}
 	apply := created || opts.Repair || (opts.Converge && opts.ours(tags))
-	return converge(ctx, rep, res, s.registrySettings(r, repo), apply, created, opts.DryRun, nil)
+	settings := append(s.registrySettings(r, repo), s.pullPolicySetting(r.Name, s.pullAccounts(r.Name, opts)))
+	return converge(ctx, rep, res, settings, apply, created, opts.DryRun, nil)
 }
 
-func registryDetail(r *config.Registry) string {
+func registryDetail(r *config.Registry, pull []string) string {
 	d := fmt.Sprintf("repository (scan on push %t, immutable tags %t, %s", r.ScanOnPush, r.Immutable, r.Encryption)
 	if r.LifecyclePolicy != "" {
 		d += ", lifecycle policy"
+	}
+	if len(pull) > 0 {
+		d += ", pull from " + strings.Join(pull, ", ")
 	}
 	return d + ")"
 }
