@@ -2,7 +2,10 @@ package bootstrap
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 )
 
 // TerraformEnv is the environment that makes Terraform, its providers and
@@ -34,4 +37,49 @@ func (s *Session) TerraformEnv(ctx context.Context) (map[string]string, error) {
 		"AWS_PROFILE":         "",
 		"AWS_DEFAULT_PROFILE": "",
 	}, nil
+}
+
+// WriteCredentialsFile writes the session's current credentials to path as
+// profile of an AWS shared credentials file, readable by the owner alone,
+// and returns the function that removes it. It serves Terraform's S3
+// backend when the state lives in another account than the stack: the
+// backend names the profile and the file (profile, shared_credentials_files)
+// while the environment holds the stack account's keys. Write it before
+// each Terraform command and remove it after, so that renewed credentials
+// are used and no secret outlives the command.
+func (s *Session) WriteCredentialsFile(ctx context.Context, path, profile string) (remove func() error, err error) {
+	if s.Config.Credentials == nil {
+		return nil, fmt.Errorf("%s: no AWS credentials to write for Terraform", s.Account.Label())
+	}
+	c, err := s.Config.Credentials.Retrieve(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s: get credentials to write for Terraform: %w", s.Account.Label(), err)
+	}
+	text := fmt.Sprintf("[%s]\naws_access_key_id = %s\naws_secret_access_key = %s\n", profile, c.AccessKeyID, c.SecretAccessKey)
+	if c.SessionToken != "" {
+		text += "aws_session_token = " + c.SessionToken + "\n"
+	}
+	remove = func() error {
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("remove the credentials file %s: %w", path, err)
+		}
+		return nil
+	}
+	// A file left by a crash may carry other permissions: start afresh.
+	if err := remove(); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("%s: create the credentials file for Terraform: %w", s.Account.Label(), err)
+	}
+	_, werr := f.WriteString(text)
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		_ = remove()
+		return nil, fmt.Errorf("%s: write the credentials file for Terraform: %w", s.Account.Label(), werr)
+	}
+	return remove, nil
 }
