@@ -51,6 +51,16 @@ func TestSessionsCachePerAccount(t *testing.T) {
 	if c := openFor(t, ss, targetAcct); c == a || c.Config.Region != region {
 		t.Errorf("the target shares the management session or lost its region: %+v", c.Account)
 	}
+	// Stages in parallel ask for the same account: one session.
+	got := make(chan *Session, 8)
+	for range cap(got) {
+		go func() { s, _ := ss.For(mgmtAcct); got <- s }()
+	}
+	for range cap(got) {
+		if s := <-got; s != a {
+			t.Error("a concurrent caller opened a second session")
+		}
+	}
 	other := mgmtAcct
 	other.ID = "222222222222"
 	if _, err := ss.For(other); err == nil || !strings.Contains(err.Error(), `account "management"`) {
