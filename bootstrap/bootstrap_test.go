@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/internal/awserr"
 	"github.com/tfrebuild/tfrebuild/internal/testenv"
 )
 
@@ -185,7 +186,7 @@ func TestForeignBucketIsAHardStop(t *testing.T) {
 	if err != nil || ver.Status != "" {
 		t.Errorf("the foreign bucket was modified: %+v %v", ver, err)
 	}
-	if _, err := other.S3.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(name)}); !hasCode(err, "NoSuchBucketPolicy") {
+	if _, err := other.S3.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(name)}); !awserr.Is(err, "NoSuchBucketPolicy") {
 		t.Errorf("a policy appeared on the foreign bucket: %v", err)
 	}
 }

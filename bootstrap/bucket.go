@@ -2,15 +2,16 @@ package bootstrap
 
 import (
 	"context"
-
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/internal/awserr"
 )
 
 // ForeignBucketError is a state bucket name held by another account.
@@ -80,9 +81,9 @@ func (s *Session) findBucket(ctx context.Context, account, bucket string) (bucke
 	if !owned {
 		_, err := s.S3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket), ExpectedBucketOwner: aws.String(account)})
 		switch {
-		case hasCode(err, "NotFound", "NoSuchBucket"):
+		case awserr.Is(err, "NotFound", "NoSuchBucket"):
 			return bucketState{}, nil
-		case err == nil || hasCode(err, "Forbidden", "AccessDenied", "403"):
+		case err == nil || awserr.Is(err, "Forbidden", "AccessDenied", "403"):
 			return bucketState{}, &ForeignBucketError{Bucket: bucket, Region: s.Config.Region, Account: account}
 		default:
 			return bucketState{}, fmt.Errorf("state bucket %q: check whether it exists: %w", bucket, err)
@@ -116,9 +117,9 @@ func (s *Session) createBucket(ctx context.Context, account, bucket string, opts
 	}
 	_, err := s.S3.CreateBucket(ctx, in)
 	switch {
-	case hasCode(err, "BucketAlreadyExists"):
+	case awserr.Is(err, "BucketAlreadyExists"):
 		return &ForeignBucketError{Bucket: bucket, Region: s.Config.Region, Account: account}
-	case err != nil && !hasCode(err, "BucketAlreadyOwnedByYou"):
+	case err != nil && !awserr.Is(err, "BucketAlreadyOwnedByYou"):
 		return fmt.Errorf("create state bucket %q in %s: %w", bucket, s.Config.Region, err)
 	}
 	if err := s3.NewBucketExistsWaiter(s.S3).Wait(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket), ExpectedBucketOwner: aws.String(account)}, waitLimit); err != nil {
@@ -126,7 +127,7 @@ func (s *Session) createBucket(ctx context.Context, account, bucket string, opts
 	}
 	var tagSet []s3types.Tag
 	tags := opts.tags()
-	for _, k := range sortedKeys(tags) {
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		tagSet = append(tagSet, s3types.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
 	}
 	_, err = s.S3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(bucket), ExpectedBucketOwner: aws.String(account),
@@ -150,14 +151,15 @@ func (s *Session) checkBucketRegion(ctx context.Context, account, bucket string)
 		region = "eu-west-1"
 	}
 	if region != s.Config.Region {
-		return fmt.Errorf("state bucket %q is in %s, not the target region %s; use a bucket in %s (state.bucket)", bucket, region, s.Config.Region, s.Config.Region)
+		return fmt.Errorf("state bucket %q is in %s, not %s, the region of the %s that holds the state; use a bucket in %s (state.bucket)",
+			bucket, region, s.Config.Region, s.Account.Label(), s.Config.Region)
 	}
 	return nil
 }
 
 func (s *Session) bucketTags(ctx context.Context, account, bucket string) (map[string]string, error) {
 	out, err := s.S3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(bucket), ExpectedBucketOwner: aws.String(account)})
-	if hasCode(err, "NoSuchTagSet", "NoSuchTagSetError") {
+	if awserr.Is(err, "NoSuchTagSet", "NoSuchTagSetError") {
 		return map[string]string{}, nil
 	}
 	if err != nil {
@@ -168,13 +170,4 @@ func (s *Session) bucketTags(ctx context.Context, account, bucket string) (map[s
 		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
 	return tags, nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -11,6 +11,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/internal/awserr"
 )
 
 const waitLimit = 2 * time.Minute
@@ -68,7 +69,7 @@ func (s *Session) bucketSettings(account string, st config.State) []setting {
 			name: "public access block",
 			check: func(ctx context.Context) (bool, string, error) {
 				out, err := s.S3.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b, ExpectedBucketOwner: owner})
-				if hasCode(err, "NoSuchPublicAccessBlockConfiguration") {
+				if awserr.Is(err, "NoSuchPublicAccessBlockConfiguration") {
 					return false, "no public access block", nil
 				}
 				if err != nil {
@@ -91,7 +92,7 @@ func (s *Session) bucketSettings(account string, st config.State) []setting {
 			name: "object ownership",
 			check: func(ctx context.Context) (bool, string, error) {
 				out, err := s.S3.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: b, ExpectedBucketOwner: owner})
-				if hasCode(err, "OwnershipControlsNotFoundError") {
+				if awserr.Is(err, "OwnershipControlsNotFoundError") {
 					return false, "no ownership controls", nil
 				}
 				if err != nil {
@@ -142,7 +143,7 @@ func (s *Session) bucketSettings(account string, st config.State) []setting {
 
 func (s *Session) checkEncryption(ctx context.Context, st config.State, owner *string) (bool, string, error) {
 	out, err := s.S3.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String(st.Bucket), ExpectedBucketOwner: owner})
-	if hasCode(err, "ServerSideEncryptionConfigurationNotFoundError") {
+	if awserr.Is(err, "ServerSideEncryptionConfigurationNotFoundError") {
 		return false, "no default encryption", nil
 	}
 	if err != nil {
@@ -171,15 +172,19 @@ type policyDoc struct {
 
 func (s *Session) bucketPolicy(ctx context.Context, bucket, owner *string) (*policyDoc, error) {
 	out, err := s.S3.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: bucket, ExpectedBucketOwner: owner})
-	if hasCode(err, "NoSuchBucketPolicy") {
+	if awserr.Is(err, "NoSuchBucketPolicy") {
 		return &policyDoc{Version: "2012-10-17"}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
+	return parsePolicy(aws.ToString(out.Policy), "bucket policy")
+}
+
+func parsePolicy(text, what string) (*policyDoc, error) {
 	doc := &policyDoc{}
-	if err := json.Unmarshal([]byte(aws.ToString(out.Policy)), doc); err != nil {
-		return nil, fmt.Errorf("parse the existing bucket policy: %w", err)
+	if err := json.Unmarshal([]byte(text), doc); err != nil {
+		return nil, fmt.Errorf("parse the existing %s: %w", what, err)
 	}
 	if doc.Version == "" {
 		doc.Version = "2012-10-17"
@@ -198,6 +203,12 @@ func (d *policyDoc) index(sid string) int {
 }
 
 func (d *policyDoc) has(sid string) bool { return d.index(sid) >= 0 }
+
+func (d *policyDoc) remove(sid string) {
+	if i := d.index(sid); i >= 0 {
+		d.Statement = append(d.Statement[:i], d.Statement[i+1:]...)
+	}
+}
 
 func (d *policyDoc) put(stmt json.RawMessage) {
 	var st struct{ Sid string }

@@ -4,17 +4,23 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/internal/awserr"
 )
 
 // EnsureRegistries creates each missing ECR repository with its settings,
-// and verifies the ones that exist.
+// and verifies the ones that exist. Call it on the session of the account
+// that holds the registries; opts.PullAccounts names the other accounts
+// each may be pulled from, and the repository policy is kept to match.
 func (s *Session) EnsureRegistries(ctx context.Context, regs []*config.Registry, opts Options) (*Report, error) {
 	rep := &Report{}
 	for _, r := range regs {
@@ -30,15 +36,15 @@ func (s *Session) ensureRegistry(ctx context.Context, r *config.Registry, opts O
 	out, err := s.ECR.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{r.Name}})
 	created := false
 	switch {
-	case hasCode(err, "RepositoryNotFoundException"):
+	case awserr.Is(err, "RepositoryNotFoundException"):
 		if opts.DryRun {
-			rep.add(Change{Resource: res, Action: Create, Detail: registryDetail(r)})
+			rep.add(Change{Resource: res, Action: Create, Detail: registryDetail(r, s.pullAccounts(r.Name, opts))})
 			return nil
 		}
 		if err := s.createRepository(ctx, r, opts); err != nil {
 			return err
 		}
-		rep.add(Change{Resource: res, Action: Create, Detail: registryDetail(r), Applied: true})
+		rep.add(Change{Resource: res, Action: Create, Detail: registryDetail(r, nil), Applied: true})
 		created = true
 		out, err = s.ECR.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{r.Name}})
 		if err != nil {
@@ -56,13 +62,17 @@ func (s *Session) ensureRegistry(ctx context.Context, r *config.Registry, opts O
 		return err
 	}
 	apply := created || opts.Repair || (opts.Converge && opts.ours(tags))
-	return converge(ctx, rep, res, s.registrySettings(r, repo), apply, created, opts.DryRun, nil)
+	settings := append(s.registrySettings(r, repo), s.pullPolicySetting(r.Name, s.pullAccounts(r.Name, opts)))
+	return converge(ctx, rep, res, settings, apply, created, opts.DryRun, nil)
 }
 
-func registryDetail(r *config.Registry) string {
+func registryDetail(r *config.Registry, pull []string) string {
 	d := fmt.Sprintf("repository (scan on push %t, immutable tags %t, %s", r.ScanOnPush, r.Immutable, r.Encryption)
 	if r.LifecyclePolicy != "" {
 		d += ", lifecycle policy"
+	}
+	if len(pull) > 0 {
+		d += ", pull from " + strings.Join(pull, ", ")
 	}
 	return d + ")"
 }
@@ -80,7 +90,7 @@ func (s *Session) createRepository(ctx context.Context, r *config.Registry, opts
 		all[k] = v
 	}
 	var tags []ecrtypes.Tag
-	for _, k := range sortedKeys(all) {
+	for _, k := range slices.Sorted(maps.Keys(all)) {
 		tags = append(tags, ecrtypes.Tag{Key: aws.String(k), Value: aws.String(all[k])})
 	}
 	enc := &ecrtypes.EncryptionConfiguration{EncryptionType: ecrtypes.EncryptionTypeAes256}
@@ -97,7 +107,7 @@ func (s *Session) createRepository(ctx context.Context, r *config.Registry, opts
 		EncryptionConfiguration:    enc,
 		Tags:                       tags,
 	})
-	if err != nil && !hasCode(err, "RepositoryAlreadyExistsException") {
+	if err != nil && !awserr.Is(err, "RepositoryAlreadyExistsException") {
 		return fmt.Errorf("create repository %q in %s: %w", r.Name, s.Config.Region, err)
 	}
 	return nil
@@ -163,7 +173,7 @@ func (s *Session) registrySettings(r *config.Registry, repo ecrtypes.Repository)
 			name: "lifecycle policy",
 			check: func(ctx context.Context) (bool, string, error) {
 				out, err := s.ECR.GetLifecyclePolicy(ctx, &ecr.GetLifecyclePolicyInput{RepositoryName: name})
-				if hasCode(err, "LifecyclePolicyNotFoundException") {
+				if awserr.Is(err, "LifecyclePolicyNotFoundException") {
 					return false, "no lifecycle policy", nil
 				}
 				if err != nil {

@@ -73,6 +73,10 @@ type Options struct {
 	Converge bool
 	Project  string
 	Tags     map[string]string
+	// PullAccounts lists, by repository name, the account IDs allowed to
+	// pull from it (the workload accounts of a registry kept in another
+	// account). The registry's own account is left out: it needs no grant.
+	PullAccounts map[string][]string
 }
 
 // Tag keys tfrebuild sets on what it creates.

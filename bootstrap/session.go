@@ -2,20 +2,13 @@ package bootstrap
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
 
 	"github.com/tfrebuild/tfrebuild/config"
 )
@@ -24,8 +17,10 @@ import (
 // throttling during a region-wide recovery without hiding a real outage.
 const maxAttempts = 8
 
-// Session holds the AWS clients for one target.
+// Session holds the AWS clients for one account.
 type Session struct {
+	// Account is the account the session was opened for.
+	Account   Account
 	Config    aws.Config
 	Endpoints Endpoints
 	// CallerRegion is the region the environment or profile asked for
@@ -57,31 +52,20 @@ func EndpointsFromEnv(getenv func(string) string) Endpoints {
 	return out
 }
 
-// Load builds a session from the SDK's standard credential chain
-// (environment, profiles, SSO, web identity), then assumes target.role_arn
-// when one is set. Clients are pinned to the target's region.
+// Load opens the session of the target alone: the SDK's standard
+// credential chain, then target.role_arn when one is set, pinned to the
+// target's region. A rebuild that spans accounts uses LoadSessions.
 func Load(ctx context.Context, project string, t config.Target) (*Session, error) {
-	cfg, err := awsconfig.LoadDefaultConfig(ctx,
-		awsconfig.WithRetryer(func() aws.Retryer {
-			return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = maxAttempts })
-		}))
+	ss, err := LoadSessions(ctx, project)
 	if err != nil {
-		return nil, fmt.Errorf("load AWS configuration: %w", err)
+		return nil, err
 	}
-	callerRegion := cfg.Region
-	cfg.Region = t.Region
-	if t.RoleARN != "" {
-		provider := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), t.RoleARN, func(o *stscreds.AssumeRoleOptions) {
-			o.RoleSessionName = "tfrebuild-" + project
-			if t.ExternalID != "" {
-				o.ExternalID = aws.String(t.ExternalID)
-			}
-		})
-		cfg.Credentials = aws.NewCredentialsCache(provider)
-	}
-	s := NewSession(cfg, EndpointsFromEnv(os.Getenv))
-	s.CallerRegion = callerRegion
-	return s, nil
+	return ss.For(TargetAccount(t))
+}
+
+// TargetAccount is the target block as an Account.
+func TargetAccount(t config.Target) Account {
+	return Account{ID: t.AccountID, Region: t.Region, RoleARN: t.RoleARN, ExternalID: t.ExternalID}
 }
 
 // NewSession builds the service clients from an aws.Config. With an S3
@@ -99,23 +83,4 @@ func NewSession(cfg aws.Config, eps Endpoints) *Session {
 		ECR: ecr.NewFromConfig(cfg),
 		STS: sts.NewFromConfig(cfg),
 	}
-}
-
-// errorCode is the AWS error code of err, or "".
-func errorCode(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return ""
-}
-
-func hasCode(err error, codes ...string) bool {
-	c := errorCode(err)
-	for _, want := range codes {
-		if c == want {
-			return true
-		}
-	}
-	return false
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/tfrebuild/tfrebuild/internal/awserr"
 )
 
 // LockInfo is Terraform's record of who holds a state lock.
@@ -45,7 +47,7 @@ func (s *Session) StateLock(ctx context.Context, account, bucket, key, table str
 	if raw == "" && lockfile {
 		out, err := s.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key + ".tflock"), ExpectedBucketOwner: aws.String(account)})
 		switch {
-		case hasCode(err, "NoSuchKey", "NotFound"):
+		case awserr.Is(err, "NoSuchKey", "NotFound"):
 		case err != nil:
 			return nil, fmt.Errorf("read the state lock file s3://%s/%s.tflock: %w", bucket, key, err)
 		default:
@@ -74,7 +76,7 @@ func (s *Session) StateExists(ctx context.Context, account, bucket, key string) 
 	switch {
 	case err == nil:
 		return true, nil
-	case hasCode(err, "NotFound", "NoSuchKey", "NoSuchBucket", "404"):
+	case awserr.Is(err, "NotFound", "NoSuchKey", "NoSuchBucket", "404"):
 		return false, nil
 	}
 	return false, fmt.Errorf("check for the state s3://%s/%s: %w", bucket, key, err)

@@ -3,10 +3,14 @@ package bootstrap
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tfrebuild/tfrebuild/internal/awserr"
 )
 
 // LockKey is the hash key Terraform's S3 backend locks with.
@@ -32,7 +36,7 @@ func (s *Session) EnsureLockTable(ctx context.Context, table string, opts Option
 	out, err := s.DDB.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
 	created := false
 	switch {
-	case hasCode(err, "ResourceNotFoundException"):
+	case awserr.Is(err, "ResourceNotFoundException"):
 		if opts.DryRun {
 			rep.add(Change{Resource: res, Action: Create, Detail: "lock table (LockID, on-demand, encrypted, point-in-time recovery)"})
 			return rep, nil
@@ -71,7 +75,7 @@ func (s *Session) EnsureLockTable(ctx context.Context, table string, opts Option
 func (s *Session) createTable(ctx context.Context, table string, opts Options) error {
 	var tags []ddbtypes.Tag
 	all := opts.tags()
-	for _, k := range sortedKeys(all) {
+	for _, k := range slices.Sorted(maps.Keys(all)) {
 		tags = append(tags, ddbtypes.Tag{Key: aws.String(k), Value: aws.String(all[k])})
 	}
 	_, err := s.DDB.CreateTable(ctx, &dynamodb.CreateTableInput{
@@ -82,7 +86,7 @@ func (s *Session) createTable(ctx context.Context, table string, opts Options) e
 		SSESpecification:     &ddbtypes.SSESpecification{Enabled: aws.Bool(true)},
 		Tags:                 tags,
 	})
-	if err != nil && !hasCode(err, "ResourceInUseException") {
+	if err != nil && !awserr.Is(err, "ResourceInUseException") {
 		return fmt.Errorf("create lock table %q in %s: %w", table, s.Config.Region, err)
 	}
 	return s.waitTable(ctx, table)
@@ -188,7 +192,7 @@ func (s *Session) tableSettings(table string, d *ddbtypes.TableDescription) []se
 // TableExists reports whether a DynamoDB table exists, without creating it.
 func (s *Session) TableExists(ctx context.Context, table string) (bool, error) {
 	_, err := s.DDB.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
-	if hasCode(err, "ResourceNotFoundException") {
+	if awserr.Is(err, "ResourceNotFoundException") {
 		return false, nil
 	}
 	return err == nil, err

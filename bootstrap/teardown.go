@@ -12,6 +12,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/internal/awserr"
 )
 
 // Teardown deletes what the bootstrap stages made, for drills. It deletes
@@ -25,7 +26,7 @@ func (s *Session) DeleteRegistries(ctx context.Context, regs []*config.Registry,
 	rep := &Report{}
 	for _, r := range regs {
 		out, err := s.ECR.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{r.Name}})
-		if hasCode(err, "RepositoryNotFoundException") {
+		if awserr.Is(err, "RepositoryNotFoundException") {
 			continue
 		}
 		if err != nil {
@@ -81,7 +82,7 @@ func (s *Session) DeleteState(ctx context.Context, account string, st config.Sta
 
 func (s *Session) deleteTable(ctx context.Context, table string, opts Options, rep *Report) error {
 	out, err := s.DDB.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
-	if hasCode(err, "ResourceNotFoundException") {
+	if awserr.Is(err, "ResourceNotFoundException") {
 		return nil
 	}
 	if err != nil {
