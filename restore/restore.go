@@ -54,7 +54,9 @@ type Result struct {
 	// creation time, or the point in time restored to. Nil when unknown
 	// (an existing target accepted as it is).
 	RecoveryPoint *time.Time `json:"recovery_point,omitempty"`
-	// RestoredAt is when the data became available in the target.
+	// RestoredAt is when the data became available in the target; for a
+	// table an earlier run restored, when that restore started (the
+	// table's creation time), so that repeated runs report the same age.
 	RestoredAt time.Time `json:"restored_at"`
 	// BackupARN is the DynamoDB backup restored from, when there is one.
 	BackupARN string `json:"backup_arn,omitempty"`

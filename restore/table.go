@@ -115,11 +115,17 @@ func (t *Tables) restoreError(opts TableOptions, src tableSource, err error) err
 
 // finished reports a table an earlier run restored. Its recovery point is
 // the backup's creation time when the backup is still there, else the
-// summary's restore time (AWS: the point in time or the backup's time).
+// summary's restore time (AWS: the point in time or the backup's time);
+// its RestoredAt is the table's creation, when the restore started.
 func (t *Tables) finished(ctx context.Context, opts TableOptions, d *ddbtypes.TableDescription, o Outcome) (*Result, error) {
 	s := d.RestoreSummary
 	res := &Result{Kind: KindDynamoDB, Target: opts.Table, From: opts.From, Outcome: o, RestoredAt: t.now(),
 		BackupARN: aws.ToString(s.SourceBackupArn), TableARN: aws.ToString(d.TableArn)}
+	// When the restore finished is not recorded; when it started is, and
+	// it keeps the data age the same however often the result is asked for.
+	if d.CreationDateTime != nil {
+		res.RestoredAt = *d.CreationDateTime
+	}
 	src := tableSource{backupARN: res.BackupARN}
 	if s.RestoreDateTime != nil {
 		src.at = *s.RestoreDateTime
