@@ -35,7 +35,13 @@ func unique(prefix string) string {
 	return fmt.Sprintf("%s-%d-%d", prefix, os.Getpid(), seq.Add(1))
 }
 
-func ddb(t *testing.T) *dynamodb.Client { return dynamodb.NewFromConfig(awsConfig(t)) }
+func ddb(t *testing.T) *dynamodb.Client { return dynamodbIn(t, region) }
+
+func dynamodbIn(t *testing.T, region string) *dynamodb.Client {
+	cfg := awsConfig(t)
+	cfg.Region = region
+	return dynamodb.NewFromConfig(cfg)
+}
 
 // createTable makes a table with n items and point-in-time recovery on.
 func createTable(t *testing.T, db *dynamodb.Client, name string, n int) {

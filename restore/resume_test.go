@@ -169,9 +169,7 @@ func (r *recording) RestoreTableToPointInTime(ctx context.Context, in *dynamodb.
 // itself only in real AWS (docs/restore.md).
 func TestCrossRegionPointInTimeNamesSourceByARN(t *testing.T) {
 	t.Parallel()
-	cfg := awsConfig(t)
-	cfg.Region = "eu-west-1"
-	west1 := dynamodb.NewFromConfig(cfg)
+	west1 := dynamodbIn(t, "eu-west-1")
 	src := unique("far")
 	createTable(t, west1, src, 2)
 	tables := NewTables(awsConfig(t), "eu-west-1")

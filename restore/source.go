@@ -3,6 +3,7 @@ package restore
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -49,7 +50,11 @@ func (t *Tables) resolve(ctx context.Context, opts TableOptions) (tableSource, e
 func (t *Tables) describeBackup(ctx context.Context, arn string) (tableSource, error) {
 	out, err := t.Source.DescribeBackup(ctx, &dynamodb.DescribeBackupInput{BackupArn: aws.String(arn)})
 	if err != nil {
-		return tableSource{}, fmt.Errorf("read backup %s in %s: %w; check backup_arn (aws dynamodb list-backups)", arn, t.SourceRegion, err)
+		hint := "check backup_arn (aws dynamodb list-backups)"
+		if r := arnRegion(arn); r != "" && r != t.SourceRegion {
+			hint = "the backup is in " + r + ": set source_region = \"" + r + "\""
+		}
+		return tableSource{}, fmt.Errorf("read backup %s in %s: %w; %s", arn, t.SourceRegion, err, hint)
 	}
 	d := out.BackupDescription.BackupDetails
 	if d == nil || d.BackupStatus != ddbtypes.BackupStatusAvailable {
@@ -125,4 +130,13 @@ func (t *Tables) pointInTime(ctx context.Context, opts TableOptions) (tableSourc
 		s.sourceARN = aws.ToString(d.Table.TableArn)
 	}
 	return s, nil
+}
+
+// arnRegion is the region field of an ARN, or "".
+func arnRegion(arn string) string {
+	parts := strings.SplitN(arn, ":", 5)
+	if len(parts) < 5 || parts[0] != "arn" {
+		return ""
+	}
+	return parts[3]
 }

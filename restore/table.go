@@ -93,6 +93,9 @@ func (t *Tables) start(ctx context.Context, opts TableOptions) (*Result, error) 
 			src.at = *s.RestoreDateTime
 		}
 	}
+	if desc == nil {
+		desc = &ddbtypes.TableDescription{} // unknown: wait for it below
+	}
 	if desc.TableStatus != ddbtypes.TableStatusActive {
 		if err := t.waitActive(ctx, opts.Table); err != nil {
 			return nil, err

@@ -193,3 +193,21 @@ func TestNoBackup(t *testing.T) {
 		t.Errorf("PITR of a missing table: %v, want advice to restore from a backup", err)
 	}
 }
+
+func TestBackupInAnotherRegionSaysWhere(t *testing.T) {
+	t.Parallel()
+	west1 := dynamodbIn(t, "eu-west-1")
+	src := unique("elsewhere")
+	createTable(t, west1, src, 1)
+	bk := backup(t, west1, src)
+	_, err := NewTables(awsConfig(t), "").Restore(context.Background(),
+		TableOptions{Table: src, From: FromBackup, BackupARN: aws.ToString(bk.BackupArn)})
+	if err == nil || !strings.Contains(err.Error(), `source_region = "eu-west-1"`) {
+		t.Errorf("%v, want a hint to set source_region", err)
+	}
+	res, err := NewTables(awsConfig(t), "eu-west-1").Plan(context.Background(),
+		TableOptions{Table: src, From: FromBackup, BackupARN: aws.ToString(bk.BackupArn)})
+	if err != nil || res.Problem != "" || res.RecoveryPoint == nil {
+		t.Errorf("plan with source_region: %+v, %v", res, err)
+	}
+}
