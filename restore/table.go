@@ -64,34 +64,12 @@ func (t *Tables) start(ctx context.Context, opts TableOptions) (*Result, error) 
 	}
 	var desc *ddbtypes.TableDescription
 	if src.backupARN != "" {
-		out, err := t.Target.RestoreTableFromBackup(ctx, &dynamodb.RestoreTableFromBackupInput{
-			TargetTableName: aws.String(opts.Table), BackupArn: aws.String(src.backupARN)})
-		if err != nil {
-			return nil, t.restoreError(opts, src, err)
-		}
-		desc = out.TableDescription
+		desc, err = t.fromBackup(ctx, opts, src)
 	} else {
-		in := &dynamodb.RestoreTableToPointInTimeInput{TargetTableName: aws.String(opts.Table)}
-		if src.sourceARN != "" {
-			in.SourceTableArn = aws.String(src.sourceARN)
-		} else {
-			in.SourceTableName = aws.String(opts.source())
-		}
-		if src.latest {
-			in.UseLatestRestorableTime = aws.Bool(true)
-		} else {
-			in.RestoreDateTime = aws.Time(src.at)
-		}
-		out, err := t.Target.RestoreTableToPointInTime(ctx, in)
-		if err != nil {
-			return nil, t.restoreError(opts, src, err)
-		}
-		desc = out.TableDescription
-		// With the latest restorable time, AWS picks the moment; its summary
-		// says which, and it is never older than the one we read.
-		if s := desc.RestoreSummary; src.latest && s != nil && s.RestoreDateTime != nil {
-			src.at = *s.RestoreDateTime
-		}
+		desc, err = t.toPointInTime(ctx, opts, &src)
+	}
+	if err != nil {
+		return nil, t.restoreError(opts, src, err)
 	}
 	if desc == nil {
 		desc = &ddbtypes.TableDescription{} // unknown: wait for it below
@@ -105,6 +83,40 @@ func (t *Tables) start(ctx context.Context, opts TableOptions) (*Result, error) 
 	return &Result{Kind: KindDynamoDB, Target: opts.Table, From: opts.From, Source: src.describe(opts, t.SourceRegion),
 		Outcome: Restored, RecoveryPoint: &at, RestoredAt: t.now(), BackupARN: src.backupARN,
 		TableARN: aws.ToString(desc.TableArn)}, nil
+}
+
+func (t *Tables) fromBackup(ctx context.Context, opts TableOptions, src tableSource) (*ddbtypes.TableDescription, error) {
+	out, err := t.Target.RestoreTableFromBackup(ctx, &dynamodb.RestoreTableFromBackupInput{
+		TargetTableName: aws.String(opts.Table), BackupArn: aws.String(src.backupARN)})
+	if err != nil {
+		return nil, err
+	}
+	return out.TableDescription, nil
+}
+
+// toPointInTime starts a point-in-time restore. With the latest restorable
+// time, AWS picks the moment; its summary says which (never older than the
+// one read before), and src.at becomes that.
+func (t *Tables) toPointInTime(ctx context.Context, opts TableOptions, src *tableSource) (*ddbtypes.TableDescription, error) {
+	in := &dynamodb.RestoreTableToPointInTimeInput{TargetTableName: aws.String(opts.Table)}
+	if src.sourceARN != "" {
+		in.SourceTableArn = aws.String(src.sourceARN)
+	} else {
+		in.SourceTableName = aws.String(opts.source())
+	}
+	if src.latest {
+		in.UseLatestRestorableTime = aws.Bool(true)
+	} else {
+		in.RestoreDateTime = aws.Time(src.at)
+	}
+	out, err := t.Target.RestoreTableToPointInTime(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	if d := out.TableDescription; src.latest && d != nil && d.RestoreSummary != nil && d.RestoreSummary.RestoreDateTime != nil {
+		src.at = *d.RestoreSummary.RestoreDateTime
+	}
+	return out.TableDescription, nil
 }
 
 func (t *Tables) restoreError(opts TableOptions, src tableSource, err error) error {
