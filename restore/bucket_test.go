@@ -204,6 +204,13 @@ func TestCopyFromBucketInAnotherRegion(t *testing.T) {
 
 	buckets := NewBuckets(awsConfig(t), "us-east-1", s3opts)
 	buckets.pageSize = 2
+	wt, ws := &watched{S3API: buckets.Target}, &watched{S3API: buckets.Source}
+	buckets.Target, buckets.Source = wt, ws
+	defer func() {
+		if m := append(wt.missing, ws.missing...); len(m) > 0 {
+			t.Errorf("calls without the expected bucket owner: %v", m)
+		}
+	}()
 	opts := BucketOptions{Bucket: target, From: FromBucket, SourceBucket: replica, AccountID: testenv.Account, SourceAccountID: testenv.Account}
 	_, err := buckets.Restore(ctx, opts)
 	var ex *ExistingDataError
