@@ -40,7 +40,8 @@ type Plan struct {
 	// Objects counts what an S3 restore would do, per object.
 	Objects *ObjectCounts `json:"objects,omitempty"`
 	// Problem is why the restore could not run as configured (no backup, PITR
-	// disabled, target bucket missing...); a plan reports it rather than
-	// failing, so that every problem shows in one run.
+	// disabled, target bucket missing, a target it would refuse, with what
+	// to do); a plan reports it rather than failing, so that every problem
+	// shows in one run.
 	Problem string `json:"problem,omitempty"`
 }

@@ -161,8 +161,13 @@ func TestRefusesExistingTable(t *testing.T) {
 			t.Errorf("error does not say what to do: %s", msg)
 		}
 		p, err := tables.Plan(ctx, TableOptions{Table: tc.table, From: FromBackup})
-		if err != nil || p.Action != ActionRefuse || !p.TargetExists || p.TargetHasData != tc.data {
-			t.Errorf("plan of %s: %+v, %v; want refuse, exists, has data %v", tc.table, p, err, tc.data)
+		if err != nil || p.Action != ActionRefuse || !p.TargetExists || p.TargetHasData != tc.data ||
+			!strings.Contains(p.Problem, "--accept-existing") || p.RecoveryPoint == nil {
+			t.Errorf("plan of %s: %+v, %v; want refuse, exists, has data %v, what to do, and the backup it would restore", tc.table, p, err, tc.data)
+		}
+		p, err = tables.Plan(ctx, TableOptions{Table: tc.table, From: FromBackup, AcceptExisting: true})
+		if err != nil || p.Action != ActionAccept || p.RecoveryPoint != nil {
+			t.Errorf("plan accepting %s: %+v, %v; want accept with no recovery point", tc.table, p, err)
 		}
 		res, err := tables.Restore(ctx, TableOptions{Table: tc.table, From: FromBackup, AcceptExisting: true})
 		if err != nil || res.Outcome != Accepted || res.RecoveryPoint != nil {

@@ -38,15 +38,23 @@ func (t *Tables) Plan(ctx context.Context, opts TableOptions) (*Plan, error) {
 		if p.TargetHasData, err = t.hasData(ctx, opts.Table); err != nil {
 			return nil, err
 		}
-		p.Action = ActionRefuse
 		if opts.AcceptExisting {
-			p.Action = ActionAccept
+			// Kept as it is: nothing restored, recovery point unknown.
+			p.Action, p.Source = ActionAccept, "existing table "+opts.Table
+			return p, nil
 		}
+		p.Action = ActionRefuse
+		p.Problem = (&ExistingTableError{Table: opts.Table, Region: t.Region, HasData: p.TargetHasData,
+			RestoredFrom: restoredFrom(d.RestoreSummary)}).Error()
 	}
+	// A refused plan still shows what the restore would bring back, for the
+	// choice between another name and --accept-existing.
 	src, err := t.resolve(ctx, opts)
 	switch {
 	case ctx.Err() != nil:
 		return nil, ctx.Err()
+	case err != nil && p.Problem != "":
+		p.Problem += "; " + err.Error()
 	case err != nil:
 		p.Problem = err.Error()
 	default:
