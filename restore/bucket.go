@@ -88,6 +88,9 @@ type Buckets struct {
 	Region       string
 	SourceRegion string
 	Now          func() time.Time
+	// Note, when set, receives progress (the engine turns it into
+	// stage_note events): bucket names and counts only.
+	Note func(msg string)
 	// pageSize caps list pages (tests: keys spanning pages); 0 for S3's.
 	pageSize int32
 }
@@ -112,6 +115,12 @@ func (b *Buckets) now() time.Time {
 		return b.Now()
 	}
 	return time.Now()
+}
+
+func (b *Buckets) note(format string, args ...any) {
+	if b.Note != nil {
+		b.Note(fmt.Sprintf(format, args...))
+	}
 }
 
 func owner(id string) *string {

@@ -46,6 +46,8 @@ func (b *Buckets) Restore(ctx context.Context, opts BucketOptions) (*Result, err
 	if len(w.ops) > 0 {
 		res.Outcome = Restored
 	}
+	b.note("bucket %s: %d to restore, %d to delete, %d unchanged, %d kept", opts.Bucket,
+		w.counts.Restored, w.counts.Deleted, w.counts.Unchanged, w.counts.Kept)
 	err = b.apply(ctx, opts, w.ops)
 	res.RestoredAt = b.now()
 	return res, err

@@ -81,6 +81,10 @@ type Tables struct {
 	Poll, MaxPoll time.Duration
 	// Now is the clock (time.Now by default).
 	Now func() time.Time
+	// Note, when set, receives progress worth showing during waits that
+	// can last hours (the engine turns them into stage_note events). Notes
+	// hold names, ARNs and times only.
+	Note func(msg string)
 }
 
 // NewTables builds the clients from cfg: the target in cfg.Region, the
@@ -103,6 +107,12 @@ func (t *Tables) now() time.Time {
 		return t.Now()
 	}
 	return time.Now()
+}
+
+func (t *Tables) note(format string, args ...any) {
+	if t.Note != nil {
+		t.Note(fmt.Sprintf(format, args...))
+	}
 }
 
 func (t *Tables) crossRegion() bool { return t.SourceRegion != "" && t.SourceRegion != t.Region }

@@ -67,7 +67,9 @@ func TestResumesRestoreInProgress(t *testing.T) {
 
 	c := &creating{DynamoDBAPI: db}
 	c.left.Store(3)
-	tables := &Tables{Target: c, Source: c, Region: region, SourceRegion: region, Poll: time.Millisecond, MaxPoll: time.Millisecond}
+	var notes []string
+	tables := &Tables{Target: c, Source: c, Region: region, SourceRegion: region, Poll: time.Millisecond, MaxPoll: time.Millisecond,
+		Note: func(m string) { notes = append(notes, m) }}
 	p, err := tables.Plan(ctx, TableOptions{Table: name, From: FromBackup})
 	if err != nil || p.Action != ActionWait || p.TargetStatus != "CREATING" {
 		t.Fatalf("plan %+v, %v: want wait for the restore in progress", p, err)
@@ -78,6 +80,9 @@ func TestResumesRestoreInProgress(t *testing.T) {
 	}
 	if n := c.restores.Load(); n != 0 {
 		t.Errorf("restored %d more time(s); the restore in progress should have been waited for", n)
+	}
+	if len(notes) != 1 || !strings.Contains(notes[0], "waiting for it, not restoring again") {
+		t.Errorf("notes %q, want one saying the restore in progress is waited for", notes)
 	}
 	if c.left.Load() >= 0 {
 		t.Errorf("returned before the table left CREATING")

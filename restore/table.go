@@ -36,10 +36,12 @@ func (t *Tables) Restore(ctx context.Context, opts TableOptions) (*Result, error
 			}
 			return res, err
 		case decideWait:
+			t.note("table %s is %s (restore in progress: %v); waiting for it, not restoring again", opts.Table, d.TableStatus, d.RestoreSummary != nil)
 			if err := t.waitActive(ctx, opts.Table); err != nil {
 				return nil, err
 			}
 		case decideWaitGone:
+			t.note("table %s is being deleted; waiting until it is gone", opts.Table)
 			if err := t.waitGone(ctx, opts.Table); err != nil {
 				return nil, err
 			}
@@ -62,6 +64,7 @@ func (t *Tables) start(ctx context.Context, opts TableOptions) (*Result, error) 
 	if err != nil {
 		return nil, err
 	}
+	t.note("restoring table %s from %s", opts.Table, src.describe(opts, t.SourceRegion))
 	var desc *ddbtypes.TableDescription
 	if src.backupARN != "" {
 		desc, err = t.fromBackup(ctx, opts, src)
@@ -75,6 +78,7 @@ func (t *Tables) start(ctx context.Context, opts TableOptions) (*Result, error) 
 		desc = &ddbtypes.TableDescription{} // unknown: wait for it below
 	}
 	if desc.TableStatus != ddbtypes.TableStatusActive {
+		t.note("waiting for table %s to become ACTIVE (large tables take hours)", opts.Table)
 		if err := t.waitActive(ctx, opts.Table); err != nil {
 			return nil, err
 		}
