@@ -1,0 +1,65 @@
+package restore
+
+import "context"
+
+// Plan reports what Restore would do, writing nothing: the source and
+// recovery point it would restore (the newest backup, the latest
+// restorable time, or the given one), and the target table's state. A
+// source that cannot be resolved (no backup, PITR off) is a Problem in the
+// plan, not an error; errors are failures to read at all.
+func (t *Tables) Plan(ctx context.Context, opts TableOptions) (*Plan, error) {
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	p := &Plan{Kind: KindDynamoDB, Target: opts.Table, From: opts.From}
+	d, err := t.describe(ctx, opts.Table)
+	if err != nil {
+		return nil, err
+	}
+	if d != nil {
+		p.TargetExists, p.TargetStatus = true, string(d.TableStatus)
+	}
+	switch decide(d, opts) {
+	case decideRestore, decideWaitGone:
+		p.Action = ActionRestore
+	case decideWait:
+		p.Action = ActionWait
+	case decideDone:
+		res, err := t.finished(ctx, opts, d, Resumed)
+		if err != nil {
+			return nil, err
+		}
+		p.Action, p.Source, p.RecoveryPoint, p.BackupARN = ActionDone, res.Source, res.RecoveryPoint, res.BackupARN
+		p.TargetHasData, err = t.hasData(ctx, opts.Table)
+		return p, err
+	case decideUnavailable:
+		p.Action, p.Problem = ActionRefuse, "the table exists with status "+p.TargetStatus
+	case decideCheckData:
+		if p.TargetHasData, err = t.hasData(ctx, opts.Table); err != nil {
+			return nil, err
+		}
+		if opts.AcceptExisting {
+			// Kept as it is: nothing restored, recovery point unknown.
+			p.Action, p.Source = ActionAccept, "existing table "+opts.Table
+			return p, nil
+		}
+		p.Action = ActionRefuse
+		p.Problem = (&ExistingTableError{Table: opts.Table, Region: t.Region, HasData: p.TargetHasData,
+			RestoredFrom: restoredFrom(d.RestoreSummary)}).Error()
+	}
+	// A refused plan still shows what the restore would bring back, for the
+	// choice between another name and --accept-existing.
+	src, err := t.resolve(ctx, opts)
+	switch {
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	case err != nil && p.Problem != "":
+		p.Problem += "; " + err.Error()
+	case err != nil:
+		p.Problem = err.Error()
+	default:
+		at := src.at
+		p.Source, p.RecoveryPoint, p.BackupARN = src.describe(opts, t.SourceRegion), &at, src.backupARN
+	}
+	return p, nil
+}
