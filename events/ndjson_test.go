@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -176,5 +177,28 @@ func TestNDJSONThroughAPipe(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), fifo) {
 		t.Errorf("the error does not name the events file: %v", err)
+	}
+}
+
+// A reader that stops reading never blocks the run: Emit returns at
+// once, the overflow is dropped, Close gives up after its drain time, and
+// what was lost is reported.
+func TestNDJSONStalledReader(t *testing.T) {
+	t.Parallel()
+	pr, pw := io.Pipe() // nobody reads pr until the test ends
+	defer pr.Close()
+	sink := newNDJSON(pw, nil, "the pipe", 2, 10*time.Millisecond)
+	bus := NewBus("r1", "shop", "apply", sink)
+	for i := 0; i < 10; i++ {
+		bus.Emit(Event{Type: ResourceProgress, Stage: "stack.blue"})
+	}
+	// One line is stuck in Write, two are queued: at least seven dropped.
+	err := sink.Err()
+	if err == nil || !strings.Contains(err.Error(), "events dropped because its reader did not keep up") {
+		t.Fatalf("Err = %v, want the drops reported", err)
+	}
+	err = sink.Close()
+	if err == nil || !strings.Contains(err.Error(), "the pipe: its reader took nothing for 10ms; gave up with") {
+		t.Fatalf("Close = %v, want the give-up reported", err)
 	}
 }

@@ -3,6 +3,7 @@ package events
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -85,10 +86,14 @@ func TestRedactorString(t *testing.T) {
 func TestBusRedactsForEverySink(t *testing.T) {
 	t.Parallel()
 	var a, b bytes.Buffer
-	bus := NewBus("r1", "shop", "apply", NewNDJSON(&a), NewNDJSON(&b))
+	sa, sb := NewNDJSON(&a), NewNDJSON(&b)
+	bus := NewBus("r1", "shop", "apply", sa, sb)
 	bus.AddSecrets(secret)
 	bus.Emit(Event{Type: StageFinished, Stage: "stack.db", Outcome: OutcomeFailed, Error: "connect with password " + secret + ": refused"})
 	bus.Emit(Event{Type: ResourceProgress, Stage: "stack.db", Resource: &Resource{Address: `aws_db_instance.x["` + secret + `"]`, Phase: "start"}})
+	if err := errors.Join(sa.Close(), sb.Close()); err != nil {
+		t.Fatal(err)
+	}
 	for _, out := range []string{a.String(), b.String()} {
 		if strings.Contains(out, secret) {
 			t.Fatalf("the secret reached a sink:\n%s", out)
