@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -45,13 +46,23 @@ const (
 )
 
 // OpenNDJSON opens the --events destination: "-" writes to stdout (which
-// Close leaves open), anything else is a file that is created if missing
+// Close leaves open, and whose reader going away is an error, not the
+// death of the process), anything else is a file that is created if missing
 // and appended to otherwise, so that a rebuild resumed with the same flag
 // keeps the story of its earlier runs in one file. A named pipe is opened
 // as it is, which waits for its reader as tee does; nothing is ever
 // seeked, truncated or synced, so pipes and /dev/fd paths work.
 func OpenNDJSON(path string, stdout io.Writer) (*NDJSON, error) {
 	if path == "-" {
+		if f, ok := stdout.(*os.File); ok {
+			// Go kills a process that writes to a broken pipe on fd 1, so
+			// `--events - | head` would end the rebuild mid-way. A copy of
+			// the descriptor gets EPIPE, which is recorded, instead.
+			if fd, err := syscall.Dup(int(f.Fd())); err == nil {
+				dup := os.NewFile(uintptr(fd), "stdout")
+				return newNDJSON(dup, dup, "stdout", ndjsonQueue, ndjsonDrain), nil
+			}
+		}
 		return newNDJSON(stdout, nil, "stdout", ndjsonQueue, ndjsonDrain), nil
 	}
 	// 0600 like every file tfrebuild writes: events carry no secret, but

@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -200,5 +202,40 @@ func TestNDJSONStalledReader(t *testing.T) {
 	err = sink.Close()
 	if err == nil || !strings.Contains(err.Error(), "the pipe: its reader took nothing for 10ms; gave up with") {
 		t.Fatalf("Close = %v, want the give-up reported", err)
+	}
+}
+
+// `tfrebuild apply --events - | head -1`: when the reader of stdout goes
+// away, the stream records a broken pipe and the process lives on (Go
+// would kill a process writing to a broken pipe on fd 1). Run in a child
+// process whose stdout is a pipe nobody reads.
+func TestNDJSONStdoutBrokenPipe(t *testing.T) {
+	t.Parallel()
+	if os.Getenv("NDJSON_BROKEN_STDOUT_CHILD") == "1" {
+		sink, err := OpenNDJSON("-", os.Stdout)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		NewBus("r1", "shop", "apply", sink).Emit(Event{Type: RunStarted})
+		fmt.Fprintf(os.Stderr, "close: %v\n", sink.Close())
+		os.Exit(0)
+	}
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr.Close() // no reader: every write to pw is a broken pipe
+	var stderr bytes.Buffer
+	cmd := exec.Command(os.Args[0], "-test.run=^TestNDJSONStdoutBrokenPipe$")
+	cmd.Env = append(os.Environ(), "NDJSON_BROKEN_STDOUT_CHILD=1")
+	cmd.Stdout, cmd.Stderr = pw, &stderr
+	err = cmd.Run()
+	pw.Close()
+	if err != nil {
+		t.Fatalf("the child died (%v); stderr:\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "close: write to stdout: write stdout: broken pipe") {
+		t.Fatalf("the broken pipe was not reported; stderr:\n%s", stderr.String())
 	}
 }
