@@ -178,6 +178,16 @@ func (b *Bus) AddSecrets(values ...string) {
 	b.redact.Add(values...)
 }
 
+// Redact returns s with every secret the bus knows replaced, for text
+// that leaves the process by another way than an event: the summary, the
+// GitHub step summary.
+func (b *Bus) Redact(s string) string {
+	if b == nil {
+		return s
+	}
+	return b.redact.String(s)
+}
+
 // Emit stamps e, redacts known secrets from it and hands it to every sink
 // in order, one event at a time.
 func (b *Bus) Emit(e Event) {

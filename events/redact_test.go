@@ -103,3 +103,16 @@ func TestBusRedactsForEverySink(t *testing.T) {
 		}
 	}
 }
+
+func TestBusRedactText(t *testing.T) {
+	t.Parallel()
+	bus := NewBus("r1", "shop", "apply")
+	bus.AddSecrets(secret)
+	if got := bus.Redact("| stack.db | " + secret + " |"); got != "| stack.db | "+Redacted+" |" {
+		t.Fatalf("Redact = %q", got)
+	}
+	var none *Bus
+	if got := none.Redact(secret); got != secret {
+		t.Fatalf("a nil bus changed text: %q", got)
+	}
+}
