@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/tfrebuild/tfrebuild/events"
 )
 
 // A receiver that never answers costs each attempt its timeout; the
@@ -113,67 +111,5 @@ func TestBrokenConnectionErrorHasNoURL(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), token) || strings.Contains(err.Error(), srv.URL) {
 		t.Fatalf("the URL leaked: %v", err)
-	}
-}
-
-func TestScrubURL(t *testing.T) {
-	t.Parallel()
-	raw := "https://bot:pa55word@hooks.example.com/services/T0/B0/" + token + "?sig=abcdef123"
-	in := `Post "` + raw + `": EOF; path /services/T0/B0/` + token + `; sig=abcdef123; user bot:pa55word`
-	got := scrubURL(in, raw)
-	for _, leak := range []string{token, "abcdef123", "pa55word", raw} {
-		if strings.Contains(got, leak) {
-			t.Errorf("%q survived: %s", leak, got)
-		}
-	}
-}
-
-func TestOptionsValidation(t *testing.T) {
-	t.Parallel()
-	secretURL := "ftp://hooks.example.com/" + token
-	_, err := New(Options{Name: "ops", URL: secretURL, On: []string{"finished"}, Format: "teams"})
-	if err == nil {
-		t.Fatal("bad options accepted")
-	}
-	for _, want := range []string{`notify "ops": url is not an http or https URL`, `unknown trigger "finished"`, `unknown format "teams"`} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error lacks %q: %v", want, err)
-		}
-	}
-	if strings.Contains(err.Error(), token) {
-		t.Errorf("the URL leaked into a validation error: %v", err)
-	}
-	if _, err := New(Options{Name: "ops"}); err == nil || !strings.Contains(err.Error(), "url is empty") {
-		t.Errorf("an empty URL: %v", err)
-	}
-}
-
-// One bad receiver does not spoil the others, and its failures are the
-// only ones reported.
-func TestSet(t *testing.T) {
-	t.Parallel()
-	good, bad := newReceiver(t, http.StatusOK, "ok"), newReceiver(t, http.StatusServiceUnavailable, "")
-	set, err := NewSet(
-		Options{Name: "ops", URL: good.url(), On: []string{OnDone}},
-		Options{Name: "pager", URL: bad.url(), On: []string{OnFailed}, Backoff: time.Millisecond},
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rebuildEvents(set)
-	err = set.Close()
-	if got := good.events(t); len(got) != 1 || got[0].Type != events.RunFinished {
-		t.Fatalf("ops got %v", got)
-	}
-	if n := len(set.Failures()); n != 1 || !strings.Contains(err.Error(), "notification pager (stage_finished stack.green): POST failed after 3 attempts: 503") {
-		t.Fatalf("Close = %v (%d failures)", err, n)
-	}
-	if _, err := NewSet(Options{Name: "a", URL: good.url()}, Options{Name: "b", URL: "nope"}); err == nil || !strings.Contains(err.Error(), `notify "b"`) {
-		t.Fatalf("an invalid block: %v", err)
-	}
-	var none *Set
-	none.Emit(events.Event{Type: events.RunStarted})
-	if none.Close() != nil || none.Failures() != nil {
-		t.Fatal("a nil set did something")
 	}
 }

@@ -116,3 +116,12 @@ func (o Options) validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+// String describes o without its URL, so that printing the options (a
+// debug line, a %+v in an error) cannot leak the secret.
+func (o Options) String() string {
+	return fmt.Sprintf("notify %q (on %v, format %q, url hidden)", o.Name, o.On, o.Format)
+}
+
+// GoString is String, for %#v.
+func (o Options) GoString() string { return o.String() }
