@@ -23,8 +23,19 @@ const (
 
 // Outcome is how a stage or a run ended (stage_finished, run_finished).
 // For stages it is one of the checkpoint statuses that end a stage: done,
-// failed, skipped, blocked, waiting, interrupted.
+// failed, skipped, blocked, waiting, interrupted. A run ends done, failed,
+// waiting (on a manual step) or interrupted.
 type Outcome string
+
+// The outcomes, spelled as the checkpoint spells stage statuses.
+const (
+	OutcomeDone        Outcome = "done"
+	OutcomeFailed      Outcome = "failed"
+	OutcomeSkipped     Outcome = "skipped"
+	OutcomeBlocked     Outcome = "blocked"
+	OutcomeWaiting     Outcome = "waiting"
+	OutcomeInterrupted Outcome = "interrupted"
+)
 
 // Event is one thing that happened in a run. Only the fields that belong
 // to the event's Type are set. An event never carries a secret: Message
@@ -51,8 +62,43 @@ type Event struct {
 	Resource *Resource `json:"resource,omitempty"`
 	// Confirm is the command that releases a waiting step (waiting).
 	Confirm string `json:"confirm,omitempty"`
-	// RTO is set on run_started and run_finished.
+	// RTO is set on run_started and run_finished, and may be set on any
+	// other event to say where the clock stands.
 	RTO *RTO `json:"rto,omitempty"`
+
+	// Attempt is the stage's attempt number in this rebuild, counting from
+	// 1 (stage_started, stage_finished).
+	Attempt int `json:"attempt,omitempty"`
+	// CriticalPath is set on run_finished when the run applied stages.
+	CriticalPath *CriticalPath `json:"critical_path,omitempty"`
+}
+
+// CriticalPath is the chain of stages that determined the rebuild's
+// elapsed time, and how much the others could have taken longer without
+// delaying it: where to invest to shorten the RTO.
+type CriticalPath struct {
+	// Seconds is the length of the chain: the sum of its stages.
+	Seconds float64 `json:"seconds"`
+	// Stages is the chain, first stage first.
+	Stages []PathStage `json:"stages"`
+	// Slack lists the stages off the chain.
+	Slack []StageSlack `json:"slack,omitempty"`
+}
+
+// PathStage is one stage of the critical path.
+type PathStage struct {
+	Stage   string  `json:"stage"`
+	Seconds float64 `json:"seconds"`
+	// Share is Seconds as a fraction of the path, 0 to 1.
+	Share float64 `json:"share"`
+}
+
+// StageSlack is a stage off the critical path and how much longer it
+// could have run without making the rebuild longer.
+type StageSlack struct {
+	Stage        string  `json:"stage"`
+	Seconds      float64 `json:"seconds"`
+	SlackSeconds float64 `json:"slack_seconds"`
 }
 
 // Resource is Terraform's own progress on one resource, from its
@@ -80,6 +126,9 @@ type RTO struct {
 	FailedSeconds  float64 `json:"failed_seconds"`
 	IdleSeconds    float64 `json:"idle_seconds"`
 	Met            bool    `json:"met"`
+	// Runs counts the runs (apply attempts) of this rebuild so far,
+	// this one included.
+	Runs int `json:"runs,omitempty"`
 }
 
 // Sink receives events. Emit is called from one goroutine at a time and
@@ -103,6 +152,7 @@ type Bus struct {
 	project string
 	mode    string
 	now     func() time.Time
+	redact  Redactor
 }
 
 // NewBus returns a bus for one run.
@@ -117,7 +167,29 @@ func (b *Bus) Subscribe(s Sink) {
 	b.mu.Unlock()
 }
 
-// Emit stamps e and hands it to every sink in order, one event at a time.
+// AddSecrets tells the bus values that must never leave the process, such
+// as the sensitive outputs the engine has read. From then on every string
+// field of every event is redacted before a sink sees it. The engine never
+// puts a secret in an event; this is the second line of defence.
+func (b *Bus) AddSecrets(values ...string) {
+	if b == nil {
+		return
+	}
+	b.redact.Add(values...)
+}
+
+// Redact returns s with every secret the bus knows replaced, for text
+// that leaves the process by another way than an event: the summary, the
+// GitHub step summary.
+func (b *Bus) Redact(s string) string {
+	if b == nil {
+		return s
+	}
+	return b.redact.String(s)
+}
+
+// Emit stamps e, redacts known secrets from it and hands it to every sink
+// in order, one event at a time.
 func (b *Bus) Emit(e Event) {
 	if b == nil {
 		return
@@ -140,6 +212,7 @@ func (b *Bus) Emit(e Event) {
 	if e.Duration != 0 && e.DurationSeconds == 0 {
 		e.DurationSeconds = e.Duration.Seconds()
 	}
+	e = b.redact.Event(e)
 	for _, s := range b.sinks {
 		s.Emit(e)
 	}
