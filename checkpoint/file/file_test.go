@@ -1,4 +1,4 @@
-package stages_test
+package file_test
 
 import (
 	"context"
@@ -8,14 +8,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tfrebuild/tfrebuild/stages"
-	"github.com/tfrebuild/tfrebuild/stages/storetest"
+	"github.com/tfrebuild/tfrebuild/checkpoint"
+	"github.com/tfrebuild/tfrebuild/checkpoint/file"
+	"github.com/tfrebuild/tfrebuild/checkpoint/storetest"
 )
 
 func TestFileStoreConformance(t *testing.T) {
 	t.Parallel()
-	storetest.Run(t, func(t *testing.T) stages.Store {
-		return &stages.FileStore{Path: filepath.Join(t.TempDir(), ".tfrebuild", "checkpoint.json")}
+	storetest.Run(t, func(t *testing.T) checkpoint.Store {
+		return &file.Store{Path: filepath.Join(t.TempDir(), ".tfrebuild", "checkpoint.json")}
 	})
 }
 
@@ -24,11 +25,11 @@ func TestFileStoreRefusesCorruptAndNewerFiles(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "checkpoint.json")
-	s := &stages.FileStore{Path: path}
+	s := &file.Store{Path: path}
 	if err := os.WriteFile(path, []byte(`{"schema": 1, "stages": {`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Load(ctx); !errors.Is(err, stages.ErrCorrupt) || !strings.Contains(err.Error(), path) {
+	if _, err := s.Load(ctx); !errors.Is(err, checkpoint.ErrCorrupt) || !strings.Contains(err.Error(), path) {
 		t.Errorf("corrupt file: %v", err)
 	}
 	if err := os.WriteFile(path, []byte(`{"schema": 99}`), 0o600); err != nil {
@@ -42,9 +43,9 @@ func TestFileStoreRefusesCorruptAndNewerFiles(t *testing.T) {
 func TestFileStoreWritesAtomicallyAndPrivately(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	s := &stages.FileStore{Path: filepath.Join(dir, "checkpoint.json")}
+	s := &file.Store{Path: filepath.Join(dir, "checkpoint.json")}
 	for i := 0; i < 5; i++ {
-		if err := s.Save(context.Background(), &stages.Checkpoint{Project: "p"}); err != nil {
+		if err := s.Save(context.Background(), &checkpoint.Checkpoint{Project: "p"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -63,12 +64,12 @@ func TestFileStoreWritesAtomicallyAndPrivately(t *testing.T) {
 func TestFileLockTakeover(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	s := &stages.FileStore{Path: filepath.Join(dir, "checkpoint.json")}
+	s := &file.Store{Path: filepath.Join(dir, "checkpoint.json")}
 	dead := `{"run_id":"crashed","host":"h","pid":999999,"since":"2026-01-01T00:00:00Z"}`
 	if err := os.WriteFile(filepath.Join(dir, "run.lock"), []byte(dead), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	l, prev, err := s.Lock(context.Background(), stages.Holder{RunID: "new", PID: os.Getpid()})
+	l, prev, err := s.Lock(context.Background(), checkpoint.Holder{RunID: "new", PID: os.Getpid()})
 	if err != nil || prev == nil || prev.RunID != "crashed" {
 		t.Fatalf("takeover: prev %v, err %v", prev, err)
 	}

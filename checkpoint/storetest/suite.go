@@ -9,11 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
 
 // Run checks a Store; newStore returns an empty store of its own each call.
-func Run(t *testing.T, newStore func(t *testing.T) stages.Store) {
+func Run(t *testing.T, newStore func(t *testing.T) checkpoint.Store) {
 	ctx := context.Background()
 	t.Run("empty", func(t *testing.T) {
 		c, err := newStore(t).Load(ctx)
@@ -24,10 +25,11 @@ func Run(t *testing.T, newStore func(t *testing.T) stages.Store) {
 	t.Run("round trip", func(t *testing.T) {
 		s := newStore(t)
 		now := time.Now().UTC().Truncate(time.Millisecond)
-		c := &stages.Checkpoint{Project: "p", Account: "123456789012", Region: "eu-west-2", RunID: "r1", StartedAt: now, With: []string{"green"}}
+		c := &checkpoint.Checkpoint{Project: "p", Account: "123456789012", Region: "eu-west-2", RunID: "r1", StartedAt: now, With: []string{"green"}}
 		rec := c.Stage("stack.blue")
 		rec.Status, rec.StartedAt, rec.FinishedAt, rec.Attempts = stages.Done, &now, &now, 2
 		rec.Fingerprint, rec.OutputHashes = "sha256:abc", map[string]string{"url": "sha256:def"}
+		rec.Findings = []checkpoint.Finding{{Kind: checkpoint.Drift, Address: "s3://b", Message: "versioning is off"}}
 		if err := s.Save(ctx, c); err != nil {
 			t.Fatal(err)
 		}
@@ -36,14 +38,15 @@ func Run(t *testing.T, newStore func(t *testing.T) stages.Store) {
 			t.Fatalf("load: %v", err)
 		}
 		g := got.Stages["stack.blue"]
-		if got.Schema != stages.SchemaVersion || got.RunID != "r1" || len(got.With) != 1 || g.Status != stages.Done ||
-			g.Attempts != 2 || !g.StartedAt.Equal(now) || g.OutputHashes["url"] != "sha256:def" || g.Fingerprint != "sha256:abc" {
+		if got.Schema != checkpoint.SchemaVersion || got.RunID != "r1" || len(got.With) != 1 || g.Status != stages.Done ||
+			g.Attempts != 2 || !g.StartedAt.Equal(now) || g.OutputHashes["url"] != "sha256:def" || g.Fingerprint != "sha256:abc" ||
+			len(g.Findings) != 1 || g.Findings[0] != rec.Findings[0] {
 			t.Errorf("round trip lost data: %+v %+v", got, g)
 		}
 	})
 	t.Run("overwrite", func(t *testing.T) {
 		s := newStore(t)
-		c := &stages.Checkpoint{Project: "p", RunID: "a"}
+		c := &checkpoint.Checkpoint{Project: "p", RunID: "a"}
 		if err := s.Save(ctx, c); err != nil {
 			t.Fatal(err)
 		}
@@ -59,13 +62,13 @@ func Run(t *testing.T, newStore func(t *testing.T) stages.Store) {
 	})
 	t.Run("run lock", func(t *testing.T) {
 		s := newStore(t)
-		first := stages.Holder{RunID: "first", Host: stages.Hostname(), PID: os.Getpid(), Since: time.Now().UTC()}
+		first := checkpoint.Holder{RunID: "first", Host: checkpoint.Hostname(), PID: os.Getpid(), Since: time.Now().UTC()}
 		l, prev, err := s.Lock(ctx, first)
 		if err != nil || prev != nil {
 			t.Fatalf("lock a free store: %v (previous holder %v)", err, prev)
 		}
-		var le *stages.LockedError
-		_, _, err = s.Lock(ctx, stages.Holder{RunID: "second", Host: "other", PID: 1})
+		var le *checkpoint.LockedError
+		_, _, err = s.Lock(ctx, checkpoint.Holder{RunID: "second", Host: "other", PID: 1})
 		if !errors.As(err, &le) || le.Holder.RunID != "first" {
 			t.Fatalf("a second run must be refused naming the first: %v", err)
 		}
@@ -78,7 +81,7 @@ func Run(t *testing.T, newStore func(t *testing.T) stages.Store) {
 		if h, err := s.Locked(ctx); err != nil || h != nil {
 			t.Errorf("Locked after release: %v %v", h, err)
 		}
-		l2, _, err := s.Lock(ctx, stages.Holder{RunID: "second", Host: stages.Hostname(), PID: os.Getpid()})
+		l2, _, err := s.Lock(ctx, checkpoint.Holder{RunID: "second", Host: checkpoint.Hostname(), PID: os.Getpid()})
 		if err != nil {
 			t.Fatalf("lock after release: %v", err)
 		}
