@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"os/user"
@@ -85,15 +86,15 @@ func (c *core) execute(ctx context.Context, run stages.Func, onEvent func(stages
 func (c *core) finish(res *stages.Result, err error) {
 	out := events.Outcome(stages.Done)
 	switch {
+	case errors.Is(err, stages.ErrWaiting) || (err == nil && res != nil && res.Waiting()):
+		out = events.Outcome(stages.Waiting)
 	case err != nil && ctxErr(err):
 		out = events.Outcome(stages.Interrupted)
 	case err != nil:
 		out = events.Outcome(stages.Failed)
-	case res != nil && res.Waiting():
-		out = events.Outcome(stages.Waiting)
 	}
 	e := events.Event{Type: events.RunFinished, Outcome: out, RTO: c.rto(time.Now())}
-	if err != nil {
+	if err != nil && out != events.Outcome(stages.Waiting) {
 		e.Error = err.Error()
 	}
 	c.bus.Emit(e)

@@ -138,8 +138,9 @@ func findings(rec *checkpoint.StageRecord) []checkpoint.Finding {
 	}
 	var out []checkpoint.Finding
 	for _, n := range rec.Notes {
-		if msg, ok := strings.CutPrefix(n, "drift "); ok {
-			out = append(out, checkpoint.Finding{Kind: checkpoint.Drift, Message: msg})
+		if rest, ok := strings.CutPrefix(n, "drift "); ok {
+			addr, msg, _ := strings.Cut(rest, ": ")
+			out = append(out, checkpoint.Finding{Kind: checkpoint.Drift, Address: addr, Message: msg})
 		}
 	}
 	return out
