@@ -45,7 +45,8 @@ type core struct {
 	bus      *events.Bus
 	runID    string
 	// workDir names the folder under .tfrebuild the stacks work in.
-	workDir string
+	workDir     string
+	saveTimeout time.Duration
 
 	mu        sync.Mutex // guards ckpt, scope and sensitive
 	ckpt      *checkpoint.Checkpoint
@@ -62,7 +63,7 @@ type core struct {
 
 func newCore(cfg *config.Config, p *stages.Pipeline, opts Common, mode, workDir string) *core {
 	id := newRunID()
-	return &core{cfg: cfg, opts: opts, deps: opts.Deps.withDefaults(), pipeline: p, runID: id, workDir: workDir,
+	return &core{cfg: cfg, opts: opts, deps: opts.Deps.withDefaults(), pipeline: p, runID: id, workDir: workDir, saveTimeout: saveTimeout,
 		bus:   events.NewBus(id, cfg.Project, mode, opts.Sinks...),
 		ckpt:  checkpoint.New(cfg.Project, cfg.Target.AccountID, cfg.Target.Region),
 		scope: cfg.NewScope(stages.Absent(cfg, opts.With)), sensitive: map[string]map[string]bool{}}

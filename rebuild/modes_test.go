@@ -11,6 +11,7 @@ import (
 	"github.com/tfrebuild/tfrebuild/bootstrap"
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/events"
 	"github.com/tfrebuild/tfrebuild/stages"
 	"github.com/tfrebuild/tfrebuild/terraform"
 )
@@ -250,5 +251,31 @@ func TestACheckThatNeverAnswersFails(t *testing.T) {
 	err := poll(context.Background(), "http://127.0.0.1:1/", "shown", 200, 50*time.Millisecond, time.Millisecond)
 	if err == nil || !strings.Contains(err.Error(), "shown did not answer HTTP 200 within 50ms") {
 		t.Errorf("poll: %v", err)
+	}
+}
+
+// hangingStore never finishes a save until its context ends.
+type hangingStore struct{ checkpoint.Store }
+
+func (hangingStore) Save(ctx context.Context, _ *checkpoint.Checkpoint) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// A store that hangs does not hold the run: the save on the event path
+// gives up and says so.
+func TestACheckpointSaveThatHangsTimesOut(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	p, err := stages.Build(w.cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newCore(w.cfg, p, w.common(), "apply", "work")
+	c.saveTimeout = 10 * time.Millisecond
+	c.save(hangingStore{}, "stack.base")
+	notes := w.sink.of(events.StageNote)
+	if len(notes) != 1 || !strings.Contains(notes[0].Message, "could not save the checkpoint: context deadline exceeded") {
+		t.Errorf("notes: %+v", notes)
 	}
 }

@@ -82,7 +82,7 @@ func stageTarget(stage string) string {
 // save writes the checkpoint to a store with a bounded wait; a failure is
 // reported as a note, and the run goes on.
 func (c *core) save(store checkpoint.Store, stage string) {
-	ctx, cancel := context.WithTimeout(context.Background(), saveTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), c.saveTimeout)
 	defer cancel()
 	c.mu.Lock()
 	err := store.Save(ctx, c.ckpt)

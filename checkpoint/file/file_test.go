@@ -75,3 +75,26 @@ func TestFileLockTakeover(t *testing.T) {
 	}
 	_ = l.Release(context.Background())
 }
+
+// A checkpoint written before findings were a field still reads, with its
+// fields where they were.
+func TestFileStoreReadsTheFormerLayout(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "checkpoint.json")
+	old := `{"schema": 1, "project": "p", "account": "123456789012", "region": "eu-west-2", "run_id": "r",
+  "run": {"run_id": "r", "host": "h", "pid": 7, "user": "ann", "since": "2026-01-01T00:00:00Z"},
+  "started_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:01:00Z",
+  "stages": {"state": {"status": "done", "attempts": 1, "notes": ["drift s3://b: versioning"]},
+             "step.handoff": {"status": "waiting", "attempts": 1, "confirmed_by": "ann@h", "confirmed_at": "2026-01-01T00:02:00Z"}}}`
+	if err := os.WriteFile(path, []byte(old), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := (&file.Store{Path: path}).Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Run == nil || c.Run.User != "ann" || c.Stages["state"].Notes[0] != "drift s3://b: versioning" ||
+		c.Stages["step.handoff"].ConfirmedBy != "ann@h" || c.Stages["state"].Findings != nil {
+		t.Errorf("former layout read as %+v", c)
+	}
+}
