@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/zclconf/go-cty/cty"
+
 	"github.com/tfrebuild/tfrebuild/bootstrap"
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/config"
@@ -155,7 +157,7 @@ func (c *core) tfStack(st *config.Stack) terraform.Stack {
 }
 
 // inputs evaluates a stack's inputs in the current scope.
-func (c *core) inputs(st *config.Stack) (map[string]ctyValue, error) {
+func (c *core) inputs(st *config.Stack) (map[string]cty.Value, error) {
 	c.mu.Lock()
 	vars, diags := c.scope.Inputs(st)
 	c.mu.Unlock()

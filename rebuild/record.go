@@ -3,16 +3,13 @@ package rebuild
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
-
-	"github.com/zclconf/go-cty/cty"
 
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/events"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
-
-type ctyValue = cty.Value
 
 // saveTimeout bounds a checkpoint save on the event path: a store that
 // hangs must not hold the run (and every other stage's event) with it.
@@ -51,16 +48,17 @@ func (c *core) record(e stages.Event) time.Duration {
 // and a waiting step into a waiting event naming the command that
 // releases it.
 func (c *core) emitStage(e stages.Event, elapsed time.Duration) {
-	ev := events.Event{Stage: e.Stage, Time: e.Time, Type: events.StageFinished, Outcome: events.Outcome(e.Status), Duration: elapsed}
+	t := e.Time.UTC()
+	ev := events.Event{Stage: e.Stage, Time: t, Type: events.StageFinished, Outcome: events.Outcome(e.Status), Duration: elapsed}
 	if e.Status == stages.Running {
-		ev = events.Event{Type: events.StageStarted, Stage: e.Stage, Time: e.Time}
+		ev = events.Event{Type: events.StageStarted, Stage: e.Stage, Time: t}
 	}
 	if e.Err != nil {
 		ev.Error = e.Err.Error()
 	}
 	c.bus.Emit(ev)
 	if e.Status == stages.Waiting {
-		c.bus.Emit(events.Event{Type: events.Waiting, Stage: e.Stage, Time: e.Time,
+		c.bus.Emit(events.Event{Type: events.Waiting, Stage: e.Stage, Time: t,
 			Confirm: ConfirmCommand(c.cfg.Filename, stageTarget(e.Stage))})
 	}
 }
@@ -70,13 +68,10 @@ func ConfirmCommand(configFile, step string) string {
 	return "tfrebuild confirm " + step + " --config " + configFile
 }
 
+// stageTarget is the name in a stage's name: handoff in step.handoff.
 func stageTarget(stage string) string {
-	for i := range stage {
-		if stage[i] == '.' {
-			return stage[i+1:]
-		}
-	}
-	return stage
+	_, name, _ := strings.Cut(stage, ".")
+	return name
 }
 
 // save writes the checkpoint to a store with a bounded wait; a failure is
