@@ -5,6 +5,7 @@ import (
 
 	"github.com/tfrebuild/tfrebuild/bootstrap"
 	"github.com/tfrebuild/tfrebuild/checkpoint"
+	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
 
@@ -17,7 +18,7 @@ type (
 )
 
 func (stateKind) apply(ctx context.Context, a *applier, s *stages.Stage) error {
-	if err := ensureState(ctx, a.core, s.Name, a.bootstrapOptions(s.Name)); err != nil {
+	if err := ensureState(ctx, a.core, a.conn.Cloud, s.Name, a.bootstrapOptions(s.Name)); err != nil {
 		return err
 	}
 	a.initAhead()
@@ -25,7 +26,7 @@ func (stateKind) apply(ctx context.Context, a *applier, s *stages.Stage) error {
 }
 
 func (stateKind) plan(ctx context.Context, p *planner, s *stages.Stage) error {
-	return ensureState(ctx, p.core, s.Name, p.bootstrapOptions())
+	return ensureState(ctx, p.core, dryRun{p.conn.Cloud}, s.Name, p.bootstrapOptions())
 }
 
 func (stateKind) destroy(ctx context.Context, d *destroyer, s *stages.Stage) error {
@@ -40,11 +41,11 @@ func (stateKind) destroy(ctx context.Context, d *destroyer, s *stages.Stage) err
 }
 
 func (registriesKind) apply(ctx context.Context, a *applier, s *stages.Stage) error {
-	return ensureRegistries(ctx, a.core, s.Name, a.bootstrapOptions(s.Name))
+	return ensureRegistries(ctx, a.core, a.conn.Cloud, s.Name, a.bootstrapOptions(s.Name))
 }
 
 func (registriesKind) plan(ctx context.Context, p *planner, s *stages.Stage) error {
-	return ensureRegistries(ctx, p.core, s.Name, p.bootstrapOptions())
+	return ensureRegistries(ctx, p.core, dryRun{p.conn.Cloud}, s.Name, p.bootstrapOptions())
 }
 
 func (registriesKind) destroy(ctx context.Context, d *destroyer, s *stages.Stage) error {
@@ -52,21 +53,21 @@ func (registriesKind) destroy(ctx context.Context, d *destroyer, s *stages.Stage
 	return d.teardown(s.Name, rep, err)
 }
 
-func ensureState(ctx context.Context, c *core, stage string, opts bootstrap.Options) error {
+func ensureState(ctx context.Context, c *core, cv converger, stage string, opts bootstrap.Options) error {
 	c.clearNotes(stage)
-	rep, err := c.conn.Cloud.EnsureBucket(ctx, c.cfg.Target.AccountID, c.cfg.State, opts)
+	rep, err := cv.EnsureBucket(ctx, c.cfg.Target.AccountID, c.cfg.State, opts)
 	c.report(stage, rep)
 	if err != nil || c.cfg.State.LockTable == "" {
 		return err
 	}
-	rep, err = c.conn.Cloud.EnsureLockTable(ctx, c.cfg.State.LockTable, opts)
+	rep, err = cv.EnsureLockTable(ctx, c.cfg.State.LockTable, opts)
 	c.report(stage, rep)
 	return err
 }
 
-func ensureRegistries(ctx context.Context, c *core, stage string, opts bootstrap.Options) error {
+func ensureRegistries(ctx context.Context, c *core, cv converger, stage string, opts bootstrap.Options) error {
 	c.clearNotes(stage)
-	rep, err := c.conn.Cloud.EnsureRegistries(ctx, c.cfg.Registries, opts)
+	rep, err := cv.EnsureRegistries(ctx, c.cfg.Registries, opts)
 	c.report(stage, rep)
 	return err
 }
@@ -89,4 +90,32 @@ func (c *core) report(stage string, rep *bootstrap.Report) {
 		f := checkpoint.Finding{Kind: checkpoint.Drift, Address: ch.Resource, Message: ch.Detail}
 		c.find(stage, f, msg+" (left as it is; apply --repair-state fixes it)")
 	}
+}
+
+// converger is the bootstrap calls that check and create the state and
+// the registries.
+type converger interface {
+	EnsureBucket(ctx context.Context, account string, st config.State, opts bootstrap.Options) (*bootstrap.Report, error)
+	EnsureLockTable(ctx context.Context, table string, opts bootstrap.Options) (*bootstrap.Report, error)
+	EnsureRegistries(ctx context.Context, regs []*config.Registry, opts bootstrap.Options) (*bootstrap.Report, error)
+}
+
+// dryRun is the planner's view of the bootstrap: every call is a dry run,
+// whatever the options say, and there is no delete. A plan is read-only
+// by construction, not by remembering a flag.
+type dryRun struct{ c Cloud }
+
+func (d dryRun) EnsureBucket(ctx context.Context, account string, st config.State, opts bootstrap.Options) (*bootstrap.Report, error) {
+	opts.DryRun, opts.Repair = true, false
+	return d.c.EnsureBucket(ctx, account, st, opts)
+}
+
+func (d dryRun) EnsureLockTable(ctx context.Context, table string, opts bootstrap.Options) (*bootstrap.Report, error) {
+	opts.DryRun, opts.Repair = true, false
+	return d.c.EnsureLockTable(ctx, table, opts)
+}
+
+func (d dryRun) EnsureRegistries(ctx context.Context, regs []*config.Registry, opts bootstrap.Options) (*bootstrap.Report, error) {
+	opts.DryRun, opts.Repair = true, false
+	return d.c.EnsureRegistries(ctx, regs, opts)
 }

@@ -279,3 +279,21 @@ func TestACheckpointSaveThatHangsTimesOut(t *testing.T) {
 		t.Errorf("notes: %+v", notes)
 	}
 }
+
+func TestThePlannersBootstrapIsAlwaysADryRun(t *testing.T) {
+	t.Parallel()
+	cloud := &fakeCloud{}
+	d := dryRun{cloud}
+	opts := bootstrap.Options{Project: "p", Repair: true, Converge: true}
+	_, _ = d.EnsureBucket(context.Background(), "1", config.State{}, opts)
+	_, _ = d.EnsureLockTable(context.Background(), "t", opts)
+	_, _ = d.EnsureRegistries(context.Background(), nil, opts)
+	for i, o := range cloud.opts {
+		if !o.DryRun || o.Repair {
+			t.Errorf("%s ran with %+v", cloud.calls[i], o)
+		}
+	}
+	if len(cloud.opts) != 3 {
+		t.Errorf("calls: %v", cloud.calls)
+	}
+}

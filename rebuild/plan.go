@@ -50,6 +50,8 @@ func (p *planner) runStage(ctx context.Context, s *stages.Stage) error {
 	return k.plan(ctx, p, s)
 }
 
+// bootstrapOptions are the planner's; dryRun makes every call a dry run
+// in any case.
 func (p *planner) bootstrapOptions() bootstrap.Options {
 	return bootstrap.Options{Project: p.cfg.Project, Tags: p.cfg.Tags, DryRun: true}
 }
