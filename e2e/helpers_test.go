@@ -20,9 +20,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/tfrebuild/tfrebuild/checkpoint"
+	ckddb "github.com/tfrebuild/tfrebuild/checkpoint/dynamodb"
+	ckfile "github.com/tfrebuild/tfrebuild/checkpoint/file"
 	"github.com/tfrebuild/tfrebuild/internal/testenv"
-	"github.com/tfrebuild/tfrebuild/stages"
-	"github.com/tfrebuild/tfrebuild/stages/ddbstore"
 )
 
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
@@ -85,9 +86,9 @@ func (tg *target) run(args ...string) testenv.Result {
 	return tg.env.Run(tg.t, tg.dir, args...)
 }
 
-func (tg *target) checkpoint() *stages.Checkpoint {
+func (tg *target) checkpoint() *checkpoint.Checkpoint {
 	tg.t.Helper()
-	c, err := (&stages.FileStore{Path: filepath.Join(tg.dir, ".tfrebuild", "checkpoint.json")}).Load(context.Background())
+	c, err := (&ckfile.Store{Path: filepath.Join(tg.dir, ".tfrebuild", "checkpoint.json")}).Load(context.Background())
 	if err != nil || c == nil {
 		tg.t.Fatalf("load checkpoint: %v", err)
 	}
@@ -198,11 +199,11 @@ func assumeOther(t *testing.T, tg *target) *s3.Client {
 }
 
 // peek reads the checkpoint while a run may be writing it; nil if none yet.
-func (tg *target) peek(store string) *stages.Checkpoint {
-	var s stages.Store = &stages.FileStore{Path: filepath.Join(tg.dir, ".tfrebuild", "checkpoint.json")}
+func (tg *target) peek(store string) *checkpoint.Checkpoint {
+	var s checkpoint.Store = &ckfile.Store{Path: filepath.Join(tg.dir, ".tfrebuild", "checkpoint.json")}
 	if store == "dynamodb" {
 		db := dynamodb.NewFromConfig(tg.awsConfig())
-		s = &ddbstore.Store{DB: db, Table: tg.project + "-lock", Key: tg.project + "/123456789012/eu-west-2"}
+		s = &ckddb.Store{DB: db, Table: tg.project + "-lock", Key: tg.project + "/123456789012/eu-west-2"}
 	}
 	c, err := s.Load(context.Background())
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/internal/testenv"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
@@ -98,7 +99,7 @@ func TestCrashAndResume(t *testing.T) {
 		name  string
 		store string
 		lock  string
-		when  func(c *stages.Checkpoint, since map[string]time.Time) bool
+		when  func(c *checkpoint.Checkpoint, since map[string]time.Time) bool
 	}{
 		{"after preflight", "file", "table", done("preflight")},
 		{"after state", "file", "table", done("state")},
@@ -199,15 +200,15 @@ func lockItems(t *testing.T, tg *target) int {
 	return n
 }
 
-func done(stage string) func(*stages.Checkpoint, map[string]time.Time) bool {
-	return func(c *stages.Checkpoint, _ map[string]time.Time) bool {
+func done(stage string) func(*checkpoint.Checkpoint, map[string]time.Time) bool {
+	return func(c *checkpoint.Checkpoint, _ map[string]time.Time) bool {
 		r := c.Stages[stage]
 		return r != nil && r.Status == stages.Done
 	}
 }
 
 // waitFor polls the target's checkpoint until cond holds.
-func waitFor(t *testing.T, tg *target, store string, cond func(*stages.Checkpoint, map[string]time.Time) bool) {
+func waitFor(t *testing.T, tg *target, store string, cond func(*checkpoint.Checkpoint, map[string]time.Time) bool) {
 	t.Helper()
 	since := map[string]time.Time{}
 	deadline := time.Now().Add(2 * time.Minute)

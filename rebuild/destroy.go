@@ -2,24 +2,29 @@ package rebuild
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/tfrebuild/tfrebuild/bootstrap"
+	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/stages"
-	"github.com/tfrebuild/tfrebuild/terraform"
 )
 
 // DestroyOptions steer a teardown.
 type DestroyOptions struct {
-	With        []string
-	Parallelism int
-	Download    bool
+	Common
 	// All also deletes the registries, the lock table and the state bucket,
 	// when tfrebuild created them for this project.
-	All      bool
-	Progress *Progress
+	All bool
+}
+
+// destroyer is the teardown mode: it holds the run lock and, at the end,
+// makes the checkpoint forget what it removed.
+type destroyer struct {
+	*core
+	destroyed map[string]bool
 }
 
 // Destroy tears the target down in reverse order, for drills: each stack
@@ -31,130 +36,113 @@ func Destroy(ctx context.Context, cfg *config.Config, opts DestroyOptions) (*Sum
 	if err != nil {
 		return nil, err
 	}
-	store, err := openStore(ctx, cfg, false)
+	d := &destroyer{core: newCore(cfg, p, opts.Common, "destroy", "work"), destroyed: map[string]bool{}}
+	store, err := d.deps.Store(ctx, cfg, false)
 	if err != nil {
 		return nil, err
 	}
-	r := &run{cfg: cfg, opts: Options{With: opts.With, Parallelism: opts.Parallelism, Download: opts.Download}, pipeline: p,
-		progress: opts.Progress, scope: cfg.NewScope(stages.Absent(cfg, opts.With)), sensitive: map[string]map[string]bool{},
-		prevDone: map[string]bool{}, crashed: map[string]time.Time{}, destroy: true, destroyed: map[string]bool{},
-		ckpt: &stages.Checkpoint{Project: cfg.Project}}
-	r.warmCtx = ctx
 	if store != nil {
-		lock, _, err := store.Lock(ctx, me(newRunID()))
+		lock, _, err := store.Lock(ctx, me(d.runID))
 		if err != nil {
 			return nil, err
 		}
 		defer lock.Release(context.WithoutCancel(ctx))
 	}
 	start := time.Now()
-	runner := &stages.Runner{Parallelism: opts.Parallelism, Run: r.runStage, OnEvent: r.record}
-	res, runErr := runner.Execute(ctx, p)
-	if r.tf != nil {
-		r.tf.Close()
-	}
+	res, runErr := d.execute(ctx, d.runStage, nil)
+	d.closeTerraform()
 	if store != nil {
-		if err := r.forget(ctx, store); err != nil {
-			runErr = joinErr(runErr, err)
-		}
+		runErr = errors.Join(runErr, d.forget(ctx, store))
 	}
-	return r.summary(res, start), runErr
+	d.finish(res, runErr)
+	return d.summary(res, start), runErr
+}
+
+func (d *destroyer) runStage(ctx context.Context, s *stages.Stage) error {
+	k, err := kindOf(s)
+	if err != nil {
+		return err
+	}
+	return k.destroy(ctx, d, s)
 }
 
 // forget drops the checkpoint records of what was destroyed.
-func (r *run) forget(ctx context.Context, store stages.Store) error {
+func (d *destroyer) forget(ctx context.Context, store checkpoint.Store) error {
 	c, err := store.Load(ctx)
 	if err != nil || c == nil {
 		return err
 	}
-	for name := range r.destroyed {
+	for name := range d.destroyed {
 		delete(c.Stages, name)
 	}
-	if r.destroyed["state"] {
+	if d.destroyed["state"] {
 		// Nothing of the rebuild is left: the next apply starts a new one.
 		c.Stages, c.StartedAt = nil, time.Time{}
 	}
 	return store.Save(ctx, c)
 }
 
-func joinErr(a, b error) error {
-	if a == nil {
-		return b
-	}
-	return fmt.Errorf("%w\n%v", a, b)
-}
-
-func (r *run) destroyStack(ctx context.Context, st *config.Stack) error {
+func (d *destroyer) stack(ctx context.Context, st *config.Stack) error {
 	name := "stack." + st.Name
-	ts := terraform.Stack{Name: st.Name, SourceDir: st.SourceDir, Backend: r.backend(st)}
-	exists, err := r.session.StateExists(ctx, r.cfg.Target.AccountID, ts.Backend.Bucket, ts.Backend.Key)
+	ts := d.tfStack(st)
+	exists, err := d.conn.Cloud.StateExists(ctx, d.cfg.Target.AccountID, ts.Backend.Bucket, ts.Backend.Key)
 	if err != nil {
 		return err
 	}
 	if !exists {
-		r.note(name, "no state: nothing to destroy")
-		r.markDestroyed(name)
+		d.note(name, "no state: nothing to destroy")
+		d.markDestroyed(name)
 		return nil
 	}
-	// Destroy needs the stack's inputs, which come from its upstream
-	// stacks: they still exist, since they are destroyed after it.
-	for _, d := range r.cfg.StackDeps(st) {
-		up := r.cfg.Stack(d)
-		if ps := r.pipeline.Get("stack." + d); ps == nil || ps.Skipped {
-			continue
-		}
-		outs, err := r.tf.Outputs(ctx, terraform.Stack{Name: up.Name, SourceDir: up.SourceDir, Backend: r.backend(up)})
-		if err != nil {
-			return fmt.Errorf("read the outputs of stack %q for %s's inputs: %w", d, st.Name, err)
-		}
-		r.mu.Lock()
-		r.scope.SetOutputs(d, outs.Values)
-		r.mu.Unlock()
+	if err := d.readUpstream(ctx, st); err != nil {
+		return err
 	}
-	r.mu.Lock()
-	vars, diags := r.scope.Inputs(st)
-	r.mu.Unlock()
-	if diags.HasErrors() {
-		return config.DiagnosticsError(diags)
+	if ts.Vars, err = d.inputs(st); err != nil {
+		return err
 	}
-	ts.Vars = vars
-	changed, err := r.tf.Destroy(ctx, ts)
+	changed, err := d.tf.Destroy(ctx, ts)
 	if err != nil {
 		return err
 	}
-	r.markDestroyed(name)
+	d.markDestroyed(name)
 	if changed {
-		r.note(name, "destroyed everything in its state ("+ts.Backend.Key+")")
+		d.note(name, "destroyed everything in its state ("+ts.Backend.Key+")")
 	} else {
-		r.note(name, "its state was already empty")
+		d.note(name, "its state was already empty")
 	}
 	return nil
 }
 
-func (r *run) markDestroyed(stage string) {
-	r.mu.Lock()
-	r.destroyed[stage] = true
-	r.mu.Unlock()
+// readUpstream reads the outputs a stack's inputs need from its upstream
+// stacks: they still exist, since they are destroyed after it.
+func (d *destroyer) readUpstream(ctx context.Context, st *config.Stack) error {
+	for _, dep := range d.cfg.StackDeps(st) {
+		if ps := d.pipeline.Get("stack." + dep); ps == nil || ps.Skipped {
+			continue
+		}
+		outs, err := d.tf.Outputs(ctx, d.tfStack(d.cfg.Stack(dep)))
+		if err != nil {
+			return fmt.Errorf("read the outputs of stack %q for %s's inputs: %w", dep, st.Name, err)
+		}
+		d.mu.Lock()
+		d.scope.SetOutputs(dep, outs.Values)
+		d.mu.Unlock()
+	}
+	return nil
 }
 
-func (r *run) teardown(ctx context.Context, stage string) error {
-	opts := bootstrap.Options{Project: r.cfg.Project}
-	var rep *bootstrap.Report
-	var err error
-	if stage == "registries" {
-		rep, err = r.session.DeleteRegistries(ctx, r.cfg.Registries, opts)
-	} else {
-		st := r.cfg.State
-		if r.cfg.Checkpoint.Store == "dynamodb" {
-			// The checkpoint and this run's lock live in the table.
-			r.note(stage, "lock table "+st.LockTable+" kept: it holds the checkpoint (checkpoint { store = \"dynamodb\" })")
-			st.LockTable = ""
-		}
-		rep, err = r.session.DeleteState(ctx, r.cfg.Target.AccountID, st, opts)
-	}
-	r.report(stage, rep)
+func (d *destroyer) markDestroyed(stage string) {
+	d.mu.Lock()
+	d.destroyed[stage] = true
+	d.mu.Unlock()
+}
+
+// teardown reports a bootstrap deletion and marks the stage destroyed when
+// it succeeded.
+func (d *destroyer) teardown(stage string, rep *bootstrap.Report, err error) error {
+	d.report(stage, rep)
 	if err == nil {
-		r.markDestroyed(stage)
+		d.markDestroyed(stage)
 	}
 	return err
 }

@@ -1,4 +1,13 @@
-// Package rebuild runs one rebuild: it wires the validated config, the AWS
-// bootstrap, Terraform and the stage runner together, records every stage
-// in the checkpoint, and reports progress and a summary.
+// Package rebuild is the engine: it runs one mode of a rebuild (apply,
+// plan, destroy) over the stage pipeline, records every stage in the
+// checkpoint, and emits the run's events on an events.Bus. It returns data
+// (Summary, PlanReport, Status, DrillVerdict) and renders nothing: the
+// terminal progress and the reports are in internal/ui.
+//
+// Each mode is a type with its own stage function (applier, planner,
+// destroyer) over a shared core; what a stage kind does in each mode is in
+// one file per kind (kind_*.go), registered in kinds.go. The engine's
+// collaborators, the AWS session, Terraform and the checkpoint store,
+// come in through Deps as small interfaces, so that its decisions are
+// unit-tested without a cloud or a Terraform binary.
 package rebuild

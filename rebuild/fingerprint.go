@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
@@ -46,7 +47,7 @@ func stackFingerprint(st *config.Stack, vars map[string]cty.Value, upstream map[
 	if err := f.addTree(st.SourceDir, st.SourceDir, map[string]bool{}); err != nil {
 		return "", err
 	}
-	for _, name := range sortedNames(vars) {
+	for _, name := range slices.Sorted(maps.Keys(vars)) {
 		b, err := ctyjson.Marshal(vars[name], vars[name].Type())
 		if err != nil {
 			return "", fmt.Errorf("input %q: %w", name, err)
@@ -54,8 +55,8 @@ func stackFingerprint(st *config.Stack, vars map[string]cty.Value, upstream map[
 		sum := sha256.Sum256(b)
 		f.add("input", name, hex.EncodeToString(sum[:]))
 	}
-	for _, up := range sortedNames(upstream) {
-		for _, out := range sortedNames(upstream[up]) {
+	for _, up := range slices.Sorted(maps.Keys(upstream)) {
+		for _, out := range slices.Sorted(maps.Keys(upstream[up])) {
 			f.add("upstream", up+"."+out, upstream[up][out])
 		}
 	}
@@ -92,20 +93,11 @@ func (f *fingerprint) addTree(root, dir string, seen map[string]bool) error {
 		return nil
 	}
 	srcs := append([]string(nil), m.LocalModules...)
-	sort.Strings(srcs)
+	slices.Sort(srcs)
 	for _, src := range srcs {
 		if err := f.addTree(root, filepath.Join(dir, filepath.FromSlash(strings.TrimSuffix(src, "/"))), seen); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func sortedNames[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

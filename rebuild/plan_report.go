@@ -1,126 +1,67 @@
 package rebuild
 
 import (
-	"encoding/json"
-	"fmt"
-	"io"
-	"strings"
+	"slices"
+	"time"
 
 	"github.com/tfrebuild/tfrebuild/stages"
 )
 
-var symbols = map[string]string{"create": "+", "update": "~", "delete": "-", "replace": "-/+", "read": "<=", "drift": "!"}
+// PlanSchemaVersion is the version of the plan --json document.
+const PlanSchemaVersion = 1
 
-// summary is "2 to create, 1 to change" for a stage's counts.
-func (c Counts) summary() string {
-	var parts []string
-	for _, k := range []struct{ key, label string }{{"create", "to create"}, {"update", "to change"}, {"replace", "to replace"},
-		{"delete", "to destroy"}, {"read", "to read"}, {"drift", "drifted"}} {
-		if c[k.key] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", c[k.key], k.label))
-		}
-	}
-	if len(parts) == 0 {
-		return "no changes"
-	}
-	return strings.Join(parts, ", ")
+// PlanReport is what `tfrebuild plan` found: per stage, what apply would
+// do. It holds resource addresses and counts, never a value.
+type PlanReport struct {
+	Schema         int          `json:"schema"`
+	Project        string       `json:"project"`
+	Account        string       `json:"account"`
+	Region         string       `json:"region"`
+	GeneratedAt    time.Time    `json:"generated_at"`
+	ChangesPending bool         `json:"changes_pending"`
+	Mocked         bool         `json:"mocked"`
+	Totals         Counts       `json:"totals"`
+	Stages         []*PlanStage `json:"stages"`
 }
 
-func (s *PlanStage) headline() string {
-	switch s.Status {
-	case stages.Done:
-	case stages.Skipped:
-		return "skipped (optional, not in this run)"
-	default:
-		return string(s.Status)
-	}
-	text := s.Counts.summary()
-	if s.State == "empty" {
-		text += " (no state yet)"
-	}
-	if s.Mocked {
-		text += " [rests on mocked values]"
-	}
-	return text
+// Counts are actions by kind: create, update, delete, replace, read, drift.
+type Counts map[string]int
+
+// PlanStage is one stage of the plan.
+type PlanStage struct {
+	Name   string        `json:"name"`
+	Status stages.Status `json:"status"`
+	// State is, for a stack, "existing" (planned against its real state) or
+	// "empty" (no state yet: planned as a fresh create).
+	State        string       `json:"state,omitempty"`
+	Actions      []PlanAction `json:"actions"`
+	Counts       Counts       `json:"counts"`
+	Mocked       bool         `json:"mocked"`
+	MockedInputs []string     `json:"mocked_inputs,omitempty"`
+	Error        string       `json:"error,omitempty"`
+	Notes        []string     `json:"notes,omitempty"`
 }
 
-// WriteText prints the plan for a person: a line per stage, then each
-// action with its address.
-func (p *PlanReport) WriteText(w io.Writer) {
-	fmt.Fprintf(w, "Plan for %s → account %s, %s\n\n", p.Project, p.Account, p.Region)
+// PlanAction is one thing apply would do.
+type PlanAction struct {
+	Address string `json:"address"`
+	Action  string `json:"action"`
+	Detail  string `json:"detail,omitempty"`
+}
+
+// Failed lists the stages that failed, were blocked or interrupted.
+func (p *PlanReport) Failed() []string {
+	var out []string
 	for _, s := range p.Stages {
-		fmt.Fprintf(w, "%s: %s\n", s.Name, s.headline())
-		for _, a := range s.Actions {
-			line := fmt.Sprintf("  %-3s %s", symbols[a.Action], a.Address)
-			if a.Detail != "" {
-				line += ": " + a.Detail
-			}
-			fmt.Fprintln(w, line)
-		}
-		for _, m := range s.MockedInputs {
-			fmt.Fprintf(w, "  mocked input: %s\n", m)
-		}
-		if s.Error != "" && s.Status == stages.Failed {
-			fmt.Fprintf(w, "  error: %s\n", strings.ReplaceAll(s.Error, "\n", "\n    "))
+		if unfinished(s.Status) {
+			out = append(out, s.Name)
 		}
 	}
-	fmt.Fprintf(w, "\nTotal: %s.", p.Totals.summary())
-	if p.Mocked {
-		fmt.Fprint(w, " Some plans rest on mocked or placeholder values; apply always plans afresh.")
-	}
-	fmt.Fprintln(w)
+	slices.Sort(out)
+	return out
 }
 
-// WriteJSON writes the plan document described in docs/ci.md.
-func (p *PlanReport) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(p)
-}
-
-// WriteMarkdown writes a pull-request comment: a totals table, then a
-// collapsible section per stage with changes.
-func (p *PlanReport) WriteMarkdown(w io.Writer) {
-	fmt.Fprintf(w, "### tfrebuild plan: `%s` → account `%s`, `%s`\n\n", p.Project, p.Account, p.Region)
-	if failed := p.Failed(); len(failed) > 0 {
-		fmt.Fprintf(w, "**The plan failed** for: %s.\n\n", strings.Join(failed, ", "))
-	}
-	fmt.Fprintln(w, "| stage | create | change | replace | destroy | drift | notes |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---|")
-	for _, s := range p.Stages {
-		var notes []string
-		if s.Status != stages.Done {
-			notes = append(notes, string(s.Status))
-		}
-		if s.State == "empty" {
-			notes = append(notes, "no state yet")
-		}
-		if s.Mocked {
-			notes = append(notes, "⚠️ rests on mocked values")
-		}
-		fmt.Fprintf(w, "| `%s` | %d | %d | %d | %d | %d | %s |\n", s.Name, s.Counts["create"], s.Counts["update"],
-			s.Counts["replace"], s.Counts["delete"], s.Counts["drift"], strings.Join(notes, "; "))
-	}
-	fmt.Fprintf(w, "| **total** | **%d** | **%d** | **%d** | **%d** | **%d** | |\n\n", p.Totals["create"], p.Totals["update"],
-		p.Totals["replace"], p.Totals["delete"], p.Totals["drift"])
-	for _, s := range p.Stages {
-		if len(s.Actions) == 0 && s.Error == "" && len(s.MockedInputs) == 0 {
-			continue
-		}
-		fmt.Fprintf(w, "<details><summary><code>%s</code>: %s</summary>\n\n", s.Name, s.headline())
-		for _, a := range s.Actions {
-			line := fmt.Sprintf("- `%s` `%s`", symbols[a.Action], a.Address)
-			if a.Detail != "" {
-				line += " — " + a.Detail
-			}
-			fmt.Fprintln(w, line)
-		}
-		for _, m := range s.MockedInputs {
-			fmt.Fprintf(w, "- mocked input: `%s`\n", m)
-		}
-		if s.Error != "" {
-			fmt.Fprintf(w, "\n```\n%s\n```\n", s.Error)
-		}
-		fmt.Fprint(w, "\n</details>\n\n")
-	}
+// unfinished is a status whose error the reports show.
+func unfinished(s stages.Status) bool {
+	return s == stages.Failed || s == stages.Blocked || s == stages.Interrupted
 }

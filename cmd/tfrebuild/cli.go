@@ -6,8 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 
 	"golang.org/x/term"
@@ -70,7 +71,7 @@ func dispatch(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	c := cmds[args[0]]
 	if c == nil {
-		names := sortedNames(cmds)
+		names := slices.Sorted(maps.Keys(cmds))
 		return &usageError{msg: fmt.Sprintf("unknown command %q", args[0]), hint: "tfrebuild --help (commands: " + strings.Join(names, ", ") + ")"}
 	}
 	return c.run(ctx, env, args[1:])
@@ -79,19 +80,10 @@ func dispatch(ctx context.Context, env *cliEnv, args []string) error {
 func printUsage(w io.Writer, cmds map[string]*command) {
 	fmt.Fprintln(w, "tfrebuild rebuilds a Terraform-managed environment from nothing, in order, with checkpoints.")
 	fmt.Fprintln(w, "\nUsage: tfrebuild COMMAND [options]\n\nCommands:")
-	for _, n := range sortedNames(cmds) {
+	for _, n := range slices.Sorted(maps.Keys(cmds)) {
 		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'tfrebuild COMMAND --help' for a command's options. 'tfrebuild --version' prints the version.")
-}
-
-func sortedNames(cmds map[string]*command) []string {
-	var out []string
-	for n := range cmds {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // newFlags builds a command's flag set; --help prints its usage and example.
@@ -127,11 +119,6 @@ func parseFlags(fs *flag.FlagSet, args []string, c *command) ([]string, error) {
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
-}
-
-// configFlag registers --config, defaulting to ./rebuild.hcl.
-func configFlag(fs *flag.FlagSet) *string {
-	return fs.String("config", "rebuild.hcl", "the rebuild config `FILE`")
 }
 
 // stringList is a repeatable string flag.

@@ -1,12 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
+	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/events"
+	"github.com/tfrebuild/tfrebuild/internal/ui"
 	"github.com/tfrebuild/tfrebuild/rebuild"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
@@ -52,50 +53,37 @@ func runApply(ctx context.Context, env *cliEnv, o ApplyOptions) error {
 	if err := confirm(env, o.Yes, fmt.Sprintf("Rebuild %s in account %s, region %s?", cfg.Project, cfg.Target.AccountID, cfg.Target.Region)); err != nil {
 		return err
 	}
+	_, err = applyConfig(ctx, env, cfg, o)
+	return err
+}
+
+// applyConfig runs apply on a loaded config and prints its summary.
+func applyConfig(ctx context.Context, env *cliEnv, cfg *config.Config, o ApplyOptions) (*rebuild.Summary, error) {
 	progressOut := env.stderr
 	if o.JSON {
 		progressOut = env.stdout
 	}
-	progress := rebuild.NewProgress(progressOut, !o.JSON && isTerminal(env.stderr), o.JSON)
-	sum, err := rebuild.Apply(ctx, cfg, rebuild.Options{
-		With: o.With, Parallelism: o.Parallelism, RepairState: o.RepairState, Download: !o.NoDownload, Progress: progress,
-	})
+	progress := ui.NewProgress(progressOut, !o.JSON && isTerminal(env.stderr), o.JSON)
+	sum, err := rebuild.Apply(ctx, cfg, rebuild.ApplyOptions{Common: o.common(progress), RepairState: o.RepairState})
 	progress.Close()
 	if sum != nil {
 		if o.JSON {
-			if werr := sum.WriteJSON(env.stdout); werr != nil {
-				return werr
+			if werr := ui.WriteSummaryJSON(env.stdout, sum); werr != nil {
+				return sum, werr
 			}
 		} else {
 			fmt.Fprintln(env.stdout)
-			sum.WriteText(env.stdout)
+			ui.WriteSummary(env.stdout, sum)
 		}
 	}
 	if err != nil && sum != nil && !errors.Is(err, stages.ErrWaiting) {
-		return fmt.Errorf("rebuild of %s did not finish; run apply again to resume:\n%w", cfg.Project, indentError(err))
+		return sum, fmt.Errorf("rebuild of %s did not finish; run apply again to resume:\n%w", cfg.Project, indentError(err))
 	}
-	return err
+	return sum, err
 }
 
-// confirm asks on a terminal; without one it refuses unless --yes.
-func confirm(env *cliEnv, yes bool, question string) error {
-	if yes {
-		return nil
-	}
-	if !isTerminal(env.stdin) {
-		return &usageError{msg: "refusing to change infrastructure without confirmation: no terminal to ask on", hint: "add --yes"}
-	}
-	fmt.Fprintf(env.stderr, "%s Type 'yes' to continue: ", question)
-	line, _ := bufio.NewReader(env.stdin).ReadString('\n')
-	if strings.TrimSpace(line) != "yes" {
-		return errors.New("not confirmed; nothing was changed")
-	}
-	return nil
+// common are the engine options every run shares, with the terminal
+// progress as the event stream's subscriber.
+func (f *runFlags) common(sinks ...events.Sink) rebuild.Common {
+	return rebuild.Common{With: f.With, Parallelism: f.Parallelism, Download: !f.NoDownload, Sinks: sinks}
 }
-
-type indented struct{ err error }
-
-func (i indented) Error() string { return "  " + strings.ReplaceAll(i.err.Error(), "\n", "\n  ") }
-func (i indented) Unwrap() error { return i.err }
-
-func indentError(err error) error { return indented{err} }

@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
+	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/internal/ui"
 	"github.com/tfrebuild/tfrebuild/rebuild"
 )
 
@@ -35,94 +36,34 @@ func destroyCommand() *command {
 		if err := o.check(c); err != nil {
 			return err
 		}
-		cfg, err := loadConfig(env.stderr, o.Config)
-		if err != nil {
-			return err
-		}
-		q := fmt.Sprintf("DESTROY every stack of %s in account %s, region %s?", cfg.Project, cfg.Target.AccountID, cfg.Target.Region)
-		if err := confirm(env, o.Yes, q); err != nil {
-			return err
-		}
-		_, err = runDestroy(ctx, env, o)
-		return err
+		return runDestroy(ctx, env, o)
 	}
 	return c
 }
 
-func runDestroy(ctx context.Context, env *cliEnv, o DestroyOptions) (*rebuild.Summary, error) {
-	cfg, err := loadConfig(env.stderr, o.Config)
-	if err != nil {
-		return nil, err
-	}
-	progress := rebuild.NewProgress(env.stderr, isTerminal(env.stderr), false)
-	sum, err := rebuild.Destroy(ctx, cfg, rebuild.DestroyOptions{With: o.With, Parallelism: o.Parallelism, Download: !o.NoDownload, All: o.All, Progress: progress})
-	progress.Close()
-	if sum != nil {
-		fmt.Fprintln(env.stdout)
-		sum.WriteText(env.stdout)
-	}
-	if err != nil && sum != nil && !errors.Is(err, context.Canceled) {
-		return sum, fmt.Errorf("destroy of %s did not finish; run destroy again:\n%w", cfg.Project, indentError(err))
-	}
-	return sum, err
-}
-
-func drillCommand() *command {
-	c := &command{
-		name:    "drill",
-		summary: "A rebuild drill: apply (with checks), report the time against the RTO, then destroy what was built.",
-		usage:   "drill [--config FILE] [--with NAME]... [--all] [--yes]",
-		example: "tfrebuild drill --config drill.hcl --with green --all --yes",
-	}
-	c.run = func(ctx context.Context, env *cliEnv, args []string) error {
-		var o DestroyOptions
-		fs := newFlags(env, c)
-		o.register(fs)
-		fs.BoolVar(&o.Yes, "yes", false, "do not ask for confirmation (required without a terminal)")
-		fs.BoolVar(&o.All, "all", false, "also tear down the registries, lock table and state bucket tfrebuild created")
-		if _, err := parseFlags(fs, args, c); err != nil {
-			return err
-		}
-		if err := o.check(c); err != nil {
-			return err
-		}
-		return runDrill(ctx, env, o)
-	}
-	return c
-}
-
-// runDrill rebuilds, measures, and tears down whatever happened: a drill
-// that fails half-way still cleans up after itself.
-func runDrill(ctx context.Context, env *cliEnv, o DestroyOptions) error {
+func runDestroy(ctx context.Context, env *cliEnv, o DestroyOptions) error {
 	cfg, err := loadConfig(env.stderr, o.Config)
 	if err != nil {
 		return err
 	}
-	q := fmt.Sprintf("Drill: rebuild %s in account %s, region %s, then DESTROY it?", cfg.Project, cfg.Target.AccountID, cfg.Target.Region)
+	q := fmt.Sprintf("DESTROY every stack of %s in account %s, region %s?", cfg.Project, cfg.Target.AccountID, cfg.Target.Region)
 	if err := confirm(env, o.Yes, q); err != nil {
 		return err
 	}
-	start := time.Now()
-	applyErr := runApply(ctx, env, ApplyOptions{runFlags: o.runFlags, Yes: true})
-	took := time.Since(start)
-	verdict := "PASSED"
-	switch {
-	case applyErr != nil:
-		verdict = "FAILED: the rebuild did not complete"
-	case cfg.RTO > 0 && took > cfg.RTO:
-		verdict = "FAILED: over the recovery time objective"
+	return destroyConfig(ctx, env, cfg, o)
+}
+
+// destroyConfig runs destroy on a loaded config and prints its summary.
+func destroyConfig(ctx context.Context, env *cliEnv, cfg *config.Config, o DestroyOptions) error {
+	progress := ui.NewProgress(env.stderr, isTerminal(env.stderr), false)
+	sum, err := rebuild.Destroy(ctx, cfg, rebuild.DestroyOptions{Common: o.common(progress), All: o.All})
+	progress.Close()
+	if sum != nil {
+		fmt.Fprintln(env.stdout)
+		ui.WriteSummary(env.stdout, sum)
 	}
-	rto := "no rto set"
-	if cfg.RTO > 0 {
-		rto = fmt.Sprintf("RTO %s, %.1f%%", cfg.RTO, 100*took.Seconds()/cfg.RTO.Seconds())
+	if err != nil && sum != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("destroy of %s did not finish; run destroy again:\n%w", cfg.Project, indentError(err))
 	}
-	fmt.Fprintf(env.stdout, "\ndrill: rebuild took %s (%s): %s\n\ndrill: tearing down\n", took.Round(100*time.Millisecond), rto, verdict)
-	if ctx.Err() != nil {
-		return errors.Join(applyErr, ctx.Err())
-	}
-	_, destroyErr := runDestroy(ctx, env, o)
-	if verdict != "PASSED" && applyErr == nil {
-		applyErr = errors.New("drill " + verdict)
-	}
-	return errors.Join(applyErr, destroyErr)
+	return err
 }

@@ -6,6 +6,13 @@ import (
 	"github.com/tfrebuild/tfrebuild/stages"
 )
 
+// GraphOptions are the flags of graph.
+type GraphOptions struct {
+	Config string
+	Format string
+	With   stringList
+}
+
 func graphCommand() *command {
 	c := &command{
 		name:    "graph",
@@ -14,57 +21,33 @@ func graphCommand() *command {
 		example: "tfrebuild graph --config rebuild.hcl --format mermaid",
 	}
 	c.run = func(ctx context.Context, env *cliEnv, args []string) error {
+		var o GraphOptions
 		fs := newFlags(env, c)
-		cfgPath := configFlag(fs)
-		format := fs.String("format", "dot", "`dot` or mermaid")
-		var with stringList
-		fs.Var(&with, "with", "include the optional stack `NAME` (repeatable)")
+		fs.StringVar(&o.Config, "config", "rebuild.hcl", "the rebuild config `FILE`")
+		fs.StringVar(&o.Format, "format", "dot", "`dot` or mermaid")
+		fs.Var(&o.With, "with", "include the optional stack `NAME` (repeatable)")
 		if _, err := parseFlags(fs, args, c); err != nil {
 			return err
 		}
-		if *format != "dot" && *format != "mermaid" {
-			return &usageError{msg: "--format must be dot or mermaid, not " + *format, hint: "tfrebuild graph --format mermaid"}
+		if o.Format != "dot" && o.Format != "mermaid" {
+			return &usageError{msg: "--format must be dot or mermaid, not " + o.Format, hint: "tfrebuild graph --format mermaid"}
 		}
-		cfg, err := loadConfig(env.stderr, *cfgPath)
-		if err != nil {
-			return err
-		}
-		p, err := stages.Build(cfg, with)
-		if err != nil {
-			return err
-		}
-		if *format == "mermaid" {
-			return stages.WriteMermaid(env.stdout, p)
-		}
-		return stages.WriteDOT(env.stdout, p)
+		return runGraph(ctx, env, o)
 	}
 	return c
 }
 
-func runbookCommand() *command {
-	c := &command{
-		name:    "runbook",
-		summary: "Print the pipeline as a Markdown runbook.",
-		usage:   "runbook [--config FILE] [--with NAME]...",
-		example: "tfrebuild runbook --config rebuild.hcl > RUNBOOK.md",
+func runGraph(_ context.Context, env *cliEnv, o GraphOptions) error {
+	cfg, err := loadConfig(env.stderr, o.Config)
+	if err != nil {
+		return err
 	}
-	c.run = func(ctx context.Context, env *cliEnv, args []string) error {
-		fs := newFlags(env, c)
-		cfgPath := configFlag(fs)
-		var with stringList
-		fs.Var(&with, "with", "include the optional stack `NAME` (repeatable)")
-		if _, err := parseFlags(fs, args, c); err != nil {
-			return err
-		}
-		cfg, err := loadConfig(env.stderr, *cfgPath)
-		if err != nil {
-			return err
-		}
-		p, err := stages.Build(cfg, with)
-		if err != nil {
-			return err
-		}
-		return stages.WriteRunbook(env.stdout, cfg, p)
+	p, err := stages.Build(cfg, o.With)
+	if err != nil {
+		return err
 	}
-	return c
+	if o.Format == "mermaid" {
+		return stages.WriteMermaid(env.stdout, p)
+	}
+	return stages.WriteDOT(env.stdout, p)
 }

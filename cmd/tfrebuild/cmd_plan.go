@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/tfrebuild/tfrebuild/internal/ui"
 	"github.com/tfrebuild/tfrebuild/rebuild"
 )
 
@@ -48,14 +49,14 @@ func runPlan(ctx context.Context, env *cliEnv, o PlanOptions) error {
 	if err != nil {
 		return err
 	}
-	progress := rebuild.NewProgress(env.stderr, isTerminal(env.stderr), false)
-	rep, err := rebuild.Plan(ctx, cfg, rebuild.PlanOptions{With: o.With, Parallelism: o.Parallelism, Download: !o.NoDownload, Progress: progress})
+	progress := ui.NewProgress(env.stderr, isTerminal(env.stderr), false)
+	rep, err := rebuild.Plan(ctx, cfg, rebuild.PlanOptions{Common: o.common(progress)})
 	progress.Close()
 	if rep == nil {
 		return err
 	}
 	fmt.Fprintln(env.stdout)
-	rep.WriteText(env.stdout)
+	ui.WritePlan(env.stdout, rep)
 	if werr := writeReports(rep, o); werr != nil {
 		return errors.Join(err, werr)
 	}
@@ -77,7 +78,7 @@ func writeReports(rep *rebuild.PlanReport, o PlanOptions) error {
 		if err != nil {
 			return fmt.Errorf("--json: %w", err)
 		}
-		err = rep.WriteJSON(f)
+		err = ui.WritePlanJSON(f, rep)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
@@ -91,7 +92,7 @@ func writeReports(rep *rebuild.PlanReport, o PlanOptions) error {
 		if err != nil {
 			return fmt.Errorf("--markdown: %w", err)
 		}
-		rep.WriteMarkdown(f)
+		ui.WritePlanMarkdown(f, rep)
 		if err := f.Close(); err != nil {
 			return fmt.Errorf("--markdown %s: %w", o.MarkdownFile, err)
 		}

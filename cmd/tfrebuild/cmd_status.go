@@ -2,11 +2,16 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"time"
 
+	"github.com/tfrebuild/tfrebuild/internal/ui"
 	"github.com/tfrebuild/tfrebuild/rebuild"
 )
+
+// StatusOptions are the flags of status.
+type StatusOptions struct {
+	Config string
+	JSON   bool
+}
 
 func statusCommand() *command {
 	c := &command{
@@ -16,56 +21,30 @@ func statusCommand() *command {
 		example: "tfrebuild status --config rebuild.hcl --json",
 	}
 	c.run = func(ctx context.Context, env *cliEnv, args []string) error {
+		var o StatusOptions
 		fs := newFlags(env, c)
-		cfgPath := configFlag(fs)
-		asJSON := fs.Bool("json", false, "print JSON")
+		fs.StringVar(&o.Config, "config", "rebuild.hcl", "the rebuild config `FILE`")
+		fs.BoolVar(&o.JSON, "json", false, "print JSON")
 		if _, err := parseFlags(fs, args, c); err != nil {
 			return err
 		}
-		cfg, err := loadConfig(env.stderr, *cfgPath)
-		if err != nil {
-			return err
-		}
-		st, err := rebuild.ReadStatus(ctx, cfg, time.Now())
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return st.WriteJSON(env.stdout)
-		}
-		st.WriteText(env.stdout)
-		return nil
+		return runStatus(ctx, env, o)
 	}
 	return c
 }
 
-func confirmCommand() *command {
-	c := &command{
-		name:    "confirm",
-		summary: "Record a manual step as done (who and when), so that apply continues past it.",
-		usage:   "confirm NAME [--config FILE] [--by WHO]",
-		example: "tfrebuild confirm handoff --config rebuild.hcl",
+func runStatus(ctx context.Context, env *cliEnv, o StatusOptions) error {
+	cfg, err := loadConfig(env.stderr, o.Config)
+	if err != nil {
+		return err
 	}
-	c.run = func(ctx context.Context, env *cliEnv, args []string) error {
-		fs := newFlags(env, c)
-		cfgPath := configFlag(fs)
-		by := fs.String("by", rebuild.WhoAmI(), "who did the step")
-		pos, err := parseFlags(fs, args, c)
-		if err != nil {
-			return err
-		}
-		if len(pos) != 1 {
-			return &usageError{msg: "confirm takes one step name", hint: c.example}
-		}
-		cfg, err := loadConfig(env.stderr, *cfgPath)
-		if err != nil {
-			return err
-		}
-		if err := rebuild.Confirm(ctx, cfg, pos[0], *by, time.Now()); err != nil {
-			return err
-		}
-		fmt.Fprintf(env.stdout, "step.%s confirmed by %s; run tfrebuild apply to continue\n", pos[0], *by)
-		return nil
+	st, err := rebuild.ReadStatus(ctx, cfg, rebuild.StatusOptions{})
+	if err != nil {
+		return err
 	}
-	return c
+	if o.JSON {
+		return ui.WriteStatusJSON(env.stdout, st)
+	}
+	ui.WriteStatus(env.stdout, st)
+	return nil
 }

@@ -10,6 +10,11 @@ import (
 	"github.com/tfrebuild/tfrebuild/stages"
 )
 
+// ValidateOptions are the flags of validate.
+type ValidateOptions struct {
+	Config string
+}
+
 func validateCommand() *command {
 	c := &command{
 		name:    "validate",
@@ -18,17 +23,19 @@ func validateCommand() *command {
 		example: "tfrebuild validate --config examples/profile-api/rebuild.hcl",
 	}
 	c.run = func(ctx context.Context, env *cliEnv, args []string) error {
+		var o ValidateOptions
 		fs := newFlags(env, c)
-		cfgPath := configFlag(fs)
+		fs.StringVar(&o.Config, "config", "rebuild.hcl", "the rebuild config `FILE`")
 		if _, err := parseFlags(fs, args, c); err != nil {
 			return err
 		}
-		return runValidate(env, *cfgPath)
+		return runValidate(ctx, env, o)
 	}
 	return c
 }
 
-func runValidate(env *cliEnv, path string) error {
+func runValidate(_ context.Context, env *cliEnv, o ValidateOptions) error {
+	path := o.Config
 	cfg, err := loadConfig(env.stderr, path)
 	if err != nil {
 		return err

@@ -50,7 +50,7 @@ func signalContext() (context.Context, func()) {
 		cancel()
 		<-ch
 		fmt.Fprintln(os.Stderr, "tfrebuild: second interrupt; exiting now")
-		os.Exit(130)
+		os.Exit(exitInterrupted)
 	}()
 	return ctx, func() { signal.Stop(ch); cancel() }
 }

@@ -1,4 +1,4 @@
-package stages
+package file
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+
+	"github.com/tfrebuild/tfrebuild/checkpoint"
 )
 
 // The file store's run lock is an flock on run.lock beside the checkpoint.
@@ -16,7 +18,7 @@ import (
 // taken is never held by a live run; the holder written into the file says
 // who had it.
 
-func (f *FileStore) lockPath() string { return filepath.Join(filepath.Dir(f.Path), "run.lock") }
+func (f *Store) lockPath() string { return filepath.Join(filepath.Dir(f.Path), "run.lock") }
 
 type fileLock struct{ f *os.File }
 
@@ -31,7 +33,7 @@ func (l *fileLock) Release(ctx context.Context) error {
 	return err
 }
 
-func (f *FileStore) Lock(ctx context.Context, me Holder) (RunLock, *Holder, error) {
+func (f *Store) Lock(ctx context.Context, me checkpoint.Holder) (checkpoint.RunLock, *checkpoint.Holder, error) {
 	if err := os.MkdirAll(filepath.Dir(f.Path), 0o700); err != nil {
 		return nil, nil, err
 	}
@@ -43,11 +45,11 @@ func (f *FileStore) Lock(ctx context.Context, me Holder) (RunLock, *Holder, erro
 	if err := syscall.Flock(int(file.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		file.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			h := Holder{}
+			h := checkpoint.Holder{}
 			if prev != nil {
 				h = *prev
 			}
-			return nil, nil, &LockedError{Holder: h, Where: f.lockPath()}
+			return nil, nil, &checkpoint.LockedError{Holder: h, Where: f.lockPath()}
 		}
 		return nil, nil, fmt.Errorf("lock %s: %w", f.lockPath(), err)
 	}
@@ -67,7 +69,7 @@ func (f *FileStore) Lock(ctx context.Context, me Holder) (RunLock, *Holder, erro
 	return &fileLock{file}, prev, nil
 }
 
-func (f *FileStore) Locked(ctx context.Context) (*Holder, error) {
+func (f *Store) Locked(ctx context.Context) (*checkpoint.Holder, error) {
 	file, err := os.OpenFile(f.lockPath(), os.O_RDWR, 0o600)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -80,19 +82,19 @@ func (f *FileStore) Locked(ctx context.Context) (*Holder, error) {
 		if h := readHolder(file); h != nil {
 			return h, nil
 		}
-		return &Holder{}, nil
+		return &checkpoint.Holder{}, nil
 	}
 	_ = syscall.Flock(int(file.Fd()), syscall.LOCK_UN)
 	return nil, nil
 }
 
 // readHolder reads the holder a lock file names; nil for an empty file.
-func readHolder(f *os.File) *Holder {
+func readHolder(f *os.File) *checkpoint.Holder {
 	b, err := io.ReadAll(io.NewSectionReader(f, 0, 1<<16))
 	if err != nil || len(b) == 0 {
 		return nil
 	}
-	h := &Holder{}
+	h := &checkpoint.Holder{}
 	if json.Unmarshal(b, h) != nil {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package stages
+package checkpoint
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package ddbstore
+package dynamodb
 
 import (
 	"context"
@@ -9,17 +9,17 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/tfrebuild/tfrebuild/stages"
+	"github.com/tfrebuild/tfrebuild/checkpoint"
 )
 
 // Lock takes the run lock item. A lock whose heartbeat is older than
 // HeartbeatTTL, or whose holder is a dead process on this host, is taken
 // over with a conditional write on the heartbeat that was seen, so two
 // machines taking over at once cannot both win.
-func (s *Store) Lock(ctx context.Context, me stages.Holder) (stages.RunLock, *stages.Holder, error) {
+func (s *Store) Lock(ctx context.Context, me checkpoint.Holder) (checkpoint.RunLock, *checkpoint.Holder, error) {
 	prev, hb, err := s.readLock(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -31,12 +31,12 @@ func (s *Store) Lock(ctx context.Context, me stages.Holder) (stages.RunLock, *st
 	item["Holder"] = &ddbtypes.AttributeValueMemberS{Value: string(body)}
 	item["RunID"] = &ddbtypes.AttributeValueMemberS{Value: me.RunID}
 	item["Heartbeat"] = &ddbtypes.AttributeValueMemberN{Value: strconv.FormatInt(now.UnixMilli(), 10)}
-	in := &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: item}
+	in := &ddb.PutItemInput{TableName: aws.String(s.Table), Item: item}
 	if prev == nil {
 		in.ConditionExpression = aws.String("attribute_not_exists(LockID)")
 	} else {
 		if !s.gone(*prev, hb) {
-			return nil, nil, &stages.LockedError{Holder: *prev, Where: "dynamodb:" + s.Table}
+			return nil, nil, &checkpoint.LockedError{Holder: *prev, Where: "dynamodb:" + s.Table}
 		}
 		in.ConditionExpression = aws.String("Heartbeat = :hb")
 		in.ExpressionAttributeValues = map[string]ddbtypes.AttributeValue{":hb": &ddbtypes.AttributeValueMemberN{Value: strconv.FormatInt(hb, 10)}}
@@ -45,7 +45,7 @@ func (s *Store) Lock(ctx context.Context, me stages.Holder) (stages.RunLock, *st
 		if code(err) == "ConditionalCheckFailedException" {
 			other, _, rerr := s.readLock(ctx)
 			if rerr == nil && other != nil {
-				return nil, nil, &stages.LockedError{Holder: *other, Where: "dynamodb:" + s.Table}
+				return nil, nil, &checkpoint.LockedError{Holder: *other, Where: "dynamodb:" + s.Table}
 			}
 		}
 		return nil, nil, fmt.Errorf("take the run lock in dynamodb:%s: %w", s.Table, err)
@@ -56,22 +56,22 @@ func (s *Store) Lock(ctx context.Context, me stages.Holder) (stages.RunLock, *st
 }
 
 // gone reports whether a holder is provably no longer running.
-func (s *Store) gone(h stages.Holder, heartbeatMillis int64) bool {
+func (s *Store) gone(h checkpoint.Holder, heartbeatMillis int64) bool {
 	if s.now().Sub(time.UnixMilli(heartbeatMillis)) > HeartbeatTTL {
 		return true
 	}
-	return h.Host == stages.Hostname() && !stages.ProcessAlive(h.PID)
+	return h.Host == checkpoint.Hostname() && !checkpoint.ProcessAlive(h.PID)
 }
 
-func (s *Store) readLock(ctx context.Context) (*stages.Holder, int64, error) {
-	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table), Key: s.id("run"), ConsistentRead: aws.Bool(true)})
+func (s *Store) readLock(ctx context.Context) (*checkpoint.Holder, int64, error) {
+	out, err := s.DB.GetItem(ctx, &ddb.GetItemInput{TableName: aws.String(s.Table), Key: s.id("run"), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return nil, 0, fmt.Errorf("read the run lock in dynamodb:%s: %w", s.Table, err)
 	}
 	if out.Item == nil {
 		return nil, 0, nil
 	}
-	h := &stages.Holder{}
+	h := &checkpoint.Holder{}
 	if b, ok := out.Item["Holder"].(*ddbtypes.AttributeValueMemberS); ok {
 		_ = json.Unmarshal([]byte(b.Value), h)
 	}
@@ -83,7 +83,7 @@ func (s *Store) readLock(ctx context.Context) (*stages.Holder, int64, error) {
 	return h, hb, nil
 }
 
-func (s *Store) Locked(ctx context.Context) (*stages.Holder, error) {
+func (s *Store) Locked(ctx context.Context) (*checkpoint.Holder, error) {
 	h, hb, err := s.readLock(ctx)
 	if err != nil || h == nil || s.gone(*h, hb) {
 		return nil, err
@@ -115,7 +115,7 @@ func (l *ddbLock) beat() {
 			return
 		case <-t.C:
 			ctx, cancel := context.WithTimeout(context.Background(), every)
-			_, err := l.s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			_, err := l.s.DB.UpdateItem(ctx, &ddb.UpdateItemInput{
 				TableName: aws.String(l.s.Table), Key: l.s.id("run"),
 				UpdateExpression:    aws.String("SET Heartbeat = :now"),
 				ConditionExpression: aws.String("RunID = :me"),
@@ -136,7 +136,7 @@ func (l *ddbLock) Release(ctx context.Context) error {
 	l.once.Do(func() {
 		close(l.stop)
 		<-l.done
-		_, err = l.s.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		_, err = l.s.DB.DeleteItem(ctx, &ddb.DeleteItemInput{
 			TableName: aws.String(l.s.Table), Key: l.s.id("run"),
 			ConditionExpression:       aws.String("RunID = :me"),
 			ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":me": &ddbtypes.AttributeValueMemberS{Value: l.runID}},

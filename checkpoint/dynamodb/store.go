@@ -1,7 +1,4 @@
-// Package ddbstore keeps the checkpoint and the run lock in the DynamoDB
-// lock table, so that a rebuild started on one machine can be resumed from
-// another and two machines never drive the same target at once.
-package ddbstore
+package dynamodb
 
 import (
 	"context"
@@ -13,22 +10,22 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/tfrebuild/tfrebuild/stages"
+	"github.com/tfrebuild/tfrebuild/checkpoint"
 )
 
 // HeartbeatTTL is how long a run lock lives without a heartbeat before
 // another machine may take it over.
 const HeartbeatTTL = 90 * time.Second
 
-// Store is a stages.Store in a DynamoDB table whose hash key is LockID
+// Store is a checkpoint.Store in a DynamoDB table whose hash key is LockID
 // (Terraform's lock table). Items are keyed tfrebuild/<key>/checkpoint and
 // tfrebuild/<key>/run, beside Terraform's own lock items.
 type Store struct {
-	DB    *dynamodb.Client
+	DB    *ddb.Client
 	Table string
 	Key   string // project/account/region
 	// Heartbeat is how often a held lock is refreshed; HeartbeatTTL/3 when 0.
@@ -40,7 +37,7 @@ type Store struct {
 	version int64 // the Version of the checkpoint item last read or written
 }
 
-var _ stages.Store = (*Store)(nil)
+var _ checkpoint.Store = (*Store)(nil)
 
 // ErrConflict is a checkpoint written by someone else since we read it.
 var ErrConflict = errors.New("the checkpoint was changed by another run since this one read it")
@@ -56,6 +53,8 @@ func (s *Store) now() time.Time {
 	return time.Now()
 }
 
+// code is the AWS error code of err, or "". A private copy: the shared
+// helper (internal/awserr) is being added beside this change.
 func code(err error) string {
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
@@ -64,10 +63,10 @@ func code(err error) string {
 	return ""
 }
 
-func (s *Store) Load(ctx context.Context) (*stages.Checkpoint, error) {
+func (s *Store) Load(ctx context.Context) (*checkpoint.Checkpoint, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.Table), Key: s.id("checkpoint"), ConsistentRead: aws.Bool(true)})
+	out, err := s.DB.GetItem(ctx, &ddb.GetItemInput{TableName: aws.String(s.Table), Key: s.id("checkpoint"), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return nil, fmt.Errorf("read checkpoint from dynamodb:%s: %w", s.Table, err)
 	}
@@ -78,14 +77,14 @@ func (s *Store) Load(ctx context.Context) (*stages.Checkpoint, error) {
 	body, _ := out.Item["Body"].(*ddbtypes.AttributeValueMemberS)
 	ver, _ := out.Item["Version"].(*ddbtypes.AttributeValueMemberN)
 	if body == nil || ver == nil {
-		return nil, fmt.Errorf("%w: dynamodb:%s item %s lacks Body or Version", stages.ErrCorrupt, s.Table, "tfrebuild/"+s.Key+"/checkpoint")
+		return nil, fmt.Errorf("%w: dynamodb:%s item %s lacks Body or Version", checkpoint.ErrCorrupt, s.Table, "tfrebuild/"+s.Key+"/checkpoint")
 	}
-	c := &stages.Checkpoint{}
+	c := &checkpoint.Checkpoint{}
 	if err := json.Unmarshal([]byte(body.Value), c); err != nil {
-		return nil, fmt.Errorf("%w: dynamodb:%s: %v", stages.ErrCorrupt, s.Table, err)
+		return nil, fmt.Errorf("%w: dynamodb:%s: %v", checkpoint.ErrCorrupt, s.Table, err)
 	}
-	if c.Schema > stages.SchemaVersion {
-		return nil, fmt.Errorf("checkpoint in dynamodb:%s has schema %d, newer than this tfrebuild understands (%d); upgrade tfrebuild", s.Table, c.Schema, stages.SchemaVersion)
+	if err := checkpoint.CheckSchema(c, "in dynamodb:"+s.Table); err != nil {
+		return nil, err
 	}
 	s.version, _ = strconv.ParseInt(ver.Value, 10, 64)
 	return c, nil
@@ -93,10 +92,10 @@ func (s *Store) Load(ctx context.Context) (*stages.Checkpoint, error) {
 
 // Save writes the checkpoint only if nobody else wrote it since this store
 // last read or wrote it.
-func (s *Store) Save(ctx context.Context, c *stages.Checkpoint) error {
+func (s *Store) Save(ctx context.Context, c *checkpoint.Checkpoint) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c.Schema = stages.SchemaVersion
+	c.Schema = checkpoint.SchemaVersion
 	body, err := json.Marshal(c)
 	if err != nil {
 		return err
@@ -104,7 +103,7 @@ func (s *Store) Save(ctx context.Context, c *stages.Checkpoint) error {
 	item := s.id("checkpoint")
 	item["Body"] = &ddbtypes.AttributeValueMemberS{Value: string(body)}
 	item["Version"] = &ddbtypes.AttributeValueMemberN{Value: strconv.FormatInt(s.version+1, 10)}
-	in := &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: item}
+	in := &ddb.PutItemInput{TableName: aws.String(s.Table), Item: item}
 	if s.version == 0 {
 		in.ConditionExpression = aws.String("attribute_not_exists(LockID)")
 	} else {

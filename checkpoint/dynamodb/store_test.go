@@ -1,4 +1,4 @@
-package ddbstore
+package dynamodb
 
 import (
 	"context"
@@ -11,12 +11,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/tfrebuild/tfrebuild/checkpoint"
+	"github.com/tfrebuild/tfrebuild/checkpoint/storetest"
 	"github.com/tfrebuild/tfrebuild/internal/testenv"
-	"github.com/tfrebuild/tfrebuild/stages"
-	"github.com/tfrebuild/tfrebuild/stages/storetest"
 )
 
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
@@ -24,13 +24,13 @@ func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
 var tableN atomic.Int32
 
 // table creates a lock table of the test's own in moto.
-func table(t *testing.T) (*dynamodb.Client, string) {
+func table(t *testing.T) (*ddb.Client, string) {
 	t.Helper()
 	m := testenv.SharedMoto(t)
-	db := dynamodb.NewFromConfig(aws.Config{Region: "eu-west-2", BaseEndpoint: aws.String(m.URL),
+	db := ddb.NewFromConfig(aws.Config{Region: "eu-west-2", BaseEndpoint: aws.String(m.URL),
 		Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", "")})
 	name := fmt.Sprintf("locks-%d", tableN.Add(1))
-	_, err := db.CreateTable(context.Background(), &dynamodb.CreateTableInput{TableName: aws.String(name),
+	_, err := db.CreateTable(context.Background(), &ddb.CreateTableInput{TableName: aws.String(name),
 		AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String("LockID"), AttributeType: ddbtypes.ScalarAttributeTypeS}},
 		KeySchema:            []ddbtypes.KeySchemaElement{{AttributeName: aws.String("LockID"), KeyType: ddbtypes.KeyTypeHash}},
 		BillingMode:          ddbtypes.BillingModePayPerRequest})
@@ -41,7 +41,7 @@ func table(t *testing.T) (*dynamodb.Client, string) {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) stages.Store {
+	storetest.Run(t, func(t *testing.T) checkpoint.Store {
 		db, name := table(t)
 		return &Store{DB: db, Table: name, Key: "p/123456789012/eu-west-2"}
 	})
@@ -52,16 +52,16 @@ func TestConcurrentWritersConflict(t *testing.T) {
 	db, name := table(t)
 	a := &Store{DB: db, Table: name, Key: "k"}
 	b := &Store{DB: db, Table: name, Key: "k"}
-	if err := a.Save(ctx, &stages.Checkpoint{RunID: "a"}); err != nil {
+	if err := a.Save(ctx, &checkpoint.Checkpoint{RunID: "a"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := b.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Save(ctx, &stages.Checkpoint{RunID: "a2"}); err != nil {
+	if err := a.Save(ctx, &checkpoint.Checkpoint{RunID: "a2"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Save(ctx, &stages.Checkpoint{RunID: "b"}); !errors.Is(err, ErrConflict) {
+	if err := b.Save(ctx, &checkpoint.Checkpoint{RunID: "b"}); !errors.Is(err, ErrConflict) {
 		t.Fatalf("a stale writer must be refused: %v", err)
 	}
 	c, _ := a.Load(ctx)
@@ -74,21 +74,21 @@ func TestExpiredHeartbeatIsTakenOver(t *testing.T) {
 	ctx := context.Background()
 	db, name := table(t)
 	old := &Store{DB: db, Table: name, Key: "k", Heartbeat: time.Hour}
-	if _, _, err := old.Lock(ctx, stages.Holder{RunID: "elsewhere", Host: "other-host", PID: 42}); err != nil {
+	if _, _, err := old.Lock(ctx, checkpoint.Holder{RunID: "elsewhere", Host: "other-host", PID: 42}); err != nil {
 		t.Fatal(err)
 	}
 	later := &Store{DB: db, Table: name, Key: "k", Now: func() time.Time { return time.Now().Add(2 * HeartbeatTTL) }}
-	l, prev, err := later.Lock(ctx, stages.Holder{RunID: "new", Host: stages.Hostname(), PID: os.Getpid()})
+	l, prev, err := later.Lock(ctx, checkpoint.Holder{RunID: "new", Host: checkpoint.Hostname(), PID: os.Getpid()})
 	if err != nil || prev == nil || prev.RunID != "elsewhere" {
 		t.Fatalf("takeover of an expired lock: prev %v err %v", prev, err)
 	}
 	_ = l.Release(ctx)
 	// A dead pid on this host is provably gone, heartbeat or not.
 	dead := &Store{DB: db, Table: name, Key: "k2", Heartbeat: time.Hour}
-	if _, _, err := dead.Lock(ctx, stages.Holder{RunID: "crashed", Host: stages.Hostname(), PID: 999999}); err != nil {
+	if _, _, err := dead.Lock(ctx, checkpoint.Holder{RunID: "crashed", Host: checkpoint.Hostname(), PID: 999999}); err != nil {
 		t.Fatal(err)
 	}
-	_, prev, err = (&Store{DB: db, Table: name, Key: "k2"}).Lock(ctx, stages.Holder{RunID: "new", Host: stages.Hostname(), PID: os.Getpid()})
+	_, prev, err = (&Store{DB: db, Table: name, Key: "k2"}).Lock(ctx, checkpoint.Holder{RunID: "new", Host: checkpoint.Hostname(), PID: os.Getpid()})
 	if err != nil || prev == nil || prev.RunID != "crashed" {
 		t.Fatalf("takeover of a dead local pid: prev %v err %v", prev, err)
 	}

@@ -1,21 +1,23 @@
-package rebuild
+package ui
 
 import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/tfrebuild/tfrebuild/events"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
 
-// Progress reports stage events to a person or a machine. On a terminal
-// it keeps a live line of the running stages with their elapsed time;
-// elsewhere it prints plain timestamped lines; in JSON mode one event
-// object per line.
+// Progress is an events.Sink that reports a run to a person or a machine.
+// On a terminal it keeps a live line of the running stages with their
+// elapsed time; elsewhere it prints plain timestamped lines; in JSON mode
+// one object per stage change or note.
 type Progress struct {
 	w       io.Writer
 	json    bool
@@ -27,8 +29,10 @@ type Progress struct {
 	stop    chan struct{}
 }
 
-// NewProgress writes to w; tty enables the live line, jsonMode the event
-// stream.
+var _ events.Sink = (*Progress)(nil)
+
+// NewProgress writes to w; tty enables the live line, jsonMode the JSON
+// lines.
 func NewProgress(w io.Writer, tty, jsonMode bool) *Progress {
 	p := &Progress{w: w, tty: tty && !jsonMode, json: jsonMode, now: time.Now, running: map[string]time.Time{}, stop: make(chan struct{})}
 	if p.tty {
@@ -69,11 +73,7 @@ func (p *Progress) drawLive() {
 		p.clearLive()
 		return
 	}
-	names := make([]string, 0, len(p.running))
-	for n := range p.running {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(p.running))
 	parts := make([]string, len(names))
 	for i, n := range names {
 		parts[i] = fmt.Sprintf("%s %s", n, p.now().Sub(p.running[n]).Truncate(time.Second))
@@ -89,51 +89,61 @@ func (p *Progress) clearLive() {
 	}
 }
 
-// Event reports a stage status change.
-func (p *Progress) Event(e stages.Event, elapsed time.Duration) {
+// Emit reports stage changes and notes; the other events (run_started,
+// waiting, ...) are for other subscribers: the note and the stage's
+// waiting line already say it.
+func (p *Progress) Emit(e events.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	switch e.Status {
-	case stages.Running:
+	switch e.Type {
+	case events.StageStarted:
 		p.running[e.Stage] = e.Time
-	default:
+		p.stage(e, stages.Running)
+	case events.StageFinished:
 		delete(p.running, e.Stage)
+		p.stage(e, stages.Status(e.Outcome))
+	case events.StageNote:
+		p.note(e)
 	}
+}
+
+func (p *Progress) stage(e events.Event, st stages.Status) {
 	if p.json {
-		ev := map[string]any{"type": "stage", "time": e.Time.UTC().Format(time.RFC3339Nano), "stage": e.Stage, "status": e.Status}
-		if elapsed > 0 {
-			ev["seconds"] = elapsed.Seconds()
+		ev := map[string]any{"type": "stage", "time": e.Time.UTC().Format(time.RFC3339Nano), "stage": e.Stage, "status": st}
+		if e.Duration > 0 {
+			ev["seconds"] = e.Duration.Seconds()
 		}
-		if e.Err != nil {
-			ev["error"] = e.Err.Error()
+		if e.Error != "" {
+			ev["error"] = e.Error
 		}
 		p.writeJSON(ev)
 		return
 	}
-	msg := string(e.Status)
-	if elapsed > 0 {
-		msg += " in " + elapsed.Round(100*time.Millisecond).String()
+	msg := string(st)
+	if e.Duration > 0 {
+		msg += " in " + e.Duration.Round(100*time.Millisecond).String()
 	}
-	if e.Err != nil && e.Status != stages.Failed {
-		msg += " (" + e.Err.Error() + ")"
+	if e.Error != "" && st != stages.Failed {
+		msg += " (" + e.Error + ")"
 	}
 	p.line(e.Time, e.Stage, msg)
 }
 
-// Note reports something a stage found or did.
-func (p *Progress) Note(stage, msg string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+func (p *Progress) note(e events.Event) {
+	t := e.Time
+	if t.IsZero() {
+		t = p.now()
+	}
 	if p.json {
-		p.writeJSON(map[string]any{"type": "note", "time": p.now().UTC().Format(time.RFC3339Nano), "stage": stage, "message": msg})
+		p.writeJSON(map[string]any{"type": "note", "time": t.UTC().Format(time.RFC3339Nano), "stage": e.Stage, "message": e.Message})
 		return
 	}
-	p.line(p.now(), stage, msg)
+	p.line(t, e.Stage, e.Message)
 }
 
 func (p *Progress) line(t time.Time, stage, msg string) {
 	p.clearLive()
-	fmt.Fprintf(p.w, "%s  %-16s %s\n", t.Format("15:04:05"), stage, msg)
+	fmt.Fprintf(p.w, "%s  %-16s %s\n", t.Local().Format("15:04:05"), stage, msg)
 	if p.tty {
 		p.drawLive()
 	}

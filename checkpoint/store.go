@@ -1,0 +1,61 @@
+package checkpoint
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Store keeps a checkpoint. Load returns (nil, nil) when there is none yet.
+// Lock takes the one-run-per-target lock: it fails with a *LockedError
+// while another live run holds it, and takes over (returning the old
+// holder) a lock whose holder is provably gone.
+type Store interface {
+	Load(ctx context.Context) (*Checkpoint, error)
+	Save(ctx context.Context, c *Checkpoint) error
+	Lock(ctx context.Context, me Holder) (RunLock, *Holder, error)
+	// Locked reports the live holder of the run lock, or nil.
+	Locked(ctx context.Context) (*Holder, error)
+}
+
+// RunLock is a held run lock.
+type RunLock interface {
+	Release(ctx context.Context) error
+}
+
+// ErrCorrupt is a checkpoint that cannot be read back.
+var ErrCorrupt = errors.New("checkpoint is corrupt")
+
+// Holder identifies a tfrebuild process driving a target.
+type Holder struct {
+	RunID     string    `json:"run_id"`
+	Host      string    `json:"host"`
+	PID       int       `json:"pid"`
+	User      string    `json:"user,omitempty"`
+	Since     time.Time `json:"since"`
+	Heartbeat time.Time `json:"heartbeat,omitempty"`
+}
+
+func (h Holder) String() string {
+	return fmt.Sprintf("run %s, pid %d on %s (%s) since %s", h.RunID, h.PID, h.Host, h.User, h.Since.Format(time.RFC3339))
+}
+
+// LockedError is a target another live run is driving.
+type LockedError struct {
+	Holder Holder
+	Where  string
+}
+
+func (e *LockedError) Error() string {
+	return fmt.Sprintf("another tfrebuild is driving this target: %s (lock: %s); wait for it to finish, or stop it, then run apply again", e.Holder, e.Where)
+}
+
+// CheckSchema refuses a checkpoint written by a newer tfrebuild; where
+// names it in the error.
+func CheckSchema(c *Checkpoint, where string) error {
+	if c.Schema > SchemaVersion {
+		return fmt.Errorf("checkpoint %s has schema %d, newer than this tfrebuild understands (%d); upgrade tfrebuild", where, c.Schema, SchemaVersion)
+	}
+	return nil
+}

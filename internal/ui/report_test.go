@@ -1,0 +1,80 @@
+package ui
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tfrebuild/tfrebuild/rebuild"
+	"github.com/tfrebuild/tfrebuild/stages"
+)
+
+func TestPlanTextAndJSON(t *testing.T) {
+	t.Parallel()
+	rep := &rebuild.PlanReport{Project: "p", Account: "123456789012", Region: "eu-west-2", Totals: rebuild.Counts{"create": 1, "drift": 1}, Mocked: true,
+		Stages: []*rebuild.PlanStage{
+			{Name: "state", Status: stages.Done, Counts: rebuild.Counts{"drift": 1}, Actions: []rebuild.PlanAction{{Address: "s3://b", Action: "drift", Detail: "versioning"}}},
+			{Name: "stack.a", Status: stages.Done, Counts: rebuild.Counts{"create": 1}, MockedInputs: []string{"x = y (mock)"}, Actions: []rebuild.PlanAction{{Address: "terraform_data.a", Action: "create"}}},
+			{Name: "stack.b", Status: stages.Failed, Error: "boom\nline 2"},
+			{Name: "stack.c", Status: stages.Skipped},
+		}}
+	var b bytes.Buffer
+	WritePlan(&b, rep)
+	for _, want := range []string{"Plan for p → account 123456789012, eu-west-2", "state: 1 drifted\n  !   s3://b: versioning",
+		"  +   terraform_data.a", "  mocked input: x = y (mock)", "stack.b: failed\n  error: boom\n    line 2", "stack.c: skipped (optional, not in this run)",
+		"Total: 1 to create, 1 drifted. Some plans rest on mocked"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("plan text lacks %q:\n%s", want, b.String())
+		}
+	}
+	var j bytes.Buffer
+	if err := WritePlanJSON(&j, rep); err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(j.Bytes(), &doc); err != nil || doc["project"] != "p" || len(doc["stages"].([]any)) != 4 {
+		t.Errorf("plan JSON: %s %v", j.String(), err)
+	}
+}
+
+func TestStatusText(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 11, 22, 2, 0, 0, 0, time.UTC)
+	st := &rebuild.Status{Project: "p", Account: "123456789012", Region: "eu-west-2", StartedAt: &start, ElapsedSeconds: 90, RTOSeconds: 3600,
+		Next: []string{"stack.b"}, Drift: []string{"state: drift s3://b: versioning"},
+		Stages: []rebuild.StageStatus{{Name: "stack.a", Status: stages.Done, Attempts: 1, StartedAt: &start, Seconds: 1.5},
+			{Name: "stack.b", Status: stages.Failed, Attempts: 2, Error: "boom\nmore"}}}
+	var b bytes.Buffer
+	WriteStatus(&b, st)
+	for _, want := range []string{"p → account 123456789012, eu-west-2: rebuild began 2026-11-22T02:00:00Z, 1m30s ago (RTO 1h0m0s)",
+		"stack.b  failed  2", "boom\n", "next: stack.b", "state: drift s3://b: versioning"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("status text lacks %q:\n%s", want, b.String())
+		}
+	}
+	b.Reset()
+	WriteStatus(&b, &rebuild.Status{Project: "p", Account: "1", Region: "r"})
+	if !strings.Contains(b.String(), "no rebuild has started") {
+		t.Errorf("empty status: %s", b.String())
+	}
+	var j bytes.Buffer
+	if err := WriteStatusJSON(&j, st); err != nil || !strings.Contains(j.String(), `"drift": [`) {
+		t.Errorf("status JSON: %s %v", j.String(), err)
+	}
+}
+
+func TestDrillLine(t *testing.T) {
+	t.Parallel()
+	var b bytes.Buffer
+	WriteDrill(&b, rebuild.JudgeDrill(&rebuild.Summary{Total: 90 * time.Minute}, time.Hour, nil))
+	if b.String() != "\ndrill: rebuild took 1h30m0s (RTO 1h0m0s, 150.0%): FAILED: over the recovery time objective\n" {
+		t.Errorf("drill line: %q", b.String())
+	}
+	b.Reset()
+	WriteDrill(&b, rebuild.JudgeDrill(&rebuild.Summary{Total: time.Second}, 0, nil))
+	if b.String() != "\ndrill: rebuild took 1s (no rto set): PASSED\n" {
+		t.Errorf("drill line: %q", b.String())
+	}
+}

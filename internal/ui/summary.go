@@ -1,0 +1,74 @@
+package ui
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tfrebuild/tfrebuild/rebuild"
+	"github.com/tfrebuild/tfrebuild/stages"
+)
+
+// WriteSummary prints the summary as a table with the time each stage took
+// and the total against the RTO.
+func WriteSummary(w io.Writer, s *rebuild.Summary) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "STAGE\tSTATUS\tTIME")
+	for _, st := range s.Stages {
+		d := "-"
+		if st.Duration > 0 {
+			d = st.Duration.Round(100 * time.Millisecond).String()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", st.Name, st.Status, d)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\ntotal %s", s.Total.Round(100*time.Millisecond))
+	if s.RTO > 0 {
+		fmt.Fprintf(w, " of RTO %s (%.1f%%)", s.RTO, 100*s.Total.Seconds()/s.RTO.Seconds())
+		if s.Total > s.RTO {
+			fmt.Fprint(w, ": OVER the recovery time objective")
+		}
+	}
+	fmt.Fprintln(w)
+	for _, st := range s.Stages {
+		if st.Error != "" && st.Status == stages.Failed {
+			fmt.Fprintf(w, "\n%s failed:\n  %s\n", st.Name, strings.ReplaceAll(st.Error, "\n", "\n  "))
+		}
+	}
+}
+
+// WriteSummaryJSON prints the summary as one JSON object.
+func WriteSummaryJSON(w io.Writer, s *rebuild.Summary) error {
+	type row struct {
+		rebuild.StageSummary
+		Seconds float64 `json:"seconds"`
+	}
+	out := struct {
+		Type         string  `json:"type"`
+		Project      string  `json:"project"`
+		Stages       []row   `json:"stages"`
+		TotalSeconds float64 `json:"total_seconds"`
+		RTOSeconds   float64 `json:"rto_seconds,omitempty"`
+	}{Type: "summary", Project: s.Project, TotalSeconds: s.Total.Seconds(), RTOSeconds: s.RTO.Seconds()}
+	for _, st := range s.Stages {
+		out.Stages = append(out.Stages, row{st, st.Duration.Seconds()})
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
+
+// WriteDrill prints a drill's verdict against the RTO.
+func WriteDrill(w io.Writer, v rebuild.DrillVerdict) {
+	rto := "no rto set"
+	if v.RTO > 0 {
+		rto = fmt.Sprintf("RTO %s, %.1f%%", v.RTO, 100*v.Took.Seconds()/v.RTO.Seconds())
+	}
+	fmt.Fprintf(w, "\ndrill: rebuild took %s (%s): %s\n", v.Took.Round(100*time.Millisecond), rto, v)
+}

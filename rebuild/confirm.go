@@ -1,0 +1,65 @@
+package rebuild
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tfrebuild/tfrebuild/config"
+)
+
+// ConfirmOptions steer Confirm.
+type ConfirmOptions struct {
+	Step string
+	By   string
+	Now  time.Time
+	Deps Deps
+}
+
+// Confirm records that a person did a manual step.
+func Confirm(ctx context.Context, cfg *config.Config, opts ConfirmOptions) error {
+	if findStep(cfg, opts.Step) == nil {
+		var names []string
+		for _, s := range cfg.Steps {
+			names = append(names, s.Name)
+		}
+		return fmt.Errorf("there is no step %q in %s (steps: %s)", opts.Step, cfg.Filename, strings.Join(names, ", "))
+	}
+	store, err := opts.Deps.withDefaults().Store(ctx, cfg, false)
+	if err != nil {
+		return err
+	}
+	if store != nil {
+		c, err := store.Load(ctx)
+		if err != nil {
+			return err
+		}
+		if c == nil {
+			store = nil
+		}
+	}
+	if store == nil {
+		return errors.New("no rebuild has started for this target; run tfrebuild apply first")
+	}
+	// The running apply rewrites the checkpoint from memory: confirm
+	// between runs, never under one.
+	lock, _, err := store.Lock(ctx, me("confirm"))
+	if err != nil {
+		return fmt.Errorf("%w (confirm once it has stopped at the step)", err)
+	}
+	defer lock.Release(context.WithoutCancel(ctx))
+	c, err := store.Load(ctx)
+	if err != nil {
+		return err
+	}
+	rec := c.Stage("step." + opts.Step)
+	t := opts.Now.UTC()
+	if opts.Now.IsZero() {
+		t = time.Now().UTC()
+	}
+	rec.ConfirmedBy, rec.ConfirmedAt = opts.By, &t
+	c.UpdatedAt = t
+	return store.Save(ctx, c)
+}

@@ -1,0 +1,128 @@
+package rebuild
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/tfrebuild/tfrebuild/bootstrap"
+	"github.com/tfrebuild/tfrebuild/checkpoint"
+	ckddb "github.com/tfrebuild/tfrebuild/checkpoint/dynamodb"
+	ckfile "github.com/tfrebuild/tfrebuild/checkpoint/file"
+	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/terraform"
+)
+
+// Cloud is the part of the AWS session the engine calls: the bootstrap of
+// the state, registries and their teardown, and reading state locks.
+// *bootstrap.Session implements it.
+type Cloud interface {
+	EnsureBucket(ctx context.Context, account string, st config.State, opts bootstrap.Options) (*bootstrap.Report, error)
+	EnsureLockTable(ctx context.Context, table string, opts bootstrap.Options) (*bootstrap.Report, error)
+	EnsureRegistries(ctx context.Context, regs []*config.Registry, opts bootstrap.Options) (*bootstrap.Report, error)
+	DeleteRegistries(ctx context.Context, regs []*config.Registry, opts bootstrap.Options) (*bootstrap.Report, error)
+	DeleteState(ctx context.Context, account string, st config.State, opts bootstrap.Options) (*bootstrap.Report, error)
+	StateLock(ctx context.Context, account, bucket, key, table string, lockfile bool) (*bootstrap.LockInfo, error)
+	StateExists(ctx context.Context, account, bucket, key string) (bool, error)
+}
+
+// Terraform is what the engine asks of Terraform, one stack at a time.
+// *terraform.Runner implements it.
+type Terraform interface {
+	Init(ctx context.Context, s terraform.Stack) error
+	Apply(ctx context.Context, s terraform.Stack) (*terraform.Result, error)
+	Plan(ctx context.Context, s terraform.Stack) (*terraform.PlanResult, error)
+	Destroy(ctx context.Context, s terraform.Stack) (bool, error)
+	Outputs(ctx context.Context, s terraform.Stack) (terraform.Outputs, error)
+	ForceUnlock(ctx context.Context, s terraform.Stack, lockID string) error
+	Workdir(stack string) terraform.Workdir
+	Close() error
+}
+
+// Connection is a guarded session with the target account.
+type Connection struct {
+	Cloud    Cloud
+	Identity bootstrap.Identity
+	// Endpoints are the endpoint overrides the backend must use too.
+	Endpoints map[string]string
+}
+
+// Deps are the engine's collaborators. The zero value uses the real ones;
+// tests replace them.
+type Deps struct {
+	// Connect opens a session with the target and runs the guard: nothing
+	// is written before it returns.
+	Connect func(ctx context.Context, cfg *config.Config) (*Connection, error)
+	// Terraform finds the pinned binary and returns a runner whose work
+	// folders are under workRoot.
+	Terraform func(ctx context.Context, cfg *config.Config, workRoot string, download bool) (Terraform, *terraform.Binary, error)
+	// Store opens the checkpoint store; forWrite creates what it needs.
+	// Read-only callers get a nil store when there is none yet.
+	Store func(ctx context.Context, cfg *config.Config, forWrite bool) (checkpoint.Store, error)
+}
+
+func (d Deps) withDefaults() Deps {
+	if d.Connect == nil {
+		d.Connect = connect
+	}
+	if d.Terraform == nil {
+		d.Terraform = findTerraform
+	}
+	if d.Store == nil {
+		d.Store = openStore
+	}
+	return d
+}
+
+func connect(ctx context.Context, cfg *config.Config) (*Connection, error) {
+	s, err := bootstrap.Load(ctx, cfg.Project, cfg.Target)
+	if err != nil {
+		return nil, err
+	}
+	id, err := s.Guard(ctx, cfg.Target)
+	if err != nil {
+		return nil, err
+	}
+	return &Connection{Cloud: s, Identity: id, Endpoints: s.Endpoints}, nil
+}
+
+func findTerraform(ctx context.Context, cfg *config.Config, workRoot string, download bool) (Terraform, *terraform.Binary, error) {
+	bin, err := terraform.Find(ctx, cfg.Terraform.Version, download)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &terraform.Runner{Binary: bin, WorkRoot: workRoot, PluginCache: filepath.Join(StateDir(cfg), "plugin-cache"),
+		LockTimeout: cfg.Terraform.LockTimeout}, bin, nil
+}
+
+// StateDir is the folder beside the config that holds the checkpoint and
+// the stacks' work folders.
+func StateDir(cfg *config.Config) string { return filepath.Join(cfg.Dir, ".tfrebuild") }
+
+// openStore returns the checkpoint store the config selects. For the
+// DynamoDB store, forWrite makes sure the lock table exists first, after
+// the guard has checked the account: the run lock and the checkpoint live
+// there from the very first stage. Read-only callers (status) get a nil
+// store when the table does not exist yet.
+func openStore(ctx context.Context, cfg *config.Config, forWrite bool) (checkpoint.Store, error) {
+	if cfg.Checkpoint.Store != "dynamodb" {
+		return &ckfile.Store{Path: filepath.Join(StateDir(cfg), "checkpoint.json")}, nil
+	}
+	s, err := bootstrap.Load(ctx, cfg.Project, cfg.Target)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Guard(ctx, cfg.Target); err != nil {
+		return nil, err
+	}
+	if forWrite {
+		opts := bootstrap.Options{Project: cfg.Project, Tags: cfg.Tags, Converge: true}
+		if _, err := s.EnsureLockTable(ctx, cfg.State.LockTable, opts); err != nil {
+			return nil, fmt.Errorf("checkpoint store: %w", err)
+		}
+	} else if exists, err := s.TableExists(ctx, cfg.State.LockTable); err != nil || !exists {
+		return nil, err
+	}
+	key := fmt.Sprintf("%s/%s/%s", cfg.Project, cfg.Target.AccountID, cfg.Target.Region)
+	return &ckddb.Store{DB: s.DDB, Table: cfg.State.LockTable, Key: key}, nil
+}

@@ -1,0 +1,182 @@
+package rebuild
+
+import (
+	"context"
+	"sync"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/tfrebuild/tfrebuild/bootstrap"
+	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/events"
+	"github.com/tfrebuild/tfrebuild/terraform"
+)
+
+// fakeCloud stands in for the AWS session: it records what was asked.
+type fakeCloud struct {
+	mu       sync.Mutex
+	calls    []string
+	opts     []bootstrap.Options
+	drift    bool
+	lock     *bootstrap.LockInfo
+	noState  map[string]bool // state keys that do not exist
+	bucketEr error
+}
+
+func (f *fakeCloud) call(name string, o bootstrap.Options) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, name)
+	f.opts = append(f.opts, o)
+}
+
+func (f *fakeCloud) called(name string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, c := range f.calls {
+		if c == name {
+			n++
+		}
+	}
+	return n
+}
+
+func (f *fakeCloud) EnsureBucket(_ context.Context, _ string, st config.State, o bootstrap.Options) (*bootstrap.Report, error) {
+	f.call("EnsureBucket", o)
+	rep := &bootstrap.Report{Changes: []bootstrap.Change{{Resource: "s3://" + st.Bucket, Action: bootstrap.Create, Detail: "state bucket", Applied: !o.DryRun}}}
+	if f.drift {
+		rep.Changes = []bootstrap.Change{{Resource: "s3://" + st.Bucket, Action: bootstrap.Drift, Detail: "versioning is off"}}
+	}
+	return rep, f.bucketEr
+}
+
+func (f *fakeCloud) EnsureLockTable(_ context.Context, _ string, o bootstrap.Options) (*bootstrap.Report, error) {
+	f.call("EnsureLockTable", o)
+	return &bootstrap.Report{}, nil
+}
+
+func (f *fakeCloud) EnsureRegistries(_ context.Context, _ []*config.Registry, o bootstrap.Options) (*bootstrap.Report, error) {
+	f.call("EnsureRegistries", o)
+	return nil, nil
+}
+
+func (f *fakeCloud) DeleteRegistries(_ context.Context, _ []*config.Registry, o bootstrap.Options) (*bootstrap.Report, error) {
+	f.call("DeleteRegistries", o)
+	return &bootstrap.Report{Changes: []bootstrap.Change{{Resource: "ecr:app", Action: bootstrap.Delete, Applied: true}}}, nil
+}
+
+func (f *fakeCloud) DeleteState(_ context.Context, _ string, st config.State, o bootstrap.Options) (*bootstrap.Report, error) {
+	f.call("DeleteState:"+st.LockTable, o)
+	return nil, nil
+}
+
+func (f *fakeCloud) StateLock(context.Context, string, string, string, string, bool) (*bootstrap.LockInfo, error) {
+	f.call("StateLock", bootstrap.Options{})
+	return f.lock, nil
+}
+
+func (f *fakeCloud) StateExists(_ context.Context, _, _, key string) (bool, error) {
+	f.call("StateExists", bootstrap.Options{})
+	return !f.noState[key], nil
+}
+
+// fakeTF stands in for Terraform: a stack's state is the outputs of its
+// last apply.
+type fakeTF struct {
+	mu       sync.Mutex
+	outputs  map[string]map[string]cty.Value // what an apply of a stack yields
+	state    map[string]map[string]cty.Value
+	applied  []string
+	unlocked []string
+	fail     map[string]error
+	vars     map[string]map[string]cty.Value
+}
+
+func newFakeTF() *fakeTF {
+	return &fakeTF{outputs: map[string]map[string]cty.Value{}, state: map[string]map[string]cty.Value{},
+		fail: map[string]error{}, vars: map[string]map[string]cty.Value{}}
+}
+
+func (f *fakeTF) Init(context.Context, terraform.Stack) error { return nil }
+
+func (f *fakeTF) Apply(_ context.Context, s terraform.Stack) (*terraform.Result, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.applied = append(f.applied, s.Name)
+	f.vars[s.Name] = s.Vars
+	if err := f.fail[s.Name]; err != nil {
+		return nil, err
+	}
+	f.state[s.Name] = f.outputs[s.Name]
+	return &terraform.Result{Changed: true, Outputs: terraform.Outputs{Values: f.outputs[s.Name]}}, nil
+}
+
+func (f *fakeTF) Plan(_ context.Context, s terraform.Stack) (*terraform.PlanResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.vars[s.Name] = s.Vars
+	if err := f.fail[s.Name]; err != nil {
+		return nil, err
+	}
+	res := &terraform.PlanResult{Changes: []terraform.Change{{Address: "terraform_data." + s.Name, Action: "create"}},
+		Unknown: map[string]bool{}, Outputs: map[string]cty.Value{}}
+	for n := range f.outputs[s.Name] {
+		res.Unknown[n] = true
+	}
+	return res, nil
+}
+
+func (f *fakeTF) Destroy(_ context.Context, s terraform.Stack) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.applied = append(f.applied, "destroy "+s.Name)
+	delete(f.state, s.Name)
+	return true, nil
+}
+
+func (f *fakeTF) Outputs(_ context.Context, s terraform.Stack) (terraform.Outputs, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return terraform.Outputs{Values: f.state[s.Name]}, nil
+}
+
+func (f *fakeTF) ForceUnlock(_ context.Context, _ terraform.Stack, id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.unlocked = append(f.unlocked, id)
+	return nil
+}
+
+func (f *fakeTF) Workdir(stack string) terraform.Workdir { return terraform.Workdir("/work/" + stack) }
+func (f *fakeTF) Close() error                           { return nil }
+
+func (f *fakeTF) appliedList() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.applied...)
+}
+
+// recorder is an events.Sink that keeps every event.
+type recorder struct {
+	mu  sync.Mutex
+	evs []events.Event
+}
+
+func (r *recorder) Emit(e events.Event) {
+	r.mu.Lock()
+	r.evs = append(r.evs, e)
+	r.mu.Unlock()
+}
+
+func (r *recorder) of(t events.Type) []events.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []events.Event
+	for _, e := range r.evs {
+		if e.Type == t {
+			out = append(out, e)
+		}
+	}
+	return out
+}

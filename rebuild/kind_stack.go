@@ -1,0 +1,153 @@
+package rebuild
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"maps"
+	"time"
+
+	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+
+	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/stages"
+	"github.com/tfrebuild/tfrebuild/terraform"
+)
+
+// stackKind is one Terraform stack: applied (or skipped as up to date),
+// planned, or destroyed.
+type stackKind struct{}
+
+func (stackKind) apply(ctx context.Context, a *applier, s *stages.Stage) error {
+	return a.stack(ctx, a.cfg.Stack(s.Target))
+}
+
+func (stackKind) plan(ctx context.Context, p *planner, s *stages.Stage) error {
+	return p.stack(ctx, p.cfg.Stack(s.Target))
+}
+
+func (stackKind) destroy(ctx context.Context, d *destroyer, s *stages.Stage) error {
+	return d.stack(ctx, d.cfg.Stack(s.Target))
+}
+
+// stackState is what the checkpoint knew of a stack when its stage began.
+type stackState struct {
+	upstream  map[string]map[string]string // upstream stack → output hashes
+	prevFP    string
+	prevOut   map[string]string
+	wasDone   bool
+	crashedAt time.Time
+	crashed   bool
+}
+
+func (a *applier) stackState(st *config.Stack) stackState {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	s := stackState{upstream: map[string]map[string]string{}}
+	for _, d := range a.cfg.StackDeps(st) {
+		if ps := a.pipeline.Get("stack." + d); ps != nil && !ps.Skipped {
+			s.upstream[d] = a.ckpt.Stage("stack." + d).OutputHashes
+		}
+	}
+	rec := a.ckpt.Stage("stack." + st.Name)
+	s.prevFP, s.prevOut, s.wasDone = rec.Fingerprint, rec.OutputHashes, a.prevDone["stack."+st.Name]
+	s.crashedAt, s.crashed = a.crashed["stack."+st.Name]
+	return s
+}
+
+func (a *applier) stack(ctx context.Context, st *config.Stack) error {
+	name := "stack." + st.Name
+	a.clearNotes(name)
+	prev := a.stackState(st)
+	vars, err := a.inputs(st)
+	if err != nil {
+		return err
+	}
+	ts := a.tfStack(st)
+	ts.Vars = vars
+	fp, err := stackFingerprint(st, vars, prev.upstream, a.tfVersion, ts.Backend.HCL())
+	if err != nil {
+		return err
+	}
+	if prev.crashed {
+		if err := a.releaseStaleLock(ctx, ts, prev.crashedAt); err != nil {
+			return err
+		}
+	}
+	if prev.wasDone && prev.prevFP == fp {
+		outs, err := a.tf.Outputs(ctx, ts)
+		if err == nil && maps.Equal(hashOutputs(outs.Values), prev.prevOut) {
+			a.setOutputs(st, outs, fp)
+			a.note(name, "up to date: nothing it depends on changed since it was applied; skipped")
+			return nil
+		}
+		a.note(name, "its outputs in the state differ from the checkpoint; planning again")
+	}
+	res, err := a.tf.Apply(ctx, ts)
+	if err != nil {
+		return err
+	}
+	a.setOutputs(st, res.Outputs, fp)
+	msg := "no changes"
+	if res.Changed {
+		msg = "applied"
+	}
+	a.note(name, fmt.Sprintf("%s; %d outputs (state key %s)", msg, len(res.Outputs.Values), ts.Backend.Key))
+	return nil
+}
+
+// setOutputs makes a stack's outputs visible to its dependents and records
+// their hashes and the stack's fingerprint in the checkpoint.
+func (a *applier) setOutputs(st *config.Stack, outs terraform.Outputs, fp string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.scope.SetOutputs(st.Name, outs.Values)
+	a.sensitive[st.Name] = outs.Sensitive
+	rec := a.ckpt.Stage("stack." + st.Name)
+	rec.OutputHashes = hashOutputs(outs.Values)
+	rec.Fingerprint = fp
+}
+
+// releaseStaleLock handles a state lock left behind by this target's own
+// previous run, which died while this stack was running (Terraform dies
+// with tfrebuild). The lock is released only when it provably belongs to
+// that run: we hold the run lock now, so that process is gone; the lock
+// names its user and host; and it was taken after the stage started. Any
+// other lock is reported with who holds it and how to release it.
+func (a *applier) releaseStaleLock(ctx context.Context, ts terraform.Stack, stageStart time.Time) error {
+	b := ts.Backend
+	info, err := a.conn.Cloud.StateLock(ctx, a.cfg.Target.AccountID, b.Bucket, b.Key, b.LockTable, b.UseLockfile)
+	if err != nil || info == nil {
+		return err
+	}
+	prev := a.previous
+	ours := prev != nil && info.Who == prev.User+"@"+prev.Host && !info.Created.Before(stageStart.Add(-time.Second))
+	if ours {
+		if err := a.tf.ForceUnlock(ctx, ts, info.ID); err != nil {
+			return fmt.Errorf("release the state lock left by run %s: %w", prev.RunID, err)
+		}
+		a.note("stack."+ts.Name, fmt.Sprintf("released the state lock left by this target's previous run (%s), which died: lock %s", prev, info))
+		return nil
+	}
+	wd := a.tf.Workdir(ts.Name)
+	return fmt.Errorf("the state %s is locked, %s. It is not this target's own crashed run, so tfrebuild leaves it. "+
+		"If nobody is running Terraform on it, release it with:\n  cd %s && TF_DATA_DIR=%s terraform force-unlock -force %s\nthen run apply again",
+		b.Key, info, ts.SourceDir, wd.DataDir(), info.ID)
+}
+
+// hashOutputs keeps a SHA-256 per output so that a resumed run can tell
+// whether upstream values changed without storing them.
+func hashOutputs(values map[string]cty.Value) map[string]string {
+	out := map[string]string{}
+	for name, v := range values {
+		b, err := ctyjson.Marshal(v, v.Type())
+		if err != nil {
+			continue
+		}
+		sum := sha256.Sum256(b)
+		out[name] = "sha256:" + hex.EncodeToString(sum[:])
+	}
+	return out
+}

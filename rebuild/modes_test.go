@@ -1,0 +1,299 @@
+package rebuild
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tfrebuild/tfrebuild/bootstrap"
+	"github.com/tfrebuild/tfrebuild/checkpoint"
+	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/events"
+	"github.com/tfrebuild/tfrebuild/stages"
+	"github.com/tfrebuild/tfrebuild/terraform"
+)
+
+// A plan has no write path: it never opens the store, and its bootstrap
+// calls are dry runs.
+func TestPlanIsReadOnlyAndCarriesMocks(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	deps := w.deps()
+	deps.Store = func(context.Context, *config.Config, bool) (checkpoint.Store, error) {
+		t.Error("plan opened the checkpoint store")
+		return nil, errors.New("no store for plan")
+	}
+	w.cloud.noState[terraform.StateKey("p", "base")] = true
+	rep, err := Plan(context.Background(), w.cfg, PlanOptions{Common: Common{Parallelism: 2, Sinks: w.common().Sinks, Deps: deps}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range w.cloud.opts[:len(w.cloud.calls)] {
+		if o.Project != "" && !o.DryRun {
+			t.Errorf("a bootstrap call without DryRun: %+v (calls %v)", o, w.cloud.calls)
+		}
+	}
+	if len(w.tf.appliedList()) != 0 {
+		t.Errorf("plan applied: %v", w.tf.appliedList())
+	}
+	if !rep.ChangesPending || rep.Totals["create"] != 3 || !rep.Mocked || len(rep.Stages) != 7 {
+		t.Errorf("report: %+v", rep)
+	}
+	var app *PlanStage
+	for _, s := range rep.Stages {
+		if s.Name == "stack.app" {
+			app = s
+		}
+	}
+	if app == nil || !app.Mocked || len(app.MockedInputs) != 1 || !strings.Contains(app.MockedInputs[0], "id = stack.base.outputs.id (mock)") {
+		t.Errorf("stack.app: %+v", app)
+	}
+	if v := w.tf.vars["app"]["id"]; v.AsString() != "mock-id" {
+		t.Errorf("app planned with id %#v, want the mock", v)
+	}
+	if _, err := w.store.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Failed()) != 0 {
+		t.Errorf("failed: %v", rep.Failed())
+	}
+}
+
+func TestPlanReportsAFailedStack(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.tf.fail["app"] = errBoom
+	rep, err := Plan(context.Background(), w.cfg, PlanOptions{Common: w.common()})
+	if !errors.Is(err, errBoom) || !slices.Equal(rep.Failed(), []string{"check.health", "stack.app", "step.handoff"}) {
+		t.Fatalf("err %v, failed %v", err, rep.Failed())
+	}
+	if !strings.Contains(rep.Stages[4].Error, "boom") || !strings.Contains(rep.Stages[4].Error, "mocked") {
+		t.Errorf("the error should say the plan rested on mocks: %q", rep.Stages[4].Error)
+	}
+}
+
+func TestDestroyTearsDownAndForgets(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	_, _ = w.apply()
+	sum, err := Destroy(context.Background(), w.cfg, DestroyOptions{Common: w.common(), All: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := w.tf.appliedList()[2:]
+	if !slices.Equal(got, []string{"destroy app", "destroy base"}) {
+		t.Errorf("destroyed %v, want app then base", got)
+	}
+	if w.cloud.called("DeleteRegistries") != 1 || w.cloud.called("DeleteState:p-lock") != 1 {
+		t.Errorf("calls: %v", w.cloud.calls)
+	}
+	c := w.checkpoint()
+	if len(c.Stages) != 0 || !c.StartedAt.IsZero() {
+		t.Errorf("the checkpoint remembers a destroyed target: %+v", c)
+	}
+	if len(sum.Stages) == 0 {
+		t.Error("empty summary")
+	}
+}
+
+func TestDestroyWithoutStateForgetsOnlyTheStacks(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	_, _ = w.apply()
+	w.cloud.noState[terraform.StateKey("p", "base")] = true
+	if _, err := Destroy(context.Background(), w.cfg, DestroyOptions{Common: w.common()}); err != nil {
+		t.Fatal(err)
+	}
+	c := w.checkpoint()
+	if c.Stages["stack.base"] != nil || c.Stages["stack.app"] != nil || c.Stages["state"] == nil || c.StartedAt.IsZero() {
+		t.Errorf("checkpoint after destroy without --all: %+v", c.Stages)
+	}
+	if !slices.Contains(w.tf.appliedList(), "destroy app") || slices.Contains(w.tf.appliedList(), "destroy base") {
+		t.Errorf("destroyed %v", w.tf.appliedList())
+	}
+}
+
+// The previous run died mid-apply; the state lock it left is released only
+// when it is provably that run's.
+func TestStaleStateLockRelease(t *testing.T) {
+	t.Parallel()
+	started := time.Now().UTC().Add(-time.Minute)
+	prev := checkpoint.Holder{RunID: "dead", User: "ann", Host: "h1", PID: 1}
+	crashed := func(w *world) {
+		c := checkpoint.New("p", "123456789012", "eu-west-2")
+		c.Run, c.StartedAt = &prev, started
+		rec := c.Stage("stack.base")
+		rec.Status, rec.StartedAt, rec.Attempts = stages.Running, &started, 1
+		if err := w.store.Save(context.Background(), c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Run("ours", func(t *testing.T) {
+		t.Parallel()
+		w := newWorld(t)
+		crashed(w)
+		w.cloud.lock = &bootstrap.LockInfo{ID: "lock-1", Who: "ann@h1", Created: started.Add(time.Second)}
+		if _, err := w.apply(); !errors.Is(err, stages.ErrWaiting) {
+			t.Fatal(err)
+		}
+		if !slices.Equal(w.tf.unlocked, []string{"lock-1"}) {
+			t.Errorf("unlocked %v", w.tf.unlocked)
+		}
+		if r := w.checkpoint().Stages["stack.base"]; r.Attempts != 2 || !strings.Contains(strings.Join(r.Notes, "\n"), "released the state lock") {
+			t.Errorf("stack.base: %+v", r)
+		}
+	})
+	t.Run("someone else's", func(t *testing.T) {
+		t.Parallel()
+		w := newWorld(t)
+		crashed(w)
+		w.cloud.lock = &bootstrap.LockInfo{ID: "lock-2", Who: "bob@h2", Created: started.Add(time.Second)}
+		_, err := w.apply()
+		if err == nil || !strings.Contains(err.Error(), "force-unlock -force lock-2") || len(w.tf.unlocked) != 0 {
+			t.Errorf("want the lock left and explained, got %v (unlocked %v)", err, w.tf.unlocked)
+		}
+	})
+	t.Run("older than the stage", func(t *testing.T) {
+		t.Parallel()
+		w := newWorld(t)
+		crashed(w)
+		w.cloud.lock = &bootstrap.LockInfo{ID: "lock-3", Who: "ann@h1", Created: started.Add(-time.Hour)}
+		if _, err := w.apply(); err == nil || len(w.tf.unlocked) != 0 {
+			t.Errorf("a lock older than the stage was released: %v", err)
+		}
+	})
+}
+
+func TestStatusConfirmAndDrift(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx := context.Background()
+	st, err := ReadStatus(ctx, w.cfg, StatusOptions{Deps: w.deps()})
+	if err != nil || st.StartedAt != nil || len(st.Next) != 1 || st.Next[0] != "preflight" {
+		t.Fatalf("status before any run: %+v %v", st, err)
+	}
+	if err := Confirm(ctx, w.cfg, ConfirmOptions{Step: "handoff", Deps: w.deps()}); err == nil || !strings.Contains(err.Error(), "no rebuild has started") {
+		t.Errorf("confirm before a run: %v", err)
+	}
+	if err := Confirm(ctx, w.cfg, ConfirmOptions{Step: "nope", Deps: w.deps()}); err == nil || !strings.Contains(err.Error(), "(steps: handoff)") {
+		t.Errorf("confirm of an unknown step: %v", err)
+	}
+	w.cloud.drift = true
+	_, _ = w.apply()
+	st, err = ReadStatus(ctx, w.cfg, StatusOptions{Deps: w.deps(), Now: time.Now().Add(time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Drift) != 1 || st.Drift[0] != "state: drift s3://p-tfstate: versioning is off" {
+		t.Errorf("drift: %q", st.Drift)
+	}
+	if !slices.Equal(st.Next, []string{"step.handoff"}) || st.ElapsedSeconds < 60 || st.Running != nil {
+		t.Errorf("status: next %v elapsed %v running %v", st.Next, st.ElapsedSeconds, st.Running)
+	}
+	w.confirm()
+	w.cloud.drift = false
+	if _, err := w.apply(); err != nil {
+		t.Fatal(err)
+	}
+	st, _ = ReadStatus(ctx, w.cfg, StatusOptions{Deps: w.deps()})
+	if len(st.Next) != 0 || len(st.Drift) != 0 || st.Stages[6].ConfirmedBy != "ann@h" {
+		t.Errorf("complete status: %+v", st)
+	}
+}
+
+// A checkpoint written before findings existed kept drift as notes.
+func TestStatusReadsDriftFromOldNotes(t *testing.T) {
+	t.Parallel()
+	rec := &checkpoint.StageRecord{Status: stages.Done, Notes: []string{"create x", "drift s3://b: versioning (left as it is)"}}
+	f := findings(rec)
+	if len(f) != 1 || f[0].Kind != checkpoint.Drift || f[0].String() != "drift s3://b: versioning (left as it is)" {
+		t.Errorf("findings from notes: %+v", f)
+	}
+	row := stageStatus(&stages.Stage{Name: "stack.a"}, &checkpoint.StageRecord{Status: stages.Running}, false)
+	if row.Status != stages.Interrupted {
+		t.Errorf("a running stage without a live run is %s", row.Status)
+	}
+}
+
+func TestJudgeDrill(t *testing.T) {
+	t.Parallel()
+	sum := &Summary{Total: 90 * time.Minute}
+	for _, tc := range []struct {
+		err  error
+		rto  time.Duration
+		want string
+	}{
+		{nil, 2 * time.Hour, "PASSED"},
+		{nil, 0, "PASSED"},
+		{nil, time.Hour, "FAILED: over the recovery time objective"},
+		{errBoom, 2 * time.Hour, "FAILED: the rebuild did not complete"},
+	} {
+		v := JudgeDrill(sum, tc.rto, tc.err)
+		if v.String() != tc.want || (v.Err() == nil) != v.Passed {
+			t.Errorf("JudgeDrill(%v, %v) = %s, want %s", tc.rto, tc.err, v, tc.want)
+		}
+	}
+	if v := JudgeDrill(nil, time.Hour, errBoom); v.Took != 0 || v.Passed {
+		t.Errorf("no summary: %+v", v)
+	}
+}
+
+func TestACheckThatNeverAnswersFails(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := poll(ctx, "http://127.0.0.1:1/", "shown", 200, time.Minute, time.Millisecond); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled poll: %v", err)
+	}
+	err := poll(context.Background(), "http://127.0.0.1:1/", "shown", 200, 50*time.Millisecond, time.Millisecond)
+	if err == nil || !strings.Contains(err.Error(), "shown did not answer HTTP 200 within 50ms") {
+		t.Errorf("poll: %v", err)
+	}
+}
+
+// hangingStore never finishes a save until its context ends.
+type hangingStore struct{ checkpoint.Store }
+
+func (hangingStore) Save(ctx context.Context, _ *checkpoint.Checkpoint) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// A store that hangs does not hold the run: the save on the event path
+// gives up and says so.
+func TestACheckpointSaveThatHangsTimesOut(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	p, err := stages.Build(w.cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newCore(w.cfg, p, w.common(), "apply", "work")
+	c.saveTimeout = 10 * time.Millisecond
+	c.save(hangingStore{}, "stack.base")
+	notes := w.sink.of(events.StageNote)
+	if len(notes) != 1 || !strings.Contains(notes[0].Message, "could not save the checkpoint: context deadline exceeded") {
+		t.Errorf("notes: %+v", notes)
+	}
+}
+
+func TestThePlannersBootstrapIsAlwaysADryRun(t *testing.T) {
+	t.Parallel()
+	cloud := &fakeCloud{}
+	d := dryRun{cloud}
+	opts := bootstrap.Options{Project: "p", Repair: true, Converge: true}
+	_, _ = d.EnsureBucket(context.Background(), "1", config.State{}, opts)
+	_, _ = d.EnsureLockTable(context.Background(), "t", opts)
+	_, _ = d.EnsureRegistries(context.Background(), nil, opts)
+	for i, o := range cloud.opts {
+		if !o.DryRun || o.Repair {
+			t.Errorf("%s ran with %+v", cloud.calls[i], o)
+		}
+	}
+	if len(cloud.opts) != 3 {
+		t.Errorf("calls: %v", cloud.calls)
+	}
+}
