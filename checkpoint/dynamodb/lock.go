@@ -13,6 +13,7 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tfrebuild/tfrebuild/checkpoint"
+	"github.com/tfrebuild/tfrebuild/internal/awserr"
 )
 
 // Lock takes the run lock item. A lock whose heartbeat is older than
@@ -42,7 +43,7 @@ func (s *Store) Lock(ctx context.Context, me checkpoint.Holder) (checkpoint.RunL
 		in.ExpressionAttributeValues = map[string]ddbtypes.AttributeValue{":hb": &ddbtypes.AttributeValueMemberN{Value: strconv.FormatInt(hb, 10)}}
 	}
 	if _, err := s.DB.PutItem(ctx, in); err != nil {
-		if code(err) == "ConditionalCheckFailedException" {
+		if awserr.Is(err, "ConditionalCheckFailedException") {
 			other, _, rerr := s.readLock(ctx)
 			if rerr == nil && other != nil {
 				return nil, nil, &checkpoint.LockedError{Holder: *other, Where: "dynamodb:" + s.Table}
@@ -124,7 +125,7 @@ func (l *ddbLock) beat() {
 					":me":  &ddbtypes.AttributeValueMemberS{Value: l.runID},
 				}})
 			cancel()
-			if code(err) == "ConditionalCheckFailedException" {
+			if awserr.Is(err, "ConditionalCheckFailedException") {
 				return
 			}
 		}
@@ -141,7 +142,7 @@ func (l *ddbLock) Release(ctx context.Context) error {
 			ConditionExpression:       aws.String("RunID = :me"),
 			ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":me": &ddbtypes.AttributeValueMemberS{Value: l.runID}},
 		})
-		if code(err) == "ConditionalCheckFailedException" {
+		if awserr.Is(err, "ConditionalCheckFailedException") {
 			err = nil // taken over already: nothing of ours to delete
 		}
 	})

@@ -12,9 +12,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/tfrebuild/tfrebuild/checkpoint"
+	"github.com/tfrebuild/tfrebuild/internal/awserr"
 )
 
 // HeartbeatTTL is how long a run lock lives without a heartbeat before
@@ -51,16 +51,6 @@ func (s *Store) now() time.Time {
 		return s.Now()
 	}
 	return time.Now()
-}
-
-// code is the AWS error code of err, or "". A private copy: the shared
-// helper (internal/awserr) is being added beside this change.
-func code(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return ""
 }
 
 func (s *Store) Load(ctx context.Context) (*checkpoint.Checkpoint, error) {
@@ -111,7 +101,7 @@ func (s *Store) Save(ctx context.Context, c *checkpoint.Checkpoint) error {
 		in.ExpressionAttributeValues = map[string]ddbtypes.AttributeValue{":v": &ddbtypes.AttributeValueMemberN{Value: strconv.FormatInt(s.version, 10)}}
 	}
 	_, err = s.DB.PutItem(ctx, in)
-	if code(err) == "ConditionalCheckFailedException" {
+	if awserr.Is(err, "ConditionalCheckFailedException") {
 		return fmt.Errorf("save checkpoint to dynamodb:%s: %w", s.Table, ErrConflict)
 	}
 	if err != nil {
