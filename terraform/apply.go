@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
 )
@@ -49,9 +50,12 @@ func (r *Runner) init(ctx context.Context, h *handle) error {
 	if err != nil {
 		e := r.fail(h, "init", err)
 		if se, ok := e.(*StackError); ok && h.committedLock != "" {
-			se.Hint = fmt.Sprintf("stack %s: its committed lock file %s is honoured read-only (init -lockfile=readonly): "+
-				"a provider it does not list, or lists at another version, fails here. Update it in the source "+
-				"(terraform init -upgrade there) and commit it", h.stack.Name, h.committedLock)
+			what := "a provider it does not list, or lists at another version, fails here"
+			if m := lockMismatches(h.stack.SourceDir, h.committedLock); len(m) > 0 {
+				what = strings.Join(m, "; ")
+			}
+			se.Hint = fmt.Sprintf("stack %s: its committed lock file %s is honoured read-only (init -lockfile=readonly): %s. "+
+				"Update the lock file in the source (terraform init -upgrade there) and commit it", h.stack.Name, h.committedLock, what)
 		}
 		return e
 	}
