@@ -127,8 +127,8 @@ func TestLockMismatches(t *testing.T) {
 	}
 	lock := filepath.Join(dir, LockFileName)
 	cases := map[string]string{
-		`provider "registry.opentofu.org/hashicorp/null" { version = "1.0.0" }`: "",
-		`provider "registry.terraform.io/hashicorp/null" { version = "2.0.0" }`: `provider hashicorp/null is locked at 2.0.0, which the constraint "1.0.0" excludes`,
+		`provider "registry.opentofu.org/hashicorp/null" { version = "1.0.0" }`:   "",
+		`provider "registry.terraform.io/hashicorp/null" { version = "2.0.0" }`:   `provider hashicorp/null is locked at 2.0.0, which the constraint "1.0.0" excludes`,
 		`provider "registry.terraform.io/hashicorp/random" { version = "2.0.0" }`: "provider hashicorp/null is required but " + lock + " does not list it",
 	}
 	for text, want := range cases {
