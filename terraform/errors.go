@@ -25,10 +25,16 @@ type StackError struct {
 	// kept in the work folder; PushCommand pushes it back to the backend.
 	Errored     string
 	PushCommand string
+	// Program is terraform or tofu, for the message.
+	Program string
 }
 
 func (e *StackError) Error() string {
-	msg := "terraform " + e.Command + " failed"
+	prog := e.Program
+	if prog == "" {
+		prog = "terraform"
+	}
+	msg := prog + " " + e.Command + " failed"
 	if len(e.Lines) > 0 {
 		msg += ":\n    " + strings.Join(e.Lines, "\n    ")
 	}
@@ -48,10 +54,10 @@ func (r *Runner) fail(h *handle, command string, err error) error {
 	path := h.log.Name()
 	errored, _ := h.rescueErrored()
 	if errored == "" && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
-		return fmt.Errorf("terraform %s interrupted: %w (log: %s)", command, err, path)
+		return fmt.Errorf("%s %s interrupted: %w (log: %s)", r.Binary.Program(), command, err, path)
 	}
 	_ = h.log.Sync()
-	se := &StackError{Command: command, Lines: errorLines(path), LogPath: path, Err: err, Stack: h.stack.Name}
+	se := &StackError{Command: command, Lines: errorLines(path), LogPath: path, Err: err, Stack: h.stack.Name, Program: r.Binary.Program()}
 	if errored != "" {
 		se.Errored = errored
 		se.PushCommand = r.Command(h.stack.Name, "state", "push", errored)
