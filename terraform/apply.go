@@ -164,14 +164,19 @@ func (h *handle) notes(s Stack) []string {
 
 // planAndApply plans to the saved plan file and applies that file when it
 // has changes. A saved plan carries its variables: apply refuses -var-file.
+// Both run with -json: the UI stream gives per-resource progress, and its
+// human lines and diagnostics go to the log.
 func (r *Runner) planAndApply(ctx context.Context, h *handle, destroy bool) (bool, error) {
 	verb := map[bool]string{false: "plan", true: "plan -destroy"}[destroy]
+	ui := newJSONUI(h.log, h.stack.Name, h.stack.Progress)
+	defer h.tf.SetStdout(h.log) // PlanJSON and ApplyJSON replace it
 	h.mark(verb)
 	opts := []tfexec.PlanOption{tfexec.Out(h.wd.PlanFile()), tfexec.Destroy(destroy), tfexec.LockTimeout(r.lockTimeout())}
 	for _, v := range varFiles(h) {
 		opts = append(opts, v)
 	}
-	changed, err := h.tf.Plan(ctx, opts...)
+	changed, err := h.tf.PlanJSON(ctx, ui, opts...)
+	ui.flush()
 	if err != nil {
 		return false, r.fail(h, verb, err)
 	}
@@ -182,7 +187,9 @@ func (r *Runner) planAndApply(ctx context.Context, h *handle, destroy bool) (boo
 		return false, err
 	}
 	h.mark("apply")
-	if err := h.tf.Apply(ctx, tfexec.DirOrPlan(h.wd.PlanFile()), tfexec.LockTimeout(r.lockTimeout())); err != nil {
+	err = h.tf.ApplyJSON(ctx, ui, tfexec.DirOrPlan(h.wd.PlanFile()), tfexec.LockTimeout(r.lockTimeout()))
+	ui.flush()
+	if err != nil {
 		return false, r.fail(h, "apply", err)
 	}
 	return true, nil

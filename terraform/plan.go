@@ -62,7 +62,11 @@ func (r *Runner) Plan(ctx context.Context, s Stack) (*PlanResult, error) {
 	for _, v := range varFiles(h) {
 		opts = append(opts, v)
 	}
-	if _, err := h.tf.Plan(ctx, opts...); err != nil {
+	ui := newJSONUI(h.log, s.Name, s.Progress)
+	_, err = h.tf.PlanJSON(ctx, ui, opts...)
+	ui.flush()
+	h.tf.SetStdout(h.log) // PlanJSON replaced it
+	if err != nil {
 		return nil, r.fail(h, "plan", err)
 	}
 	if err := r.prepare(ctx, h); err != nil {

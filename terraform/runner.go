@@ -60,6 +60,10 @@ type Stack struct {
 	// assumed-role credentials are fresh for every command of a long apply.
 	// They are never logged.
 	Credentials func(ctx context.Context) (map[string]string, error)
+	// Progress, when set, receives Terraform's per-resource progress of
+	// this stack's plans and applies. It is called from the goroutine that
+	// reads Terraform's output: keep it quick.
+	Progress func(ResourceEvent)
 }
 
 // Outputs are a stack's outputs after apply. Sensitive values flow to
