@@ -29,6 +29,8 @@ type PlanResult struct {
 	Outputs   map[string]cty.Value
 	Unknown   map[string]bool
 	Sensitive map[string]bool
+	// Notes are facts the run should tell the user (see Result.Notes).
+	Notes []string
 }
 
 // HasChanges reports whether applying the plan would change anything.
@@ -78,7 +80,12 @@ func (r *Runner) Plan(ctx context.Context, s Stack) (*PlanResult, error) {
 	if err := h.quiet(func() (err error) { plan, err = h.tf.ShowPlanFile(ctx, h.wd.PlanFile()); return err }); err != nil {
 		return nil, r.fail(h, "show", err)
 	}
-	return planResult(plan, h.wrapped)
+	res, err := planResult(plan, h.wrapped)
+	if err != nil {
+		return nil, err
+	}
+	res.Notes = h.notes(s)
+	return res, nil
 }
 
 func planResult(plan *tfjson.Plan, wrapped bool) (*PlanResult, error) {

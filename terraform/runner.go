@@ -27,7 +27,8 @@ type Runner struct {
 	LockTimeout time.Duration
 	// ReadState, when set, reads a stack's state object (the JSON Terraform
 	// keeps in the backend) without a Terraform process: Apply and Outputs
-	// take the outputs from it. When nil, they run `state pull`.
+	// take the outputs from it, StateHas the resources. A state object that
+	// does not exist yet is (nil, nil). When nil, they run `state pull`.
 	ReadState func(ctx context.Context, b Backend) ([]byte, error)
 
 	initMu  sync.Mutex // one init at a time: the plugin cache is not safe for concurrent use
