@@ -1,9 +1,9 @@
 package terraform
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -119,7 +119,11 @@ func identify(ctx context.Context, path string) (engine, ver string, err error) 
 	var v struct {
 		Version string `json:"terraform_version"`
 	}
-	if err := json.Unmarshal(out, &v); err != nil || v.Version == "" {
+	// OpenTofu prints CLI configuration warnings on stdout, before the JSON.
+	if i := bytes.Index(out, []byte("\n{")); i >= 0 && !bytes.HasPrefix(out, []byte("{")) {
+		out = out[i+1:]
+	}
+	if err := json.NewDecoder(bytes.NewReader(out)).Decode(&v); err != nil || v.Version == "" {
 		return "", "", fmt.Errorf("%s does not look like Terraform or OpenTofu (version -json printed %.80q)", path, out)
 	}
 	if _, err := version.NewVersion(v.Version); err != nil {
@@ -131,12 +135,13 @@ func identify(ctx context.Context, path string) (engine, ver string, err error) 
 	if err != nil {
 		return "", "", fmt.Errorf("run %s version: %w", path, err)
 	}
-	switch first, _, _ := strings.Cut(string(text), "\n"); {
-	case strings.HasPrefix(first, "OpenTofu"):
-		return EngineOpenTofu, v.Version, nil
-	case strings.HasPrefix(first, "Terraform"):
-		return EngineTerraform, v.Version, nil
-	default:
-		return "", "", errors.New(path + " is neither Terraform nor OpenTofu (version printed " + first + ")")
+	for _, line := range strings.Split(string(text), "\n") {
+		switch {
+		case strings.HasPrefix(line, "OpenTofu v"):
+			return EngineOpenTofu, v.Version, nil
+		case strings.HasPrefix(line, "Terraform v"):
+			return EngineTerraform, v.Version, nil
+		}
 	}
+	return "", "", fmt.Errorf("%s is neither Terraform nor OpenTofu (version printed %.80q)", path, text)
 }

@@ -105,6 +105,11 @@ func TestOpenTofuRunsEveryCommand(t *testing.T) {
 	if has, err := b.runner.StateHas(ctx, imp, "terraform_data.items[0]"); err != nil || !has {
 		t.Errorf("StateHas after import: %v %v", has, err)
 	}
+	missing := b.stack("blue", map[string]cty.Value{"fail": cty.True})
+	missing.Env = map[string]string{"TF_CLI_CONFIG_FILE": filepath.Join(t.TempDir(), "absent.tfrc")}
+	if _, err := b.runner.Apply(ctx, missing); err == nil || !strings.Contains(err.Error(), "absent.tfrc") {
+		t.Errorf("a missing CLI config under OpenTofu should be named: %v", err)
+	}
 	_, err = b.runner.Apply(ctx, b.stack("blue", map[string]cty.Value{"fail": cty.True}))
 	if err == nil || !strings.Contains(err.Error(), "tofu apply failed") {
 		t.Errorf("a failure names the engine: %v", err)

@@ -46,6 +46,9 @@ func (r *Runner) prepare(ctx context.Context, h *handle) error {
 		return fmt.Errorf("stack %s: env sets %s, which terraform-exec manages itself and refuses; pass inputs instead of TF_VAR_*", s.Name, strings.Join(bad, ", "))
 	}
 	maps.Copy(env, s.Env)
+	if err := checkCLIConfig(r.Binary, env); err != nil {
+		return fmt.Errorf("stack %s: %w", s.Name, err)
+	}
 	if s.Credentials != nil {
 		creds, err := s.Credentials(ctx)
 		if err != nil {
@@ -101,4 +104,19 @@ func writeFile(path string, data []byte) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// checkCLIConfig refuses a TF_CLI_CONFIG_FILE that does not exist under
+// OpenTofu: OpenTofu warns about it on stdout, ahead of the JSON of
+// `version -json`, and terraform-exec's version probe then fails on every
+// command with a message that says nothing about the cause.
+func checkCLIConfig(b *Binary, env map[string]string) error {
+	path := env["TF_CLI_CONFIG_FILE"]
+	if b == nil || b.Engine != EngineOpenTofu || path == "" {
+		return nil
+	}
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("TF_CLI_CONFIG_FILE=%s: %w; OpenTofu would warn about it on stdout, which terraform-exec cannot read. Point it at an existing file or unset it", path, err)
+	}
+	return nil
 }
