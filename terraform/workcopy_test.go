@@ -48,6 +48,11 @@ func TestSourceTreeIsNeverWritten(t *testing.T) {
 	if _, err := b.runner.Plan(ctx, b.stack("blue", nil)); err != nil {
 		t.Fatalf("plan: %v", err)
 	}
+	empty := b.stack("empty", nil)
+	empty.Wrap, empty.Outputs = true, map[string]bool{"greeting": false}
+	if _, err := b.runner.Plan(ctx, empty); err != nil {
+		t.Fatalf("plan against an empty state: %v", err)
+	}
 	_, err := b.runner.Apply(ctx, b.stack("green", map[string]cty.Value{"fail": cty.True, "name": cty.StringVal("changed")}))
 	var se *StackError
 	if !errors.As(err, &se) || !strings.Contains(err.Error(), "simulated provisioning failure") {
