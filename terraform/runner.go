@@ -137,6 +137,10 @@ func (r *Runner) handle(s Stack) (*handle, error) {
 			return nil, fmt.Errorf("create plugin cache: %w", err)
 		}
 	}
+	// A run killed mid-sequence leaves its var file and plan, which hold
+	// input values in clear: they go now.
+	_ = os.Remove(wd.VarFile())
+	_ = os.Remove(wd.PlanFile())
 	h := &handle{wd: wd, wrapped: s.Wrap}
 	if err := h.layout(s); err != nil {
 		return nil, fmt.Errorf("stack %s: lay out its working copy in %s: %w", s.Name, wd, err)

@@ -83,12 +83,19 @@ func TestALogPerAttempt(t *testing.T) {
 	if len(first) != 1 {
 		t.Fatalf("attempt logs: %v", first)
 	}
+	// A var file left by a run killed mid-sequence goes on the next run.
+	if err := os.WriteFile(wd.VarFile(), []byte(`{"secret": "left-behind"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	second := &Runner{Binary: b.runner.Binary, WorkRoot: b.runner.WorkRoot, PluginCache: b.runner.PluginCache, Env: b.runner.Env}
 	defer second.Close()
 	_, err := second.Apply(ctx, b.stack("blue", map[string]cty.Value{"fail": cty.True}))
 	var se *StackError
 	if !errors.As(err, &se) {
 		t.Fatalf("want a failed apply: %v", err)
+	}
+	if _, err := os.Stat(wd.VarFile()); !os.IsNotExist(err) {
+		t.Errorf("a var file left behind should be removed: %v", err)
 	}
 	logs := wd.AttemptLogs()
 	if len(logs) != 2 || logs[0] != first[0] {
