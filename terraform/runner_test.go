@@ -89,13 +89,16 @@ func TestALogPerAttempt(t *testing.T) {
 	}
 	second := &Runner{Binary: b.runner.Binary, WorkRoot: b.runner.WorkRoot, PluginCache: b.runner.PluginCache, Env: b.runner.Env}
 	defer second.Close()
+	if err := second.Init(ctx, b.stack("blue", nil)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(wd.VarFile()); !os.IsNotExist(err) {
+		t.Errorf("a var file left behind should be removed when the stack is opened: %v", err)
+	}
 	_, err := second.Apply(ctx, b.stack("blue", map[string]cty.Value{"fail": cty.True}))
 	var se *StackError
 	if !errors.As(err, &se) {
 		t.Fatalf("want a failed apply: %v", err)
-	}
-	if _, err := os.Stat(wd.VarFile()); !os.IsNotExist(err) {
-		t.Errorf("a var file left behind should be removed: %v", err)
 	}
 	logs := wd.AttemptLogs()
 	if len(logs) != 2 || logs[0] != first[0] {
