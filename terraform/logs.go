@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -74,4 +75,64 @@ func pruneLogs(wd Workdir) {
 		_ = os.Remove(logs[0])
 		logs = logs[1:]
 	}
+}
+
+// attemptLog is a stack's log for this run, created on its first write:
+// a run that starts no Terraform process for a stack (outputs read from
+// the state) leaves its logs and terraform.log as they were.
+type attemptLog struct {
+	mu sync.Mutex
+	wd Workdir
+	f  *os.File
+}
+
+func (l *attemptLog) open() (*os.File, error) {
+	if l.f == nil {
+		f, err := openAttemptLog(l.wd, time.Now())
+		if err != nil {
+			return nil, err
+		}
+		l.f = f
+	}
+	return l.f, nil
+}
+
+func (l *attemptLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	f, err := l.open()
+	if err != nil {
+		return 0, err
+	}
+	return f.Write(p)
+}
+
+// Name is the path of this attempt's log, creating it if need be.
+func (l *attemptLog) Name() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if f, err := l.open(); err == nil {
+		return f.Name()
+	}
+	return l.wd.LogFile()
+}
+
+func (l *attemptLog) Sync() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
+		return nil
+	}
+	return l.f.Sync()
+}
+
+func (l *attemptLog) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
+		return nil
+	}
+	err := l.f.Close()
+	l.f = nil
+	return err
 }

@@ -112,7 +112,7 @@ type handle struct {
 	tf      *tfexec.Terraform
 	wd      Workdir
 	dir     string // the working copy Terraform runs in
-	log     *os.File
+	log     *attemptLog
 	inited  bool
 	wrapped bool
 	stack   Stack // the latest call's stack: its env and credentials
@@ -152,10 +152,7 @@ func (r *Runner) handle(s Stack) (*handle, error) {
 	if err := tf.SetEnv(r.env(wd)); err != nil {
 		return nil, err
 	}
-	logf, err := openAttemptLog(wd, time.Now())
-	if err != nil {
-		return nil, err
-	}
+	logf := &attemptLog{wd: wd}
 	tf.SetStdout(logf)
 	tf.SetStderr(logf)
 	h.tf, h.log = tf, logf

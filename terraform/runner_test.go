@@ -140,6 +140,19 @@ func TestProcessesPerStack(t *testing.T) {
 	if strings.Join(verbs, " ") != "version init plan apply" {
 		t.Errorf("processes for one stack: %q", got)
 	}
+	// A stack whose outputs come from its state starts no process at all,
+	// and leaves its logs alone.
+	logs := len(b.runner.Workdir("blue").AttemptLogs())
+	b.runner.Close()
+	if _, err := b.runner.Outputs(ctx, b.stack("blue", nil)); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(calls(t, record)); n != len(got) {
+		t.Errorf("Outputs through ReadState started processes: %q", calls(t, record)[len(got):])
+	}
+	if n := len(b.runner.Workdir("blue").AttemptLogs()); n != logs {
+		t.Errorf("a run without a process should not add a log: %d, was %d", n, logs)
+	}
 	plain := &Runner{Binary: b.runner.Binary, WorkRoot: t.TempDir(), Env: b.runner.Env}
 	defer plain.Close()
 	if _, err := plain.Outputs(ctx, b.stack("blue", nil)); err != nil {
