@@ -2,6 +2,7 @@ package terraform
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -49,13 +50,14 @@ func (r *Runner) init(ctx context.Context, h *handle) error {
 	}
 	if err != nil {
 		e := r.fail(h, "init", err)
-		if se, ok := e.(*StackError); ok && h.committedLock != "" {
-			what := "a provider it does not list, or lists at another version, fails here"
+		// Terraform's read-only refusal does not name the provider; a
+		// checksum mismatch does, and needs no hint.
+		var se *StackError
+		if errors.As(e, &se) && h.committedLock != "" {
 			if m := lockMismatches(h.stack.SourceDir, h.committedLock); len(m) > 0 {
-				what = strings.Join(m, "; ")
+				se.Hint = fmt.Sprintf("stack %s: its committed lock file is honoured read-only (init -lockfile=readonly): %s. "+
+					"Update the lock file in the source (%s init -upgrade there) and commit it", h.stack.Name, strings.Join(m, "; "), r.Binary.Program())
 			}
-			se.Hint = fmt.Sprintf("stack %s: its committed lock file %s is honoured read-only (init -lockfile=readonly): %s. "+
-				"Update the lock file in the source (terraform init -upgrade there) and commit it", h.stack.Name, h.committedLock, what)
 		}
 		return e
 	}
@@ -67,7 +69,7 @@ func (r *Runner) init(ctx context.Context, h *handle) error {
 // initOptions builds init's arguments. terraform-exec has no option for
 // -lockfile=readonly, and refuses TF_CLI_ARGS_init in the environment; its
 // Dir option appends one last argument verbatim, and Terraform and OpenTofu
-// both parse a trailing flag as a flag. TestInitArguments pins this.
+// both parse a trailing flag as a flag. TestLockFiles pins this.
 func (r *Runner) initOptions(h *handle) []tfexec.InitOption {
 	var opts []tfexec.InitOption
 	if !h.wrapped {
