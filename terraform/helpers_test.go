@@ -3,6 +3,8 @@ package terraform
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -56,12 +58,13 @@ func newBed(t *testing.T, moto *testenv.Moto) *bed {
 	return b
 }
 
+// bucketName is unique in the shared moto, also under -count=N.
 func bucketName(t *testing.T) string {
-	n := strings.ToLower(regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(t.Name(), "-"))
-	if len(n) > 50 {
-		n = n[len(n)-50:]
+	n := strings.Trim(strings.ToLower(regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(t.Name(), "-")), "-")
+	if len(n) > 40 {
+		n = strings.Trim(n[len(n)-40:], "-")
 	}
-	return strings.Trim("tft-"+n, "-")
+	return fmt.Sprintf("tft-%s-%08x", n, rand.Uint32())
 }
 
 func (b *bed) s3() *s3.Client {
