@@ -39,7 +39,7 @@ func (e *StackError) Error() string {
 		msg += ":\n    " + strings.Join(e.Lines, "\n    ")
 	}
 	if e.Errored != "" {
-		msg += "\n    Terraform could not save the state; it wrote it to " + e.Errored +
+		msg += "\n    " + prog + " could not save the state; it wrote it to " + e.Errored +
 			".\n    Push it back before anything else runs on this stack:\n      " + e.PushCommand
 	}
 	if e.Hint != "" {

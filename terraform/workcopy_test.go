@@ -124,6 +124,13 @@ func TestCommonDir(t *testing.T) {
 // it back, and that command works once the bucket is back.
 func TestErroredStateIsKeptAndPushable(t *testing.T) {
 	t.Parallel()
+	t.Run("terraform", func(t *testing.T) { t.Parallel(); erroredStateIsKept(t, "") })
+	t.Run("opentofu", func(t *testing.T) { tofu := tofuPath(t); t.Parallel(); erroredStateIsKept(t, tofu) })
+}
+
+// erroredStateIsKept runs the scenario with Terraform, or with the
+// OpenTofu at tofu.
+func erroredStateIsKept(t *testing.T, tofu string) {
 	testenv.Require(t, "moto_server", "curl")
 	moto, err := testenv.StartMoto(context.Background(), filepath.Join(t.TempDir(), "moto.log"))
 	if err != nil {
@@ -131,6 +138,9 @@ func TestErroredStateIsKeptAndPushable(t *testing.T) {
 	}
 	t.Cleanup(moto.Stop)
 	b := newBed(t, moto)
+	if tofu != "" {
+		b.runner.Binary = &Binary{Path: tofu, Version: "1.12.6", Engine: EngineOpenTofu}
+	}
 	before := snapshot(t, b.src)
 	ctx := context.Background()
 	wipe := cty.StringVal("curl -sf -X POST " + moto.URL + "/moto-api/reset")
