@@ -44,6 +44,10 @@ type StageRecord struct {
 	// ConfirmedBy and ConfirmedAt record who confirmed a manual step.
 	ConfirmedBy string     `json:"confirmed_by,omitempty"`
 	ConfirmedAt *time.Time `json:"confirmed_at,omitempty"`
+	// StateVersion is the version of a stack's state object its outputs
+	// were read from when it finished (S3 VersionId, or ETag): unchanged on
+	// a resume, the stack is skipped without running Terraform.
+	StateVersion string `json:"state_version,omitempty"`
 }
 
 // FindingKind classifies a finding.

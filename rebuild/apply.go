@@ -135,11 +135,13 @@ func (a *applier) bootstrapOptions(stage string) bootstrap.Options {
 // order, once the backend exists. Init needs no inputs, so it overlaps the
 // registries and the upstream stacks' applies instead of adding to the
 // critical path. A failure here is not reported: the stack's own stage runs
-// init again and reports it.
+// init again and reports it. Stacks the checkpoint has done are left out:
+// a resume usually skips them without any Terraform process, and one that
+// must run after all inits in its own stage.
 func (a *applier) initAhead() {
 	var list []*config.Stack
 	for _, s := range a.pipeline.Stages {
-		if s.Kind == stages.KindStack && !s.Skipped {
+		if s.Kind == stages.KindStack && !s.Skipped && !a.prevDone[s.Name] {
 			list = append(list, a.cfg.Stack(s.Target))
 		}
 	}

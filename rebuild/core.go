@@ -58,6 +58,8 @@ type core struct {
 	conn      *Connection
 	tf        Terraform
 	tfVersion string
+	// states reads state objects without Terraform; nil when it cannot.
+	states *stateReader
 	// onReport, when set, sees every bootstrap report (the planner turns
 	// them into plan actions).
 	onReport func(stage string, rep *bootstrap.Report)
@@ -130,6 +132,7 @@ func (c *core) preflight(ctx context.Context) error {
 	}
 	c.note("preflight", fmt.Sprintf("terraform %s at %s", bin.Version, bin.Path))
 	c.conn, c.tf, c.tfVersion = conn, tf, bin.Version
+	c.useStateReader()
 	return nil
 }
 

@@ -34,12 +34,15 @@ func (stackKind) destroy(ctx context.Context, d *destroyer, s *stages.Stage) err
 
 // stackState is what the checkpoint knew of a stack when its stage began.
 type stackState struct {
-	upstream  map[string]map[string]string // upstream stack → output hashes
-	prevFP    string
-	prevOut   map[string]string
-	wasDone   bool
-	crashedAt time.Time
-	crashed   bool
+	upstream map[string]map[string]string // upstream stack → output hashes
+	prevFP   string
+	prevOut  map[string]string
+	// stateVersion is the version of the state object recorded when the
+	// stack last finished.
+	stateVersion string
+	wasDone      bool
+	crashedAt    time.Time
+	crashed      bool
 }
 
 func (a *applier) stackState(st *config.Stack) stackState {
@@ -54,6 +57,7 @@ func (a *applier) stackState(st *config.Stack) stackState {
 	rec := a.ckpt.Stage("stack." + st.Name)
 	s.prevFP, s.prevOut, s.wasDone = rec.Fingerprint, rec.OutputHashes, a.prevDone["stack."+st.Name]
 	s.crashedAt, s.crashed = a.crashed["stack."+st.Name]
+	s.stateVersion = rec.StateVersion
 	return s
 }
 
@@ -77,19 +81,34 @@ func (a *applier) stack(ctx context.Context, st *config.Stack) error {
 		}
 	}
 	if prev.wasDone && prev.prevFP == fp {
+		if outs, ok, why := a.skipUnchanged(ctx, ts, prev.stateVersion, prev.prevOut); ok {
+			a.setOutputs(st, outs, fp)
+			a.note(name, "up to date: nothing it depends on changed since it was applied, and its state is the version recorded then; skipped without running Terraform")
+			return nil
+		} else if why != "" {
+			a.note(name, why)
+			return a.applyStack(ctx, st, ts, fp)
+		}
 		outs, err := a.tf.Outputs(ctx, ts)
 		if err == nil && maps.Equal(hashOutputs(outs.Values), prev.prevOut) {
 			a.setOutputs(st, outs, fp)
+			a.recordStateVersion(ctx, ts)
 			a.note(name, "up to date: nothing it depends on changed since it was applied; skipped")
 			return nil
 		}
 		a.note(name, "its outputs in the state differ from the checkpoint; planning again")
 	}
+	return a.applyStack(ctx, st, ts, fp)
+}
+
+func (a *applier) applyStack(ctx context.Context, st *config.Stack, ts terraform.Stack, fp string) error {
+	name := "stack." + st.Name
 	res, err := a.tf.Apply(ctx, ts)
 	if err != nil {
 		return err
 	}
 	a.setOutputs(st, res.Outputs, fp)
+	a.recordStateVersion(ctx, ts)
 	msg := "no changes"
 	if res.Changed {
 		msg = "applied"

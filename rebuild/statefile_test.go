@@ -1,0 +1,261 @@
+package rebuild
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+
+	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/terraform"
+)
+
+// bucketCloud is the fake session with a versioned state bucket: every
+// write of an object gives it a new version.
+type bucketCloud struct {
+	*fakeCloud
+	mu      sync.Mutex
+	objects map[string][]byte
+	version map[string]int
+	reads   int
+}
+
+func (b *bucketCloud) StateObject(_ context.Context, account, bucket, key string) ([]byte, string, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.reads++
+	if account != "123456789012" || bucket != "p-tfstate" {
+		return nil, "", fmt.Errorf("read s3://%s/%s as owner %s", bucket, key, account)
+	}
+	body, ok := b.objects[key]
+	if !ok {
+		return nil, "", nil
+	}
+	return body, fmt.Sprintf("version:v%d", b.version[key]), nil
+}
+
+func (b *bucketCloud) write(t *testing.T, key string, outs map[string]cty.Value) {
+	t.Helper()
+	state := map[string]any{"version": 4, "outputs": map[string]any{}}
+	for name, v := range outs {
+		val, err := ctyjson.Marshal(v, v.Type())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ty, err := ctyjson.MarshalType(v.Type())
+		if err != nil {
+			t.Fatal(err)
+		}
+		state["outputs"].(map[string]any)[name] = map[string]any{"value": json.RawMessage(val), "type": json.RawMessage(ty)}
+	}
+	body, err := json.Marshal(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.objects[key] = body
+	b.version[key]++
+}
+
+// processTF is the fake Terraform whose applies write the stack's state
+// object, and which counts every call that would start a Terraform
+// process.
+type processTF struct {
+	*fakeTF
+	t      *testing.T
+	bucket *bucketCloud
+	mu     sync.Mutex
+	calls  []string
+}
+
+func (p *processTF) called(what string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.calls = append(p.calls, what)
+}
+
+func (p *processTF) processes() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := p.calls
+	p.calls = nil
+	return out
+}
+
+func (p *processTF) Init(ctx context.Context, s terraform.Stack) error {
+	p.called("init " + s.Name)
+	return p.fakeTF.Init(ctx, s)
+}
+
+func (p *processTF) Apply(ctx context.Context, s terraform.Stack) (*terraform.Result, error) {
+	p.called("apply " + s.Name)
+	res, err := p.fakeTF.Apply(ctx, s)
+	if err == nil {
+		p.bucket.write(p.t, s.Backend.Key, res.Outputs.Values)
+	}
+	return res, err
+}
+
+func (p *processTF) Outputs(ctx context.Context, s terraform.Stack) (terraform.Outputs, error) {
+	p.called("outputs " + s.Name)
+	return p.fakeTF.Outputs(ctx, s)
+}
+
+func (p *processTF) ForceUnlock(ctx context.Context, s terraform.Stack, id string) error {
+	p.called("force-unlock " + s.Name)
+	return p.fakeTF.ForceUnlock(ctx, s, id)
+}
+
+func stateWorld(t *testing.T) (*world, *bucketCloud, *processTF) {
+	w := newWorld(t)
+	bc := &bucketCloud{fakeCloud: w.cloud, objects: map[string][]byte{}, version: map[string]int{}}
+	ptf := &processTF{fakeTF: w.tf, t: t, bucket: bc}
+	return w, bc, ptf
+}
+
+func applyWith(t *testing.T, w *world, bc *bucketCloud, ptf *processTF) error {
+	t.Helper()
+	deps := w.deps()
+	connect := deps.Connect
+	deps.Connect = func(ctx context.Context, cfg *config.Config) (*Connection, error) {
+		c, err := connect(ctx, cfg)
+		if err == nil {
+			c.Cloud = bc
+		}
+		return c, err
+	}
+	deps.Terraform = func(context.Context, *config.Config, string, bool) (Terraform, *terraform.Binary, error) {
+		return ptf, &terraform.Binary{Version: "1.11.4", Path: "/fake/terraform"}, nil
+	}
+	opts := w.common()
+	opts.Deps = deps
+	_, err := Apply(context.Background(), w.cfg, ApplyOptions{Common: opts})
+	return err
+}
+
+func hasNote(notes []string, prefix string) bool {
+	return slices.ContainsFunc(notes, func(n string) bool { return strings.HasPrefix(n, prefix) })
+}
+
+// A done stack whose fingerprint and state object are unchanged is
+// skipped without any Terraform call: no init ahead, no state read by
+// Terraform, no plan. A state written behind tfrebuild's back sends the
+// stack through Terraform again.
+func TestSkipWithoutTerraformWhenTheStateIsUnchanged(t *testing.T) {
+	t.Parallel()
+	w, bc, ptf := stateWorld(t)
+	w.cfg.Steps, w.cfg.Checks = nil, nil
+	if err := applyWith(t, w, bc, ptf); err != nil {
+		t.Fatal(err)
+	}
+	first := ptf.processes()
+	if !slices.Contains(first, "apply base") || !slices.Contains(first, "apply app") {
+		t.Fatalf("first run: %v", first)
+	}
+	c := w.checkpoint()
+	for _, s := range []string{"base", "app"} {
+		if got := c.Stages["stack."+s].StateVersion; got != "version:v1" {
+			t.Errorf("stack %s: recorded state version %q, want the one its outputs were read from", s, got)
+		}
+	}
+
+	if err := applyWith(t, w, bc, ptf); err != nil {
+		t.Fatal(err)
+	}
+	if got := ptf.processes(); len(got) != 0 {
+		t.Errorf("a resume with nothing changed called Terraform: %v", got)
+	}
+	if notes := w.checkpoint().Stages["stack.app"].Notes; !hasNote(notes, "up to date") || !strings.Contains(notes[0], "without running Terraform") {
+		t.Errorf("app's notes: %v", notes)
+	}
+
+	// Someone applied base by hand: same outputs, new state version.
+	bc.write(t, terraform.StateKey("p", "base"), map[string]cty.Value{"id": cty.StringVal("b-1")})
+	if err := applyWith(t, w, bc, ptf); err != nil {
+		t.Fatal(err)
+	}
+	if got := ptf.processes(); !slices.Equal(got, []string{"apply base"}) {
+		t.Errorf("after a write of base's state: Terraform calls %v, want base applied again and app skipped", got)
+	}
+	c = w.checkpoint()
+	if notes := c.Stages["stack.base"].Notes; !hasNote(notes, "its state p/base/terraform.tfstate changed since it was applied (version:v2, was version:v1)") {
+		t.Errorf("base's notes should say why it runs again: %v", notes)
+	}
+	if got := c.Stages["stack.base"].StateVersion; got != "version:v3" {
+		t.Errorf("base's recorded version after its apply: %q", got)
+	}
+}
+
+// A checkpoint written before state versions were recorded still skips
+// (reading the outputs once) and records the version for next time.
+func TestSkipRecordsAMissingStateVersion(t *testing.T) {
+	t.Parallel()
+	w, bc, ptf := stateWorld(t)
+	w.cfg.Steps, w.cfg.Checks = nil, nil
+	if err := applyWith(t, w, bc, ptf); err != nil {
+		t.Fatal(err)
+	}
+	ptf.processes()
+	c := w.checkpoint()
+	for _, r := range c.Stages {
+		r.StateVersion = ""
+	}
+	if err := w.store.Save(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	if err := applyWith(t, w, bc, ptf); err != nil {
+		t.Fatal(err)
+	}
+	if got := ptf.processes(); !slices.Equal(slices.Sorted(slices.Values(got)), []string{"outputs app", "outputs base"}) {
+		t.Errorf("an old checkpoint: Terraform calls %v, want the outputs read once per stack", got)
+	}
+	if got := w.checkpoint().Stages["stack.app"].StateVersion; got != "version:v1" {
+		t.Errorf("the version was not recorded: %q", got)
+	}
+	if err := applyWith(t, w, bc, ptf); err != nil {
+		t.Fatal(err)
+	}
+	if got := ptf.processes(); len(got) != 0 {
+		t.Errorf("once recorded, a resume calls no Terraform: %v", got)
+	}
+}
+
+// The session reads the state directly only when the state is in the
+// target's account; a state bucket elsewhere is read by Terraform.
+func TestStateReaderOnlyForTheTargetsAccount(t *testing.T) {
+	t.Parallel()
+	w, bc, _ := stateWorld(t)
+	conn := &Connection{Cloud: bc}
+	if r := newStateReader(w.cfg, conn); r == nil || r.account != "123456789012" {
+		t.Fatalf("state in the target account: %+v", r)
+	}
+	if r := newStateReader(w.cfg, &Connection{Cloud: w.cloud}); r != nil {
+		t.Errorf("a session that cannot read objects got a reader")
+	}
+	w.cfg.Accounts = []*config.Account{{Name: "state", AccountID: "210987654321", Region: "eu-west-2"}}
+	w.cfg.State.Account = "state"
+	if r := newStateReader(w.cfg, conn); r != nil {
+		t.Errorf("state in another account got a direct reader: %+v", r)
+	}
+}
+
+func TestObjectVersion(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ id, etag, want string }{
+		{"3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY", `"abc"`, "version:3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY"},
+		{"null", `"abc"`, "etag:abc"},
+		{"", `"abc"`, "etag:abc"},
+		{"", "", ""},
+	} {
+		if got := objectVersion(c.id, c.etag); got != c.want {
+			t.Errorf("objectVersion(%q, %q) = %q, want %q", c.id, c.etag, got, c.want)
+		}
+	}
+}
