@@ -32,11 +32,13 @@ func (r *Runner) init(ctx context.Context, h *handle) error {
 	if err := r.prepare(ctx, h); err != nil {
 		return err
 	}
+	if err := r.probe(ctx, h); err != nil {
+		return err
+	}
 	r.initMu.Lock()
 	defer r.initMu.Unlock()
-	h.mark("init")
 	opts := r.initOptions(h)
-	err := h.tf.Init(ctx, opts...)
+	err := h.timed("init", func() error { return h.tf.Init(ctx, opts...) })
 	if err != nil && ctx.Err() == nil {
 		// The data dir is tfrebuild's own and disposable. A run killed in
 		// the middle of an init can leave it half-written, which makes every
@@ -44,8 +46,7 @@ func (r *Runner) init(ctx context.Context, h *handle) error {
 		// plugin cache).
 		fmt.Fprintf(h.log, "\n%sinit failed; retrying once with a fresh data dir %s\n", logMarker, h.wd.DataDir())
 		if rmErr := os.RemoveAll(h.wd.DataDir()); rmErr == nil {
-			h.mark("init")
-			err = h.tf.Init(ctx, opts...)
+			err = h.timed("init", func() error { return h.tf.Init(ctx, opts...) })
 		}
 	}
 	if err != nil {
@@ -114,15 +115,15 @@ func (r *Runner) ready(ctx context.Context, s Stack) (*handle, func(), error) {
 }
 
 // Apply initialises the stack against its backend (unless done already),
-// plans to a saved file, applies that file when it has changes, and reads
-// the outputs.
+// plans and applies in one process (applyOnce), and reads the outputs:
+// from the state object through ReadState when set, else `state pull`.
 func (r *Runner) Apply(ctx context.Context, s Stack) (*Result, error) {
 	h, done, err := r.ready(ctx, s)
 	if err != nil {
 		return nil, err
 	}
 	defer done()
-	changed, err := r.planAndApply(ctx, h, false)
+	changed, err := r.applyOnce(ctx, h)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +134,26 @@ func (r *Runner) Apply(ctx context.Context, s Stack) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Changed: changed, Outputs: outs, Notes: h.notes(s)}, nil
+	notes := h.notes(s)
+	if t := timingNote(r.Binary.Program(), h.timings); t != "" {
+		notes = append(notes, t)
+	}
+	return &Result{Changed: changed, Outputs: outs, Notes: notes, Timings: h.takeTimings()}, nil
+}
+
+// probe runs terraform-exec's version check (`version -json`), which it
+// otherwise runs inside the stack's first command, on its own: timed, and
+// outside the plugin cache's lock.
+func (r *Runner) probe(ctx context.Context, h *handle) error {
+	if h.probed {
+		return nil
+	}
+	err := h.timed("version", func() error { _, _, err := h.tf.Version(ctx, false); return err })
+	if err != nil {
+		return r.fail(h, "version", err)
+	}
+	h.probed = true
+	return nil
 }
 
 // keepGeneratedLock keeps the lock file Terraform generated for a stack
@@ -164,20 +184,40 @@ func (h *handle) notes(s Stack) []string {
 		s.SourceDir, LockFileName, h.wd.LockFile())}
 }
 
+// applyOnce plans and applies in one process, `apply -auto-approve -json
+// -var-file=…`, as a script would: it applies exactly the plan it has just
+// computed, and costs one Terraform start, one state read and one lock
+// instead of two. The stream's planned_change messages and plan summary
+// still say what changed. It reports whether the plan had changes.
+func (r *Runner) applyOnce(ctx context.Context, h *handle) (bool, error) {
+	ui := newJSONUI(h.log, h.stack.Name, h.stack.Progress)
+	defer h.tf.SetStdout(h.log) // ApplyJSON replaces it
+	opts := []tfexec.ApplyOption{tfexec.LockTimeout(r.lockTimeout())}
+	for _, v := range varFiles(h) {
+		opts = append(opts, v)
+	}
+	err := h.timed("apply", func() error { return h.tf.ApplyJSON(ctx, ui, opts...) })
+	ui.flush()
+	if err != nil {
+		return false, r.fail(h, "apply", err)
+	}
+	return ui.planChanges(), nil
+}
+
 // planAndApply plans to the saved plan file and applies that file when it
-// has changes. A saved plan carries its variables: apply refuses -var-file.
+// has changes (Destroy: the plan is reported before it is applied). A saved plan carries its variables: apply refuses -var-file.
 // Both run with -json: the UI stream gives per-resource progress, and its
 // human lines and diagnostics go to the log.
 func (r *Runner) planAndApply(ctx context.Context, h *handle, destroy bool) (bool, error) {
 	verb := map[bool]string{false: "plan", true: "plan -destroy"}[destroy]
 	ui := newJSONUI(h.log, h.stack.Name, h.stack.Progress)
 	defer h.tf.SetStdout(h.log) // PlanJSON and ApplyJSON replace it
-	h.mark(verb)
 	opts := []tfexec.PlanOption{tfexec.Out(h.wd.PlanFile()), tfexec.Destroy(destroy), tfexec.LockTimeout(r.lockTimeout())}
 	for _, v := range varFiles(h) {
 		opts = append(opts, v)
 	}
-	changed, err := h.tf.PlanJSON(ctx, ui, opts...)
+	var changed bool
+	err := h.timed(verb, func() (err error) { changed, err = h.tf.PlanJSON(ctx, ui, opts...); return err })
 	ui.flush()
 	if err != nil {
 		return false, r.fail(h, verb, err)
@@ -188,8 +228,9 @@ func (r *Runner) planAndApply(ctx context.Context, h *handle, destroy bool) (boo
 	if err := r.prepare(ctx, h); err != nil {
 		return false, err
 	}
-	h.mark("apply")
-	err = h.tf.ApplyJSON(ctx, ui, tfexec.DirOrPlan(h.wd.PlanFile()), tfexec.LockTimeout(r.lockTimeout()))
+	err = h.timed("apply", func() error {
+		return h.tf.ApplyJSON(ctx, ui, tfexec.DirOrPlan(h.wd.PlanFile()), tfexec.LockTimeout(r.lockTimeout()))
+	})
 	ui.flush()
 	if err != nil {
 		return false, r.fail(h, "apply", err)

@@ -59,13 +59,12 @@ func (r *Runner) Plan(ctx context.Context, s Stack) (*PlanResult, error) {
 		return nil, err
 	}
 	defer done()
-	h.mark("plan")
 	opts := []tfexec.PlanOption{tfexec.Out(h.wd.PlanFile()), tfexec.Lock(false)}
 	for _, v := range varFiles(h) {
 		opts = append(opts, v)
 	}
 	ui := newJSONUI(h.log, s.Name, s.Progress)
-	_, err = h.tf.PlanJSON(ctx, ui, opts...)
+	err = h.timed("plan", func() error { _, err := h.tf.PlanJSON(ctx, ui, opts...); return err })
 	ui.flush()
 	h.tf.SetStdout(h.log) // PlanJSON replaced it
 	if err != nil {
@@ -75,9 +74,9 @@ func (r *Runner) Plan(ctx context.Context, s Stack) (*PlanResult, error) {
 		return nil, err
 	}
 	// show -json prints the plan with its sensitive values: not logged.
-	h.mark("show (output not logged: it holds the plan's values)")
 	var plan *tfjson.Plan
-	if err := h.quiet(func() (err error) { plan, err = h.tf.ShowPlanFile(ctx, h.wd.PlanFile()); return err }); err != nil {
+	show := func() (err error) { plan, err = h.tf.ShowPlanFile(ctx, h.wd.PlanFile()); return err }
+	if err := h.timed("show (output not logged: it holds the plan's values)", func() error { return h.quiet(show) }); err != nil {
 		return nil, r.fail(h, "show", err)
 	}
 	res, err := planResult(plan, h.wrapped)
@@ -85,6 +84,7 @@ func (r *Runner) Plan(ctx context.Context, s Stack) (*PlanResult, error) {
 		return nil, err
 	}
 	res.Notes = h.notes(s)
+	h.takeTimings()
 	return res, nil
 }
 

@@ -55,7 +55,12 @@ type uiMessage struct {
 	} `json:"hook"`
 	Changes *struct {
 		Add, Change, Remove, Import int
+		Operation                   string
 	} `json:"changes"`
+	// Outputs holds each output's planned action (values are not read).
+	Outputs map[string]struct {
+		Action string `json:"action"`
+	} `json:"outputs"`
 	Diagnostic *struct {
 		Severity string `json:"severity"`
 		Summary  string `json:"summary"`
@@ -82,6 +87,17 @@ type jsonUI struct {
 	buf     []byte
 	planned map[string]bool // addresses the plan changes
 	done    map[string]bool
+	// changes is set when the plan phase's summary says it changes a
+	// resource or an output (apply -auto-approve plans and applies in one
+	// stream).
+	changes bool
+}
+
+// planChanges reports whether the stream's plan changes anything.
+func (u *jsonUI) planChanges() bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.changes
 }
 
 func newJSONUI(log io.Writer, stack string, emit func(ResourceEvent)) *jsonUI {
@@ -124,7 +140,13 @@ func (u *jsonUI) line(raw []byte) {
 		u.diagnostic(&m)
 		return
 	case "outputs", "version":
-		// outputs carries non-sensitive values; nothing the log needs.
+		// outputs carries non-sensitive values; nothing the log needs. Its
+		// plan-time form carries each output's action instead.
+		for _, o := range m.Outputs {
+			if o.Action != "" && o.Action != "noop" {
+				u.changes = true
+			}
+		}
 		return
 	}
 	fmt.Fprintln(u.log, m.Message)
@@ -137,6 +159,9 @@ func (u *jsonUI) line(raw []byte) {
 		u.planned[m.Change.Resource.Addr] = true
 		u.send(ResourceEvent{Address: m.Change.Resource.Addr, Action: m.Change.Action, Phase: PhasePlanned})
 	case m.Type == "change_summary" && m.Changes != nil:
+		if c := m.Changes; c.Operation != "apply" && c.Add+c.Change+c.Remove+c.Import > 0 {
+			u.changes = true
+		}
 		u.send(ResourceEvent{Phase: PhaseSummary})
 	case m.Hook != nil && strings.HasPrefix(m.Type, "apply_"):
 		phase := map[string]string{"apply_start": PhaseStarted, "apply_progress": PhaseProgress, "apply_complete": PhaseComplete, "apply_errored": PhaseErrored}[m.Type]

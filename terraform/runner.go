@@ -104,6 +104,9 @@ type Result struct {
 	// Notes are facts the run should tell the user, such as a lock file
 	// kept in the work folder because the stack has none.
 	Notes []string
+	// Timings are the Terraform commands this stack ran in this run,
+	// init ahead included, and how long each took.
+	Timings []Timing
 }
 
 // handle is one stack's terraform-exec instance and log for this run.
@@ -116,6 +119,9 @@ type handle struct {
 	inited  bool
 	wrapped bool
 	stack   Stack // the latest call's stack: its env and credentials
+	// timings are the commands run since the stack's last result.
+	timings []Timing
+	probed  bool // terraform-exec's version probe has run
 	// committedLock is the stack's own lock file, honoured read-only.
 	committedLock string
 }

@@ -115,9 +115,10 @@ func TestALogPerAttempt(t *testing.T) {
 	}
 }
 
-// With ReadState a stack costs init, plan and apply (and terraform-exec's
-// version probe): no output or state pull process. Without it, one state
-// pull reads the outputs. Never output -json.
+// With ReadState a stack costs init and one apply that plans and applies
+// (and terraform-exec's version probe): no separate plan, no output or
+// state pull process. Without it, one state pull reads the outputs. Never
+// output -json. A second apply with nothing to change says so.
 func TestProcessesPerStack(t *testing.T) {
 	t.Parallel()
 	b := newBed(t, nil)
@@ -137,9 +138,20 @@ func TestProcessesPerStack(t *testing.T) {
 	for _, c := range got {
 		verbs = append(verbs, strings.Fields(c)[0])
 	}
-	if strings.Join(verbs, " ") != "version init plan apply" {
+	if strings.Join(verbs, " ") != "version init apply" || !strings.Contains(got[2], "-auto-approve") || !strings.Contains(got[2], "-var-file=") {
 		t.Errorf("processes for one stack: %q", got)
 	}
+	if !res.Changed || len(res.Timings) != 3 || res.Timings[2].Command != "apply" {
+		t.Errorf("a first apply changes the stack and times each process: %+v", res)
+	}
+	again, err := b.runner.Apply(ctx, b.stack("blue", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Changed || len(calls(t, record)) != len(got)+1 {
+		t.Errorf("a second apply: changed %v, processes %q", again.Changed, calls(t, record)[len(got):])
+	}
+	got = calls(t, record)
 	// A stack whose outputs come from its state starts no process at all,
 	// and leaves its logs alone.
 	logs := len(b.runner.Workdir("blue").AttemptLogs())

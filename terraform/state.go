@@ -22,8 +22,7 @@ func (r *Runner) ForceUnlock(ctx context.Context, s Stack, lockID string) error 
 	if err := r.init(ctx, h); err != nil {
 		return err
 	}
-	h.mark("force-unlock")
-	if err := h.tf.ForceUnlock(ctx, lockID); err != nil {
+	if err := h.timed("force-unlock", func() error { return h.tf.ForceUnlock(ctx, lockID) }); err != nil {
 		return r.fail(h, "force-unlock", err)
 	}
 	return nil
@@ -118,9 +117,9 @@ func (r *Runner) pullState(ctx context.Context, h *handle, s Stack) ([]byte, err
 	if err := r.prepare(ctx, h); err != nil {
 		return nil, err
 	}
-	h.mark("state pull (output not logged: it holds the state)")
 	var text string
-	if err := h.quiet(func() (err error) { text, err = h.tf.StatePull(ctx); return err }); err != nil {
+	pull := func() (err error) { text, err = h.tf.StatePull(ctx); return err }
+	if err := h.timed("state pull (output not logged: it holds the state)", func() error { return h.quiet(pull) }); err != nil {
 		return nil, r.fail(h, "state pull", err)
 	}
 	return []byte(text), nil
@@ -135,12 +134,11 @@ func (r *Runner) Import(ctx context.Context, s Stack, address, id string) error 
 		return err
 	}
 	defer done()
-	h.mark("import " + address)
 	opts := []tfexec.ImportOption{tfexec.LockTimeout(r.lockTimeout())}
 	for _, v := range varFiles(h) {
 		opts = append(opts, v)
 	}
-	if err := h.tf.Import(ctx, address, id, opts...); err != nil {
+	if err := h.timed("import "+address, func() error { return h.tf.Import(ctx, address, id, opts...) }); err != nil {
 		return r.fail(h, "import "+address, err)
 	}
 	return nil
