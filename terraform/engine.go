@@ -110,6 +110,17 @@ func engineTitle(engine string) string {
 // identify runs `version -json` and tells Terraform from OpenTofu by the
 // plain first line of `version`, which -json lacks.
 func identify(ctx context.Context, path string) (engine, ver string, err error) {
+	if e, ok := recalled(path); ok {
+		return e.Engine, e.Version, nil
+	}
+	engine, ver, err = askEngine(ctx, path)
+	if err == nil {
+		remember(path, engine, ver)
+	}
+	return engine, ver, err
+}
+
+func askEngine(ctx context.Context, path string) (engine, ver string, err error) {
 	cmd := exec.CommandContext(ctx, path, "version", "-json")
 	cmd.Env = append(os.Environ(), "CHECKPOINT_DISABLE=1")
 	out, err := cmd.Output()

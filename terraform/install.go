@@ -80,6 +80,9 @@ func Find(ctx context.Context, pinned string, download bool) (*Binary, error) {
 		return nil, fmt.Errorf("terraform version %q: %w", pinned, err)
 	}
 	cache := filepath.Join(CacheDir(), v.String())
+	if path, ok := recalledExact(v.String(), cache); ok {
+		return &Binary{Path: path, Version: v.String(), Engine: EngineTerraform}, nil
+	}
 	sources := []src.Source{&fs.ExactVersion{Product: product.Terraform, Version: v, ExtraPaths: []string{cache}, Timeout: 30 * time.Second}}
 	if download {
 		if err := os.MkdirAll(cache, 0o755); err != nil {
@@ -96,10 +99,41 @@ func Find(ctx context.Context, pinned string, download bool) (*Binary, error) {
 		return nil, fmt.Errorf("terraform %s is not on PATH or in %s, and %s (%v). Install Terraform %s, or point %s at a Terraform %s binary",
 			pinned, cache, how, err, pinned, BinaryEnv, pinned)
 	}
+	remember(path, EngineTerraform, v.String())
 	return &Binary{Path: path, Version: v.String(), Engine: EngineTerraform}, nil
 }
 
+// recalledExact finds, without starting it, the binary hc-install would
+// find first (terraform on PATH, then in the cache dir) when its version
+// is remembered and is the pinned one.
+func recalledExact(pinned, cache string) (string, bool) {
+	var candidates []string
+	if p, err := exec.LookPath("terraform"); err == nil {
+		candidates = append(candidates, p)
+	}
+	candidates = append(candidates, filepath.Join(cache, "terraform"))
+	for _, p := range candidates {
+		if e, ok := recalled(p); ok && e.Engine == EngineTerraform && e.Version == pinned {
+			if abs, err := filepath.Abs(p); err == nil {
+				return abs, true
+			}
+		}
+	}
+	return "", false
+}
+
 func versionOf(ctx context.Context, path string) (string, error) {
+	if e, ok := recalled(path); ok && e.Engine == EngineTerraform {
+		return e.Version, nil
+	}
+	v, err := askVersion(ctx, path)
+	if err == nil {
+		remember(path, EngineTerraform, v)
+	}
+	return v, err
+}
+
+func askVersion(ctx context.Context, path string) (string, error) {
 	out, err := exec.CommandContext(ctx, path, "version").Output()
 	if err != nil {
 		return "", fmt.Errorf("run %s version: %w", path, err)
