@@ -11,7 +11,7 @@ STATICCHECK_VERSION := v0.8.2
 SHELL       := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 
-.PHONY: build test demo demo-aws providers bench lint tools-check clean
+.PHONY: build test demo demo-aws providers lock-example bench lint tools-check clean
 
 build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/tfrebuild
@@ -35,6 +35,11 @@ demo: build tools-check
 # takes ~10 minutes, later ones are instant.
 providers:
 	@bash .ci/tools providers >/dev/null
+
+# Regenerates examples/orders-aws's lock files from the mirror (only when the
+# mirror's builds no longer match them; see docs/providers.md).
+lock-example:
+	@bash .ci/lock-example
 
 demo-aws: build tools-check
 	@eval "$$(bash .ci/tools providers)" && \
