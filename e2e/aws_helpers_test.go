@@ -3,10 +3,12 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,6 +43,7 @@ func ordersMoto(t *testing.T) (*testenv.Moto, testenv.Mirror) {
 	t.Helper()
 	testenv.Require(t, "terraform", "moto_server")
 	mirror := testenv.ProviderMirror(t)
+	checkLockFiles(t, mirror)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	m, err := testenv.StartMoto(ctx, filepath.Join(t.TempDir(), "moto.log"))
@@ -49,6 +52,49 @@ func ordersMoto(t *testing.T) (*testenv.Moto, testenv.Mirror) {
 	}
 	t.Cleanup(m.Stop)
 	return m, mirror
+}
+
+var (
+	lockOnce sync.Once
+	lockErr  error
+)
+
+// checkLockFiles fails the test, saying how to fix it, when the example's
+// committed lock files do not record the mirror's builds (a mirror built on
+// another machine): otherwise every test would fail at init.
+func checkLockFiles(t *testing.T, mirror testenv.Mirror) {
+	t.Helper()
+	lockOnce.Do(func() {
+		files, err := filepath.Glob(filepath.Join(exampleDir(t), "stacks", "*", ".terraform.lock.hcl"))
+		if err != nil || len(files) == 0 {
+			lockErr = fmt.Errorf("no lock files in examples/orders-aws/stacks (%v)", err)
+			return
+		}
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				lockErr = err
+				return
+			}
+			for name, version := range testenv.MirrorProviders {
+				if !strings.Contains(string(b), `"registry.terraform.io/hashicorp/`+name+`"`) {
+					continue
+				}
+				h, err := mirror.Hash(name, version)
+				if err != nil {
+					lockErr = err
+					return
+				}
+				if !strings.Contains(string(b), `"`+h+`"`) {
+					lockErr = fmt.Errorf("%s does not record the mirror's %s %s (%s): the mirror was built elsewhere; run `make lock-example`", f, name, version, h)
+					return
+				}
+			}
+		}
+	})
+	if lockErr != nil {
+		t.Fatal(lockErr)
+	}
 }
 
 // newOrders copies the example and edits the copy's rebuild.hcl as an

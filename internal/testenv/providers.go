@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"golang.org/x/mod/sumdb/dirhash"
 )
 
 // MirrorProviders are the providers offline-providers.sh builds, as
@@ -80,4 +82,12 @@ func (e *Env) UseMirror(m Mirror) error {
 func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+// Hash is the h1: checksum Terraform records in a lock file for one of the
+// mirror's providers (registry.terraform.io/hashicorp/NAME, linux_amd64):
+// the hash of the unpacked package folder.
+func (m Mirror) Hash(name, version string) (string, error) {
+	dir := filepath.Join(m.Dir, "registry.terraform.io", "hashicorp", name, version, "linux_amd64")
+	return dirhash.HashDir(dir, "", dirhash.DefaultHash)
 }

@@ -95,3 +95,23 @@ func writeTestFile(t *testing.T, path, text string) {
 		t.Fatal(err)
 	}
 }
+
+// The hash Terraform wrote into examples/orders-aws's lock files is what
+// Mirror.Hash computes, when the real mirror is here.
+func TestMirrorHashMatchesTerraform(t *testing.T) {
+	m, err := FindMirror()
+	if err != nil {
+		t.Skip(err)
+	}
+	lock, err := os.ReadFile(filepath.Join(RepoRoot(), "examples", "orders-aws", "stacks", "env", ".terraform.lock.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := m.Hash("aws", MirrorProviders["aws"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(lock), `"`+h+`"`) {
+		t.Fatalf("Mirror.Hash = %s, not in the lock file Terraform wrote:\n%s", h, lock)
+	}
+}
