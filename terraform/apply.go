@@ -141,6 +141,24 @@ func (r *Runner) Apply(ctx context.Context, s Stack) (*Result, error) {
 	return &Result{Changed: changed, Outputs: outs, Notes: notes, Timings: h.takeTimings()}, nil
 }
 
+// Prepare gets a stack ready for its first command without touching its
+// backend: its work folder and working copy, and terraform-exec's version
+// probe. A rebuild runs it for every stack while the state bucket is still
+// being checked or created, so that init ahead starts with init itself.
+func (r *Runner) Prepare(ctx context.Context, s Stack) error {
+	h, err := r.handle(s)
+	if err != nil {
+		return err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.stack = s
+	if err := r.prepare(ctx, h); err != nil {
+		return err
+	}
+	return r.probe(ctx, h)
+}
+
 // probe runs terraform-exec's version check (`version -json`), which it
 // otherwise runs inside the stack's first command, on its own: timed, and
 // outside the plugin cache's lock.

@@ -126,6 +126,13 @@ func TestProcessesPerStack(t *testing.T) {
 	bin, record := recorder(t, b.runner.Binary.Path)
 	b.runner.Binary = &Binary{Path: bin, Version: b.runner.Binary.Version}
 	b.runner.ReadState = b.readState
+	// Prepare, run before the backend exists, only probes the version.
+	if err := b.runner.Prepare(ctx, b.stack("blue", nil)); err != nil {
+		t.Fatal(err)
+	}
+	if got := calls(t, record); len(got) != 1 || !strings.HasPrefix(got[0], "version") {
+		t.Errorf("Prepare ran %q", got)
+	}
 	res, err := b.runner.Apply(ctx, b.stack("blue", nil))
 	if err != nil {
 		t.Fatal(err)
