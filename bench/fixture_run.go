@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 )
@@ -15,6 +16,7 @@ type sample struct {
 	resume, alone       time.Duration // after the last stack failed
 	rss                 float64
 	perStack            map[string]time.Duration
+	stages              map[string]time.Duration // the full rebuild's, as tfrebuild reports them
 }
 
 func (b *bench) fixture(ctx context.Context, f fixture, runs int) error {
@@ -43,7 +45,24 @@ func (b *bench) fixture(ctx context.Context, f fixture, runs int) error {
 	fmt.Printf("  ratio full rebuild / critical path     %.3f  (runs: %s)\n", medianF(rc), list(rc))
 	fmt.Printf("  ratio full rebuild / sequential script %.3f\n", medianF(rs))
 	fmt.Printf("  ratio resume / failed stack alone      %.3f  (runs: %s)\n", medianF(rr), list(rr))
-	fmt.Printf("  tfrebuild peak RSS                     %.1f MiB\n\n", medianF(rss))
+	fmt.Printf("  tfrebuild peak RSS                     %.1f MiB\n", medianF(rss))
+	fmt.Printf("  where the full rebuild's time goes (medians; stages as tfrebuild reports them, stacks directly as init + apply):\n")
+	for _, st := range append([]string{"preflight", "state", "registries"}, stackNames...) {
+		var tool, direct []time.Duration
+		name := st
+		if slices.Contains(stackNames, st) {
+			name = "stack." + st
+		}
+		for _, s := range samples {
+			tool, direct = append(tool, s.stages[name]), append(direct, s.perStack[st])
+		}
+		if slices.Contains(stackNames, st) {
+			fmt.Printf("    %-14s tfrebuild %-8s direct %s\n", name, r(median(tool)), r(median(direct)))
+		} else {
+			fmt.Printf("    %-14s tfrebuild %s\n", name, r(median(tool)))
+		}
+	}
+	fmt.Println()
 	return nil
 }
 
@@ -58,7 +77,7 @@ func (b *bench) sample(ctx context.Context, f fixture, i int) (sample, error) {
 		return s, err
 	}
 	var err error
-	if s.tool, s.rss, err = b.apply(dir); err != nil {
+	if s.tool, s.rss, s.stages, err = b.applyStages(dir); err != nil {
 		return s, err
 	}
 

@@ -92,6 +92,12 @@ func run(ctx context.Context, o options) error {
 	b.direct = func(project string) *direct {
 		return &direct{tf: tf, stacks: stacks, project: project, work: filepath.Join(dir, project, "work"), endpoint: moto.URL, environ: b.environ}
 	}
+	// moto loads each service's code on its first request, which costs
+	// about a second: whichever side ran first would pay it. A throwaway
+	// bootstrap (STS, S3, DynamoDB, ECR) pays it before anything is timed.
+	if err := b.bootstrap("warm-up"); err != nil {
+		return fmt.Errorf("warm up moto: %w", err)
+	}
 	fmt.Printf("machine: %d CPUs, %s/%s, %s; -runs %d, slow stacks take %ds\n\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, tfVersion(tf), o.runs, o.delay)
 	for _, f := range fixtures(o.delay) {
 		if err := b.fixture(ctx, f, o.runs); err != nil {
@@ -107,13 +113,19 @@ func run(ctx context.Context, o options) error {
 // tfrebuild runs one tfrebuild command in dir and returns its wall time
 // and its own peak memory in MiB.
 func (b *bench) tfrebuild(dir string, args ...string) (time.Duration, float64, error) {
+	wall, rss, _, err := b.tfrebuildOut(dir, args...)
+	return wall, rss, err
+}
+
+// tfrebuildOut is tfrebuild that also returns what the command printed.
+func (b *bench) tfrebuildOut(dir string, args ...string) (time.Duration, float64, string, error) {
 	cmd := exec.Command(b.bin, args...)
 	cmd.Dir, cmd.Env = dir, b.environ
 	var out lockedBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		return 0, 0, err
+		return 0, 0, "", err
 	}
 	done := make(chan struct{})
 	rss := make(chan float64, 1)
@@ -122,13 +134,20 @@ func (b *bench) tfrebuild(dir string, args ...string) (time.Duration, float64, e
 	wall := time.Since(start)
 	close(done)
 	if err != nil {
-		return wall, <-rss, fmt.Errorf("tfrebuild %v: %w\n%s", args, err, out.String())
+		return wall, <-rss, out.String(), fmt.Errorf("tfrebuild %v: %w\n%s", args, err, out.String())
 	}
-	return wall, <-rss, nil
+	return wall, <-rss, out.String(), nil
 }
 
 func (b *bench) apply(dir string, extra ...string) (time.Duration, float64, error) {
 	return b.tfrebuild(dir, append([]string{"apply", "--yes", "--no-download"}, extra...)...)
+}
+
+// applyStages is apply with --json: it also returns how long each stage
+// took, as tfrebuild reported it.
+func (b *bench) applyStages(dir string) (time.Duration, float64, map[string]time.Duration, error) {
+	wall, rss, out, err := b.tfrebuildOut(dir, "apply", "--yes", "--no-download", "--json")
+	return wall, rss, stageTimes(out), err
 }
 
 // bootstrap creates the state bucket and lock table of a direct target.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"slices"
@@ -70,3 +71,23 @@ func vmHWM(pid int) (float64, bool) {
 }
 
 func r(d time.Duration) string { return d.Round(10 * time.Millisecond).String() }
+
+// stageTimes reads the stage_finished events of apply --json.
+func stageTimes(out string) map[string]time.Duration {
+	times := map[string]time.Duration{}
+	for _, line := range strings.Split(out, "\n") {
+		var e struct {
+			Type    string  `json:"type"`
+			Stage   string  `json:"stage"`
+			Status  string  `json:"status"`
+			Seconds float64 `json:"seconds"`
+		}
+		if json.Unmarshal([]byte(line), &e) != nil || e.Type != "stage" || e.Stage == "" || e.Seconds == 0 {
+			continue
+		}
+		if e.Status == "done" || e.Status == "failed" {
+			times[e.Stage] = time.Duration(e.Seconds * float64(time.Second))
+		}
+	}
+	return times
+}
