@@ -10,7 +10,6 @@ import (
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/stages"
-	"github.com/tfrebuild/tfrebuild/terraform"
 )
 
 // ApplyOptions steer one apply.
@@ -37,6 +36,7 @@ type applier struct {
 
 	warmCtx context.Context // cancelled when the run ends
 	warm    sync.WaitGroup
+	ahead   *ahead // the stacks' warm-up (warm.go)
 }
 
 // Apply rebuilds the target, resuming from its checkpoint. It returns the
@@ -129,30 +129,4 @@ func (a *applier) resume(ctx context.Context, holder checkpoint.Holder) error {
 
 func (a *applier) bootstrapOptions(stage string) bootstrap.Options {
 	return bootstrap.Options{Project: a.cfg.Project, Tags: a.cfg.Tags, Repair: a.repair, Converge: !a.prevDone[stage]}
-}
-
-// initAhead runs terraform init for every stack of the run, in pipeline
-// order, once the backend exists. Init needs no inputs, so it overlaps the
-// registries and the upstream stacks' applies instead of adding to the
-// critical path. A failure here is not reported: the stack's own stage runs
-// init again and reports it. Stacks the checkpoint has done are left out:
-// a resume usually skips them without any Terraform process, and one that
-// must run after all inits in its own stage.
-func (a *applier) initAhead() {
-	var list []*config.Stack
-	for _, s := range a.pipeline.Stages {
-		if s.Kind == stages.KindStack && !s.Skipped && !a.prevDone[s.Name] {
-			list = append(list, a.cfg.Stack(s.Target))
-		}
-	}
-	a.warm.Add(1)
-	go func() {
-		defer a.warm.Done()
-		for _, st := range list {
-			if a.warmCtx.Err() != nil {
-				return
-			}
-			_ = a.tf.Init(a.warmCtx, terraform.Stack{Name: st.Name, SourceDir: st.SourceDir, Backend: a.backend(st)})
-		}
-	}()
 }

@@ -18,6 +18,7 @@ type (
 )
 
 func (stateKind) apply(ctx context.Context, a *applier, s *stages.Stage) error {
+	a.warmUp(a.prevDone[s.Name])
 	if err := ensureState(ctx, a.core, a.conn.Cloud, s.Name, a.bootstrapOptions(s.Name)); err != nil {
 		return err
 	}

@@ -1,0 +1,92 @@
+package rebuild
+
+import (
+	"context"
+	"sync"
+
+	"github.com/tfrebuild/tfrebuild/stages"
+	"github.com/tfrebuild/tfrebuild/terraform"
+)
+
+// Stacks get ready ahead of their stages, in pipeline order, on one
+// goroutine: first what needs no backend (the working copy and the
+// version probe, Runner.Prepare) while the state bucket is checked or
+// created, then terraform init once it exists. Init needs no input
+// values, so it overlaps the registries and the upstream stacks' applies
+// instead of adding to the critical path. Init runs one at a time: the
+// plugin cache is not safe for concurrent use. A failure here is not
+// reported: the stack's own stage runs init again and reports it.
+//
+// Stacks the checkpoint has done are left out: a resume usually skips them
+// without any Terraform process, and one that must run after all inits in
+// its own stage.
+
+// preparer is the runner's Prepare; fakes need not have it.
+type preparer interface {
+	Prepare(ctx context.Context, s terraform.Stack) error
+}
+
+// ahead is the warm-up of one apply.
+type ahead struct {
+	once    sync.Once
+	backend chan struct{} // closed when the backend exists
+}
+
+// warmUp starts getting the run's stacks ready. backendExists says the
+// state bucket is known to exist already (a resume whose state stage was
+// done): init starts at once, while the state stage checks it again; init
+// only reads the bucket, and a stack whose init fails runs it again.
+func (a *applier) warmUp(backendExists bool) {
+	if a.ahead != nil {
+		return
+	}
+	a.ahead = &ahead{backend: make(chan struct{})}
+	if backendExists {
+		a.initAhead()
+	}
+	var list []terraform.Stack
+	for _, s := range a.pipeline.Stages {
+		if s.Kind == stages.KindStack && !s.Skipped && !a.prevDone[s.Name] {
+			st := a.cfg.Stack(s.Target)
+			list = append(list, terraform.Stack{Name: st.Name, SourceDir: st.SourceDir, Backend: a.backend(st)})
+		}
+	}
+	ctx, ready := a.warmCtx, a.ahead.backend
+	a.warm.Add(1)
+	go func() {
+		defer a.warm.Done()
+		if p, ok := a.tf.(preparer); ok {
+		prepare:
+			for _, ts := range list {
+				select {
+				case <-ready:
+					break prepare
+				case <-ctx.Done():
+					return
+				default:
+				}
+				_ = p.Prepare(ctx, ts)
+			}
+		}
+		select {
+		case <-ready:
+		case <-ctx.Done():
+			return
+		}
+		for _, ts := range list {
+			if ctx.Err() != nil {
+				return
+			}
+			_ = a.tf.Init(ctx, ts)
+		}
+	}()
+}
+
+// initAhead lets the warm-up init the stacks: the backend exists.
+func (a *applier) initAhead() {
+	if a.ahead == nil {
+		a.warmUp(true)
+		return
+	}
+	a.ahead.once.Do(func() { close(a.ahead.backend) })
+}
