@@ -85,7 +85,7 @@ func (d *destroyer) forget(ctx context.Context, store checkpoint.Store) error {
 func (d *destroyer) stack(ctx context.Context, st *config.Stack) error {
 	name := "stack." + st.Name
 	ts := d.tfStack(st)
-	exists, err := d.conn.Cloud.StateExists(ctx, d.cfg.Target.AccountID, ts.Backend.Bucket, ts.Backend.Key)
+	exists, err := d.stateExists(ctx, ts.Backend)
 	if err != nil {
 		return err
 	}
