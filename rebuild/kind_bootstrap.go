@@ -146,10 +146,10 @@ func (c *core) registryGroups() []registryGroup {
 	return out
 }
 
-// noteAccount says in which account a bootstrap step works, when that is
-// not the target.
+// noteAccount says in which account a bootstrap step works, when the
+// rebuild spans accounts.
 func (c *core) noteAccount(stage string, acct *AccountSession) {
-	if acct.Account.Name != "" {
+	if len(c.cfg.Accounts) > 0 {
 		c.note(stage, fmt.Sprintf("in %s (%s, %s)", acct.Account.Label(), acct.Account.ID, acct.Account.Region))
 	}
 }
