@@ -188,7 +188,7 @@ func TestAccountsGuardRefusesBeforeAnyWrite(t *testing.T) {
 	ctx := context.Background()
 	tg := newTarget(t, "acctguard")
 	tg.env.Vars["AWS_ENDPOINT_URL_STS"] = stsRewriter(t, tg.env.Moto.URL, map[string]string{
-		"arn:aws:iam::" + mgmtID + ":role/x":     "arn:aws:iam::222222222222:role/x",
+		"arn:aws:iam::" + mgmtID + ":role/x":   "arn:aws:iam::222222222222:role/x",
 		"arn:aws:iam::333333333333:role/audit": "arn:aws:iam::444444444444:role/audit",
 	})
 	tg.writeConfig(fmt.Sprintf(`project = "acctguard"
