@@ -130,7 +130,9 @@ func (c *core) backend(st *config.Stack) terraform.Backend {
 		Bucket: s.Bucket, Key: terraform.StateKey(c.cfg.Project, st.Name), Region: c.cfg.AccountFor(s.Account).Region,
 		LockTable: s.LockTable, UseLockfile: s.UseLockfile, KMSKeyID: s.KMSKeyID,
 	}
-	// TODO(K): profile + shared_credentials_files once terraform.Backend has them.
+	if c.splitState(st) {
+		b.Profile, b.SharedCredentialsFiles = StateProfile, []string{c.stateCredentialsPath(st)}
+	}
 	if c.conn != nil && len(c.conn.Endpoints) > 0 {
 		b.Endpoints = map[string]string{}
 		for svc, url := range c.conn.Endpoints {

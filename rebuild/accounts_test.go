@@ -240,6 +240,14 @@ func TestAccountsBackendIsTheStateAccounts(t *testing.T) {
 	if b.Region != "eu-west-1" || b.RoleARN != "" || b.ExternalID != "" || b.Bucket != "p-tfstate" {
 		t.Errorf("backend: %+v", b)
 	}
+	// app runs in the target, its state is in mgmt: the backend reads the
+	// state account's credentials from the file; base, in mgmt, needs none.
+	if b.Profile != StateProfile || !slices.Equal(b.SharedCredentialsFiles, []string{c.stateCredentialsPath(w.cfg.Stack("app"))}) {
+		t.Errorf("app's backend does not name the state credentials file: %+v", b)
+	}
+	if b := c.backend(w.cfg.Stack("base")); b.Profile != "" || len(b.SharedCredentialsFiles) != 0 {
+		t.Errorf("base's backend names a credentials file: %+v", b)
+	}
 }
 
 // Moving a stack or its state to another account changes its fingerprint.

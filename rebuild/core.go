@@ -135,7 +135,7 @@ func (c *core) preflight(ctx context.Context) error {
 }
 
 func (c *core) tfStack(st *config.Stack) terraform.Stack {
-	return terraform.Stack{Name: st.Name, SourceDir: st.SourceDir, Backend: c.backend(st)}
+	return terraform.Stack{Name: st.Name, SourceDir: st.SourceDir, Backend: c.backend(st), Credentials: c.stackCredentials(st)}
 }
 
 // inputs evaluates a stack's inputs in the current scope.
