@@ -65,9 +65,26 @@ func (tg *target) as(id, region string) aws.Config {
 	return cfg
 }
 
-// The registries live in the management account while the workloads live
-// in the target: the repository is created there, with a policy that lets
-// the target account pull, read back through the management account.
+// lists reports whether the account cfg acts as lists bucket among its own.
+func (tg *target) lists(cfg aws.Config, bucket string) bool {
+	tg.t.Helper()
+	out, err := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }).ListBuckets(context.Background(), &s3.ListBucketsInput{})
+	if err != nil {
+		tg.t.Fatal(err)
+	}
+	for _, b := range out.Buckets {
+		if aws.ToString(b.Name) == bucket {
+			return true
+		}
+	}
+	return false
+}
+
+// The registries and the state live in the management account while the
+// workloads live in the target: the repository is created there, with a
+// policy that lets the target account pull, read back through the
+// management account; the state bucket and the lock table holding the
+// checkpoint are there too, and status reads it back.
 func TestAccountsRegistriesInTheManagementAccount(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -86,9 +103,13 @@ account "mgmt" {
   role_arn   = "arn:aws:iam::%s:role/x"
 }
 state {
+  account                 = account.mgmt
   bucket                  = %q
   lock_table              = "acctreg-lock"
   deny_insecure_transport = false
+}
+checkpoint {
+  store = "dynamodb"
 }
 registry "api" {
   account = account.mgmt
@@ -136,6 +157,23 @@ registry "web" {
 		t.Errorf("no %s statement in %s", bootstrap.CrossAccountPullSid, aws.ToString(pol.PolicyText))
 	}
 
+	mgmtCfg := tg.as(mgmtID, "eu-west-1")
+	if !tg.lists(mgmtCfg, tg.bucket()) || tg.lists(tg.as(testenv.Account, "eu-west-2"), tg.bucket()) {
+		t.Error("the state bucket is not the management account's alone")
+	}
+	if _, err := dynamodb.NewFromConfig(mgmtCfg).DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("acctreg-lock")}); err != nil {
+		t.Errorf("the lock table is not in the management account: %v", err)
+	}
+	if _, err := dynamodb.NewFromConfig(tg.as(testenv.Account, "eu-west-2")).DescribeTable(ctx,
+		&dynamodb.DescribeTableInput{TableName: aws.String("acctreg-lock")}); err == nil {
+		t.Error("a lock table was created in the target account too")
+	}
+	status := tg.run("status", "--json")
+	wantCode(t, status, 0)
+	if !strings.Contains(status.Stdout, `"registries"`) || !strings.Contains(status.Stdout, `"done"`) {
+		t.Errorf("status does not read the checkpoint from the management account:\n%s", status.Stdout)
+	}
+
 	target := ecr.NewFromConfig(tg.as(testenv.Account, "eu-west-2"))
 	if _, err := target.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{"acctreg-api"}}); err == nil {
 		t.Error("acctreg-api was created in the target account too")
@@ -150,6 +188,9 @@ registry "web" {
 	wantCode(t, tg.run("destroy", "--all", "--yes"), 0)
 	if _, err := mgmt.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{"acctreg-api"}}); err == nil {
 		t.Error("destroy --all left the management account's repository")
+	}
+	if tg.lists(mgmtCfg, tg.bucket()) {
+		t.Error("destroy --all left the state bucket in the management account")
 	}
 }
 

@@ -352,3 +352,39 @@ func TestAccountsStackCredentials(t *testing.T) {
 		t.Errorf("the file outlived the calls: %v", err)
 	}
 }
+
+// renewing is an account's credentials renewed between two commands.
+type renewing struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (r *renewing) TerraformEnv(context.Context) (map[string]string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.n++
+	return map[string]string{"AWS_SESSION_TOKEN": "token-" + strings.Repeat("i", r.n)}, nil
+}
+
+func (r *renewing) WriteCredentialsFile(context.Context, string, string) (func() error, error) {
+	return func() error { return nil }, nil
+}
+
+// Every command asks the session again, so a renewed token reaches the
+// next command of a long apply instead of the one the stage started with.
+func TestAccountsCredentialsAskedPerCommand(t *testing.T) {
+	t.Parallel()
+	w := newAccountsWorld(t, accountsConfig)
+	c := newCore(w.cfg, nil, w.common(), "apply", "work")
+	r := &renewing{}
+	c.conn = &Connection{Accounts: map[string]*AccountSession{"mgmt": {Account: accountOf(w.cfg, "mgmt"), Cloud: w.mgmt, Credentials: r}}}
+	creds := c.tfStack(w.cfg.Stack("base")).Credentials
+	if creds == nil {
+		t.Fatal("a stack in an account with credentials got none")
+	}
+	first, _ := creds(context.Background())
+	second, _ := creds(context.Background())
+	if first["AWS_SESSION_TOKEN"] == second["AWS_SESSION_TOKEN"] {
+		t.Errorf("the second command got the first one's credentials: %v", second)
+	}
+}
