@@ -14,27 +14,6 @@ import (
 	"github.com/tfrebuild/tfrebuild/internal/testenv"
 )
 
-// providerMirror points the test's Terraform at the offline provider
-// mirror (/work/shared/tools/offline-providers.sh builds it): in CI a
-// missing mirror fails the test, elsewhere it skips it, naming the script.
-func providerMirror(t *testing.T, tg *target) {
-	t.Helper()
-	rc := os.Getenv("TFREBUILD_PROVIDER_CLIRC")
-	b, err := os.ReadFile(rc)
-	if rc == "" || err != nil {
-		msg := `the real AWS provider needs the offline mirror: eval "$(../shared/tools/offline-providers.sh)" exports TFREBUILD_PROVIDER_CLIRC`
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	path := filepath.Join(tg.env.Dir, "terraformrc-mirror")
-	if err := os.WriteFile(path, append(b, "\ndisable_checkpoint = true\n"...), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	tg.env.Vars["TF_CLI_CONFIG_FILE"] = path
-}
-
 // A stack applied in a second account: its provider acts there (the
 // caller identity and the parameter it creates are in 111111111111, in
 // that account's region) while its state goes to the bucket in the target
@@ -43,7 +22,9 @@ func TestAccountsStackAppliedInASecondAccount(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	tg := newTarget(t, "acctstack")
-	providerMirror(t, tg)
+	if err := tg.env.UseMirror(testenv.ProviderMirror(t)); err != nil {
+		t.Fatal(err)
+	}
 	tg.writeConfig(fmt.Sprintf(`project = "acctstack"
 terraform {
   version = "1.11.4"
