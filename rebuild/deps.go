@@ -45,6 +45,8 @@ type Connection struct {
 	Identity bootstrap.Identity
 	// Endpoints are the endpoint overrides the backend must use too.
 	Endpoints map[string]string
+	// Restorers bring data back (restore stages) on this session.
+	Restorers Restorers
 }
 
 // Deps are the engine's collaborators. The zero value uses the real ones;
@@ -83,7 +85,7 @@ func connect(ctx context.Context, cfg *config.Config) (*Connection, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Connection{Cloud: s, Identity: id, Endpoints: s.Endpoints}, nil
+	return &Connection{Cloud: s, Identity: id, Endpoints: s.Endpoints, Restorers: sessionRestorers{s}}, nil
 }
 
 func findTerraform(ctx context.Context, cfg *config.Config, workRoot string, download bool) (Terraform, *terraform.Binary, error) {
