@@ -34,7 +34,7 @@ func (restoreKind) destroy(_ context.Context, _ *destroyer, s *stages.Stage) err
 func (a *applier) restore(ctx context.Context, r *config.Restore) error {
 	name := "restore." + r.Name
 	a.clearNotes(name)
-	rs, err := restorers(a.conn, name)
+	rs, err := restorers(a.conn)
 	if err != nil {
 		return err
 	}
@@ -67,13 +67,13 @@ func (a *applier) adopt(ctx context.Context, r *config.Restore) error {
 	name := "restore." + r.Name
 	imp, ok := a.tf.(importer)
 	if !ok {
-		return fmt.Errorf("%s: this Terraform runner cannot import; the table %q is restored, import it by hand: terraform import %s %s",
-			name, r.Resource(), r.Address, r.Resource())
+		return fmt.Errorf("this Terraform runner cannot import; the table %q is restored, import it by hand: terraform import %s %s",
+			r.Resource(), r.Address, r.Resource())
 	}
 	st := a.cfg.Stack(r.Stack)
 	vars, err := a.inputs(st)
 	if err != nil {
-		return fmt.Errorf("%s: evaluate stack %s's inputs to import the table: %w", name, st.Name, err)
+		return fmt.Errorf("evaluate stack %s's inputs to import the table: %w", st.Name, err)
 	}
 	ts := a.tfStack(st)
 	ts.Vars = vars
@@ -85,16 +85,16 @@ func (a *applier) adopt(ctx context.Context, r *config.Restore) error {
 	}
 	has, err := imp.StateHas(ctx, ts, r.Address)
 	if err != nil {
-		return fmt.Errorf("%s: the table %q is restored, but reading stack %s's state failed: %w; run apply again (the restore is not repeated)",
-			name, r.Resource(), st.Name, err)
+		return fmt.Errorf("the table %q is restored, but reading stack %s's state failed: %w; run apply again (the restore is not repeated)",
+			r.Resource(), st.Name, err)
 	}
 	if has {
 		a.note(name, fmt.Sprintf("%s is already in stack.%s's state: nothing to import", r.Address, st.Name))
 		return nil
 	}
 	if err := imp.Import(ctx, ts, r.Address, r.Resource()); err != nil {
-		return fmt.Errorf("%s: the table %q is restored, but importing it into stack %s as %s failed: %w; "+
-			"fix the cause and run apply again (the restore is not repeated)", name, r.Resource(), st.Name, r.Address, err)
+		return fmt.Errorf("the table %q is restored, but importing it into stack %s as %s failed: %w; "+
+			"fix the cause and run apply again (the restore is not repeated)", r.Resource(), st.Name, r.Address, err)
 	}
 	a.note(name, fmt.Sprintf("imported table %s into stack.%s's state as %s", r.Resource(), st.Name, r.Address))
 	return nil
@@ -108,7 +108,11 @@ func (a *applier) recordRestore(stage string, res *restore.Result) {
 	a.mu.Lock()
 	a.ckpt.Stage(stage).Restore = &checkpoint.Restore{Result: *res, RPO: m}
 	a.mu.Unlock()
-	a.note(stage, fmt.Sprintf("%s %s from %s; %s", res.Outcome, res.Target, res.Source, DescribeRPO(m)))
+	what := fmt.Sprintf("%s %s from %s", res.Outcome, res.Target, res.Source)
+	if res.Outcome == restore.Accepted {
+		what = "kept " + res.Target + " as it is (--accept-existing): nothing restored"
+	}
+	a.note(stage, what+"; "+DescribeRPO(m))
 	if !m.RPOMet {
 		a.note(stage, "warning: "+DescribeRPO(m))
 	}
@@ -133,9 +137,9 @@ func DescribeRPO(m restore.RPO) string {
 	return s + fmt.Sprintf(" (RPO %s: OVER the recovery point objective)", time.Duration(m.RPOSeconds)*time.Second)
 }
 
-func restorers(conn *Connection, stage string) (Restorers, error) {
+func restorers(conn *Connection) (Restorers, error) {
 	if conn == nil || conn.Restorers == nil {
-		return nil, fmt.Errorf("%s: no AWS session to restore with (preflight did not connect)", stage)
+		return nil, errors.New("no AWS session to restore with (preflight did not connect)")
 	}
 	return conn.Restorers, nil
 }

@@ -25,7 +25,7 @@ type RestorePlan struct {
 // note; the plan goes on with the other stages.
 func (p *planner) restore(ctx context.Context, r *config.Restore) error {
 	name := "restore." + r.Name
-	rs, err := restorers(p.conn, name)
+	rs, err := restorers(p.conn)
 	if err != nil {
 		return err
 	}
