@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -46,10 +47,10 @@ func TestRestoreTableFromBackupIntoItsStack(t *testing.T) {
 	if r := restoreRow(t, applySummary(t, res), "restore.orders"); r.Result.Outcome != restore.Resumed {
 		t.Errorf("second apply: %+v", r.Result)
 	}
-	plan := rt.run("plan", "--json")
+	plan := rt.run("plan", "--json", "plan.json", "--detailed-exitcode")
 	wantCode(t, plan, 0)
-	if !strings.Contains(plan.Stdout, `"action": "done"`) {
-		t.Errorf("plan after the restore:\n%s", plan.Stdout)
+	if doc := readFile(t, filepath.Join(rt.dir, "plan.json")); !strings.Contains(doc, `"action": "done"`) || !strings.Contains(doc, `"expected_rpo"`) {
+		t.Errorf("plan after the restore:\n%s\n%s", doc, plan.Stdout)
 	}
 	status := rt.run("status", "--json")
 	wantCode(t, status, 0)
