@@ -43,6 +43,8 @@ type importer interface {
 	Import(ctx context.Context, s terraform.Stack, address, id string) error
 }
 
+var _ importer = (*terraform.Runner)(nil)
+
 // sessionRestorers are the real restorers, over a guarded session: the
 // session's credentials, region and endpoint overrides.
 type sessionRestorers struct{ s *bootstrap.Session }
