@@ -151,5 +151,5 @@ func tableOptions(r *config.Restore, accept bool) restore.TableOptions {
 
 func bucketOptions(r *config.Restore, account string, accept bool) restore.BucketOptions {
 	return restore.BucketOptions{Bucket: r.S3Bucket, From: r.From, PointInTime: r.PointInTime, SourceBucket: r.SourceBucket,
-		AccountID: account, AcceptExisting: accept}
+		AccountID: account, SourceAccountID: r.SourceAccountID, KeepNewer: r.KeepNewer, AcceptExisting: accept}
 }

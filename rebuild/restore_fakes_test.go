@@ -40,6 +40,7 @@ restore "uploads" {
   s3_bucket     = "orders-uploads"
   from          = "versions"
   point_in_time = "2026-01-01T06:00:00Z"
+  keep_newer    = true
   stack         = stack.shared
   address       = "aws_s3_bucket.uploads"
 }

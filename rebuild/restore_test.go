@@ -35,7 +35,7 @@ func TestATableIsRestoredAndImportedBeforeItsStack(t *testing.T) {
 	if v := w.tf.vars["import shared"]["table"]; !v.RawEquals(cty.StringVal("orders")) {
 		t.Errorf("import ran without the stack's inputs: %#v", w.tf.vars["import shared"])
 	}
-	if o := w.rs.bucketOpts[0]; o.AccountID != "123456789012" || o.AcceptExisting || !o.PointInTime.Equal(time.Date(2026, 1, 1, 6, 0, 0, 0, time.UTC)) {
+	if o := w.rs.bucketOpts[0]; o.AccountID != "123456789012" || o.AcceptExisting || !o.KeepNewer || !o.PointInTime.Equal(time.Date(2026, 1, 1, 6, 0, 0, 0, time.UTC)) {
 		t.Errorf("bucket options %+v", o)
 	}
 	rec := w.checkpoint().Stages["restore.orders"]
