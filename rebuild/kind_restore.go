@@ -122,7 +122,7 @@ func (a *applier) recordRestore(stage string, res *restore.Result) {
 // "recovery point 2026-11-25T06:00:00Z, data age 4m0s (RPO 15m0s: within)".
 func DescribeRPO(m restore.RPO) string {
 	if m.RecoveryPoint == nil {
-		return "recovery point unknown (an existing target kept as it is): not within RPO"
+		return "recovery point unknown: not within RPO"
 	}
 	s := "recovery point " + m.RecoveryPoint.UTC().Format(time.RFC3339)
 	if m.DataAgeSeconds != nil {

@@ -16,7 +16,7 @@ var symbols = map[string]string{"create": "+", "update": "~", "delete": "-", "re
 func countsText(c rebuild.Counts) string {
 	var parts []string
 	for _, k := range []struct{ key, label string }{{"create", "to create"}, {"update", "to change"}, {"replace", "to replace"},
-		{"delete", "to destroy"}, {"read", "to read"}, {"drift", "drifted"}} {
+		{"delete", "to destroy"}, {"read", "to read"}, {"drift", "drifted"}, {"restore", "to restore"}} {
 		if c[k.key] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", c[k.key], k.label))
 		}
