@@ -81,6 +81,14 @@ func (p *planner) stackCreates(r *config.Restore) bool {
 	return false
 }
 
+// CheckAcceptExisting checks the names given to --accept-existing against
+// the config's restore blocks: commands call it before anything runs (a
+// drill would otherwise tear down after an apply refused them).
+func CheckAcceptExisting(cfg *config.Config, names []string) error {
+	_, err := acceptList(cfg, names)
+	return err
+}
+
 // acceptList checks the names given to --accept-existing: each names a
 // restore block, or the table or bucket it brings back. It returns the
 // restores accepted, by block name.

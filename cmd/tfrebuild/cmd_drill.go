@@ -47,6 +47,9 @@ func runDrill(ctx context.Context, env *cliEnv, o DrillOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := rebuild.CheckAcceptExisting(cfg, o.AcceptExisting); err != nil {
+		return err
+	}
 	q := fmt.Sprintf("Drill: rebuild %s in account %s, region %s, then DESTROY it?", cfg.Project, cfg.Target.AccountID, cfg.Target.Region)
 	if err := confirm(env, o.Yes, q); err != nil {
 		return err
