@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -22,8 +21,6 @@ import (
 // The restore tests run the stack in testdata/restore with the real AWS
 // provider from the provider mirror: importing aws_dynamodb_table needs it.
 
-const providersScript = "../shared/tools/offline-providers.sh"
-
 // restoreTarget is a target whose stack owns a table and a bucket.
 type restoreTarget struct {
 	*target
@@ -33,32 +30,11 @@ type restoreTarget struct {
 func newRestoreTarget(t *testing.T, project string) *restoreTarget {
 	t.Helper()
 	tg := newTarget(t, project)
-	useProviderMirror(t, tg.env)
+	// Without the mirror: a failure under CI=true, a skip elsewhere.
+	if err := tg.env.UseMirror(testenv.ProviderMirror(t)); err != nil {
+		t.Fatal(err)
+	}
 	return &restoreTarget{target: tg, table: project + "-orders", bucket: project + "-uploads"}
-}
-
-// useProviderMirror points the test's Terraform at the real providers'
-// mirror; without one, the test fails under CI=true and skips elsewhere,
-// naming the script that builds it.
-func useProviderMirror(t *testing.T, env *testenv.Env) {
-	t.Helper()
-	clirc := os.Getenv("TFREBUILD_PROVIDER_CLIRC")
-	if clirc == "" {
-		if cache, err := os.UserCacheDir(); err == nil {
-			clirc = filepath.Join(cache, "tfrebuild-tools", "offline.tfrc")
-		}
-	}
-	block, err := os.ReadFile(clirc)
-	if err != nil {
-		msg := fmt.Sprintf("no provider mirror (%v): run `eval \"$(bash %s)\"` first; this test runs the real AWS provider", err, providersScript)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	cli := filepath.Join(env.Dir, "terraformrc")
-	writeFile(t, cli, "disable_checkpoint = true\n\n"+string(block))
-	env.Vars["TF_CLI_CONFIG_FILE"] = cli
 }
 
 // config writes rebuild.hcl: rpo, the stack, and the restore blocks given.
