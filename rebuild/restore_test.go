@@ -220,3 +220,28 @@ func TestPlanReportsRestoresAndRestoresNothing(t *testing.T) {
 		t.Errorf("restore.uploads plan %+v", uploads)
 	}
 }
+
+// A restore stage the previous run left running may have died in its
+// import, holding the stack's state lock: the next run looks for that
+// lock before importing, as a crashed stack stage does.
+func TestACrashedRestoreLooksForItsStaleStateLock(t *testing.T) {
+	t.Parallel()
+	w := newRestoreWorld(t)
+	w.itf.importErr = errBoom
+	if _, err := w.apply(); err == nil {
+		t.Fatal("want the import to fail")
+	}
+	c := w.checkpoint()
+	c.Stages["restore.orders"].Status = stages.Running
+	if err := w.store.Save(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	w.itf.importErr = nil
+	before := w.cloud.called("StateLock")
+	if _, err := w.apply(); err != nil {
+		t.Fatal(err)
+	}
+	if w.cloud.called("StateLock") != before+1 || len(w.itf.imports) != 1 {
+		t.Errorf("StateLock calls %d (before %d), imports %v", w.cloud.called("StateLock"), before, w.itf.imports)
+	}
+}
