@@ -34,6 +34,9 @@ func (restoreKind) destroy(_ context.Context, _ *destroyer, s *stages.Stage) err
 func (a *applier) restore(ctx context.Context, r *config.Restore) error {
 	name := "restore." + r.Name
 	a.clearNotes(name)
+	a.mu.Lock()
+	a.ckpt.Stage(name).Restore = nil // an earlier attempt's result is not this one's
+	a.mu.Unlock()
 	rs, err := restorers(a.conn)
 	if err != nil {
 		return err

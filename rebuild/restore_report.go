@@ -129,6 +129,18 @@ func (s *Summary) OverRPO() []string {
 	return out
 }
 
+// restoresOf names the restore stages whose data went with the destroyed
+// stacks: the checkpoint forgets them with their stacks.
+func restoresOf(cfg *config.Config, destroyed map[string]bool) []string {
+	var out []string
+	for _, r := range cfg.Restores {
+		if destroyed["stack."+r.Stack] {
+			out = append(out, "restore."+r.Name)
+		}
+	}
+	return out
+}
+
 // restoreRecord is a copy of a stage's restore record, nil when none.
 func restoreRecord(rec *checkpoint.StageRecord) *checkpoint.Restore {
 	if rec == nil || rec.Restore == nil {

@@ -245,3 +245,41 @@ func TestACrashedRestoreLooksForItsStaleStateLock(t *testing.T) {
 		t.Errorf("StateLock calls %d (before %d), imports %v", w.cloud.called("StateLock"), before, w.itf.imports)
 	}
 }
+
+// Destroying a stack destroys the data restored into it: the checkpoint
+// forgets its restores with it, so status does not report them as done.
+func TestDestroyForgetsTheRestoresOfItsStacks(t *testing.T) {
+	t.Parallel()
+	w := newRestoreWorld(t)
+	if _, err := w.apply(); err != nil {
+		t.Fatal(err)
+	}
+	c := w.common()
+	c.Deps = w.deps()
+	if _, err := Destroy(context.Background(), w.cfg, DestroyOptions{Common: c}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"stack.shared", "restore.orders", "restore.uploads"} {
+		if rec := w.checkpoint().Stages[name]; rec != nil {
+			t.Errorf("%s is still in the checkpoint after destroy: %+v", name, rec)
+		}
+	}
+}
+
+func TestAFailedAttemptDropsTheEarlierResult(t *testing.T) {
+	t.Parallel()
+	w := newRestoreWorld(t)
+	if _, err := w.apply(); err != nil {
+		t.Fatal(err)
+	}
+	w.rs.tableResult = func(o restore.TableOptions) (*restore.Result, error) {
+		return nil, &restore.ExistingTableError{Table: o.Table, HasData: true}
+	}
+	sum, err := w.apply()
+	if err == nil {
+		t.Fatal("want the refusal")
+	}
+	if rec := w.checkpoint().Stages["restore.orders"]; rec.Restore != nil || sum.Stages[3].Restore != nil {
+		t.Errorf("a refused restore still shows the earlier result: %+v", rec.Restore)
+	}
+}
