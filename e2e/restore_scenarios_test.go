@@ -86,6 +86,8 @@ func TestRestoreRefusesAnExistingTableUntilAccepted(t *testing.T) {
 	if !rt.stateHas("data", "aws_dynamodb_table", "orders") || !slices.Equal(rt.items(), []string{"live"}) {
 		t.Error("the accepted table is not adopted as it is")
 	}
+	// The acceptance holds for the next runs: no flag needed again.
+	wantCode(t, rt.run("apply", "--yes"), 0)
 }
 
 // A run that died after starting the restore, before the import: the

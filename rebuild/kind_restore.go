@@ -34,15 +34,19 @@ func (restoreKind) destroy(_ context.Context, _ *destroyer, s *stages.Stage) err
 func (a *applier) restore(ctx context.Context, r *config.Restore) error {
 	name := "restore." + r.Name
 	a.clearNotes(name)
+	// An earlier attempt's result is not this one's; but a target accepted
+	// once stays accepted (until destroy forgets it), or every later apply
+	// would refuse the table it imported.
 	a.mu.Lock()
-	a.ckpt.Stage(name).Restore = nil // an earlier attempt's result is not this one's
+	rec := a.ckpt.Stage(name)
+	accept := a.accept[r.Name] || (rec.Restore != nil && rec.Restore.Result.Outcome == restore.Accepted)
+	rec.Restore = nil
 	a.mu.Unlock()
 	rs, err := restorers(a.conn)
 	if err != nil {
 		return err
 	}
 	note := func(msg string) { a.note(name, msg) }
-	accept := a.accept[r.Name]
 	var res *restore.Result
 	if r.Kind == config.RestoreDynamoDB {
 		res, err = rs.Tables(r.SourceRegion, note).Restore(ctx, tableOptions(r, accept))

@@ -116,6 +116,10 @@ func TestAnExistingTableStopsTheRestoreUntilAccepted(t *testing.T) {
 	if notes := strings.Join(w.checkpoint().Stages["restore.orders"].Notes, "\n"); !strings.Contains(notes, "warning: ") {
 		t.Errorf("no warning in %q", notes)
 	}
+	// Accepted once, accepted again: the next apply needs no flag.
+	if _, err := w.apply(); err != nil {
+		t.Fatalf("an apply after the acceptance: %v", err)
+	}
 }
 
 func TestDataOlderThanTheRPOIsAWarningInApplyAndAFailureInADrill(t *testing.T) {
