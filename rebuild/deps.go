@@ -51,6 +51,8 @@ type Connection struct {
 	// Without them (a connection to the target alone) every block must be
 	// in the target.
 	Accounts map[string]*AccountSession
+	// Restorers bring data back (restore stages) on the target's session.
+	Restorers Restorers
 }
 
 // Deps are the engine's collaborators. The zero value uses the real ones;
@@ -98,7 +100,7 @@ func connect(ctx context.Context, cfg *config.Config) (*Connection, error) {
 		}
 		conn.Accounts[name] = &AccountSession{Account: s.Account, Identity: ids[name], Cloud: s, Credentials: s}
 		if name == "" {
-			conn.Cloud, conn.Endpoints = s, s.Endpoints
+			conn.Cloud, conn.Endpoints, conn.Restorers = s, s.Endpoints, sessionRestorers{s}
 		}
 	}
 	return conn, nil

@@ -75,6 +75,9 @@ func (d *destroyer) forget(ctx context.Context, store checkpoint.Store) error {
 	for name := range d.destroyed {
 		delete(c.Stages, name)
 	}
+	for _, name := range restoresOf(d.cfg, d.destroyed) {
+		delete(c.Stages, name)
+	}
 	if d.destroyed["state"] {
 		// Nothing of the rebuild is left: the next apply starts a new one.
 		c.Stages, c.StartedAt = nil, time.Time{}
