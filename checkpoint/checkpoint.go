@@ -44,6 +44,8 @@ type StageRecord struct {
 	// ConfirmedBy and ConfirmedAt record who confirmed a manual step.
 	ConfirmedBy string     `json:"confirmed_by,omitempty"`
 	ConfirmedAt *time.Time `json:"confirmed_at,omitempty"`
+	// Restore is what a restore stage brought back, with its RPO.
+	Restore *Restore `json:"restore,omitempty"`
 	// StateVersion is the version of a stack's state object its outputs
 	// were read from when it finished (S3 VersionId, or ETag): unchanged on
 	// a resume, the stack is skipped without running Terraform.

@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/tfrebuild/tfrebuild/bootstrap"
-	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/internal/awserr"
 	"github.com/tfrebuild/tfrebuild/terraform"
 )
@@ -119,14 +118,14 @@ func (r *stateReader) lastSeen(key string) string {
 }
 
 // newStateReader returns the reader of the state bucket through the
-// session, or nil when the session cannot read it directly: the state
-// lives in another account than the session's (Terraform reads it then).
-func newStateReader(cfg *config.Config, conn *Connection) *stateReader {
-	if conn == nil || cfg.AccountFor(cfg.State.Account).AccountID != cfg.Target.AccountID {
+// session of the state's account, or nil when that session cannot read
+// objects (Terraform reads the state then).
+func newStateReader(state *AccountSession) *stateReader {
+	if state == nil {
 		return nil
 	}
 	var objs stateObjects
-	switch c := conn.Cloud.(type) {
+	switch c := state.Cloud.(type) {
 	case stateObjects:
 		objs = c
 	case *bootstrap.Session:
@@ -134,15 +133,20 @@ func newStateReader(cfg *config.Config, conn *Connection) *stateReader {
 	default:
 		return nil
 	}
-	return &stateReader{objects: objs, account: cfg.Target.AccountID}
+	return &stateReader{objects: objs, account: state.Account.ID}
 }
 
 // useStateReader sets up reading state objects without Terraform for this
-// run, once preflight has connected: the runner then takes a stack's
-// outputs from its state object instead of a `state pull` process.
-func (c *core) useStateReader() {
-	c.states = newStateReader(c.cfg, c.conn)
-	if r, ok := c.tf.(*terraform.Runner); ok && c.states != nil {
+// run, once preflight has connected: the runner (tf, as Deps.Terraform
+// returned it) then takes a stack's outputs from its state object instead
+// of a `state pull` process.
+func (c *core) useStateReader(tf Terraform) {
+	state, err := c.stateAccount()
+	if err != nil {
+		return
+	}
+	c.states = newStateReader(state)
+	if r, ok := tf.(*terraform.Runner); ok && c.states != nil {
 		r.ReadState = c.states.ReadState
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
+	"github.com/tfrebuild/tfrebuild/bootstrap"
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/terraform"
 )
@@ -227,22 +228,21 @@ func TestSkipRecordsAMissingStateVersion(t *testing.T) {
 	}
 }
 
-// The session reads the state directly only when the state is in the
-// target's account; a state bucket elsewhere is read by Terraform.
-func TestStateReaderOnlyForTheTargetsAccount(t *testing.T) {
+// The state is read directly through the session of the state's
+// account, as that account's owner; a session that cannot read objects
+// leaves it to Terraform.
+func TestStateReaderUsesTheStateAccount(t *testing.T) {
 	t.Parallel()
-	w, bc, _ := stateWorld(t)
-	conn := &Connection{Cloud: bc}
-	if r := newStateReader(w.cfg, conn); r == nil || r.account != "123456789012" {
-		t.Fatalf("state in the target account: %+v", r)
+	_, bc, _ := stateWorld(t)
+	state := &AccountSession{Account: bootstrap.Account{ID: "210987654321"}, Cloud: bc}
+	if r := newStateReader(state); r == nil || r.account != "210987654321" {
+		t.Fatalf("state account session: %+v", r)
 	}
-	if r := newStateReader(w.cfg, &Connection{Cloud: w.cloud}); r != nil {
+	if r := newStateReader(&AccountSession{Cloud: bc.fakeCloud}); r != nil {
 		t.Errorf("a session that cannot read objects got a reader")
 	}
-	w.cfg.Accounts = []*config.Account{{Name: "state", AccountID: "210987654321", Region: "eu-west-2"}}
-	w.cfg.State.Account = "state"
-	if r := newStateReader(w.cfg, conn); r != nil {
-		t.Errorf("state in another account got a direct reader: %+v", r)
+	if r := newStateReader(nil); r != nil {
+		t.Errorf("no session got a reader")
 	}
 }
 

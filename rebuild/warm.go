@@ -47,15 +47,14 @@ func (a *applier) warmUp(backendExists bool) {
 	var list []terraform.Stack
 	for _, s := range a.pipeline.Stages {
 		if s.Kind == stages.KindStack && !s.Skipped && !a.prevDone[s.Name] {
-			st := a.cfg.Stack(s.Target)
-			list = append(list, terraform.Stack{Name: st.Name, SourceDir: st.SourceDir, Backend: a.backend(st)})
+			list = append(list, a.tfStack(a.cfg.Stack(s.Target)))
 		}
 	}
 	ctx, ready := a.warmCtx, a.ahead.backend
 	a.warm.Add(1)
 	go func() {
 		defer a.warm.Done()
-		if p, ok := a.tf.(preparer); ok {
+		if p, ok := unwrapped(a.tf).(preparer); ok {
 		prepare:
 			for _, ts := range list {
 				select {
@@ -89,4 +88,13 @@ func (a *applier) initAhead() {
 		return
 	}
 	a.ahead.once.Do(func() { close(a.ahead.backend) })
+}
+
+// unwrapped is the runner under the state credentials files' wrapper:
+// Prepare starts no command that needs credentials.
+func unwrapped(tf Terraform) Terraform {
+	if f, ok := tf.(*stateFiles); ok {
+		return f.Terraform
+	}
+	return tf
 }

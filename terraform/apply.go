@@ -152,6 +152,9 @@ func (r *Runner) Prepare(ctx context.Context, s Stack) error {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	// The version probe needs no credentials: none are fetched (they may
+	// write a credentials file that only the stack's commands clean up).
+	s.Credentials = nil
 	h.stack = s
 	if err := r.prepare(ctx, h); err != nil {
 		return err
