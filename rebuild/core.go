@@ -60,6 +60,9 @@ type core struct {
 	tfVersion string
 	// states reads state objects without Terraform; nil when it cannot.
 	states *stateReader
+	// bucketReady, when set, is called once the state bucket is known to
+	// exist and to be this target's (apply starts init ahead then).
+	bucketReady func()
 	// onReport, when set, sees every bootstrap report (the planner turns
 	// them into plan actions).
 	onReport func(stage string, rep *bootstrap.Report)

@@ -21,6 +21,7 @@ type (
 
 func (stateKind) apply(ctx context.Context, a *applier, s *stages.Stage) error {
 	a.warmUp(a.prevDone[s.Name])
+	a.bucketReady = a.initAhead
 	if err := ensureState(ctx, a.core, false, s.Name, a.bootstrapOptions(s.Name)); err != nil {
 		return err
 	}
@@ -87,6 +88,9 @@ func ensureState(ctx context.Context, c *core, dry bool, stage string, opts boot
 	c.noteAccount(stage, acct)
 	rep, err := cv.EnsureBucket(ctx, acct.Account.ID, c.cfg.State, opts)
 	c.report(stage, rep)
+	if err == nil && !dry && c.bucketReady != nil {
+		c.bucketReady() // init needs the bucket, not the lock table
+	}
 	if err != nil || c.cfg.State.LockTable == "" {
 		return err
 	}

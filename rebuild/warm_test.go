@@ -19,6 +19,14 @@ type orderCloud struct {
 	*bucketCloud
 	tf      *warmTF
 	waitFor string
+	// tableWaitFor holds EnsureLockTable the same way.
+	tableWaitFor string
+}
+
+func (o *orderCloud) EnsureLockTable(ctx context.Context, table string, opts bootstrap.Options) (*bootstrap.Report, error) {
+	o.tf.waitFor(o.tableWaitFor)
+	defer o.tf.event("table exists")
+	return o.bucketCloud.EnsureLockTable(ctx, table, opts)
 }
 
 func (o *orderCloud) EnsureBucket(ctx context.Context, account string, st config.State, opts bootstrap.Options) (*bootstrap.Report, error) {
@@ -77,7 +85,7 @@ func before(seq []string, a, b string) bool {
 }
 
 // A new target: stacks are prepared while the bucket is created, and
-// initialised only once it exists. A resume whose backend exists inits
+// initialised once it exists, while the lock table is created. A resume whose backend exists inits
 // the stack still to run while the state is checked again, and leaves
 // the done ones alone.
 func TestStacksWarmUpAheadOfTheBackend(t *testing.T) {
@@ -86,7 +94,7 @@ func TestStacksWarmUpAheadOfTheBackend(t *testing.T) {
 	w.cfg.Steps, w.cfg.Checks = nil, nil
 	wtf := &warmTF{processTF: ptf}
 	wtf.cond = sync.NewCond(&wtf.mu)
-	oc := &orderCloud{bucketCloud: bc, tf: wtf, waitFor: "prepare app"}
+	oc := &orderCloud{bucketCloud: bc, tf: wtf, waitFor: "prepare app", tableWaitFor: "init base"}
 	run := func() error {
 		t.Helper()
 		deps := w.deps()
@@ -108,6 +116,10 @@ func TestStacksWarmUpAheadOfTheBackend(t *testing.T) {
 	if !before(seq, "prepare base", "bucket exists") || !before(seq, "prepare app", "bucket exists") || !before(seq, "bucket exists", "init base") {
 		t.Errorf("new target: %v; want every stack prepared while the bucket is created, init after", seq)
 	}
+	if !before(seq, "init base", "table exists") {
+		t.Errorf("new target: %v; init needs the bucket, not the lock table", seq)
+	}
+	oc.tableWaitFor = ""
 
 	// app fails; the resume inits it while the bucket is checked again.
 	w.tf.fail["app"] = errBoom
