@@ -24,7 +24,10 @@ import (
 
 // Common are the options every mode shares.
 type Common struct {
-	With        []string
+	With []string
+	// Only and WithDeps narrow the run to some stacks (apply/plan --only).
+	Only        []string
+	WithDeps    bool
 	Parallelism int
 	// Download allows fetching the pinned Terraform when it is not installed.
 	Download bool
@@ -34,6 +37,9 @@ type Common struct {
 	// AWS session, Terraform and checkpoint store.
 	Deps Deps
 }
+
+// scope is the run's scope as given.
+func (o Common) scope() Scope { return Scope{With: o.With, Only: o.Only, WithDeps: o.WithDeps} }
 
 // core is what every mode shares: the config, the pipeline, the scope the
 // stacks' inputs are evaluated in, the connection and the in-memory
@@ -61,9 +67,13 @@ type core struct {
 	// onReport, when set, sees every bootstrap report (the planner turns
 	// them into plan actions).
 	onReport func(stage string, rep *bootstrap.Report)
+	// kept are the stages outside an --only selection: their checkpoint
+	// records stay as they are.
+	kept map[string]bool
 }
 
 func newCore(cfg *config.Config, p *stages.Pipeline, opts Common, mode, workDir string) *core {
+	opts.With = opts.scope().normal(cfg).With
 	id := newRunID()
 	return &core{cfg: cfg, opts: opts, deps: opts.Deps.withDefaults(), pipeline: p, runID: id, workDir: workDir, saveTimeout: saveTimeout,
 		bus:   events.NewBus(id, cfg.Project, mode, opts.Sinks...),

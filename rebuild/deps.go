@@ -96,8 +96,9 @@ func findTerraform(ctx context.Context, cfg *config.Config, workRoot string, dow
 }
 
 // StateDir is the folder beside the config that holds the checkpoint and
-// the stacks' work folders.
-func StateDir(cfg *config.Config) string { return filepath.Join(cfg.Dir, ".tfrebuild") }
+// the stacks' work folders: .tfrebuild/ for rebuild.hcl, .tfrebuild-NAME/
+// for NAME.hcl, so that two configs in one folder never share one.
+func StateDir(cfg *config.Config) string { return cfg.StateDir() }
 
 // openStore returns the checkpoint store the config selects. For the
 // DynamoDB store, forWrite makes sure the lock table exists first, after

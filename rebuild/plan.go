@@ -29,12 +29,13 @@ type planner struct {
 // planned. It makes no write call to the target and does not touch the
 // checkpoint.
 func Plan(ctx context.Context, cfg *config.Config, opts PlanOptions) (*PlanReport, error) {
-	p, err := stages.Build(cfg, opts.With)
+	p, kept, err := buildPipeline(cfg, opts.scope().normal(cfg))
 	if err != nil {
 		return nil, err
 	}
 	pl := &planner{core: newCore(cfg, p, opts.Common, "plan", "plan"), planned: map[string]*PlanStage{},
 		mocks: map[string]map[string]string{}, mocked: map[string]bool{}}
+	pl.kept = kept
 	pl.onReport = pl.planBootstrap
 	res, runErr := pl.execute(ctx, pl.runStage, nil)
 	pl.closeTerraform()
@@ -46,6 +47,11 @@ func (p *planner) runStage(ctx context.Context, s *stages.Stage) error {
 	k, err := kindOf(s)
 	if err != nil {
 		return err
+	}
+	if s.Kind == stages.KindStack {
+		if err := p.readKept(ctx, p.cfg.Stack(s.Target)); err != nil {
+			return err
+		}
 	}
 	return k.plan(ctx, p, s)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 
 	"github.com/tfrebuild/tfrebuild/config"
@@ -18,19 +19,22 @@ type ApplyOptions struct {
 	Yes         bool
 	JSON        bool
 	RepairState bool
+	ChangeScope bool
 }
 
 func applyCommand() *command {
 	c := &command{
 		name:    "apply",
 		summary: "Rebuild the target: preflight, state bucket and lock table, registries, stacks, checks, steps; resumes from the checkpoint.",
-		usage:   "apply [--config FILE] [--with NAME]... [--parallelism N] [--yes] [--json] [--repair-state]",
+		usage:   "apply [--config FILE] [--with NAME]... [--only STACK]... [--with-deps] [--change-scope] [--parallelism N] [--yes] [--json] [--repair-state]",
 		example: "tfrebuild apply --config rebuild.hcl --with green --yes",
 	}
 	c.run = func(ctx context.Context, env *cliEnv, args []string) error {
 		var o ApplyOptions
 		fs := newFlags(env, c)
 		o.register(fs)
+		o.registerOnly(fs)
+		fs.BoolVar(&o.ChangeScope, "change-scope", false, "let this apply change what a rebuild in progress builds (--with, --only) instead of refusing")
 		fs.BoolVar(&o.Yes, "yes", false, "do not ask for confirmation (required without a terminal)")
 		fs.BoolVar(&o.JSON, "json", false, "print progress and the summary as JSON lines on stdout")
 		fs.BoolVar(&o.RepairState, "repair-state", false, "apply the hardened settings to an existing state bucket, lock table and registries that have drifted")
@@ -64,7 +68,7 @@ func applyConfig(ctx context.Context, env *cliEnv, cfg *config.Config, o ApplyOp
 		progressOut = env.stdout
 	}
 	progress := ui.NewProgress(progressOut, !o.JSON && isTerminal(env.stderr), o.JSON)
-	sum, err := rebuild.Apply(ctx, cfg, rebuild.ApplyOptions{Common: o.common(progress), RepairState: o.RepairState})
+	sum, err := rebuild.Apply(ctx, cfg, rebuild.ApplyOptions{Common: o.common(progress), RepairState: o.RepairState, ChangeScope: o.ChangeScope})
 	progress.Close()
 	if sum != nil {
 		if o.JSON {
@@ -77,13 +81,25 @@ func applyConfig(ctx context.Context, env *cliEnv, cfg *config.Config, o ApplyOp
 		}
 	}
 	if err != nil && sum != nil && !errors.Is(err, stages.ErrWaiting) {
-		return sum, fmt.Errorf("rebuild of %s did not finish; run apply again to resume:\n%w", cfg.Project, indentError(err))
+		return sum, fmt.Errorf("rebuild of %s did not finish; run apply again to resume:\n  %s\n%w", cfg.Project, o.resumeCommand(), indentError(err))
 	}
 	return sum, err
+}
+
+// resumeCommand is the apply that continues this run, with the flags that
+// decide what it builds.
+func (f *runFlags) resumeCommand() string {
+	return rebuild.ApplyCommand(f.Config, rebuild.Scope{With: f.With, Only: f.Only, WithDeps: f.WithDeps})
+}
+
+// registerOnly adds the flags of a targeted re-run (apply and plan).
+func (f *runFlags) registerOnly(fs *flag.FlagSet) {
+	fs.Var(&f.Only, "only", "run only the stack `STACK` (repeatable); its upstream stacks' outputs come from their state")
+	fs.BoolVar(&f.WithDeps, "with-deps", false, "with --only, also run every stack the named stacks depend on")
 }
 
 // common are the engine options every run shares, with the terminal
 // progress as the event stream's subscriber.
 func (f *runFlags) common(sinks ...events.Sink) rebuild.Common {
-	return rebuild.Common{With: f.With, Parallelism: f.Parallelism, Download: !f.NoDownload, Sinks: sinks}
+	return rebuild.Common{With: f.With, Only: f.Only, WithDeps: f.WithDeps, Parallelism: f.Parallelism, Download: !f.NoDownload, Sinks: sinks}
 }
