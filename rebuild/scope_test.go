@@ -117,7 +117,9 @@ func TestACheckpointWithNothingAppliedDoesNotBind(t *testing.T) {
 	w.cfg.Target.AccountID = "210987654321"
 	deps := w.deps()
 	connect := deps.Connect
-	deps.Connect = func(context.Context, *config.Config) (*Connection, error) { return nil, errors.New("guard: wrong account") }
+	deps.Connect = func(context.Context, *config.Config) (*Connection, error) {
+		return nil, errors.New("guard: wrong account")
+	}
 	c := w.common()
 	c.Deps = deps
 	if _, err := Apply(context.Background(), w.cfg, ApplyOptions{Common: c}); err == nil {
