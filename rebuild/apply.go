@@ -20,15 +20,19 @@ type ApplyOptions struct {
 	// ChangeScope lets this apply change the scope (--with, --only) of a
 	// rebuild in progress instead of refusing.
 	ChangeScope bool
+	// PreConfirmed are manual steps this run treats as confirmed (a
+	// drill's --confirm and auto_confirm_in_drill steps).
+	PreConfirmed []string
 }
 
 // applier is the mode that builds: it holds the run lock, resumes from the
 // checkpoint and writes it after every status change.
 type applier struct {
 	*core
-	repair      bool
-	changeScope bool
-	store       checkpoint.Store
+	repair       bool
+	changeScope  bool
+	preConfirmed []string
+	store        checkpoint.Store
 
 	// prevDone holds the stages the checkpoint had done before this run;
 	// crashed, for each stage the previous run left running or
@@ -52,7 +56,8 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (*Summary
 		return nil, err
 	}
 	a := &applier{core: newCore(cfg, p, opts.Common, "apply", "work"), repair: opts.RepairState, changeScope: opts.ChangeScope,
-		prevDone: map[string]bool{}, crashed: map[string]time.Time{}}
+		preConfirmed: opts.PreConfirmed,
+		prevDone:     map[string]bool{}, crashed: map[string]time.Time{}}
 	a.kept = kept
 	if a.store, err = a.deps.Store(ctx, cfg, true); err != nil {
 		return nil, err
@@ -132,6 +137,12 @@ func (a *applier) resume(ctx context.Context, holder checkpoint.Holder) error {
 	}
 	if c.StartedAt.IsZero() || !inProgress(a.cfg, c) {
 		c.StartedAt = time.Now().UTC()
+	}
+	for _, step := range a.preConfirmed {
+		if rec := c.Stage("step." + step); rec.ConfirmedAt == nil {
+			t := time.Now().UTC()
+			rec.ConfirmedBy, rec.ConfirmedAt = "drill (pre-confirmed)", &t
+		}
 	}
 	for name, rec := range c.Stages {
 		a.prevDone[name] = rec.Status == stages.Done

@@ -20,6 +20,8 @@ type ApplyOptions struct {
 	JSON        bool
 	RepairState bool
 	ChangeScope bool
+	// PreConfirmed are steps a drill treats as confirmed (no flag).
+	PreConfirmed []string
 }
 
 func applyCommand() *command {
@@ -68,7 +70,8 @@ func applyConfig(ctx context.Context, env *cliEnv, cfg *config.Config, o ApplyOp
 		progressOut = env.stdout
 	}
 	progress := ui.NewProgress(progressOut, !o.JSON && isTerminal(env.stderr), o.JSON)
-	sum, err := rebuild.Apply(ctx, cfg, rebuild.ApplyOptions{Common: o.common(progress), RepairState: o.RepairState, ChangeScope: o.ChangeScope})
+	sum, err := rebuild.Apply(ctx, cfg, rebuild.ApplyOptions{Common: o.common(progress), RepairState: o.RepairState, ChangeScope: o.ChangeScope,
+		PreConfirmed: o.PreConfirmed})
 	progress.Close()
 	if sum != nil {
 		if o.JSON {
