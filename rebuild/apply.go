@@ -59,6 +59,9 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (*Summary
 		preConfirmed: opts.PreConfirmed,
 		prevDone:     map[string]bool{}, crashed: map[string]time.Time{}}
 	a.kept = kept
+	if a.key, err = loadHashKey(StateDir(cfg)); err != nil {
+		return nil, err
+	}
 	if a.store, err = a.deps.Store(ctx, cfg, true); err != nil {
 		return nil, err
 	}

@@ -70,6 +70,8 @@ type core struct {
 	// kept are the stages outside an --only selection: their checkpoint
 	// records stay as they are.
 	kept map[string]bool
+	// key keys the checkpoint's hashes of inputs and outputs (apply).
+	key []byte
 }
 
 func newCore(cfg *config.Config, p *stages.Pipeline, opts Common, mode, workDir string) *core {

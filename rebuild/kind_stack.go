@@ -2,14 +2,9 @@ package rebuild
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"maps"
 	"time"
-
-	"github.com/zclconf/go-cty/cty"
-	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/stages"
@@ -67,7 +62,7 @@ func (a *applier) stack(ctx context.Context, st *config.Stack) error {
 	}
 	ts := a.tfStack(st)
 	ts.Vars = vars
-	fp, err := stackFingerprint(st, vars, prev.upstream, a.tfVersion, ts.Backend.HCL())
+	fp, err := stackFingerprint(a.key, st, vars, prev.upstream, a.tfVersion, ts.Backend.HCL())
 	if err != nil {
 		return err
 	}
@@ -78,7 +73,7 @@ func (a *applier) stack(ctx context.Context, st *config.Stack) error {
 	}
 	if prev.wasDone && prev.prevFP == fp {
 		outs, err := a.tf.Outputs(ctx, ts)
-		if err == nil && maps.Equal(hashOutputs(outs.Values), prev.prevOut) {
+		if err == nil && maps.Equal(hashOutputs(a.key, outs.Values), prev.prevOut) {
 			a.setOutputs(st, outs, fp)
 			a.note(name, "up to date: nothing it depends on changed since it was applied; skipped")
 			return nil
@@ -106,7 +101,7 @@ func (a *applier) setOutputs(st *config.Stack, outs terraform.Outputs, fp string
 	a.scope.SetOutputs(st.Name, outs.Values)
 	a.sensitive[st.Name] = outs.Sensitive
 	rec := a.ckpt.Stage("stack." + st.Name)
-	rec.OutputHashes = hashOutputs(outs.Values)
+	rec.OutputHashes = hashOutputs(a.key, outs.Values)
 	rec.Fingerprint = fp
 }
 
@@ -135,19 +130,4 @@ func (a *applier) releaseStaleLock(ctx context.Context, ts terraform.Stack, stag
 	return fmt.Errorf("the state %s is locked, %s. It is not this target's own crashed run, so tfrebuild leaves it. "+
 		"If nobody is running Terraform on it, release it with:\n  cd %s && TF_DATA_DIR=%s terraform force-unlock -force %s\nthen run apply again",
 		b.Key, info, ts.SourceDir, wd.DataDir(), info.ID)
-}
-
-// hashOutputs keeps a SHA-256 per output so that a resumed run can tell
-// whether upstream values changed without storing them.
-func hashOutputs(values map[string]cty.Value) map[string]string {
-	out := map[string]string{}
-	for name, v := range values {
-		b, err := ctyjson.Marshal(v, v.Type())
-		if err != nil {
-			continue
-		}
-		sum := sha256.Sum256(b)
-		out[name] = "sha256:" + hex.EncodeToString(sum[:])
-	}
-	return out
 }
