@@ -102,7 +102,9 @@ func (p *planner) report(res *stages.Result) *PlanReport {
 		rep.Mocked = rep.Mocked || ps.Mocked
 		rep.Stages = append(rep.Stages, ps)
 	}
-	for _, k := range []string{"create", "update", "delete", "replace"} {
+	// Drift of the state bucket, lock table or registries is pending too:
+	// the target is not what rebuild.hcl says (apply --repair-state).
+	for _, k := range []string{"create", "update", "delete", "replace", "drift"} {
 		rep.ChangesPending = rep.ChangesPending || rep.Totals[k] > 0
 	}
 	return rep

@@ -33,7 +33,7 @@ func planCommand() *command {
 		o.registerOnly(fs)
 		fs.StringVar(&o.JSONFile, "json", "", "also write the plan as JSON to `FILE` (schema: docs/ci.md)")
 		fs.StringVar(&o.MarkdownFile, "markdown", "", "also write a Markdown summary to `FILE` (for a pull-request comment)")
-		fs.BoolVar(&o.DetailedExitcode, "detailed-exitcode", false, "exit 0 with nothing to do, 1 on error, 2 with changes pending")
+		fs.BoolVar(&o.DetailedExitcode, "detailed-exitcode", false, "exit 0 with nothing to do, 1 on error, 2 with changes pending (drift included)")
 		if _, err := parseFlags(fs, args, c); err != nil {
 			return err
 		}
