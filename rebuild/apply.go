@@ -59,6 +59,10 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (*Summary
 		preConfirmed: opts.PreConfirmed,
 		prevDone:     map[string]bool{}, crashed: map[string]time.Time{}}
 	a.kept = kept
+	if err := a.findTerraform(ctx); err != nil {
+		return nil, err
+	}
+	defer a.closeTerraform() // on the early returns; closing twice is harmless
 	if a.key, err = loadHashKey(StateDir(cfg)); err != nil {
 		return nil, err
 	}

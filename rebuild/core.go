@@ -64,6 +64,7 @@ type core struct {
 	conn      *Connection
 	tf        Terraform
 	tfVersion string
+	tfPath    string
 	// onReport, when set, sees every bootstrap report (the planner turns
 	// them into plan actions).
 	onReport func(stage string, rep *bootstrap.Report)
@@ -136,12 +137,27 @@ func (c *core) preflight(ctx context.Context) error {
 		return err
 	}
 	c.note("preflight", fmt.Sprintf("caller %s is in account %s; region %s", conn.Identity.ARN, conn.Identity.Account, c.cfg.Target.Region))
+	c.conn = conn
+	if err := c.findTerraform(ctx); err != nil {
+		return err
+	}
+	c.note("preflight", fmt.Sprintf("terraform %s at %s", c.tfVersion, c.tfPath))
+	return nil
+}
+
+// findTerraform finds the pinned Terraform, once. Apply calls it before
+// it opens the checkpoint store: a missing binary or another version
+// stops the run before anything is written (the DynamoDB store creates
+// the lock table; the state stage, the bucket).
+func (c *core) findTerraform(ctx context.Context) error {
+	if c.tf != nil {
+		return nil
+	}
 	tf, bin, err := c.deps.Terraform(ctx, c.cfg, filepath.Join(StateDir(c.cfg), c.workDir), c.opts.Download)
 	if err != nil {
 		return err
 	}
-	c.note("preflight", fmt.Sprintf("terraform %s at %s", bin.Version, bin.Path))
-	c.conn, c.tf, c.tfVersion = conn, tf, bin.Version
+	c.tf, c.tfVersion, c.tfPath = tf, bin.Version, bin.Path
 	return nil
 }
 

@@ -127,3 +127,11 @@ func openStore(ctx context.Context, cfg *config.Config, forWrite bool) (checkpoi
 	key := fmt.Sprintf("%s/%s/%s", cfg.Project, cfg.Target.AccountID, cfg.Target.Region)
 	return &ckddb.Store{DB: s.DDB, Table: cfg.State.LockTable, Key: key}, nil
 }
+
+// TerraformInstalled reports, without downloading or any cloud call,
+// whether the Terraform the config pins is on this machine: validate
+// warns when apply --no-download would stop at preflight.
+func TerraformInstalled(ctx context.Context, cfg *config.Config) error {
+	_, err := terraform.Find(ctx, cfg.Terraform.Version, false)
+	return err
+}
