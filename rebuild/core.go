@@ -88,7 +88,12 @@ func newCore(cfg *config.Config, p *stages.Pipeline, opts Common, mode, workDir 
 // called for each status change after the checkpoint has recorded it.
 func (c *core) execute(ctx context.Context, run stages.Func, onEvent func(stages.Event)) (*stages.Result, error) {
 	c.bus.Emit(events.Event{Type: events.RunStarted, RTO: c.rto(time.Now())})
-	runner := &stages.Runner{Parallelism: c.opts.Parallelism, Run: run, OnEvent: func(e stages.Event) {
+	// The SDK's retries of a stage's AWS calls are that stage's notes: a
+	// target that does not answer shows, instead of minutes of silence.
+	reporting := func(ctx context.Context, s *stages.Stage) error {
+		return run(bootstrap.WithRetryReporter(ctx, func(msg string) { c.note(s.Name, msg) }), s)
+	}
+	runner := &stages.Runner{Parallelism: c.opts.Parallelism, Run: reporting, OnEvent: func(e stages.Event) {
 		elapsed := c.record(e)
 		if onEvent != nil {
 			onEvent(e)
