@@ -41,7 +41,11 @@ func TestDrillVerdictsAndFreshStart(t *testing.T) {
 
 	// A built target: the drill refuses, and the confirmation of that
 	// rebuild does not carry over to a drill.
-	wantCode(t, tg.run("apply", "--yes"), 3)
+	res = tg.run("apply", "--yes")
+	wantCode(t, res, 3)
+	if !strings.Contains(res.Stderr, "continue the rebuild with:\n  tfrebuild apply --config rebuild.hcl\n") {
+		t.Errorf("a waiting apply should say how to continue:\n%s", res.Stderr)
+	}
 	wantCode(t, tg.run("confirm", "handoff"), 0)
 	wantCode(t, tg.run("apply", "--yes"), 0)
 	res = tg.run("drill", "--yes", "--all")

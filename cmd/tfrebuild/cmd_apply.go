@@ -60,6 +60,9 @@ func runApply(ctx context.Context, env *cliEnv, o ApplyOptions) error {
 		return err
 	}
 	_, err = applyConfig(ctx, env, cfg, o)
+	if errors.Is(err, stages.ErrWaiting) {
+		fmt.Fprintf(env.stderr, "Once the step is confirmed, continue the rebuild with:\n  %s\n", o.resumeCommand())
+	}
 	return err
 }
 
