@@ -10,7 +10,6 @@ import (
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/stages"
-	"github.com/tfrebuild/tfrebuild/terraform"
 )
 
 // ApplyOptions steer one apply.
@@ -23,6 +22,9 @@ type ApplyOptions struct {
 	// PreConfirmed are manual steps this run treats as confirmed (a
 	// drill's --confirm and auto_confirm_in_drill steps).
 	PreConfirmed []string
+	// AcceptExisting names restores (by block, table or bucket name)
+	// whose existing target is kept as it is (--accept-existing).
+	AcceptExisting []string
 }
 
 // applier is the mode that builds: it holds the run lock, resumes from the
@@ -33,6 +35,7 @@ type applier struct {
 	changeScope  bool
 	preConfirmed []string
 	store        checkpoint.Store
+	accept       map[string]bool // restores whose existing target is accepted
 
 	// prevDone holds the stages the checkpoint had done before this run;
 	// crashed, for each stage the previous run left running or
@@ -59,6 +62,9 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (*Summary
 		preConfirmed: opts.PreConfirmed,
 		prevDone:     map[string]bool{}, crashed: map[string]time.Time{}}
 	a.kept = kept
+	if a.accept, err = acceptList(cfg, opts.AcceptExisting); err != nil {
+		return nil, err
+	}
 	if err := a.findTerraform(ctx); err != nil {
 		return nil, err
 	}
@@ -227,7 +233,7 @@ func (a *applier) initAhead() {
 			if a.warmCtx.Err() != nil {
 				return
 			}
-			_ = a.tf.Init(a.warmCtx, terraform.Stack{Name: st.Name, SourceDir: st.SourceDir, Backend: a.backend(st)})
+			_ = a.tf.Init(a.warmCtx, a.tfStack(st))
 		}
 	}()
 }

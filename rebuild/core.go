@@ -134,14 +134,15 @@ func (c *core) rto(now time.Time) *events.RTO {
 	return r
 }
 
-// preflight connects to the target behind the guard and finds Terraform.
+// preflight connects to the target and every account behind the guard
+// and finds Terraform.
 func (c *core) preflight(ctx context.Context) error {
 	c.clearNotes("preflight")
 	conn, err := c.deps.Connect(ctx, c.cfg)
 	if err != nil {
 		return err
 	}
-	c.note("preflight", fmt.Sprintf("caller %s is in account %s; region %s", conn.Identity.ARN, conn.Identity.Account, c.cfg.Target.Region))
+	c.noteAccounts(conn)
 	c.conn = conn
 	if err := c.findTerraform(ctx); err != nil {
 		return err
@@ -162,31 +163,12 @@ func (c *core) findTerraform(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.tf, c.tfVersion, c.tfPath = tf, bin.Version, bin.Path
+	c.tf, c.tfVersion, c.tfPath = c.withStateFiles(tf), bin.Version, bin.Path
 	return nil
 }
 
-// backend is the S3 backend of one stack.
-func (c *core) backend(st *config.Stack) terraform.Backend {
-	s := c.cfg.State
-	b := terraform.Backend{
-		Bucket: s.Bucket, Key: terraform.StateKey(c.cfg.Project, st.Name), Region: c.cfg.Target.Region,
-		LockTable: s.LockTable, UseLockfile: s.UseLockfile, KMSKeyID: s.KMSKeyID,
-		RoleARN: c.cfg.Target.RoleARN, ExternalID: c.cfg.Target.ExternalID,
-	}
-	if c.conn != nil && len(c.conn.Endpoints) > 0 {
-		b.Endpoints = map[string]string{}
-		for svc, url := range c.conn.Endpoints {
-			if svc != "ecr" {
-				b.Endpoints[svc] = url
-			}
-		}
-	}
-	return b
-}
-
 func (c *core) tfStack(st *config.Stack) terraform.Stack {
-	return terraform.Stack{Name: st.Name, SourceDir: st.SourceDir, Backend: c.backend(st)}
+	return terraform.Stack{Name: st.Name, SourceDir: st.SourceDir, Backend: c.backend(st), Credentials: c.stackCredentials(st)}
 }
 
 // inputs evaluates a stack's inputs in the current scope.

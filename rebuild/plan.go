@@ -104,7 +104,7 @@ func (p *planner) report(res *stages.Result) *PlanReport {
 	}
 	// Drift of the state bucket, lock table or registries is pending too:
 	// the target is not what rebuild.hcl says (apply --repair-state).
-	for _, k := range []string{"create", "update", "delete", "replace", "drift"} {
+	for _, k := range []string{"create", "update", "delete", "replace", "restore", "drift"} {
 		rep.ChangesPending = rep.ChangesPending || rep.Totals[k] > 0
 	}
 	return rep

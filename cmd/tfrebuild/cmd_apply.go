@@ -22,13 +22,15 @@ type ApplyOptions struct {
 	ChangeScope bool
 	// PreConfirmed are steps a drill treats as confirmed (no flag).
 	PreConfirmed []string
+	// AcceptExisting names restores whose existing target is kept.
+	AcceptExisting stringList
 }
 
 func applyCommand() *command {
 	c := &command{
 		name:    "apply",
 		summary: "Rebuild the target: preflight, state bucket and lock table, registries, stacks, checks, steps; resumes from the checkpoint.",
-		usage:   "apply [--config FILE] [--with NAME]... [--only STACK]... [--with-deps] [--change-scope] [--parallelism N] [--yes] [--json] [--repair-state]",
+		usage:   "apply [--config FILE] [--with NAME]... [--only STACK]... [--with-deps] [--change-scope] [--parallelism N] [--yes] [--json] [--repair-state] [--accept-existing NAME]...",
 		example: "tfrebuild apply --config rebuild.hcl --with green --yes",
 	}
 	c.run = func(ctx context.Context, env *cliEnv, args []string) error {
@@ -40,6 +42,7 @@ func applyCommand() *command {
 		fs.BoolVar(&o.Yes, "yes", false, "do not ask for confirmation (required without a terminal)")
 		fs.BoolVar(&o.JSON, "json", false, "print progress and the summary as JSON lines on stdout")
 		fs.BoolVar(&o.RepairState, "repair-state", false, "apply the hardened settings to an existing state bucket, lock table and registries that have drifted")
+		registerAcceptExisting(fs, &o.AcceptExisting)
 		if _, err := parseFlags(fs, args, c); err != nil {
 			return err
 		}
@@ -54,6 +57,9 @@ func applyCommand() *command {
 func runApply(ctx context.Context, env *cliEnv, o ApplyOptions) error {
 	cfg, err := loadConfig(env.stderr, o.Config)
 	if err != nil {
+		return err
+	}
+	if err := rebuild.CheckAcceptExisting(cfg, o.AcceptExisting); err != nil {
 		return err
 	}
 	if err := confirm(env, o.Yes, fmt.Sprintf("Rebuild %s in account %s, region %s?", cfg.Project, cfg.Target.AccountID, cfg.Target.Region)); err != nil {
@@ -74,7 +80,7 @@ func applyConfig(ctx context.Context, env *cliEnv, cfg *config.Config, o ApplyOp
 	}
 	progress := ui.NewProgress(progressOut, !o.JSON && isTerminal(env.stderr), o.JSON)
 	sum, err := rebuild.Apply(ctx, cfg, rebuild.ApplyOptions{Common: o.common(progress), RepairState: o.RepairState, ChangeScope: o.ChangeScope,
-		PreConfirmed: o.PreConfirmed})
+		PreConfirmed: o.PreConfirmed, AcceptExisting: o.AcceptExisting})
 	progress.Close()
 	if sum != nil {
 		if o.JSON {
@@ -102,6 +108,11 @@ func (f *runFlags) resumeCommand() string {
 func (f *runFlags) registerOnly(fs *flag.FlagSet) {
 	fs.Var(&f.Only, "only", "run only the stack `STACK` (repeatable); its upstream stacks' outputs come from their state")
 	fs.BoolVar(&f.WithDeps, "with-deps", false, "with --only, also run every stack the named stacks depend on")
+}
+
+// registerAcceptExisting adds --accept-existing, shared by apply and drill.
+func registerAcceptExisting(fs *flag.FlagSet, list *stringList) {
+	fs.Var(list, "accept-existing", "keep the existing table or bucket of restore `NAME` as it is instead of refusing (block, table or bucket name; repeatable)")
 }
 
 // common are the engine options every run shares, with the terminal

@@ -15,15 +15,16 @@ import (
 // DrillOptions are the flags of drill.
 type DrillOptions struct {
 	DestroyOptions
-	Confirm stringList
-	Fresh   bool
+	Confirm        stringList
+	Fresh          bool
+	AcceptExisting stringList
 }
 
 func drillCommand() *command {
 	c := &command{
 		name:    "drill",
 		summary: "A rebuild drill from nothing: apply (with checks), report the time against the RTO, then destroy what was built.",
-		usage:   "drill [--config FILE] [--with NAME]... [--confirm STEP]... [--fresh] [--all] [--yes]",
+		usage:   "drill [--config FILE] [--with NAME]... [--confirm STEP]... [--fresh] [--all] [--yes] [--accept-existing NAME]...",
 		example: "tfrebuild drill --config drill.hcl --with green --confirm handoff --all --yes",
 	}
 	c.run = func(ctx context.Context, env *cliEnv, args []string) error {
@@ -34,6 +35,7 @@ func drillCommand() *command {
 		fs.BoolVar(&o.All, "all", false, "also tear down the registries, lock table and state bucket tfrebuild created")
 		fs.Var(&o.Confirm, "confirm", "treat the manual step `STEP` as done in this drill (repeatable)")
 		fs.BoolVar(&o.Fresh, "fresh", false, "when the target exists, DESTROY it first (as destroy --all) so the drill starts from nothing")
+		registerAcceptExisting(fs, &o.AcceptExisting)
 		if _, err := parseFlags(fs, args, c); err != nil {
 			return err
 		}
@@ -57,6 +59,9 @@ func runDrill(ctx context.Context, env *cliEnv, o DrillOptions) error {
 	if err != nil {
 		return &usageError{msg: err.Error(), hint: "tfrebuild drill --confirm STEP"}
 	}
+	if err := rebuild.CheckAcceptExisting(cfg, o.AcceptExisting); err != nil {
+		return err
+	}
 	q := fmt.Sprintf("Drill: rebuild %s in account %s, region %s, then DESTROY it?", cfg.Project, cfg.Target.AccountID, cfg.Target.Region)
 	if err := confirm(env, o.Yes, q); err != nil {
 		return err
@@ -64,7 +69,8 @@ func runDrill(ctx context.Context, env *cliEnv, o DrillOptions) error {
 	if err := drillFromNothing(ctx, env, cfg, o); err != nil {
 		return err
 	}
-	sum, applyErr := applyConfig(ctx, env, cfg, ApplyOptions{runFlags: o.runFlags, Yes: true, PreConfirmed: preConfirmed})
+	sum, applyErr := applyConfig(ctx, env, cfg, ApplyOptions{runFlags: o.runFlags, Yes: true, PreConfirmed: preConfirmed,
+		AcceptExisting: o.AcceptExisting})
 	verdict := rebuild.JudgeDrill(sum, cfg.RTO, applyErr)
 	ui.WriteDrill(env.stdout, verdict)
 	if errors.Is(applyErr, stages.ErrWaiting) || applyErr == nil {
