@@ -44,7 +44,7 @@ func ReadOutputs(ctx context.Context, cfg *config.Config, opts OutputOptions) ([
 		}
 		list = []*config.Stack{st}
 	}
-	c := newCore(cfg, &stages.Pipeline{}, Common{Download: opts.Download, Deps: opts.Deps}, "output", "plan")
+	c := newCore(cfg, &stages.Pipeline{}, Common{Download: opts.Download, Deps: opts.Deps}, "output", "output")
 	defer c.closeTerraform()
 	if err := c.preflight(ctx); err != nil {
 		return nil, err
