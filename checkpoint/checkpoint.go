@@ -20,6 +20,10 @@ type Checkpoint struct {
 	Region  string   `json:"region"`
 	RunID   string   `json:"run_id"`
 	With    []string `json:"with,omitempty"`
+	// Only and WithDeps are the scope of a targeted re-run (apply --only):
+	// with With, what a resume must ask for to continue this rebuild.
+	Only     []string `json:"only,omitempty"`
+	WithDeps bool     `json:"with_deps,omitempty"`
 	// Run is the process that last drove this target; a later run uses it
 	// to recognise Terraform state locks that process left behind.
 	Run       *Holder                 `json:"run,omitempty"`

@@ -24,7 +24,10 @@ import (
 
 // Common are the options every mode shares.
 type Common struct {
-	With        []string
+	With []string
+	// Only and WithDeps narrow the run to some stacks (apply/plan --only).
+	Only        []string
+	WithDeps    bool
 	Parallelism int
 	// Download allows fetching the pinned Terraform when it is not installed.
 	Download bool
@@ -34,6 +37,9 @@ type Common struct {
 	// AWS session, Terraform and checkpoint store.
 	Deps Deps
 }
+
+// scope is the run's scope as given.
+func (o Common) scope() Scope { return Scope{With: o.With, Only: o.Only, WithDeps: o.WithDeps} }
 
 // core is what every mode shares: the config, the pipeline, the scope the
 // stacks' inputs are evaluated in, the connection and the in-memory
@@ -58,6 +64,7 @@ type core struct {
 	conn      *Connection
 	tf        Terraform
 	tfVersion string
+	tfPath    string
 	// states reads state objects without Terraform; nil when it cannot.
 	states *stateReader
 	// bucketReady, when set, is called once the state bucket is known to
@@ -66,9 +73,15 @@ type core struct {
 	// onReport, when set, sees every bootstrap report (the planner turns
 	// them into plan actions).
 	onReport func(stage string, rep *bootstrap.Report)
+	// kept are the stages outside an --only selection: their checkpoint
+	// records stay as they are.
+	kept map[string]bool
+	// key keys the checkpoint's hashes of inputs and outputs (apply).
+	key []byte
 }
 
 func newCore(cfg *config.Config, p *stages.Pipeline, opts Common, mode, workDir string) *core {
+	opts.With = opts.scope().normal(cfg).With
 	id := newRunID()
 	return &core{cfg: cfg, opts: opts, deps: opts.Deps.withDefaults(), pipeline: p, runID: id, workDir: workDir, saveTimeout: saveTimeout,
 		bus:   events.NewBus(id, cfg.Project, mode, opts.Sinks...),
@@ -80,7 +93,12 @@ func newCore(cfg *config.Config, p *stages.Pipeline, opts Common, mode, workDir 
 // called for each status change after the checkpoint has recorded it.
 func (c *core) execute(ctx context.Context, run stages.Func, onEvent func(stages.Event)) (*stages.Result, error) {
 	c.bus.Emit(events.Event{Type: events.RunStarted, RTO: c.rto(time.Now())})
-	runner := &stages.Runner{Parallelism: c.opts.Parallelism, Run: run, OnEvent: func(e stages.Event) {
+	// The SDK's retries of a stage's AWS calls are that stage's notes: a
+	// target that does not answer shows, instead of minutes of silence.
+	reporting := func(ctx context.Context, s *stages.Stage) error {
+		return run(bootstrap.WithRetryReporter(ctx, func(msg string) { c.note(s.Name, msg) }), s)
+	}
+	runner := &stages.Runner{Parallelism: c.opts.Parallelism, Run: reporting, OnEvent: func(e stages.Event) {
 		elapsed := c.record(e)
 		if onEvent != nil {
 			onEvent(e)
@@ -130,13 +148,28 @@ func (c *core) preflight(ctx context.Context) error {
 		return err
 	}
 	c.noteAccounts(conn)
+	c.conn = conn
+	if err := c.findTerraform(ctx); err != nil {
+		return err
+	}
+	c.useStateReader(unwrapped(c.tf))
+	c.note("preflight", fmt.Sprintf("terraform %s at %s", c.tfVersion, c.tfPath))
+	return nil
+}
+
+// findTerraform finds the pinned Terraform, once. Apply calls it before
+// it opens the checkpoint store: a missing binary or another version
+// stops the run before anything is written (the DynamoDB store creates
+// the lock table; the state stage, the bucket).
+func (c *core) findTerraform(ctx context.Context) error {
+	if c.tf != nil {
+		return nil
+	}
 	tf, bin, err := c.deps.Terraform(ctx, c.cfg, filepath.Join(StateDir(c.cfg), c.workDir), c.opts.Download)
 	if err != nil {
 		return err
 	}
-	c.note("preflight", fmt.Sprintf("terraform %s at %s", bin.Version, bin.Path))
-	c.conn, c.tf, c.tfVersion = conn, c.withStateFiles(tf), bin.Version
-	c.useStateReader(tf)
+	c.tf, c.tfVersion, c.tfPath = c.withStateFiles(tf), bin.Version, bin.Path
 	return nil
 }
 

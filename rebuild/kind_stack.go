@@ -2,14 +2,9 @@ package rebuild
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"maps"
 	"time"
-
-	"github.com/zclconf/go-cty/cty"
-	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/stages"
@@ -71,7 +66,7 @@ func (a *applier) stack(ctx context.Context, st *config.Stack) error {
 	}
 	ts := a.tfStack(st)
 	ts.Vars = vars
-	fp, err := stackFingerprint(st, vars, prev.upstream, a.tfVersion, ts.Backend.HCL()+a.accountsFingerprint(st))
+	fp, err := stackFingerprint(a.key, st, vars, prev.upstream, a.tfVersion, ts.Backend.HCL()+a.accountsFingerprint(st))
 	if err != nil {
 		return err
 	}
@@ -90,7 +85,7 @@ func (a *applier) stack(ctx context.Context, st *config.Stack) error {
 			return a.applyStack(ctx, st, ts, fp)
 		}
 		outs, err := a.tf.Outputs(ctx, ts)
-		if err == nil && maps.Equal(hashOutputs(outs.Values), prev.prevOut) {
+		if err == nil && maps.Equal(hashOutputs(a.key, outs.Values), prev.prevOut) {
 			a.setOutputs(st, outs, fp)
 			a.recordStateVersion(ctx, ts)
 			a.note(name, "up to date: nothing it depends on changed since it was applied; skipped")
@@ -125,7 +120,7 @@ func (a *applier) setOutputs(st *config.Stack, outs terraform.Outputs, fp string
 	a.scope.SetOutputs(st.Name, outs.Values)
 	a.sensitive[st.Name] = outs.Sensitive
 	rec := a.ckpt.Stage("stack." + st.Name)
-	rec.OutputHashes = hashOutputs(outs.Values)
+	rec.OutputHashes = hashOutputs(a.key, outs.Values)
 	rec.Fingerprint = fp
 }
 
@@ -154,19 +149,4 @@ func (a *applier) releaseStaleLock(ctx context.Context, ts terraform.Stack, stag
 	return fmt.Errorf("the state %s is locked, %s. It is not this target's own crashed run, so tfrebuild leaves it. "+
 		"If nobody is running Terraform on it, release it with:\n  cd %s && TF_DATA_DIR=%s terraform force-unlock -force %s\nthen run apply again",
 		b.Key, info, ts.SourceDir, wd.DataDir(), info.ID)
-}
-
-// hashOutputs keeps a SHA-256 per output so that a resumed run can tell
-// whether upstream values changed without storing them.
-func hashOutputs(values map[string]cty.Value) map[string]string {
-	out := map[string]string{}
-	for name, v := range values {
-		b, err := ctyjson.Marshal(v, v.Type())
-		if err != nil {
-			continue
-		}
-		sum := sha256.Sum256(b)
-		out[name] = "sha256:" + hex.EncodeToString(sum[:])
-	}
-	return out
 }

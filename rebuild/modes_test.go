@@ -108,7 +108,7 @@ func TestDestroyWithoutStateForgetsOnlyTheStacks(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := w.checkpoint()
-	if c.Stages["stack.base"] != nil || c.Stages["stack.app"] != nil || c.Stages["state"] == nil || c.StartedAt.IsZero() {
+	if c.Stages["stack.base"] != nil || c.Stages["stack.app"] != nil || c.Stages["state"] == nil || !c.StartedAt.IsZero() {
 		t.Errorf("checkpoint after destroy without --all: %+v", c.Stages)
 	}
 	if !slices.Contains(w.tf.appliedList(), "destroy app") || slices.Contains(w.tf.appliedList(), "destroy base") {

@@ -21,6 +21,9 @@ const saveTimeout = 30 * time.Second
 func (c *core) record(e stages.Event) time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.kept[e.Stage] {
+		return 0
+	}
 	rec := c.ckpt.Stage(e.Stage)
 	t := e.Time.UTC()
 	rec.Status = e.Status

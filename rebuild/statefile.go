@@ -170,7 +170,7 @@ func (a *applier) skipUnchanged(ctx context.Context, ts terraform.Stack, recorde
 		return outs, false, fmt.Sprintf("its state %s changed since it was applied (%s, was %s); planning again", ts.Backend.Key, orNone(now), recorded)
 	}
 	outs, err = terraform.OutputsFromState(body)
-	if err != nil || !maps.Equal(hashOutputs(outs.Values), prevOut) {
+	if err != nil || !maps.Equal(hashOutputs(a.key, outs.Values), prevOut) {
 		a.states.forget(ts.Backend.Key)
 		return outs, false, "its outputs in the state differ from the checkpoint; planning again"
 	}

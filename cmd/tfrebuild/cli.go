@@ -44,7 +44,7 @@ func commands() map[string]*command {
 	list := []*command{
 		validateCommand(), graphCommand(), runbookCommand(),
 		applyCommand(), planCommand(), statusCommand(), confirmCommand(),
-		destroyCommand(), drillCommand(),
+		destroyCommand(), drillCommand(), outputCommand(),
 	}
 	m := map[string]*command{}
 	for _, c := range list {
@@ -138,6 +138,8 @@ func isTerminal(f any) bool {
 type runFlags struct {
 	Config      string
 	With        stringList
+	Only        stringList // apply and plan only
+	WithDeps    bool
 	Parallelism int
 	NoDownload  bool
 }
@@ -152,6 +154,9 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 func (f *runFlags) check(c *command) error {
 	if f.Parallelism < 1 {
 		return &usageError{msg: "--parallelism must be at least 1", hint: "tfrebuild " + c.name + " --parallelism 4"}
+	}
+	if f.WithDeps && len(f.Only) == 0 {
+		return &usageError{msg: "--with-deps needs --only", hint: "tfrebuild " + c.name + " --only STACK --with-deps"}
 	}
 	return nil
 }

@@ -19,6 +19,9 @@ type ApplyOptions struct {
 	Yes         bool
 	JSON        bool
 	RepairState bool
+	ChangeScope bool
+	// PreConfirmed are steps a drill treats as confirmed (no flag).
+	PreConfirmed []string
 	// AcceptExisting names restores whose existing target is kept.
 	AcceptExisting stringList
 }
@@ -27,13 +30,15 @@ func applyCommand() *command {
 	c := &command{
 		name:    "apply",
 		summary: "Rebuild the target: preflight, state bucket and lock table, registries, stacks, checks, steps; resumes from the checkpoint.",
-		usage:   "apply [--config FILE] [--with NAME]... [--parallelism N] [--yes] [--json] [--repair-state] [--accept-existing NAME]...",
+		usage:   "apply [--config FILE] [--with NAME]... [--only STACK]... [--with-deps] [--change-scope] [--parallelism N] [--yes] [--json] [--repair-state] [--accept-existing NAME]...",
 		example: "tfrebuild apply --config rebuild.hcl --with green --yes",
 	}
 	c.run = func(ctx context.Context, env *cliEnv, args []string) error {
 		var o ApplyOptions
 		fs := newFlags(env, c)
 		o.register(fs)
+		o.registerOnly(fs)
+		fs.BoolVar(&o.ChangeScope, "change-scope", false, "let this apply change what a rebuild in progress builds (--with, --only) instead of refusing")
 		fs.BoolVar(&o.Yes, "yes", false, "do not ask for confirmation (required without a terminal)")
 		fs.BoolVar(&o.JSON, "json", false, "print progress and the summary as JSON lines on stdout")
 		fs.BoolVar(&o.RepairState, "repair-state", false, "apply the hardened settings to an existing state bucket, lock table and registries that have drifted")
@@ -61,6 +66,9 @@ func runApply(ctx context.Context, env *cliEnv, o ApplyOptions) error {
 		return err
 	}
 	_, err = applyConfig(ctx, env, cfg, o)
+	if errors.Is(err, stages.ErrWaiting) {
+		fmt.Fprintf(env.stderr, "Once the step is confirmed, continue the rebuild with:\n  %s\n", o.resumeCommand())
+	}
 	return err
 }
 
@@ -71,8 +79,8 @@ func applyConfig(ctx context.Context, env *cliEnv, cfg *config.Config, o ApplyOp
 		progressOut = env.stdout
 	}
 	progress := ui.NewProgress(progressOut, !o.JSON && isTerminal(env.stderr), o.JSON)
-	sum, err := rebuild.Apply(ctx, cfg, rebuild.ApplyOptions{Common: o.common(progress), RepairState: o.RepairState,
-		AcceptExisting: o.AcceptExisting})
+	sum, err := rebuild.Apply(ctx, cfg, rebuild.ApplyOptions{Common: o.common(progress), RepairState: o.RepairState, ChangeScope: o.ChangeScope,
+		PreConfirmed: o.PreConfirmed, AcceptExisting: o.AcceptExisting})
 	progress.Close()
 	if sum != nil {
 		if o.JSON {
@@ -85,9 +93,21 @@ func applyConfig(ctx context.Context, env *cliEnv, cfg *config.Config, o ApplyOp
 		}
 	}
 	if err != nil && sum != nil && !errors.Is(err, stages.ErrWaiting) {
-		return sum, fmt.Errorf("rebuild of %s did not finish; run apply again to resume:\n%w", cfg.Project, indentError(err))
+		return sum, fmt.Errorf("rebuild of %s did not finish; run apply again to resume:\n  %s\n%w", cfg.Project, o.resumeCommand(), indentError(err))
 	}
 	return sum, err
+}
+
+// resumeCommand is the apply that continues this run, with the flags that
+// decide what it builds.
+func (f *runFlags) resumeCommand() string {
+	return rebuild.ApplyCommand(f.Config, rebuild.Scope{With: f.With, Only: f.Only, WithDeps: f.WithDeps})
+}
+
+// registerOnly adds the flags of a targeted re-run (apply and plan).
+func (f *runFlags) registerOnly(fs *flag.FlagSet) {
+	fs.Var(&f.Only, "only", "run only the stack `STACK` (repeatable); its upstream stacks' outputs come from their state")
+	fs.BoolVar(&f.WithDeps, "with-deps", false, "with --only, also run every stack the named stacks depend on")
 }
 
 // registerAcceptExisting adds --accept-existing, shared by apply and drill.
@@ -98,5 +118,5 @@ func registerAcceptExisting(fs *flag.FlagSet, list *stringList) {
 // common are the engine options every run shares, with the terminal
 // progress as the event stream's subscriber.
 func (f *runFlags) common(sinks ...events.Sink) rebuild.Common {
-	return rebuild.Common{With: f.With, Parallelism: f.Parallelism, Download: !f.NoDownload, Sinks: sinks}
+	return rebuild.Common{With: f.With, Only: f.Only, WithDeps: f.WithDeps, Parallelism: f.Parallelism, Download: !f.NoDownload, Sinks: sinks}
 }

@@ -23,16 +23,17 @@ func planCommand() *command {
 	c := &command{
 		name:    "plan",
 		summary: "Dry-run every stage read-only: what the bootstrap would create, drift, and a Terraform plan of each stack. Writes nothing to the cloud.",
-		usage:   "plan [--config FILE] [--with NAME]... [--json FILE] [--markdown FILE] [--detailed-exitcode]",
+		usage:   "plan [--config FILE] [--with NAME]... [--only STACK]... [--with-deps] [--json FILE] [--markdown FILE] [--detailed-exitcode]",
 		example: "tfrebuild plan --config rebuild.hcl --markdown \"$GITHUB_STEP_SUMMARY\" --detailed-exitcode",
 	}
 	c.run = func(ctx context.Context, env *cliEnv, args []string) error {
 		var o PlanOptions
 		fs := newFlags(env, c)
 		o.register(fs)
+		o.registerOnly(fs)
 		fs.StringVar(&o.JSONFile, "json", "", "also write the plan as JSON to `FILE` (schema: docs/ci.md)")
 		fs.StringVar(&o.MarkdownFile, "markdown", "", "also write a Markdown summary to `FILE` (for a pull-request comment)")
-		fs.BoolVar(&o.DetailedExitcode, "detailed-exitcode", false, "exit 0 with nothing to do, 1 on error, 2 with changes pending")
+		fs.BoolVar(&o.DetailedExitcode, "detailed-exitcode", false, "exit 0 with nothing to do, 1 on error, 2 with changes pending (drift included)")
 		if _, err := parseFlags(fs, args, c); err != nil {
 			return err
 		}

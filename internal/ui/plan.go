@@ -60,6 +60,7 @@ func WritePlan(w io.Writer, p *rebuild.PlanReport) {
 				line += ": " + a.Detail
 			}
 			fmt.Fprintln(w, line)
+			writeAttrs(w, a.Attrs, "        ")
 		}
 		for _, m := range s.MockedInputs {
 			fmt.Fprintf(w, "  mocked input: %s\n", m)
@@ -121,6 +122,7 @@ func WritePlanMarkdown(w io.Writer, p *rebuild.PlanReport) {
 				line += " — " + a.Detail
 			}
 			fmt.Fprintln(w, line)
+			writeAttrsMarkdown(w, a.Attrs)
 		}
 		for _, m := range s.MockedInputs {
 			fmt.Fprintf(w, "- mocked input: `%s`\n", m)
