@@ -75,6 +75,7 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (*Summary
 		runErr = stages.ErrWaiting
 	}
 	a.finish(res, runErr)
+	a.save(a.store, "")
 	return a.summary(res, start), runErr
 }
 
@@ -102,11 +103,7 @@ func (a *applier) resume(ctx context.Context, holder checkpoint.Holder) error {
 	if c == nil {
 		c = checkpoint.New(a.cfg.Project, t.AccountID, t.Region)
 	}
-	// The RTO clock runs from the first apply of a rebuild across its
-	// resumes; an apply after a complete rebuild starts a new clock.
-	if c.StartedAt.IsZero() || c.Complete(a.pipeline) {
-		c.StartedAt = time.Now().UTC()
-	}
+	a.beginRun(c)
 	for name, rec := range c.Stages {
 		a.prevDone[name] = rec.Status == stages.Done
 		if (rec.Status == stages.Running || rec.Status == stages.Interrupted) && rec.StartedAt != nil {

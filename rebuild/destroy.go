@@ -75,9 +75,13 @@ func (d *destroyer) forget(ctx context.Context, store checkpoint.Store) error {
 	for name := range d.destroyed {
 		delete(c.Stages, name)
 	}
+	if len(d.destroyed) > 0 {
+		// What the rebuild built is gone: its clock stops, and the next
+		// apply begins a new rebuild.
+		c.EndRebuild()
+	}
 	if d.destroyed["state"] {
-		// Nothing of the rebuild is left: the next apply starts a new one.
-		c.Stages, c.StartedAt = nil, time.Time{}
+		c.Stages = nil
 	}
 	return store.Save(ctx, c)
 }
