@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/tfrebuild/tfrebuild/internal/ui"
 	"github.com/tfrebuild/tfrebuild/rebuild"
@@ -18,7 +20,7 @@ func drillCommand() *command {
 	c := &command{
 		name:    "drill",
 		summary: "A rebuild drill: apply (with checks), report the time against the RTO, then destroy what was built.",
-		usage:   "drill [--config FILE] [--with NAME]... [--all] [--yes]",
+		usage:   "drill [--config FILE] [--with NAME]... [--all] [--yes] [--events FILE]",
 		example: "tfrebuild drill --config drill.hcl --with green --all --yes",
 	}
 	c.run = func(ctx context.Context, env *cliEnv, args []string) error {
@@ -49,14 +51,39 @@ func runDrill(ctx context.Context, env *cliEnv, o DrillOptions) error {
 	if err := confirm(env, o.Yes, q); err != nil {
 		return err
 	}
+	// One event stream and one set of notifiers for the whole drill.
+	subs, err := openSubscribers(env, cfg, o.Events, true)
+	if err != nil {
+		return err
+	}
+	o.mode, o.subs = "drill", subs
+	out := o.resultsTo(env)
 	sum, applyErr := applyConfig(ctx, env, cfg, ApplyOptions{runFlags: o.runFlags, Yes: true})
 	verdict := rebuild.JudgeDrill(sum, cfg.RTO, applyErr)
-	ui.WriteDrill(env.stdout, verdict)
-	fmt.Fprint(env.stdout, "\ndrill: tearing down\n")
+	ui.WriteDrill(out, verdict)
+	if sum != nil {
+		var md strings.Builder
+		ui.WriteSummaryMarkdown(&md, "tfrebuild drill", sum)
+		ui.WriteDrill(&md, verdict)
+		appendStepSummary(env, md.String())
+	}
+	fmt.Fprint(out, "\ndrill: tearing down\n")
 	if ctx.Err() != nil {
+		printNotes(out, subs.close())
 		return errors.Join(applyErr, ctx.Err())
 	}
 	destroyErr := destroyConfig(ctx, env, cfg, o.DestroyOptions)
+	var shown []string
+	if sum != nil {
+		shown = sum.Notes
+	}
+	var rest []string
+	for _, n := range subs.close() {
+		if !slices.Contains(shown, n) {
+			rest = append(rest, n)
+		}
+	}
+	printNotes(out, rest)
 	if applyErr == nil {
 		applyErr = verdict.Err()
 	}
