@@ -9,8 +9,14 @@ import (
 	"github.com/tfrebuild/tfrebuild/events"
 )
 
+// secs is a duration in seconds as a person reads it: to a tenth of a
+// second, or a hundredth below ten seconds.
 func secs(f float64) time.Duration {
-	return time.Duration(f * float64(time.Second)).Round(100 * time.Millisecond)
+	d := time.Duration(f * float64(time.Second))
+	if d < 10*time.Second {
+		return d.Round(10 * time.Millisecond)
+	}
+	return d.Round(100 * time.Millisecond)
 }
 
 // writeClock prints the RTO clock's breakdown: where the rebuild's

@@ -96,7 +96,7 @@ func TestSummaryShowsTheClockThePathAndNotes(t *testing.T) {
 		Clock: &events.RTO{RebuildStarted: began, ElapsedSeconds: 32, WorkingSeconds: 20, FailedSeconds: 5, IdleSeconds: 7, Runs: 2},
 		CriticalPath: &events.CriticalPath{Seconds: 20, Stages: []events.PathStage{{Stage: "stack.a", Seconds: 15, Share: 0.75}, {Stage: "stack.b", Seconds: 5, Share: 0.25}},
 			Slack: []events.StageSlack{{Stage: "stack.c", Seconds: 2, SlackSeconds: 3}}},
-		Notes: []string{"notification ops (run_finished): POST failed after 3 attempts: 500 Internal Server Error"},
+		Notes:  []string{"notification ops (run_finished): POST failed after 3 attempts: 500 Internal Server Error"},
 		Stages: []rebuild.StageSummary{{Name: "stack.a", Status: stages.Skipped, UpToDate: true}, {Name: "stack.b", Status: stages.Done, Duration: 5 * time.Second}}}
 	var b bytes.Buffer
 	WriteSummary(&b, s)

@@ -45,7 +45,7 @@ func TestStatusText(t *testing.T) {
 	start := time.Date(2026, 11, 22, 2, 0, 0, 0, time.UTC)
 	st := &rebuild.Status{Project: "p", Account: "123456789012", Region: "eu-west-2", StartedAt: &start, ElapsedSeconds: 90, RTOSeconds: 3600,
 		Next: []string{"stack.b"}, Drift: []string{"state: drift s3://b: versioning"},
-		RTO: &events.RTO{RebuildStarted: start, ElapsedSeconds: 90, WorkingSeconds: 60, FailedSeconds: 20, IdleSeconds: 10, Runs: 2},
+		RTO:          &events.RTO{RebuildStarted: start, ElapsedSeconds: 90, WorkingSeconds: 60, FailedSeconds: 20, IdleSeconds: 10, Runs: 2},
 		CriticalPath: &events.CriticalPath{Seconds: 60, Stages: []events.PathStage{{Stage: "stack.a", Seconds: 60, Share: 1}}},
 		Stages: []rebuild.StageStatus{{Name: "stack.a", Status: stages.Done, AttemptCount: 1, StartedAt: &start, Seconds: 1.5},
 			{Name: "stack.b", Status: stages.Failed, AttemptCount: 2, Error: "boom\nmore"},
