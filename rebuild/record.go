@@ -17,16 +17,14 @@ const saveTimeout = 30 * time.Second
 
 // runAttempts is what record keeps about the attempts of this run: each
 // stage's record as it was before its attempt began (to put back when the
-// attempt finds it up to date), the stacks Terraform applied, and the
-// stages a kind marked up to date.
+// attempt finds it up to date) and the stacks Terraform applied.
 type runAttempts struct {
-	before   map[string]checkpoint.StageRecord
-	applied  map[string]bool
-	upToDate map[string]bool
+	before  map[string]checkpoint.StageRecord
+	applied map[string]bool
 }
 
 func newRunAttempts() runAttempts {
-	return runAttempts{before: map[string]checkpoint.StageRecord{}, applied: map[string]bool{}, upToDate: map[string]bool{}}
+	return runAttempts{before: map[string]checkpoint.StageRecord{}, applied: map[string]bool{}}
 }
 
 // recorded is what record tells emitStage about a status change.
@@ -52,7 +50,6 @@ func (c *core) record(e stages.Event) recorded {
 	case stages.Running:
 		c.attempts.before[e.Stage] = *rec
 		delete(c.attempts.applied, e.Stage)
-		delete(c.attempts.upToDate, e.Stage)
 		// Notes and findings belong to the attempt that made them.
 		rec.Status, rec.StartedAt, rec.FinishedAt, rec.Error = stages.Running, &t, nil, ""
 		rec.Notes, rec.Findings = nil, nil
@@ -108,14 +105,12 @@ func attemptOutcome(s stages.Status) checkpoint.AttemptOutcome {
 }
 
 // wasUpToDate reports whether the attempt that just finished left a done
-// stage as it was: a kind said so (upToDate), a stack ran no terraform
-// apply, or a manual step was already done. The caller holds c.mu.
+// stage as it was: a stack that ran no terraform apply, or a manual step
+// that was already done. Other kinds do their work every time (preflight,
+// the bootstrap's checks, a check's polling). The caller holds c.mu.
 func (c *core) wasUpToDate(stage string) bool {
 	if c.attempts.before[stage].Status != stages.Done {
 		return false
-	}
-	if c.attempts.upToDate[stage] {
-		return true
 	}
 	s := c.pipeline.Get(stage)
 	switch {
@@ -127,15 +122,6 @@ func (c *core) wasUpToDate(stage string) bool {
 		return true
 	}
 	return false
-}
-
-// upToDate tells record that the running attempt of a done stage found
-// nothing to do: its record keeps the times of the attempt that did the
-// work, and the attempt is recorded as skipped.
-func (c *core) upToDate(stage string) {
-	c.mu.Lock()
-	c.attempts.upToDate[stage] = true
-	c.mu.Unlock()
 }
 
 // applying tells record that Terraform applies a stack in its running
