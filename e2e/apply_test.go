@@ -139,7 +139,7 @@ func TestFailingStackBlocksOnlyItsDependents(t *testing.T) {
 		t.Error("green should be applied and join never started")
 	}
 	out := res.Stdout + res.Stderr
-	for _, want := range []string{"stack.blue failed", "simulated provisioning failure", filepath.Join(".tfrebuild", "work", "blue", "terraform.log")} {
+	for _, want := range []string{"stack.blue failed", "simulated provisioning failure", filepath.Join(".tfrebuild", "work", "blue", "terraform-")} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

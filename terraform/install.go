@@ -22,10 +22,21 @@ import (
 // version must still match the pinned one.
 const BinaryEnv = "TFREBUILD_TERRAFORM"
 
-// Binary is a Terraform executable and its version.
+// Binary is a Terraform or OpenTofu executable and its version. Engine
+// is EngineTerraform or EngineOpenTofu (empty means Terraform); with the
+// version it belongs in every stack's fingerprint.
 type Binary struct {
 	Path    string
 	Version string
+	Engine  string
+}
+
+// Program is the command a user types for this engine: terraform or tofu.
+func (b *Binary) Program() string {
+	if b != nil && b.Engine == EngineOpenTofu {
+		return "tofu"
+	}
+	return "terraform"
 }
 
 // CacheDir is where tfrebuild keeps the Terraform binaries it downloads.
@@ -51,7 +62,7 @@ func Find(ctx context.Context, pinned string, download bool) (*Binary, error) {
 		if pinned != "" && got != pinned {
 			return nil, fmt.Errorf("%s=%s is Terraform %s, but rebuild.hcl pins %s", BinaryEnv, p, got, pinned)
 		}
-		return &Binary{Path: p, Version: got}, nil
+		return &Binary{Path: p, Version: got, Engine: EngineTerraform}, nil
 	}
 	if pinned == "" {
 		p, err := exec.LookPath("terraform")
@@ -62,7 +73,7 @@ func Find(ctx context.Context, pinned string, download bool) (*Binary, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Binary{Path: p, Version: got}, nil
+		return &Binary{Path: p, Version: got, Engine: EngineTerraform}, nil
 	}
 	v, err := version.NewVersion(pinned)
 	if err != nil {
@@ -85,7 +96,7 @@ func Find(ctx context.Context, pinned string, download bool) (*Binary, error) {
 		return nil, fmt.Errorf("terraform %s is not on PATH or in %s, and %s (%v). Install Terraform %s, or point %s at a Terraform %s binary",
 			pinned, cache, how, err, pinned, BinaryEnv, pinned)
 	}
-	return &Binary{Path: path, Version: v.String()}, nil
+	return &Binary{Path: path, Version: v.String(), Engine: EngineTerraform}, nil
 }
 
 func versionOf(ctx context.Context, path string) (string, error) {

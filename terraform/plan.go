@@ -29,6 +29,8 @@ type PlanResult struct {
 	Outputs   map[string]cty.Value
 	Unknown   map[string]bool
 	Sensitive map[string]bool
+	// Notes are facts the run should tell the user (see Result.Notes).
+	Notes []string
 }
 
 // HasChanges reports whether applying the plan would change anything.
@@ -52,21 +54,38 @@ const wrapperModule = "stack"
 // written to the source tree and relative module sources still resolve.
 // Without it, it plans against the stack's real state, without locking.
 func (r *Runner) Plan(ctx context.Context, s Stack) (*PlanResult, error) {
-	h, unlock, err := r.ready(ctx, s)
+	h, done, err := r.ready(ctx, s)
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
+	defer done()
 	h.mark("plan")
-	if _, err := h.tf.Plan(ctx, tfexec.VarFile(h.wd.VarFile()), tfexec.Out(h.wd.PlanFile()), tfexec.Lock(false)); err != nil {
+	opts := []tfexec.PlanOption{tfexec.Out(h.wd.PlanFile()), tfexec.Lock(false)}
+	for _, v := range varFiles(h) {
+		opts = append(opts, v)
+	}
+	ui := newJSONUI(h.log, s.Name, s.Progress)
+	_, err = h.tf.PlanJSON(ctx, ui, opts...)
+	ui.flush()
+	h.tf.SetStdout(h.log) // PlanJSON replaced it
+	if err != nil {
 		return nil, r.fail(h, "plan", err)
 	}
-	h.mark("show")
-	plan, err := h.tf.ShowPlanFile(ctx, h.wd.PlanFile())
-	if err != nil {
+	if err := r.prepare(ctx, h); err != nil {
+		return nil, err
+	}
+	// show -json prints the plan with its sensitive values: not logged.
+	h.mark("show (output not logged: it holds the plan's values)")
+	var plan *tfjson.Plan
+	if err := h.quiet(func() (err error) { plan, err = h.tf.ShowPlanFile(ctx, h.wd.PlanFile()); return err }); err != nil {
 		return nil, r.fail(h, "show", err)
 	}
-	return planResult(plan, h.wrapped)
+	res, err := planResult(plan, h.wrapped)
+	if err != nil {
+		return nil, err
+	}
+	res.Notes = h.notes(s)
+	return res, nil
 }
 
 func planResult(plan *tfjson.Plan, wrapped bool) (*PlanResult, error) {
@@ -134,7 +153,7 @@ func toCty(v any) (cty.Value, error) {
 // writeWrapper writes the root module that calls the stack as a module
 // with an empty local state: one variable per input, one output per
 // declared output.
-func writeWrapper(dir string, s Stack) error {
+func writeWrapper(dir string, s Stack, lock []byte) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
@@ -171,8 +190,8 @@ func writeWrapper(dir string, s Stack) error {
 		return err
 	}
 	// The stack's dependency lock file pins the same provider versions.
-	if lock, err := os.ReadFile(filepath.Join(s.SourceDir, ".terraform.lock.hcl")); err == nil {
-		return writeFile(filepath.Join(dir, ".terraform.lock.hcl"), lock)
+	if len(lock) > 0 {
+		return writeFile(filepath.Join(dir, LockFileName), lock)
 	}
 	return nil
 }
@@ -180,10 +199,10 @@ func writeWrapper(dir string, s Stack) error {
 // Destroy plans the destruction of everything in the stack's state to a
 // saved file and applies it. It reports whether anything was destroyed.
 func (r *Runner) Destroy(ctx context.Context, s Stack) (bool, error) {
-	h, unlock, err := r.ready(ctx, s)
+	h, done, err := r.ready(ctx, s)
 	if err != nil {
 		return false, err
 	}
-	defer unlock()
+	defer done()
 	return r.planAndApply(ctx, h, true)
 }

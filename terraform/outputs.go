@@ -1,0 +1,97 @@
+package terraform
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+)
+
+// Outputs reads the outputs of a stack that is already applied.
+func (r *Runner) Outputs(ctx context.Context, s Stack) (Outputs, error) {
+	h, err := r.handle(s)
+	if err != nil {
+		return Outputs{}, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.stack = s
+	state, err := r.pullState(ctx, h, s)
+	if err != nil {
+		return Outputs{}, err
+	}
+	outs, err := OutputsFromState(state)
+	if err != nil {
+		return Outputs{}, fmt.Errorf("stack %s: outputs in its state %s: %w", s.Name, s.Backend.Key, err)
+	}
+	return outs, nil
+}
+
+// outputs takes a stack's outputs from its state: read by ReadState
+// without a process when the caller provides it, else by `state pull`.
+// Never `output -json`: it prints sensitive values, and terraform-exec
+// copies every command's stdout into the stack's log.
+func (r *Runner) outputs(ctx context.Context, h *handle, s Stack) (Outputs, error) {
+	state, err := r.pullState(ctx, h, s)
+	if err != nil {
+		return Outputs{}, err
+	}
+	outs, err := OutputsFromState(state)
+	if err != nil {
+		return Outputs{}, fmt.Errorf("stack %s: outputs in its state %s: %w", s.Name, s.Backend.Key, err)
+	}
+	return outs, nil
+}
+
+// quiet runs a command whose stdout is data (a state, a plan as JSON) with
+// stdout kept out of the log: such data holds sensitive values in clear.
+// Stderr, where Terraform's errors go, still reaches the log.
+func (h *handle) quiet(run func() error) error {
+	h.tf.SetStdout(io.Discard)
+	defer h.tf.SetStdout(h.log)
+	return run()
+}
+
+// stateFile is the part of Terraform's state format (version 4, also
+// OpenTofu's) that holds outputs and resources.
+type stateFile struct {
+	Version int `json:"version"`
+	Outputs map[string]struct {
+		Value     json.RawMessage `json:"value"`
+		Type      json.RawMessage `json:"type"`
+		Sensitive bool            `json:"sensitive"`
+	} `json:"outputs"`
+	Resources []stateResource `json:"resources"`
+}
+
+// OutputsFromState takes the outputs out of a state file (Terraform's and
+// OpenTofu's JSON state, version 4). An empty state has no outputs.
+func OutputsFromState(state []byte) (Outputs, error) {
+	out := Outputs{Values: map[string]cty.Value{}, Sensitive: map[string]bool{}}
+	if len(state) == 0 {
+		return out, nil
+	}
+	var sf stateFile
+	if err := json.Unmarshal(state, &sf); err != nil {
+		return out, fmt.Errorf("not a Terraform state: %w", err)
+	}
+	if sf.Version != 4 {
+		return out, fmt.Errorf("state format version %d; tfrebuild reads version 4", sf.Version)
+	}
+	for name, o := range sf.Outputs {
+		ty, err := ctyjson.UnmarshalType(o.Type)
+		if err != nil {
+			return out, fmt.Errorf("output %q: type: %w", name, err)
+		}
+		v, err := ctyjson.Unmarshal(o.Value, ty)
+		if err != nil {
+			return out, fmt.Errorf("output %q: value: %w", name, err)
+		}
+		out.Values[name] = v
+		out.Sensitive[name] = o.Sensitive
+	}
+	return out, nil
+}

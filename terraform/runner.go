@@ -1,0 +1,213 @@
+package terraform
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-exec/tfexec"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Runner runs Terraform (or OpenTofu) for stacks. It is safe for
+// concurrent use: init, which shares the plugin cache, runs one at a time.
+// Close it when the run ends.
+type Runner struct {
+	Binary *Binary
+	// WorkRoot holds one work folder per stack (.tfrebuild/work).
+	WorkRoot string
+	// PluginCache is shared by every stack.
+	PluginCache string
+	// Env is the base environment for Terraform; os.Environ() when nil.
+	Env []string
+	// LockTimeout is how long plan and apply wait for a state lock.
+	LockTimeout time.Duration
+	// ReadState, when set, reads a stack's state object (the JSON Terraform
+	// keeps in the backend) without a Terraform process: Apply and Outputs
+	// take the outputs from it, StateHas the resources. A state object that
+	// does not exist yet is (nil, nil). When nil, they run `state pull`.
+	ReadState func(ctx context.Context, b Backend) ([]byte, error)
+
+	initMu  sync.Mutex // one init at a time: the plugin cache is not safe for concurrent use
+	mu      sync.Mutex // guards handles
+	handles map[string]*handle
+}
+
+// Stack is one stack's run: where its code is, where its state goes and
+// the values of its variables.
+type Stack struct {
+	Name      string
+	SourceDir string
+	Backend   Backend
+	Vars      map[string]cty.Value
+	// Wrap plans the stack against an empty local state instead of its
+	// backend (see Plan); Outputs are its declared outputs and whether
+	// each is sensitive, which the wrapper re-exports.
+	Wrap    bool
+	Outputs map[string]bool
+	// Env is the user's environment for this stack's Terraform processes
+	// (over the runner's Env). terraform-exec manages TF_VAR_*, TF_LOG*,
+	// TF_CLI_ARGS*, TF_WORKSPACE and a few others itself: those are refused.
+	Env map[string]string
+	// VarFiles are the user's own var files (absolute paths), passed before
+	// tfrebuild's generated one, which therefore wins on a clash.
+	VarFiles []string
+	// Credentials, when set, is called before each Terraform command; what
+	// it returns (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+	// AWS_SESSION_TOKEN...) is merged into the environment, so that
+	// assumed-role credentials are fresh for every command of a long apply.
+	// They are never logged.
+	Credentials func(ctx context.Context) (map[string]string, error)
+	// Progress, when set, receives Terraform's per-resource progress of
+	// this stack's plans and applies. It is called from the goroutine that
+	// reads Terraform's output: keep it quick.
+	Progress func(ResourceEvent)
+}
+
+// Outputs are a stack's outputs after apply. Sensitive values flow to
+// dependents but are never printed, logged or checkpointed.
+type Outputs struct {
+	Values    map[string]cty.Value
+	Sensitive map[string]bool
+}
+
+// Workdir is the folder tfrebuild keeps for a stack, outside its source
+// tree: Terraform's data dir, the working copy Terraform runs in, the var
+// file and the plan while a command sequence runs, the logs.
+type Workdir string
+
+func (w Workdir) DataDir() string     { return filepath.Join(string(w), "data") }
+func (w Workdir) VarFile() string     { return filepath.Join(string(w), "inputs.tfvars.json") }
+func (w Workdir) BackendFile() string { return filepath.Join(string(w), "backend.hcl") }
+func (w Workdir) PlanFile() string    { return filepath.Join(string(w), "plan.tfplan") }
+
+// LogFile is a symlink to the log of the stack's latest attempt.
+func (w Workdir) LogFile() string { return filepath.Join(string(w), "terraform.log") }
+
+// CopyDir holds the working copy of the stack's source.
+func (w Workdir) CopyDir() string { return filepath.Join(string(w), "src") }
+
+// LockFile is where the lock file Terraform generated for a stack without
+// a committed one is kept between runs.
+func (w Workdir) LockFile() string { return filepath.Join(string(w), LockFileName) }
+
+// Workdir returns the work folder of a stack.
+func (r *Runner) Workdir(stack string) Workdir { return Workdir(filepath.Join(r.WorkRoot, stack)) }
+
+// Result is what applying a stack did.
+type Result struct {
+	Changed bool // the plan had changes and was applied
+	Outputs Outputs
+	// Notes are facts the run should tell the user, such as a lock file
+	// kept in the work folder because the stack has none.
+	Notes []string
+}
+
+// handle is one stack's terraform-exec instance and log for this run.
+type handle struct {
+	mu      sync.Mutex // held while a command runs, so init ahead and apply never overlap
+	tf      *tfexec.Terraform
+	wd      Workdir
+	dir     string // the working copy Terraform runs in
+	log     *attemptLog
+	inited  bool
+	wrapped bool
+	stack   Stack // the latest call's stack: its env and credentials
+	// committedLock is the stack's own lock file, honoured read-only.
+	committedLock string
+}
+
+// handle returns the stack's handle, creating its work folder, working
+// copy, backend file and log on first use.
+func (r *Runner) handle(s Stack) (*handle, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if h := r.handles[s.Name]; h != nil {
+		return h, nil
+	}
+	wd := r.Workdir(s.Name)
+	if err := os.MkdirAll(wd.DataDir(), 0o700); err != nil {
+		return nil, fmt.Errorf("create work folder: %w", err)
+	}
+	if r.PluginCache != "" {
+		if err := os.MkdirAll(r.PluginCache, 0o755); err != nil {
+			return nil, fmt.Errorf("create plugin cache: %w", err)
+		}
+	}
+	// A run killed mid-sequence leaves its var file and plan, which hold
+	// input values in clear: they go now.
+	_ = os.Remove(wd.VarFile())
+	_ = os.Remove(wd.PlanFile())
+	h := &handle{wd: wd, wrapped: s.Wrap}
+	if err := h.layout(s); err != nil {
+		return nil, fmt.Errorf("stack %s: lay out its working copy in %s: %w", s.Name, wd, err)
+	}
+	tf, err := tfexec.NewTerraform(h.dir, r.Binary.Path)
+	if err != nil {
+		return nil, err
+	}
+	if err := tf.SetEnv(r.env(wd)); err != nil {
+		return nil, err
+	}
+	logf := &attemptLog{wd: wd}
+	tf.SetStdout(logf)
+	tf.SetStderr(logf)
+	h.tf, h.log = tf, logf
+	if r.handles == nil {
+		r.handles = map[string]*handle{}
+	}
+	r.handles[s.Name] = h
+	return h, nil
+}
+
+// layout prepares the directory Terraform runs in: the wrapper root of a
+// plan against an empty state, or the working copy of the stack with the
+// lock file it must use.
+func (h *handle) layout(s Stack) error {
+	committed := filepath.Join(s.SourceDir, LockFileName)
+	lock, err := os.ReadFile(committed)
+	switch {
+	case err == nil:
+		h.committedLock = committed
+	case os.IsNotExist(err):
+		lock, _ = os.ReadFile(h.wd.LockFile())
+	default:
+		return err
+	}
+	if s.Wrap {
+		h.dir = filepath.Join(string(h.wd), "root")
+		return writeWrapper(h.dir, s, lock)
+	}
+	if err := writeFile(h.wd.BackendFile(), []byte(s.Backend.HCL())); err != nil {
+		return err
+	}
+	if err := rescueErrored(h.wd, h.wd.CopyDir()); err != nil {
+		return err
+	}
+	h.dir, err = workCopy(s.SourceDir, h.wd.CopyDir(), lock)
+	return err
+}
+
+// Close closes the stacks' logs.
+func (r *Runner) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for name, h := range r.handles {
+		h.mu.Lock()
+		h.log.Close()
+		h.mu.Unlock()
+		delete(r.handles, name)
+	}
+	return nil
+}
+
+// logMarker starts the output of each Terraform command in a stack's log,
+// so that a failure's error lines are taken from the command that failed.
+const logMarker = "### tfrebuild: terraform "
+
+func (h *handle) mark(command string) {
+	fmt.Fprintf(h.log, "\n%s%s (%s)\n", logMarker, command, time.Now().UTC().Format(time.RFC3339))
+}

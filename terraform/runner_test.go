@@ -1,0 +1,166 @@
+package terraform
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// readState reads a state object from moto, as a caller holding the
+// rebuild's AWS session would.
+func (b *bed) readState(ctx context.Context, be Backend) ([]byte, error) {
+	out, err := b.s3().GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(be.Bucket), Key: aws.String(be.Key)})
+	if err != nil {
+		return nil, err
+	}
+	defer out.Body.Close()
+	return io.ReadAll(out.Body)
+}
+
+// A sensitive output and a sensitive input never land in a file of the
+// work folder: not in the logs (no output -json, no show -json there), not
+// in a var file or a plan left behind.
+func TestSecretsStayOutOfTheWorkFolder(t *testing.T) {
+	t.Parallel()
+	b := newBed(t, nil)
+	ctx := context.Background()
+	blue := b.stack("blue", nil)
+	res, err := b.runner.Apply(ctx, blue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outputs.Values["api_key"].AsString() != "s3cr3t-blue-key" {
+		t.Fatalf("the sensitive output still flows to the caller: %#v", res.Outputs.Values)
+	}
+	if _, err := b.runner.Outputs(ctx, blue); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.runner.Plan(ctx, blue); err != nil {
+		t.Fatal(err)
+	}
+	wrapped := b.stack("fresh", nil)
+	wrapped.Wrap, wrapped.Outputs = true, map[string]bool{"api_key": true, "greeting": false}
+	if _, err := b.runner.Plan(ctx, wrapped); err != nil {
+		t.Fatal(err)
+	}
+	b.runner.Close()
+	for _, secret := range []string{"s3cr3t-blue", "s3cr3t-fresh"} {
+		if files := filesContaining(t, b.runner.WorkRoot, secret); len(files) > 0 {
+			t.Errorf("%q is in %v", secret, files)
+		}
+	}
+	wd := b.runner.Workdir("blue")
+	for _, f := range []string{wd.VarFile(), wd.PlanFile()} {
+		if _, err := os.Stat(f); !os.IsNotExist(err) {
+			t.Errorf("%s should be gone once the sequence ends: %v", f, err)
+		}
+	}
+	if data, _ := os.ReadFile(wd.LogFile()); !strings.Contains(string(data), "state pull") {
+		t.Errorf("the log should record the commands run:\n%s", data)
+	}
+}
+
+// Each attempt keeps its own log: a later no-op run does not wipe the log
+// of the apply before it, and a failure names the log of its attempt.
+func TestALogPerAttempt(t *testing.T) {
+	t.Parallel()
+	b := newBed(t, nil)
+	ctx := context.Background()
+	if _, err := b.runner.Apply(ctx, b.stack("blue", nil)); err != nil {
+		t.Fatal(err)
+	}
+	b.runner.Close()
+	wd := b.runner.Workdir("blue")
+	first := wd.AttemptLogs()
+	if len(first) != 1 {
+		t.Fatalf("attempt logs: %v", first)
+	}
+	// A var file left by a run killed mid-sequence goes on the next run.
+	if err := os.WriteFile(wd.VarFile(), []byte(`{"secret": "left-behind"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	second := &Runner{Binary: b.runner.Binary, WorkRoot: b.runner.WorkRoot, PluginCache: b.runner.PluginCache, Env: b.runner.Env}
+	defer second.Close()
+	if err := second.Init(ctx, b.stack("blue", nil)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(wd.VarFile()); !os.IsNotExist(err) {
+		t.Errorf("a var file left behind should be removed when the stack is opened: %v", err)
+	}
+	_, err := second.Apply(ctx, b.stack("blue", map[string]cty.Value{"fail": cty.True}))
+	var se *StackError
+	if !errors.As(err, &se) {
+		t.Fatalf("want a failed apply: %v", err)
+	}
+	logs := wd.AttemptLogs()
+	if len(logs) != 2 || logs[0] != first[0] {
+		t.Fatalf("attempt logs after the second run: %v", logs)
+	}
+	if se.LogPath != logs[1] || !strings.Contains(err.Error(), logs[1]) {
+		t.Errorf("the error names %s, want the failed attempt's log %s", se.LogPath, logs[1])
+	}
+	if target, _ := os.Readlink(wd.LogFile()); target != filepath.Base(logs[1]) {
+		t.Errorf("terraform.log points at %q, want the latest attempt", target)
+	}
+	if data, _ := os.ReadFile(first[0]); !strings.Contains(string(data), logMarker+"apply") {
+		t.Errorf("the first attempt's log lost its apply:\n%s", data)
+	}
+}
+
+// With ReadState a stack costs init, plan and apply (and terraform-exec's
+// version probe): no output or state pull process. Without it, one state
+// pull reads the outputs. Never output -json.
+func TestProcessesPerStack(t *testing.T) {
+	t.Parallel()
+	b := newBed(t, nil)
+	ctx := context.Background()
+	bin, record := recorder(t, b.runner.Binary.Path)
+	b.runner.Binary = &Binary{Path: bin, Version: b.runner.Binary.Version}
+	b.runner.ReadState = b.readState
+	res, err := b.runner.Apply(ctx, b.stack("blue", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Outputs.Sensitive["api_key"] || res.Outputs.Values["count"].AsBigFloat().String() != "2" {
+		t.Errorf("outputs from the state: %#v", res.Outputs)
+	}
+	got := calls(t, record)
+	var verbs []string
+	for _, c := range got {
+		verbs = append(verbs, strings.Fields(c)[0])
+	}
+	if strings.Join(verbs, " ") != "version init plan apply" {
+		t.Errorf("processes for one stack: %q", got)
+	}
+	// A stack whose outputs come from its state starts no process at all,
+	// and leaves its logs alone.
+	logs := len(b.runner.Workdir("blue").AttemptLogs())
+	b.runner.Close()
+	if _, err := b.runner.Outputs(ctx, b.stack("blue", nil)); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(calls(t, record)); n != len(got) {
+		t.Errorf("Outputs through ReadState started processes: %q", calls(t, record)[len(got):])
+	}
+	if n := len(b.runner.Workdir("blue").AttemptLogs()); n != logs {
+		t.Errorf("a run without a process should not add a log: %d, was %d", n, logs)
+	}
+	plain := &Runner{Binary: b.runner.Binary, WorkRoot: t.TempDir(), Env: b.runner.Env}
+	defer plain.Close()
+	if _, err := plain.Outputs(ctx, b.stack("blue", nil)); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range calls(t, record) {
+		if strings.HasPrefix(c, "output") {
+			t.Errorf("output -json prints sensitive values: %q", c)
+		}
+	}
+}

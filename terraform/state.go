@@ -1,0 +1,147 @@
+package terraform
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/hashicorp/terraform-exec/tfexec"
+)
+
+// ForceUnlock releases a state lock by its ID. Callers must have proved
+// that the lock's holder is gone.
+func (r *Runner) ForceUnlock(ctx context.Context, s Stack, lockID string) error {
+	h, err := r.handle(s)
+	if err != nil {
+		return err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.stack = s
+	if err := r.init(ctx, h); err != nil {
+		return err
+	}
+	h.mark("force-unlock")
+	if err := h.tf.ForceUnlock(ctx, lockID); err != nil {
+		return r.fail(h, "force-unlock", err)
+	}
+	return nil
+}
+
+// stateResource is one resource in a version 4 state.
+type stateResource struct {
+	Module    string `json:"module"`
+	Mode      string `json:"mode"`
+	Type      string `json:"type"`
+	Name      string `json:"name"`
+	Instances []struct {
+		IndexKey json.RawMessage `json:"index_key"`
+	} `json:"instances"`
+}
+
+// addresses lists the resource instance addresses of a state, as
+// Terraform writes them: aws_s3_bucket.b, module.m.x.y[0], x.y["k"].
+func addresses(state []byte) ([]string, error) {
+	if len(state) == 0 {
+		return nil, nil
+	}
+	var sf stateFile
+	if err := json.Unmarshal(state, &sf); err != nil {
+		return nil, fmt.Errorf("not a Terraform state: %w", err)
+	}
+	var out []string
+	for _, r := range sf.Resources {
+		base := r.Type + "." + r.Name
+		if r.Mode == "data" {
+			base = "data." + base
+		}
+		if r.Module != "" {
+			base = r.Module + "." + base
+		}
+		for _, in := range r.Instances {
+			addr := base
+			if len(in.IndexKey) > 0 {
+				var n int
+				var s string
+				if json.Unmarshal(in.IndexKey, &n) == nil {
+					addr += "[" + strconv.Itoa(n) + "]"
+				} else if json.Unmarshal(in.IndexKey, &s) == nil {
+					addr += "[" + strconv.Quote(s) + "]"
+				}
+			}
+			out = append(out, addr)
+		}
+	}
+	return out, nil
+}
+
+// StateHas reports whether the stack's state holds a resource instance at
+// address (or, for an address without an index, any instance of it).
+func (r *Runner) StateHas(ctx context.Context, s Stack, address string) (bool, error) {
+	h, err := r.handle(s)
+	if err != nil {
+		return false, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.stack = s
+	state, err := r.pullState(ctx, h, s)
+	if err != nil {
+		return false, err
+	}
+	addrs, err := addresses(state)
+	if err != nil {
+		return false, fmt.Errorf("stack %s: read its state %s: %w", s.Name, s.Backend.Key, err)
+	}
+	for _, a := range addrs {
+		if a == address || (len(a) > len(address) && a[:len(address)] == address && a[len(address)] == '[') {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// pullState reads the stack's state: through ReadState when set, else by
+// `state pull` with its output kept out of the log.
+func (r *Runner) pullState(ctx context.Context, h *handle, s Stack) ([]byte, error) {
+	if r.ReadState != nil {
+		b, err := r.ReadState(ctx, s.Backend)
+		if err != nil {
+			return nil, fmt.Errorf("stack %s: read its state %s: %w", s.Name, s.Backend.Key, err)
+		}
+		return b, nil
+	}
+	if err := r.init(ctx, h); err != nil {
+		return nil, err
+	}
+	if err := r.prepare(ctx, h); err != nil {
+		return nil, err
+	}
+	h.mark("state pull (output not logged: it holds the state)")
+	var text string
+	if err := h.quiet(func() (err error) { text, err = h.tf.StatePull(ctx); return err }); err != nil {
+		return nil, r.fail(h, "state pull", err)
+	}
+	return []byte(text), nil
+}
+
+// Import adopts an existing object into the stack's state at address, with
+// the stack's inputs (import evaluates the configuration). Both engines
+// take the same `import -var-file=… -lock-timeout=… ADDRESS ID`.
+func (r *Runner) Import(ctx context.Context, s Stack, address, id string) error {
+	h, done, err := r.ready(ctx, s)
+	if err != nil {
+		return err
+	}
+	defer done()
+	h.mark("import " + address)
+	opts := []tfexec.ImportOption{tfexec.LockTimeout(r.lockTimeout())}
+	for _, v := range varFiles(h) {
+		opts = append(opts, v)
+	}
+	if err := h.tf.Import(ctx, address, id, opts...); err != nil {
+		return r.fail(h, "import "+address, err)
+	}
+	return nil
+}
