@@ -10,13 +10,15 @@ import (
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/stages"
-	"github.com/tfrebuild/tfrebuild/terraform"
 )
 
 // ApplyOptions steer one apply.
 type ApplyOptions struct {
 	Common
 	RepairState bool
+	// AcceptExisting names restores (by block, table or bucket name)
+	// whose existing target is kept as it is (--accept-existing).
+	AcceptExisting []string
 }
 
 // applier is the mode that builds: it holds the run lock, resumes from the
@@ -25,6 +27,7 @@ type applier struct {
 	*core
 	repair bool
 	store  checkpoint.Store
+	accept map[string]bool // restores whose existing target is accepted
 
 	// prevDone holds the stages the checkpoint had done before this run;
 	// crashed, for each stage the previous run left running or
@@ -49,6 +52,9 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (*Summary
 	}
 	a := &applier{core: newCore(cfg, p, opts.Common, "apply", "work"), repair: opts.RepairState,
 		prevDone: map[string]bool{}, crashed: map[string]time.Time{}}
+	if a.accept, err = acceptList(cfg, opts.AcceptExisting); err != nil {
+		return nil, err
+	}
 	if a.store, err = a.deps.Store(ctx, cfg, true); err != nil {
 		return nil, err
 	}
@@ -147,7 +153,7 @@ func (a *applier) initAhead() {
 			if a.warmCtx.Err() != nil {
 				return
 			}
-			_ = a.tf.Init(a.warmCtx, terraform.Stack{Name: st.Name, SourceDir: st.SourceDir, Backend: a.backend(st)})
+			_ = a.tf.Init(a.warmCtx, a.tfStack(st))
 		}
 	}()
 }

@@ -75,6 +75,9 @@ func (d *destroyer) forget(ctx context.Context, store checkpoint.Store) error {
 	for name := range d.destroyed {
 		delete(c.Stages, name)
 	}
+	for _, name := range restoresOf(d.cfg, d.destroyed) {
+		delete(c.Stages, name)
+	}
 	if len(d.destroyed) > 0 {
 		// What the rebuild built is gone: its clock stops, and the next
 		// apply begins a new rebuild.
@@ -89,7 +92,7 @@ func (d *destroyer) forget(ctx context.Context, store checkpoint.Store) error {
 func (d *destroyer) stack(ctx context.Context, st *config.Stack) error {
 	name := "stack." + st.Name
 	ts := d.tfStack(st)
-	exists, err := d.conn.Cloud.StateExists(ctx, d.cfg.Target.AccountID, ts.Backend.Bucket, ts.Backend.Key)
+	exists, err := d.stateExists(ctx, ts.Backend)
 	if err != nil {
 		return err
 	}

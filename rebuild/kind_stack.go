@@ -67,7 +67,7 @@ func (a *applier) stack(ctx context.Context, st *config.Stack) error {
 	}
 	ts := a.tfStack(st)
 	ts.Vars = vars
-	fp, err := stackFingerprint(st, vars, prev.upstream, a.tfVersion, ts.Backend.HCL())
+	fp, err := stackFingerprint(st, vars, prev.upstream, a.tfVersion, ts.Backend.HCL()+a.accountsFingerprint(st))
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func (a *applier) setOutputs(st *config.Stack, outs terraform.Outputs, fp string
 // other lock is reported with who holds it and how to release it.
 func (a *applier) releaseStaleLock(ctx context.Context, ts terraform.Stack, stageStart time.Time) error {
 	b := ts.Backend
-	info, err := a.conn.Cloud.StateLock(ctx, a.cfg.Target.AccountID, b.Bucket, b.Key, b.LockTable, b.UseLockfile)
+	info, err := a.stateLock(ctx, b)
 	if err != nil || info == nil {
 		return err
 	}

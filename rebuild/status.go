@@ -47,6 +47,8 @@ type StageStatus struct {
 	Notes        []string             `json:"notes,omitempty"`
 	Findings     []checkpoint.Finding `json:"findings,omitempty"`
 	ConfirmedBy  string               `json:"confirmed_by,omitempty"`
+	// Restore is what a restore stage brought back, with its RPO.
+	Restore *checkpoint.Restore `json:"restore,omitempty"`
 }
 
 // Confirmed is the status a manual step shows once a person confirmed it
@@ -145,7 +147,7 @@ func stageStatus(s *stages.Stage, rec *checkpoint.StageRecord, runLive bool) Sta
 	}
 	return StageStatus{Name: s.Name, Status: stat, StartedAt: rec.StartedAt, FinishedAt: rec.FinishedAt,
 		Seconds: rec.Elapsed().Seconds(), Attempts: history, AttemptCount: max(rec.Attempts, len(rec.History)),
-		Error: rec.Error, Notes: rec.Notes, Findings: findings(rec), ConfirmedBy: rec.ConfirmedBy}
+		Error: rec.Error, Notes: rec.Notes, Findings: findings(rec), ConfirmedBy: rec.ConfirmedBy, Restore: restoreRecord(rec)}
 }
 
 // findings are a record's findings; a checkpoint written before findings

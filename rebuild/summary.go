@@ -37,6 +37,8 @@ type StageSummary struct {
 	Duration time.Duration `json:"-"`
 	Error    string        `json:"error,omitempty"`
 	Notes    []string      `json:"notes,omitempty"`
+	// Restore is what a restore stage brought back, with its RPO.
+	Restore *checkpoint.Restore `json:"restore,omitempty"`
 }
 
 // Elapsed is the rebuild's elapsed time on the RTO clock, or this run's
@@ -59,7 +61,7 @@ func (c *core) summary(res *stages.Result, start time.Time) *Summary {
 	}
 	for _, st := range c.pipeline.Stages {
 		rec := c.ckpt.Stage(st.Name)
-		row := StageSummary{Name: st.Name, Status: res.Status[st.Name], Notes: c.redactAll(rec.Notes)}
+		row := StageSummary{Name: st.Name, Status: res.Status[st.Name], Notes: c.redactAll(rec.Notes), Restore: restoreRecord(rec)}
 		a := rec.LastAttempt()
 		if a != nil && a.RunID == c.runID {
 			row.Attempt = rec.Attempts
