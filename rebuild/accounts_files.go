@@ -96,3 +96,23 @@ func (f *stateFiles) ForceUnlock(ctx context.Context, s terraform.Stack, lockID 
 	defer f.enter(s.Name)()
 	return f.Terraform.ForceUnlock(ctx, s, lockID)
 }
+
+// StateHas and Import pass a restore's import through, counted like the
+// other calls, when the wrapped Terraform can import at all.
+func (f *stateFiles) StateHas(ctx context.Context, s terraform.Stack, address string) (bool, error) {
+	imp, ok := f.Terraform.(importer)
+	if !ok {
+		return false, errCannotImport
+	}
+	defer f.enter(s.Name)()
+	return imp.StateHas(ctx, s, address)
+}
+
+func (f *stateFiles) Import(ctx context.Context, s terraform.Stack, address, id string) error {
+	imp, ok := f.Terraform.(importer)
+	if !ok {
+		return errCannotImport
+	}
+	defer f.enter(s.Name)()
+	return imp.Import(ctx, s, address, id)
+}

@@ -74,8 +74,7 @@ func (a *applier) adopt(ctx context.Context, r *config.Restore) error {
 	name := "restore." + r.Name
 	imp, ok := a.tf.(importer)
 	if !ok {
-		return fmt.Errorf("this Terraform runner cannot import; the table %q is restored, import it by hand: terraform import %s %s",
-			r.Resource(), r.Address, r.Resource())
+		return cannotImport(r)
 	}
 	st := a.cfg.Stack(r.Stack)
 	vars, err := a.inputs(st)
@@ -91,6 +90,9 @@ func (a *applier) adopt(ctx context.Context, r *config.Restore) error {
 		}
 	}
 	has, err := imp.StateHas(ctx, ts, r.Address)
+	if errors.Is(err, errCannotImport) {
+		return cannotImport(r)
+	}
 	if err != nil {
 		return fmt.Errorf("the table %q is restored, but reading stack %s's state failed: %w; run apply again (the restore is not repeated)",
 			r.Resource(), st.Name, err)

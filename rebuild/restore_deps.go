@@ -2,6 +2,10 @@ package rebuild
 
 import (
 	"context"
+	"errors"
+	"fmt"
+
+	"github.com/tfrebuild/tfrebuild/config"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -43,7 +47,19 @@ type importer interface {
 	Import(ctx context.Context, s terraform.Stack, address, id string) error
 }
 
-var _ importer = (*terraform.Runner)(nil)
+var (
+	_ importer = (*terraform.Runner)(nil)
+	_ importer = (*stateFiles)(nil)
+)
+
+// errCannotImport is a Terraform that has no import (a test's, or a
+// wrapper around one).
+var errCannotImport = errors.New("this Terraform runner cannot import")
+
+func cannotImport(r *config.Restore) error {
+	return fmt.Errorf("%w; the table %q is restored, import it by hand: terraform import %s %s",
+		errCannotImport, r.Resource(), r.Address, r.Resource())
+}
 
 // sessionRestorers are the real restorers, over a guarded session: the
 // session's credentials, region and endpoint overrides.
