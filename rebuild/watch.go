@@ -73,3 +73,23 @@ func secretTexts(v cty.Value) []string {
 	}
 	return out
 }
+
+// StateHas and Import pass a restore's import through, when the wrapped
+// Terraform can import at all.
+func (w watched) StateHas(ctx context.Context, s terraform.Stack, address string) (bool, error) {
+	imp, ok := w.Terraform.(importer)
+	if !ok {
+		return false, errCannotImport
+	}
+	return imp.StateHas(ctx, s, address)
+}
+
+func (w watched) Import(ctx context.Context, s terraform.Stack, address, id string) error {
+	imp, ok := w.Terraform.(importer)
+	if !ok {
+		return errCannotImport
+	}
+	return imp.Import(ctx, s, address, id)
+}
+
+var _ importer = watched{}
