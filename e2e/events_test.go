@@ -233,6 +233,16 @@ func TestEventStreamOfASuccessfulRebuildAndItsTeardown(t *testing.T) {
 	if e := finished(apply, "stack.green"); e == nil || e.Outcome != events.OutcomeSkipped || e.Attempt != 0 {
 		t.Errorf("an optional stack left out: %+v", e)
 	}
+	// Terraform's own progress, from its -json output.
+	var resources []events.Resource
+	for _, e := range apply {
+		if e.Type == events.ResourceProgress && e.Stage == "stack.blue" && e.Resource != nil {
+			resources = append(resources, *e.Resource)
+		}
+	}
+	if len(resources) < 2 || resources[len(resources)-1] != (events.Resource{Address: "terraform_data.app", Action: "create", Phase: "complete", Done: 1, Total: 1}) {
+		t.Errorf("blue's resource_progress: %+v", resources)
+	}
 	last := apply[len(apply)-1]
 	if last.Outcome != events.OutcomeDone || last.RTO.Runs != 1 || last.RTO.FailedSeconds != 0 || last.RTO.IdleSeconds != 0 || last.CriticalPath == nil {
 		t.Errorf("run_finished: %+v %+v", last, last.RTO)

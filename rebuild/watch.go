@@ -6,6 +6,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
+	"github.com/tfrebuild/tfrebuild/events"
 	"github.com/tfrebuild/tfrebuild/terraform"
 )
 
@@ -21,11 +22,39 @@ type watched struct {
 
 func (w watched) Apply(ctx context.Context, s terraform.Stack) (*terraform.Result, error) {
 	w.c.applying("stack." + s.Name)
-	res, err := w.Terraform.Apply(ctx, s)
+	res, err := w.Terraform.Apply(ctx, w.progress(s))
 	if res != nil {
 		w.c.secrets(res.Outputs.Values, res.Outputs.Sensitive)
 	}
 	return res, err
+}
+
+func (w watched) Destroy(ctx context.Context, s terraform.Stack) (bool, error) {
+	return w.Terraform.Destroy(ctx, w.progress(s))
+}
+
+// progress makes Terraform's per-resource progress of a stack
+// resource_progress events, unless the caller already listens to it.
+func (w watched) progress(s terraform.Stack) terraform.Stack {
+	if s.Progress == nil {
+		stage := "stack." + s.Name
+		s.Progress = func(e terraform.ResourceEvent) { w.c.resourceProgress(stage, e) }
+	}
+	return s
+}
+
+// resourcePhases are the phases of Terraform's resource events that are
+// resource_progress events, in the events' spelling.
+var resourcePhases = map[string]string{terraform.PhaseStarted: "start", terraform.PhaseComplete: "complete", terraform.PhaseErrored: "errored"}
+
+// resourceProgress emits one resource's start, completion or failure.
+func (c *core) resourceProgress(stage string, e terraform.ResourceEvent) {
+	phase, ok := resourcePhases[e.Phase]
+	if !ok || e.Address == "" {
+		return
+	}
+	c.bus.Emit(events.Event{Type: events.ResourceProgress, Stage: stage,
+		Resource: &events.Resource{Address: e.Address, Action: e.Action, Phase: phase, Done: e.Done, Total: e.Total}})
 }
 
 func (w watched) Outputs(ctx context.Context, s terraform.Stack) (terraform.Outputs, error) {

@@ -36,3 +36,32 @@ func TestSensitiveOutputsNeverLeaveInEvents(t *testing.T) {
 		t.Errorf("event after redaction: %+v", e)
 	}
 }
+
+// progressTF reports Terraform's resource progress as the real runner does.
+type progressTF struct{ *fakeTF }
+
+func (p progressTF) Apply(ctx context.Context, s terraform.Stack) (*terraform.Result, error) {
+	for _, e := range []terraform.ResourceEvent{{Address: "terraform_data.a", Action: "create", Phase: terraform.PhasePlanned, Total: 2},
+		{Address: "terraform_data.a", Action: "create", Phase: terraform.PhaseStarted, Total: 2},
+		{Address: "terraform_data.a", Action: "create", Phase: terraform.PhaseComplete, Done: 1, Total: 2}} {
+		s.Progress(e)
+	}
+	return p.fakeTF.Apply(ctx, s)
+}
+
+// Terraform's per-resource progress is on the bus as resource_progress,
+// for the terminal's "applying 1/2" and the --events stream.
+func TestResourceProgressBecomesEvents(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{}
+	c := &core{bus: events.NewBus("r", "p", "apply", rec), attempts: newRunAttempts()}
+	w := watched{Terraform: progressTF{newFakeTF()}, c: c}
+	if _, err := w.Apply(context.Background(), terraform.Stack{Name: "base"}); err != nil {
+		t.Fatal(err)
+	}
+	got := rec.of(events.ResourceProgress)
+	if len(got) != 2 || got[0].Stage != "stack.base" || got[0].Resource.Phase != "start" ||
+		*got[1].Resource != (events.Resource{Address: "terraform_data.a", Action: "create", Phase: "complete", Done: 1, Total: 2}) {
+		t.Errorf("resource_progress events: %+v", got)
+	}
+}
