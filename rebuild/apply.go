@@ -102,6 +102,7 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (*Summary
 		runErr = stages.ErrWaiting
 	}
 	a.finish(res, runErr)
+	a.save(a.store, "")
 	return a.summary(res, start), runErr
 }
 
@@ -127,9 +128,11 @@ func (a *applier) resume(ctx context.Context, holder checkpoint.Holder) error {
 	if err != nil {
 		return err
 	}
-	if c != nil && !applied(c) {
+	t := a.cfg.Target
+	if c != nil && !applied(c) && (c.Account != t.AccountID || c.Region != t.Region) {
 		// Nothing was built: a checkpoint written before the guard refused
-		// a typo binds nothing.
+		// a typo binds nothing. (One for this target is kept: its rebuild's
+		// clock goes on.)
 		c = nil
 	}
 	if err := a.sameTarget(c); err != nil {
@@ -138,19 +141,13 @@ func (a *applier) resume(ctx context.Context, holder checkpoint.Holder) error {
 	if err := a.sameScope(c); err != nil {
 		return err
 	}
-	t := a.cfg.Target
 	if c == nil {
 		c = checkpoint.New(a.cfg.Project, t.AccountID, t.Region)
 	}
-	// The RTO clock runs from the first apply of a rebuild across its
-	// resumes; an apply after a complete rebuild starts a new clock. A
-	// rebuild from nothing (the first, or the first after destroy) asks
-	// again for every manual step.
+	// A rebuild from nothing (the first, or the first after destroy) asks
+	// again for every manual step; a drill may confirm some ahead.
 	if c.StartedAt.IsZero() {
 		forgetConfirmations(c)
-	}
-	if c.StartedAt.IsZero() || !inProgress(a.cfg, c) {
-		c.StartedAt = time.Now().UTC()
 	}
 	for _, step := range a.preConfirmed {
 		if rec := c.Stage("step." + step); rec.ConfirmedAt == nil {
@@ -158,6 +155,7 @@ func (a *applier) resume(ctx context.Context, holder checkpoint.Holder) error {
 			rec.ConfirmedBy, rec.ConfirmedAt = "drill (pre-confirmed)", &t
 		}
 	}
+	a.beginRun(c)
 	for name, rec := range c.Stages {
 		a.prevDone[name] = rec.Status == stages.Done
 		if (rec.Status == stages.Running || rec.Status == stages.Interrupted) && rec.StartedAt != nil {

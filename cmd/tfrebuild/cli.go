@@ -142,6 +142,13 @@ type runFlags struct {
 	WithDeps    bool
 	Parallelism int
 	NoDownload  bool
+	// Events is --events: where to write the event stream ("-": stdout).
+	Events string
+
+	// mode names the command in the events; subs, when set, are the
+	// event stream's readers a drill shares between its apply and destroy.
+	mode string
+	subs *subscribers
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -149,6 +156,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.With, "with", "include the optional stack `NAME` (repeatable)")
 	fs.IntVar(&f.Parallelism, "parallelism", 4, "run at most `N` stages at once")
 	fs.BoolVar(&f.NoDownload, "no-download", false, "never download Terraform; use an installed binary")
+	fs.StringVar(&f.Events, "events", "", "also write the run's events as JSON lines to `FILE` (appended; - for stdout, and results go to stderr; docs/events.md)")
 }
 
 func (f *runFlags) check(c *command) error {

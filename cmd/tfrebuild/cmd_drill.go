@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/tfrebuild/tfrebuild/config"
@@ -24,7 +25,7 @@ func drillCommand() *command {
 	c := &command{
 		name:    "drill",
 		summary: "A rebuild drill from nothing: apply (with checks), report the time against the RTO, then destroy what was built.",
-		usage:   "drill [--config FILE] [--with NAME]... [--confirm STEP]... [--fresh] [--all] [--yes] [--accept-existing NAME]...",
+		usage:   "drill [--config FILE] [--with NAME]... [--confirm STEP]... [--fresh] [--all] [--yes] [--accept-existing NAME]... [--events FILE]",
 		example: "tfrebuild drill --config drill.hcl --with green --confirm handoff --all --yes",
 	}
 	c.run = func(ctx context.Context, env *cliEnv, args []string) error {
@@ -66,21 +67,47 @@ func runDrill(ctx context.Context, env *cliEnv, o DrillOptions) error {
 	if err := confirm(env, o.Yes, q); err != nil {
 		return err
 	}
+	// One event stream and one set of notifiers for the whole drill.
+	subs, err := openSubscribers(env, cfg, o.Events, true)
+	if err != nil {
+		return err
+	}
+	o.mode, o.subs = "drill", subs
+	out := o.resultsTo(env)
 	if err := drillFromNothing(ctx, env, cfg, o); err != nil {
+		printNotes(out, subs.close())
 		return err
 	}
 	sum, applyErr := applyConfig(ctx, env, cfg, ApplyOptions{runFlags: o.runFlags, Yes: true, PreConfirmed: preConfirmed,
 		AcceptExisting: o.AcceptExisting})
 	verdict := rebuild.JudgeDrill(sum, cfg.RTO, applyErr)
-	ui.WriteDrill(env.stdout, verdict)
+	ui.WriteDrill(out, verdict)
+	if sum != nil {
+		var md strings.Builder
+		ui.WriteSummaryMarkdown(&md, "tfrebuild drill", sum)
+		ui.WriteDrill(&md, verdict)
+		appendStepSummary(env, md.String())
+	}
 	if errors.Is(applyErr, stages.ErrWaiting) || applyErr == nil {
 		applyErr = verdict.Err()
 	}
-	fmt.Fprint(env.stdout, "\ndrill: tearing down\n")
+	fmt.Fprint(out, "\ndrill: tearing down\n")
 	if ctx.Err() != nil {
+		printNotes(out, subs.close())
 		return errors.Join(applyErr, ctx.Err())
 	}
 	destroyErr := destroyConfig(ctx, env, cfg, o.DestroyOptions)
+	var shown []string
+	if sum != nil {
+		shown = sum.Notes
+	}
+	var rest []string
+	for _, n := range subs.close() {
+		if !slices.Contains(shown, n) {
+			rest = append(rest, n)
+		}
+	}
+	printNotes(out, rest)
 	return errors.Join(applyErr, destroyErr)
 }
 
@@ -95,7 +122,7 @@ func drillFromNothing(ctx context.Context, env *cliEnv, cfg *config.Config, o Dr
 		return fmt.Errorf("drill: the target is not empty: %s. A drill measures a rebuild from nothing; "+
 			"add --fresh to tear all of it down first (as destroy --all), or point the drill at another target", strings.Join(existing, "; "))
 	}
-	fmt.Fprintf(env.stdout, "drill: --fresh: tearing down what exists first: %s\n", strings.Join(existing, "; "))
+	fmt.Fprintf(o.resultsTo(env), "drill: --fresh: tearing down what exists first: %s\n", strings.Join(existing, "; "))
 	teardown := o.DestroyOptions
 	teardown.All, teardown.With = true, nil
 	for _, s := range cfg.Stacks {
