@@ -14,6 +14,7 @@ import (
 
 	"github.com/tfrebuild/tfrebuild/bootstrap"
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/stages"
 	"github.com/tfrebuild/tfrebuild/terraform"
 )
 
@@ -257,5 +258,42 @@ func TestObjectVersion(t *testing.T) {
 		if got := objectVersion(c.id, c.etag); got != c.want {
 			t.Errorf("objectVersion(%q, %q) = %q, want %q", c.id, c.etag, got, c.want)
 		}
+	}
+}
+
+// Preflight sets ReadState on the runner itself, under the wrappers the
+// engine puts around it: a skipped stack then reads its outputs without
+// a process.
+func TestPreflightWiresReadStateIntoTheRunner(t *testing.T) {
+	t.Parallel()
+	w, bc, _ := stateWorld(t)
+	runner := &terraform.Runner{Binary: &terraform.Binary{Version: "1.11.4", Path: "/fake/terraform"}, WorkRoot: t.TempDir()}
+	deps := w.deps()
+	deps.Connect = func(context.Context, *config.Config) (*Connection, error) {
+		return &Connection{Cloud: bc, Identity: bootstrap.Identity{Account: "123456789012"}}, nil
+	}
+	deps.Terraform = func(context.Context, *config.Config, string, bool) (Terraform, *terraform.Binary, error) {
+		return runner, runner.Binary, nil
+	}
+	p, err := stages.Build(w.cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := w.common()
+	opts.Deps = deps
+	c := newCore(w.cfg, p, opts, "apply", "work")
+	if err := c.preflight(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if runner.ReadState == nil || c.states == nil {
+		t.Fatalf("preflight did not give the runner a state reader (tf is %T)", c.tf)
+	}
+	bc.write(t, "p/base/terraform.tfstate", map[string]cty.Value{"id": cty.StringVal("b-1")})
+	b, err := runner.ReadState(context.Background(), terraform.Backend{Bucket: "p-tfstate", Key: "p/base/terraform.tfstate"})
+	if err != nil || !strings.Contains(string(b), `"id"`) {
+		t.Errorf("ReadState: %s %v", b, err)
+	}
+	if _, ok := unwrapped(c.tf).(preparer); !ok {
+		t.Errorf("the warm-up cannot reach the runner's Prepare under %T", c.tf)
 	}
 }

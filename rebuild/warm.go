@@ -90,11 +90,18 @@ func (a *applier) initAhead() {
 	a.ahead.once.Do(func() { close(a.ahead.backend) })
 }
 
-// unwrapped is the runner under the state credentials files' wrapper:
-// Prepare starts no command that needs credentials.
+// unwrapped is the runner under the engine's wrappers (state credentials
+// files, secrets and progress): Prepare starts no command that needs them,
+// and ReadState is set on the runner itself.
 func unwrapped(tf Terraform) Terraform {
-	if f, ok := tf.(*stateFiles); ok {
-		return f.Terraform
+	for {
+		switch w := tf.(type) {
+		case *stateFiles:
+			tf = w.Terraform
+		case watched:
+			tf = w.Terraform
+		default:
+			return tf
+		}
 	}
-	return tf
 }
