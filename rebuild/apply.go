@@ -10,7 +10,6 @@ import (
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/stages"
-	"github.com/tfrebuild/tfrebuild/terraform"
 )
 
 // ApplyOptions steer one apply.
@@ -150,7 +149,7 @@ func (a *applier) initAhead() {
 			if a.warmCtx.Err() != nil {
 				return
 			}
-			_ = a.tf.Init(a.warmCtx, terraform.Stack{Name: st.Name, SourceDir: st.SourceDir, Backend: a.backend(st)})
+			_ = a.tf.Init(a.warmCtx, a.tfStack(st))
 		}
 	}()
 }

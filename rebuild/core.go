@@ -58,6 +58,9 @@ type core struct {
 	conn      *Connection
 	tf        Terraform
 	tfVersion string
+	// engine is the engine and its version, "opentofu 1.12.6": notes,
+	// fingerprints and reports name it.
+	engine string
 	// onReport, when set, sees every bootstrap report (the planner turns
 	// them into plan actions).
 	onReport func(stage string, rep *bootstrap.Report)
@@ -128,7 +131,8 @@ func (c *core) preflight(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.note("preflight", fmt.Sprintf("terraform %s at %s", bin.Version, bin.Path))
+	c.engine = engineLabel(c.cfg, bin)
+	c.note("preflight", fmt.Sprintf("%s at %s", c.engine, bin.Path))
 	c.conn, c.tf, c.tfVersion = conn, tf, bin.Version
 	return nil
 }
@@ -153,7 +157,7 @@ func (c *core) backend(st *config.Stack) terraform.Backend {
 }
 
 func (c *core) tfStack(st *config.Stack) terraform.Stack {
-	return terraform.Stack{Name: st.Name, SourceDir: st.SourceDir, Backend: c.backend(st)}
+	return c.terraformStack(st) // kind_stack.go wires every field
 }
 
 // inputs evaluates a stack's inputs in the current scope.

@@ -20,7 +20,8 @@ import (
 
 // fingerprint is what a stack's apply depends on: its source files and the
 // local modules they call (including .terraform.lock.hcl), its input
-// values, its upstream stacks' output hashes, the Terraform version and the
+// values, its upstream stacks' output hashes, the engine and its version
+// (switching from Terraform to OpenTofu re-plans every stack) and the
 // backend settings. Values are hashed, never stored.
 type fingerprint struct {
 	h hashWriter
@@ -40,9 +41,9 @@ func (f *fingerprint) add(kind, name, value string) {
 func (f *fingerprint) String() string { return "sha256:" + hex.EncodeToString(f.h.Sum(nil)) }
 
 // stackFingerprint computes the fingerprint of one stack's apply.
-func stackFingerprint(st *config.Stack, vars map[string]cty.Value, upstream map[string]map[string]string, tfVersion, backend string) (string, error) {
+func stackFingerprint(st *config.Stack, vars map[string]cty.Value, upstream map[string]map[string]string, engine, backend string) (string, error) {
 	f := newFingerprint()
-	f.add("terraform", "", tfVersion)
+	f.add("engine", "", engine)
 	f.add("backend", "", backend)
 	if err := f.addTree(st.SourceDir, st.SourceDir, map[string]bool{}); err != nil {
 		return "", err

@@ -12,6 +12,7 @@ import (
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/events"
 	"github.com/tfrebuild/tfrebuild/stages"
 	"github.com/tfrebuild/tfrebuild/terraform"
 )
@@ -67,7 +68,7 @@ func (a *applier) stack(ctx context.Context, st *config.Stack) error {
 	}
 	ts := a.tfStack(st)
 	ts.Vars = vars
-	fp, err := stackFingerprint(st, vars, prev.upstream, a.tfVersion, ts.Backend.HCL())
+	fp, err := stackFingerprint(st, vars, prev.upstream, a.engine, ts.Backend.HCL())
 	if err != nil {
 		return err
 	}
@@ -90,6 +91,9 @@ func (a *applier) stack(ctx context.Context, st *config.Stack) error {
 		return err
 	}
 	a.setOutputs(st, res.Outputs, fp)
+	for _, n := range res.Notes {
+		a.note(name, n)
+	}
 	msg := "no changes"
 	if res.Changed {
 		msg = "applied"
@@ -131,10 +135,57 @@ func (a *applier) releaseStaleLock(ctx context.Context, ts terraform.Stack, stag
 		a.note("stack."+ts.Name, fmt.Sprintf("released the state lock left by this target's previous run (%s), which died: lock %s", prev, info))
 		return nil
 	}
-	wd := a.tf.Workdir(ts.Name)
 	return fmt.Errorf("the state %s is locked, %s. It is not this target's own crashed run, so tfrebuild leaves it. "+
-		"If nobody is running Terraform on it, release it with:\n  cd %s && TF_DATA_DIR=%s terraform force-unlock -force %s\nthen run apply again",
-		b.Key, info, ts.SourceDir, wd.DataDir(), info.ID)
+		"If nobody is running %s on it, release it with:\n  %s\nthen run apply again",
+		b.Key, info, a.engineTitle(), a.tf.Command(ts.Name, "force-unlock", "-force", info.ID))
+}
+
+// terraformStack is how every mode runs a stack: its code, backend, the
+// user's env and var files, the account's credentials and, on the bus,
+// the engine's progress on each resource. Modes set the rest (Vars, Wrap).
+func (c *core) terraformStack(st *config.Stack) terraform.Stack {
+	return terraform.Stack{
+		Name: st.Name, SourceDir: st.SourceDir, Backend: c.backend(st),
+		Env: st.Env, VarFiles: st.VarFiles,
+		// Credentials: helper K's c.stackCredentials(st) (rebuild/accounts.go)
+		// is wired here, the one place every mode and init ahead go through.
+		Progress: c.resourceProgress("stack." + st.Name),
+	}
+}
+
+// resourceProgress turns the engine's per-resource progress into
+// resource_progress events of a stage. The plan's totals are not an
+// event: every other one carries them.
+func (c *core) resourceProgress(stage string) func(terraform.ResourceEvent) {
+	return func(e terraform.ResourceEvent) {
+		if e.Phase == terraform.PhaseSummary || e.Address == "" {
+			return
+		}
+		phase := e.Phase
+		if phase == terraform.PhaseStarted {
+			phase = "start" // the events contract's name
+		}
+		c.bus.Emit(events.Event{Type: events.ResourceProgress, Stage: stage,
+			Resource: &events.Resource{Address: e.Address, Action: e.Action, Phase: phase, Done: e.Done, Total: e.Total}})
+	}
+}
+
+// engineLabel names the engine a run found and its version, as notes and
+// reports show it: "terraform 1.11.4", "opentofu 1.12.6".
+func engineLabel(cfg *config.Config, bin *terraform.Binary) string {
+	name := bin.Engine
+	if name == "" {
+		name = cfg.Terraform.EngineName()
+	}
+	return name + " " + bin.Version
+}
+
+// engineTitle is the engine's name in a sentence.
+func (c *core) engineTitle() string {
+	if c.cfg.Terraform.EngineName() == config.EngineOpenTofu {
+		return "OpenTofu"
+	}
+	return "Terraform"
 }
 
 // hashOutputs keeps a SHA-256 per output so that a resumed run can tell
