@@ -223,3 +223,23 @@ func TestAForeignStateLockIsExplainedWithTheEnginesCommand(t *testing.T) {
 		t.Fatalf("want the engine's own force-unlock command, got %v", err)
 	}
 }
+
+func TestReportsNameTheEngine(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.cfg.Terraform.Engine, w.cfg.Terraform.Version = config.EngineOpenTofu, "1.12.6"
+	opts := w.common()
+	opts.Deps = withEngine(opts.Deps, w.tf, terraform.EngineOpenTofu, "1.12.6")
+	sum, _ := Apply(context.Background(), w.cfg, ApplyOptions{Common: opts})
+	if sum == nil || sum.Engine != "opentofu 1.12.6" {
+		t.Errorf("summary engine: %+v", sum)
+	}
+	rep, err := Plan(context.Background(), w.cfg, PlanOptions{Common: opts})
+	if err != nil || rep.Engine != "opentofu 1.12.6" {
+		t.Errorf("plan report engine %q (%v)", rep.Engine, err)
+	}
+	st, err := ReadStatus(context.Background(), w.cfg, StatusOptions{Deps: opts.Deps})
+	if err != nil || st.Engine != "opentofu 1.12.6" {
+		t.Errorf("status engine %q (%v)", st.Engine, err)
+	}
+}

@@ -10,6 +10,7 @@ import (
 // recovery time objective.
 type Summary struct {
 	Project string         `json:"project"`
+	Engine  string         `json:"engine,omitempty"` // that ran the stacks: "opentofu 1.12.6"
 	Stages  []StageSummary `json:"stages"`
 	Total   time.Duration  `json:"-"`
 	RTO     time.Duration  `json:"-"`
@@ -39,5 +40,6 @@ func (c *core) summary(res *stages.Result, start time.Time) *Summary {
 		}
 		s.Stages = append(s.Stages, row)
 	}
+	s.Engine = c.engine
 	return s
 }
