@@ -1,6 +1,12 @@
-// Command demo is `make demo`: it starts moto_server on a free loopback
-// port, runs `tfrebuild apply --yes --with green` on the profile-api example
-// against it, and stops the emulator, leaving nothing running.
+// Command demo is `make demo` and `make demo-aws`: it starts moto_server on
+// a free loopback port, runs `tfrebuild apply --yes --with green` on an
+// example against it, and stops the emulator, leaving nothing running.
+//
+// With -endpoint-input NAME (the orders-aws example), the stacks use real
+// providers: the demo points Terraform at the provider mirror built by
+// ../shared/tools/offline-providers.sh, and rebuilds an edited copy of the
+// config that passes the emulator's URL to every stack as input NAME, the
+// way an operator would. The example itself is not written.
 package main
 
 import (
@@ -16,19 +22,37 @@ import (
 	"github.com/tfrebuild/tfrebuild/internal/testenv"
 )
 
+type options struct {
+	bin, config   string
+	endpointInput string
+	extra         []string
+}
+
 func main() {
-	bin := flag.String("tfrebuild", "bin/tfrebuild", "the tfrebuild binary")
-	example := flag.String("config", "examples/profile-api/rebuild.hcl", "the example config")
+	var o options
+	flag.StringVar(&o.bin, "tfrebuild", "bin/tfrebuild", "the tfrebuild binary")
+	flag.StringVar(&o.config, "config", "examples/profile-api/rebuild.hcl", "the example config")
+	flag.StringVar(&o.endpointInput, "endpoint-input", "", "stack input that takes the emulator's URL; uses the real provider mirror")
 	flag.Parse()
-	if err := run(*bin, *example, flag.Args()); err != nil {
+	o.extra = flag.Args()
+	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		os.Exit(1)
 	}
 }
 
-func run(bin, cfg string, extra []string) error {
+func run(o options) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	var mirror testenv.Mirror
+	if o.endpointInput != "" {
+		// Before starting anything: without the mirror there is nothing to run.
+		m, err := testenv.FindMirror()
+		if err != nil {
+			return err
+		}
+		mirror = m
+	}
 	dir, err := os.MkdirTemp("", "tfrebuild-demo-")
 	if err != nil {
 		return err
@@ -47,17 +71,49 @@ func run(bin, cfg string, extra []string) error {
 	if err != nil {
 		return err
 	}
-	// The emulator starts empty every time, so the example's checkpoint
-	// from an earlier demo describes resources that no longer exist.
-	state := filepath.Join(filepath.Dir(cfg), ".tfrebuild")
-	if err := os.RemoveAll(state); err != nil {
-		return err
+	cfg := o.config
+	if o.endpointInput != "" {
+		if err := env.UseMirror(mirror); err != nil {
+			return err
+		}
+		if cfg, err = emulatorCopy(o.config, filepath.Join(dir, "config"), o.endpointInput, moto.URL); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "demo: real providers from %s\n", mirror.Dir)
+	} else {
+		// The emulator starts empty every time, so the example's checkpoint
+		// from an earlier demo describes resources that no longer exist.
+		if err := os.RemoveAll(filepath.Join(filepath.Dir(cfg), ".tfrebuild")); err != nil {
+			return err
+		}
 	}
-	fmt.Fprintf(os.Stderr, "demo: moto_server is up at %s; rebuilding %s\n\n", moto.URL, cfg)
-	args := append([]string{"apply", "--config", cfg, "--with", "green", "--yes"}, extra...)
-	cmd := exec.CommandContext(ctx, bin, args...)
+	fmt.Fprintf(os.Stderr, "demo: moto_server is up at %s; rebuilding %s\n\n", moto.URL, o.config)
+	args := append([]string{"apply", "--config", cfg, "--with", "green", "--yes"}, o.extra...)
+	cmd := exec.CommandContext(ctx, o.bin, args...)
 	cmd.Env = env.Environ()
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	return cmd.Run()
+}
+
+// emulatorCopy writes the config, edited to pass url as input, into dir,
+// with the stack sources pointing back at the example.
+func emulatorCopy(config, dir, input, url string) (string, error) {
+	src, err := os.ReadFile(config)
+	if err != nil {
+		return "", err
+	}
+	abs, err := filepath.Abs(filepath.Dir(config))
+	if err != nil {
+		return "", err
+	}
+	out, err := testenv.EditConfig(src, config, testenv.ConfigEdit{Inputs: map[string]string{input: url}, SourceDir: abs})
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, filepath.Base(config))
+	return path, os.WriteFile(path, out, 0o644)
 }
