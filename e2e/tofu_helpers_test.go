@@ -2,9 +2,9 @@ package e2e
 
 import (
 	"fmt"
-	"os"
-	"os/exec"
 	"testing"
+
+	"github.com/tfrebuild/tfrebuild/internal/testenv"
 )
 
 // engine is the engine a scenario runs on: every scenario that matters
@@ -38,7 +38,7 @@ func (e engine) target(t *testing.T, project string) *target {
 	if e.name != "opentofu" {
 		return newTarget(t, project)
 	}
-	path := requireTofu(t)
+	path := testenv.Tofu(t)
 	tg := newTarget(t, project+"-tofu")
 	tg.tofu = path
 	return tg
@@ -50,35 +50,6 @@ func (tg *target) terraformBlock() string {
 		return "terraform {\n  version = \"1.11.4\"\n}\n"
 	}
 	return fmt.Sprintf("terraform {\n  engine  = \"opentofu\"\n  version = %q\n  path    = %q\n}\n", tofuVersion, tg.tofu)
-}
-
-// requireTofu finds the OpenTofu binary that ../shared/tools/offline-tofu.sh
-// builds: $TFREBUILD_TOFU, else tofu on PATH. Without one the test fails
-// under CI=true and skips elsewhere, saying how to build it.
-// (testenv.Tofu from helper D does the same; switch to it once it lands.)
-func requireTofu(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("TFREBUILD_TOFU"); p != "" {
-		if info, err := os.Stat(p); err == nil && !info.IsDir() && info.Mode()&0o111 != 0 {
-			return p
-		}
-		tofuMissing(t, "TFREBUILD_TOFU="+p+" is not an executable file")
-	}
-	if p, err := exec.LookPath("tofu"); err == nil {
-		return p
-	}
-	tofuMissing(t, "TFREBUILD_TOFU is not set and tofu is not on PATH")
-	return ""
-}
-
-func tofuMissing(t *testing.T, why string) {
-	t.Helper()
-	msg := "OpenTofu " + tofuVersion + " not found: " + why + `; build it (~20 minutes once, cached in ~/.cache) with
-	eval "$(../shared/tools/offline-tofu.sh)"`
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
 }
 
 // engineLabel is how reports name the target's engine.

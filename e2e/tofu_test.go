@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/tfrebuild/tfrebuild/internal/testenv"
 )
 
 // Switching a rebuilt target from Terraform to OpenTofu re-plans every
@@ -15,7 +17,7 @@ import (
 // Terraform's states), and the next apply on OpenTofu skips them all.
 func TestSwitchingToOpenTofuReplansEveryStack(t *testing.T) {
 	t.Parallel()
-	tofu := requireTofu(t)
+	tofu := testenv.Tofu(t)
 	tg := newTarget(t, "switchengine")
 	tg.write(slowStacks(tg.project, false, 0))
 	wantCode(t, tg.run("apply", "--yes"), 0)
@@ -66,9 +68,11 @@ func TestDriftRepairAndLockFiles(t *testing.T) {
 }
 
 func driftRepairAndLockFiles(t *testing.T, e engine) {
-	clirc := requireMirror(t)
+	mirror := testenv.ProviderMirror(t)
 	tg := e.target(t, "drift")
-	tg.env.Vars["TF_CLI_CONFIG_FILE"] = clirc
+	if err := tg.env.UseMirror(mirror); err != nil {
+		t.Fatal(err)
+	}
 	out := filepath.Join(tg.dir, "out")
 	tg.write(`
 stack "files" {
@@ -82,7 +86,7 @@ stack "files" {
 	res := tg.run("apply", "--yes")
 	wantCode(t, res, 0)
 	kept := filepath.Join(tg.dir, ".tfrebuild", "work", "files", ".terraform.lock.hcl")
-	if len(linesWith(res.Stdout+res.Stderr, "stack.files", "has no .terraform.lock.hcl", kept)) == 0 {
+	if len(lines(res.Stdout+res.Stderr, "stack.files", "has no .terraform.lock.hcl", kept)) == 0 {
 		t.Errorf("the run does not say that the stack has no committed lock file:\nstdout:\n%s\nstderr:\n%s", res.Stdout, res.Stderr)
 	}
 	if b, err := os.ReadFile(kept); err != nil || !strings.Contains(string(b), "hashicorp/local") {
@@ -135,13 +139,15 @@ stack "files" {
 func TestLockFileMismatchNamesStackAndProvider(t *testing.T) {
 	t.Parallel()
 	forEachEngine(t, func(t *testing.T, e engine) {
-		clirc := requireMirror(t)
+		mirror := testenv.ProviderMirror(t)
 		for i, c := range []struct{ version, want string }{
 			{"1.4.0", "hashicorp/local"},
 			{"1.3.0", "stack files: its committed lock file is honoured read-only"},
 		} {
 			tg := e.target(t, "lockmismatch"+strconv.Itoa(i))
-			tg.env.Vars["TF_CLI_CONFIG_FILE"] = clirc
+			if err := tg.env.UseMirror(mirror); err != nil {
+				t.Fatal(err)
+			}
 			stacks := copyStacks(t, tg.dir)
 			host := "registry.terraform.io"
 			if tg.tofu != "" {
@@ -166,7 +172,7 @@ stack "files" {
 			res := tg.run("apply", "--yes")
 			wantCode(t, res, 1)
 			all := res.Stdout + res.Stderr
-			if len(linesWith(all, "stack.files", "failed")) == 0 || !strings.Contains(all, "hashicorp/local") || !strings.Contains(all, c.want) {
+			if len(lines(all, "stack.files", "failed")) == 0 || !strings.Contains(all, "hashicorp/local") || !strings.Contains(all, c.want) {
 				t.Errorf("lock file at %s: want an error naming stack.files and hashicorp/local (%q):\nstdout:\n%s\nstderr:\n%s", c.version, c.want, res.Stdout, res.Stderr)
 			}
 			if got := readFile(t, lock); got != text {
@@ -174,38 +180,4 @@ stack "files" {
 			}
 		}
 	})
-}
-
-// linesWith are the lines of text that mention every word.
-func linesWith(text string, words ...string) []string {
-	var out []string
-	for _, l := range strings.Split(text, "\n") {
-		all := true
-		for _, w := range words {
-			all = all && strings.Contains(l, w)
-		}
-		if all {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
-// requireMirror returns the Terraform CLI config that points both engines
-// at the provider mirror ../shared/tools/offline-providers.sh builds.
-// Without it the test fails under CI=true and skips elsewhere.
-// (helper D's testenv has the same; switch to it once it lands.)
-func requireMirror(t *testing.T) string {
-	t.Helper()
-	p := os.Getenv("TFREBUILD_PROVIDER_CLIRC")
-	if _, err := os.Stat(p); p != "" && err == nil {
-		return p
-	}
-	msg := `the provider mirror is not built (TFREBUILD_PROVIDER_CLIRC is unset or missing); build it (~10 minutes once, cached in ~/.cache) with
-	eval "$(../shared/tools/offline-providers.sh)"`
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
 }
