@@ -9,7 +9,7 @@ import (
 
 // engine is the engine a scenario runs on: every scenario that matters
 // (full apply, plan on an empty target, failure and resume, kill -9 and
-// resume, a foreign state lock) runs on Terraform and on OpenTofu.
+// resume, a foreign state lock, destroy) runs on Terraform and on OpenTofu.
 type engine struct {
 	name string // "terraform" or "opentofu": the subtest's name
 }
