@@ -61,6 +61,9 @@ func stackFingerprint(st *config.Stack, vars map[string]cty.Value, upstream map[
 			f.add("upstream", up+"."+out, upstream[up][out])
 		}
 	}
+	if err := f.addUserEnv(st); err != nil {
+		return "", err
+	}
 	return f.String(), nil
 }
 

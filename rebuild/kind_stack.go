@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"maps"
+	"os"
+	"slices"
 	"time"
 
 	"github.com/zclconf/go-cty/cty"
@@ -168,6 +170,24 @@ func (c *core) resourceProgress(stage string) func(terraform.ResourceEvent) {
 		c.bus.Emit(events.Event{Type: events.ResourceProgress, Stage: stage,
 			Resource: &events.Resource{Address: e.Address, Action: e.Action, Phase: phase, Done: e.Done, Total: e.Total}})
 	}
+}
+
+// addUserEnv adds what the user hands the stack's engine besides its
+// inputs: the env values and the var files' contents, in order. Either
+// can change what an apply does. Like inputs they may be secrets: they go
+// into the hash, never anywhere else.
+func (f *fingerprint) addUserEnv(st *config.Stack) error {
+	for _, name := range slices.Sorted(maps.Keys(st.Env)) {
+		f.add("env", name, st.Env[name])
+	}
+	for _, path := range st.VarFiles {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("stack %s: read its var file: %w", st.Name, err)
+		}
+		f.add("var_file", path, string(b))
+	}
+	return nil
 }
 
 // engineLabel names the engine a run found and its version, as notes and

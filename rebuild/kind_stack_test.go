@@ -2,6 +2,8 @@ package rebuild
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -90,7 +92,10 @@ func TestEveryCommandOfAStackGetsItsEnvAndVarFiles(t *testing.T) {
 	w := newWorld(t)
 	base := w.cfg.Stack("base")
 	base.Env = map[string]string{"TF_REGISTRY_CLIENT_TIMEOUT": "30"}
-	base.VarFiles = []string{"/cfg/common.tfvars"}
+	base.VarFiles = []string{filepath.Join(t.TempDir(), "common.tfvars")}
+	if err := os.WriteFile(base.VarFiles[0], []byte("size = 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	e := newEngineTF(w)
 	opts := w.common()
 	opts.Deps = withEngine(opts.Deps, e, terraform.EngineTerraform, "1.11.4")
@@ -241,5 +246,45 @@ func TestReportsNameTheEngine(t *testing.T) {
 	st, err := ReadStatus(context.Background(), w.cfg, StatusOptions{Deps: opts.Deps})
 	if err != nil || st.Engine != "opentofu 1.12.6" {
 		t.Errorf("status engine %q (%v)", st.Engine, err)
+	}
+}
+
+func TestTheUsersEnvAndVarFilesAreInTheFingerprint(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	varFile := filepath.Join(dir, "common.tfvars")
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte("# stack\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(varFile, []byte("size = 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st := &config.Stack{Name: "s", SourceDir: dir, Env: map[string]string{"REGION_HINT": "a"}, VarFiles: []string{varFile}}
+	fp := func() string {
+		t.Helper()
+		f, err := stackFingerprint(st, nil, nil, "terraform 1.11.4", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	base := fp()
+	st.Env = map[string]string{"REGION_HINT": "b"}
+	afterEnv := fp()
+	if afterEnv == base {
+		t.Error("changing an env value did not change the fingerprint")
+	}
+	if err := os.WriteFile(varFile, []byte("size = 2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if fp() == afterEnv {
+		t.Error("changing a var file did not change the fingerprint")
+	}
+	if strings.Contains(fp(), "size") {
+		t.Error("the fingerprint holds a value")
+	}
+	st.VarFiles = []string{filepath.Join(dir, "gone.tfvars")}
+	if _, err := stackFingerprint(st, nil, nil, "terraform 1.11.4", ""); err == nil || !strings.Contains(err.Error(), "stack s") {
+		t.Errorf("a missing var file: %v", err)
 	}
 }
