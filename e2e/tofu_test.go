@@ -181,3 +181,32 @@ stack "files" {
 		}
 	})
 }
+
+// A stack's env and var_files reach its engine, on both engines: the var
+// file gives blue its colour (no input does), and the app's provisioner
+// drops its marker where the stack's env, not the caller's, says.
+func TestStackEnvAndVarFilesReachTheEngine(t *testing.T) {
+	t.Parallel()
+	forEachEngine(t, func(t *testing.T, e engine) {
+		tg := e.target(t, "stackenv")
+		markers := filepath.Join(tg.dir, "stack-markers")
+		writeFile(t, filepath.Join(tg.dir, "blue.tfvars"), "colour = \"teal\"\n")
+		tg.write(strings.Replace(slowStacks(tg.project, false, 0), "    colour        = \"blue\"\n", "", 1))
+		path := filepath.Join(tg.dir, "rebuild.hcl")
+		cfg := readFile(t, path)
+		cfg = strings.Replace(cfg, "stack \"blue\" {\n", "stack \"blue\" {\n  env       = { E2E_MARKERS = \""+markers+"\" }\n  var_files = [\"blue.tfvars\"]\n", 1)
+		writeFile(t, path, cfg)
+
+		res := tg.run("apply", "--yes")
+		wantCode(t, res, 0)
+		if _, err := os.Stat(filepath.Join(markers, "teal")); err != nil {
+			t.Errorf("blue's provisioner did not see the stack's env with the var file's colour: %v", err)
+		}
+		if got := tg.state("blue").Outputs["url"].Value; got != "https://teal.net-core.internal" {
+			t.Errorf("blue.url = %v: the var file did not reach the engine", got)
+		}
+		if strings.Contains(tg.checkpointText(), "teal") || strings.Contains(res.Stdout+res.Stderr, markers) {
+			t.Error("the env value or the var file's content leaked into the checkpoint or the output")
+		}
+	})
+}
