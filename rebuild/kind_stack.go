@@ -155,17 +155,23 @@ func (c *core) terraformStack(st *config.Stack) terraform.Stack {
 	}
 }
 
+// resourcePhases are the engine's phases that become resource_progress
+// events, with the events contract's names. The others (planned, still
+// running, the plan's totals) are not events: start and complete carry
+// the counts, and the progress sinks have their own heartbeat.
+var resourcePhases = map[string]string{
+	terraform.PhaseStarted:  "start",
+	terraform.PhaseComplete: "complete",
+	terraform.PhaseErrored:  "errored",
+}
+
 // resourceProgress turns the engine's per-resource progress into
-// resource_progress events of a stage. The plan's totals are not an
-// event: every other one carries them.
+// resource_progress events of a stage.
 func (c *core) resourceProgress(stage string) func(terraform.ResourceEvent) {
 	return func(e terraform.ResourceEvent) {
-		if e.Phase == terraform.PhaseSummary || e.Address == "" {
+		phase, ok := resourcePhases[e.Phase]
+		if !ok || e.Address == "" {
 			return
-		}
-		phase := e.Phase
-		if phase == terraform.PhaseStarted {
-			phase = "start" // the events contract's name
 		}
 		c.bus.Emit(events.Event{Type: events.ResourceProgress, Stage: stage,
 			Resource: &events.Resource{Address: e.Address, Action: e.Action, Phase: phase, Done: e.Done, Total: e.Total}})

@@ -46,7 +46,9 @@ func (e *engineTF) progress(s terraform.Stack) {
 	addr := "terraform_data." + s.Name
 	for _, ev := range []terraform.ResourceEvent{
 		{Stack: s.Name, Phase: terraform.PhaseSummary, Total: 1},
+		{Stack: s.Name, Address: addr, Action: "create", Phase: terraform.PhasePlanned, Total: 1},
 		{Stack: s.Name, Address: addr, Action: "create", Phase: terraform.PhaseStarted, Total: 1},
+		{Stack: s.Name, Address: addr, Action: "create", Phase: terraform.PhaseProgress, Total: 1},
 		{Stack: s.Name, Address: addr, Action: "create", Phase: terraform.PhaseComplete, Done: 1, Total: 1},
 	} {
 		if s.Progress != nil {
