@@ -44,6 +44,8 @@ type StageRecord struct {
 	// ConfirmedBy and ConfirmedAt record who confirmed a manual step.
 	ConfirmedBy string     `json:"confirmed_by,omitempty"`
 	ConfirmedAt *time.Time `json:"confirmed_at,omitempty"`
+	// Restore is what a restore stage brought back, with its RPO.
+	Restore *Restore `json:"restore,omitempty"`
 }
 
 // FindingKind classifies a finding.

@@ -45,6 +45,12 @@ type Restore struct {
 	// SourceRegion is the region of the source; "" means the region of
 	// the stack's account.
 	SourceRegion string
+	// SourceAccountID is the account that owns SourceBucket, checked on
+	// every read of it (S3 From == "bucket"); "" checks nothing.
+	SourceAccountID string
+	// KeepNewer leaves objects that did not exist at PointInTime in place
+	// instead of hiding them behind a delete marker (S3 From == "versions").
+	KeepNewer bool
 
 	Stack   string // the stack whose state owns the resource
 	Address string // the resource's address in that stack, for import

@@ -19,6 +19,7 @@ var restoreSchema = []hcl.AttributeSchema{
 	{Name: "dynamodb_table"}, {Name: "s3_bucket"}, {Name: "from", Required: true},
 	{Name: "backup_arn"}, {Name: "point_in_time"}, {Name: "source_table"}, {Name: "source_bucket"},
 	{Name: "source_region"}, {Name: "stack", Required: true}, {Name: "address", Required: true},
+	{Name: "source_account_id"}, {Name: "keep_newer"},
 }
 
 func (p *parser) decodeRestore(b *hcl.Block) {
@@ -98,6 +99,13 @@ func (p *parser) restoreSource(r *Restore, a hcl.Attributes) {
 	if v := only("source_region", !(s3 && r.From == "versions"), `from = "versions" restores the bucket in place, in its own region`); v != nil {
 		r.SourceRegion = p.str(v)
 		p.check(v, r.SourceRegion, validRegion)
+	}
+	if v := only("source_account_id", s3 && r.From == "bucket", `source_account_id is the owner of source_bucket: it goes with s3_bucket and from = "bucket"`); v != nil {
+		r.SourceAccountID = p.str(v)
+		p.check(v, r.SourceAccountID, validAccountID)
+	}
+	if v := only("keep_newer", s3 && r.From == "versions", `keep_newer goes with s3_bucket and from = "versions" (objects created after point_in_time)`); v != nil {
+		r.KeepNewer = p.boolean(v, false)
 	}
 	if v := only("point_in_time", r.From != "backup", `from = "backup" restores a backup as it was taken; use from = "point_in_time" for a time, or backup_arn for a given backup`); v != nil {
 		r.PointInTime = p.timestamp(v)

@@ -38,6 +38,7 @@ restore "uploads" {
   s3_bucket     = "orders-uploads"
   from          = "versions"
   point_in_time = "2026-11-25T06:00:00Z"
+  keep_newer    = true
   stack         = stack.data
   address       = "aws_s3_bucket.uploads"
 }
@@ -46,6 +47,7 @@ restore "replica" {
   from          = "bucket"
   source_bucket = "orders-uploads-replica"
   source_region = "us-east-1"
+  source_account_id = "210987654321"
   stack         = stack.data
   address       = "aws_s3_bucket.uploads"
 }
@@ -64,7 +66,10 @@ restore "replica" {
 	if want := time.Date(2026, 11, 25, 6, 0, 0, 0, time.UTC); !pitr.PointInTime.Equal(want) || pitr.PointInTime.Location() != time.UTC || pitr.SourceTable != "orders" || pitr.SourceRegion != "eu-west-1" {
 		t.Errorf("orders-pitr = %+v", pitr)
 	}
-	if r := cfg.Restore("replica"); r.Kind != RestoreS3 || r.SourceBucket != "orders-uploads-replica" || r.BeforeStack() || r.Resource() != "orders-uploads-2" {
+	if u := cfg.Restore("uploads"); !u.KeepNewer || u.SourceAccountID != "" || o.KeepNewer {
+		t.Errorf("uploads = %+v", u)
+	}
+	if r := cfg.Restore("replica"); r.Kind != RestoreS3 || r.SourceBucket != "orders-uploads-replica" || r.BeforeStack() || r.Resource() != "orders-uploads-2" || r.SourceAccountID != "210987654321" || r.KeepNewer {
 		t.Errorf("replica = %+v", r)
 	}
 	if got := len(cfg.RestoresOf("data")); got != 5 {
@@ -107,6 +112,11 @@ func TestRestoreErrors(t *testing.T) {
 		{"bucket needs a source", s3("  from = \"bucket\"\n"), "17:1", "name it with source_bucket"},
 		{"source is the target", s3("  from = \"bucket\"\n  source_bucket = \"orders-uploads\"\n"), "21:19", "source_bucket is s3_bucket itself"},
 		{"source region with versions", s3("  from = \"versions\"\n  point_in_time = \"2020-01-01T00:00:00Z\"\n  source_region = \"us-east-1\"\n"), "22:3", "restores the bucket in place"},
+		{"source account with versions", s3("  from = \"versions\"\n  point_in_time = \"2020-01-01T00:00:00Z\"\n  source_account_id = \"210987654321\"\n"), "22:3", `source_account_id is the owner of source_bucket`},
+		{"source account on dynamo", dyn("  from = \"backup\"\n  source_account_id = \"210987654321\"\n"), "21:3", `goes with s3_bucket and from = "bucket"`},
+		{"bad source account", s3("  from = \"bucket\"\n  source_bucket = \"b-b-b\"\n  source_account_id = \"12\"\n"), "22:23", "12 digits"},
+		{"keep newer with bucket", s3("  from = \"bucket\"\n  source_bucket = \"b-b-b\"\n  keep_newer = true\n"), "22:3", `keep_newer goes with s3_bucket and from = "versions"`},
+		{"keep newer not a bool", s3("  from = \"versions\"\n  point_in_time = \"2020-01-01T00:00:00Z\"\n  keep_newer = \"yes please\"\n"), "22:16", "bool"},
 		{"bad source region", dyn("  from = \"backup\"\n  source_region = \"mars\"\n"), "21:19", "not an AWS region"},
 		{"unknown stack", validHeader + dataStack + "restore \"r\" {\n  dynamodb_table = \"orders\"\n  from = \"backup\"\n  stack = stack.dta\n  address = \"aws_dynamodb_table.orders\"\n}\n", "20:11", `there is no stack "dta" in this config. Did you mean "data"?`},
 		{"stack as a string", validHeader + dataStack + "restore \"r\" {\n  dynamodb_table = \"orders\"\n  from = \"backup\"\n  stack = \"data\"\n  address = \"aws_dynamodb_table.orders\"\n}\n", "20:11", "stack = stack.NAME (no quotes)"},

@@ -16,6 +16,9 @@ import (
 type ApplyOptions struct {
 	Common
 	RepairState bool
+	// AcceptExisting names restores (by block, table or bucket name)
+	// whose existing target is kept as it is (--accept-existing).
+	AcceptExisting []string
 }
 
 // applier is the mode that builds: it holds the run lock, resumes from the
@@ -24,6 +27,7 @@ type applier struct {
 	*core
 	repair bool
 	store  checkpoint.Store
+	accept map[string]bool // restores whose existing target is accepted
 
 	// prevDone holds the stages the checkpoint had done before this run;
 	// crashed, for each stage the previous run left running or
@@ -48,6 +52,9 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (*Summary
 	}
 	a := &applier{core: newCore(cfg, p, opts.Common, "apply", "work"), repair: opts.RepairState,
 		prevDone: map[string]bool{}, crashed: map[string]time.Time{}}
+	if a.accept, err = acceptList(cfg, opts.AcceptExisting); err != nil {
+		return nil, err
+	}
 	if a.store, err = a.deps.Store(ctx, cfg, true); err != nil {
 		return nil, err
 	}

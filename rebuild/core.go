@@ -119,41 +119,23 @@ func (c *core) rto(now time.Time) *events.RTO {
 	return r
 }
 
-// preflight connects to the target behind the guard and finds Terraform.
+// preflight connects to the target and every account behind the guard
+// and finds Terraform.
 func (c *core) preflight(ctx context.Context) error {
 	c.clearNotes("preflight")
 	conn, err := c.deps.Connect(ctx, c.cfg)
 	if err != nil {
 		return err
 	}
-	c.note("preflight", fmt.Sprintf("caller %s is in account %s; region %s", conn.Identity.ARN, conn.Identity.Account, c.cfg.Target.Region))
+	c.noteAccounts(conn)
 	tf, bin, err := c.deps.Terraform(ctx, c.cfg, filepath.Join(StateDir(c.cfg), c.workDir), c.opts.Download)
 	if err != nil {
 		return err
 	}
 	c.engine = engineLabel(c.cfg, bin)
 	c.note("preflight", fmt.Sprintf("%s at %s", c.engine, bin.Path))
-	c.conn, c.tf, c.tfVersion = conn, tf, bin.Version
+	c.conn, c.tf, c.tfVersion = conn, c.withStateFiles(tf), bin.Version
 	return nil
-}
-
-// backend is the S3 backend of one stack.
-func (c *core) backend(st *config.Stack) terraform.Backend {
-	s := c.cfg.State
-	b := terraform.Backend{
-		Bucket: s.Bucket, Key: terraform.StateKey(c.cfg.Project, st.Name), Region: c.cfg.Target.Region,
-		LockTable: s.LockTable, UseLockfile: s.UseLockfile, KMSKeyID: s.KMSKeyID,
-		RoleARN: c.cfg.Target.RoleARN, ExternalID: c.cfg.Target.ExternalID,
-	}
-	if c.conn != nil && len(c.conn.Endpoints) > 0 {
-		b.Endpoints = map[string]string{}
-		for svc, url := range c.conn.Endpoints {
-			if svc != "ecr" {
-				b.Endpoints[svc] = url
-			}
-		}
-	}
-	return b
 }
 
 func (c *core) tfStack(st *config.Stack) terraform.Stack {

@@ -42,19 +42,28 @@ type Terraform interface {
 	Close() error
 }
 
-// Connection is a guarded session with the target account.
+// Connection is the guarded sessions of a rebuild: the target's, and one
+// per declared account.
 type Connection struct {
+	// Cloud and Identity are the target's.
 	Cloud    Cloud
 	Identity bootstrap.Identity
 	// Endpoints are the endpoint overrides the backend must use too.
 	Endpoints map[string]string
+	// Accounts are the sessions by account block name, "" for the target.
+	// Without them (a connection to the target alone) every block must be
+	// in the target.
+	Accounts map[string]*AccountSession
+	// Restorers bring data back (restore stages) on the target's session.
+	Restorers Restorers
 }
 
 // Deps are the engine's collaborators. The zero value uses the real ones;
 // tests replace them.
 type Deps struct {
-	// Connect opens a session with the target and runs the guard: nothing
-	// is written before it returns.
+	// Connect opens a session with the target and every declared account
+	// and runs the guard over all of them: nothing is written anywhere
+	// before it returns.
 	Connect func(ctx context.Context, cfg *config.Config) (*Connection, error)
 	// Terraform finds the pinned engine (Terraform or OpenTofu) and returns
 	// a runner whose work folders are under workRoot.
@@ -78,15 +87,26 @@ func (d Deps) withDefaults() Deps {
 }
 
 func connect(ctx context.Context, cfg *config.Config) (*Connection, error) {
-	s, err := bootstrap.Load(ctx, cfg.Project, cfg.Target)
+	ss, ids, err := guardedSessions(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	id, err := s.Guard(ctx, cfg.Target)
-	if err != nil {
-		return nil, err
+	conn := &Connection{Identity: ids[""], Accounts: map[string]*AccountSession{}}
+	names := []string{""}
+	for _, a := range cfg.Accounts {
+		names = append(names, a.Name)
 	}
-	return &Connection{Cloud: s, Identity: id, Endpoints: s.Endpoints}, nil
+	for _, name := range names {
+		s, err := ss.For(accountOf(cfg, name))
+		if err != nil {
+			return nil, err
+		}
+		conn.Accounts[name] = &AccountSession{Account: s.Account, Identity: ids[name], Cloud: s, Credentials: s}
+		if name == "" {
+			conn.Cloud, conn.Endpoints, conn.Restorers = s, s.Endpoints, sessionRestorers{s}
+		}
+	}
+	return conn, nil
 }
 
 func findTerraform(ctx context.Context, cfg *config.Config, workRoot string, download bool) (Terraform, *terraform.Binary, error) {
@@ -103,20 +123,22 @@ func findTerraform(ctx context.Context, cfg *config.Config, workRoot string, dow
 // the stacks' work folders.
 func StateDir(cfg *config.Config) string { return filepath.Join(cfg.Dir, ".tfrebuild") }
 
-// openStore returns the checkpoint store the config selects. For the
-// DynamoDB store, forWrite makes sure the lock table exists first, after
-// the guard has checked the account: the run lock and the checkpoint live
-// there from the very first stage. Read-only callers (status) get a nil
-// store when the table does not exist yet.
+// openStore returns the checkpoint store the config selects. The
+// DynamoDB store is the lock table in the state's account. Before it is
+// opened, the guard checks the target and every account, since forWrite
+// creates the table when it is missing: the run lock and the checkpoint
+// live there from the very first stage. Read-only callers (status) get a
+// nil store when the table does not exist yet.
 func openStore(ctx context.Context, cfg *config.Config, forWrite bool) (checkpoint.Store, error) {
 	if cfg.Checkpoint.Store != "dynamodb" {
 		return &ckfile.Store{Path: filepath.Join(StateDir(cfg), "checkpoint.json")}, nil
 	}
-	s, err := bootstrap.Load(ctx, cfg.Project, cfg.Target)
+	ss, _, err := guardedSessions(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.Guard(ctx, cfg.Target); err != nil {
+	s, err := ss.For(accountOf(cfg, cfg.State.Account))
+	if err != nil {
 		return nil, err
 	}
 	if forWrite {

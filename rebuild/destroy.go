@@ -75,6 +75,9 @@ func (d *destroyer) forget(ctx context.Context, store checkpoint.Store) error {
 	for name := range d.destroyed {
 		delete(c.Stages, name)
 	}
+	for _, name := range restoresOf(d.cfg, d.destroyed) {
+		delete(c.Stages, name)
+	}
 	if d.destroyed["state"] {
 		// Nothing of the rebuild is left: the next apply starts a new one.
 		c.Stages, c.StartedAt = nil, time.Time{}
@@ -85,7 +88,7 @@ func (d *destroyer) forget(ctx context.Context, store checkpoint.Store) error {
 func (d *destroyer) stack(ctx context.Context, st *config.Stack) error {
 	name := "stack." + st.Name
 	ts := d.tfStack(st)
-	exists, err := d.conn.Cloud.StateExists(ctx, d.cfg.Target.AccountID, ts.Backend.Bucket, ts.Backend.Key)
+	exists, err := d.stateExists(ctx, ts.Backend)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package rebuild
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -27,6 +28,8 @@ func JudgeDrill(sum *Summary, rto time.Duration, applyErr error) DrillVerdict {
 		v.Passed, v.Reason = false, "the rebuild did not complete"
 	case rto > 0 && v.Took > rto:
 		v.Passed, v.Reason = false, "over the recovery time objective"
+	case sum != nil && len(sum.OverRPO()) > 0:
+		v.Passed, v.Reason = false, "restored data over the recovery point objective: "+strings.Join(sum.OverRPO(), "; ")
 	}
 	return v
 }

@@ -2,6 +2,8 @@ package rebuild
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/tfrebuild/tfrebuild/bootstrap"
 	"github.com/tfrebuild/tfrebuild/checkpoint"
@@ -18,7 +20,7 @@ type (
 )
 
 func (stateKind) apply(ctx context.Context, a *applier, s *stages.Stage) error {
-	if err := ensureState(ctx, a.core, a.conn.Cloud, s.Name, a.bootstrapOptions(s.Name)); err != nil {
+	if err := ensureState(ctx, a.core, false, s.Name, a.bootstrapOptions(s.Name)); err != nil {
 		return err
 	}
 	a.initAhead()
@@ -26,7 +28,7 @@ func (stateKind) apply(ctx context.Context, a *applier, s *stages.Stage) error {
 }
 
 func (stateKind) plan(ctx context.Context, p *planner, s *stages.Stage) error {
-	return ensureState(ctx, p.core, dryRun{p.conn.Cloud}, s.Name, p.bootstrapOptions())
+	return ensureState(ctx, p.core, true, s.Name, p.bootstrapOptions())
 }
 
 func (stateKind) destroy(ctx context.Context, d *destroyer, s *stages.Stage) error {
@@ -36,26 +38,53 @@ func (stateKind) destroy(ctx context.Context, d *destroyer, s *stages.Stage) err
 		d.note(s.Name, "lock table "+st.LockTable+" kept: it holds the checkpoint (checkpoint { store = \"dynamodb\" })")
 		st.LockTable = ""
 	}
-	rep, err := d.conn.Cloud.DeleteState(ctx, d.cfg.Target.AccountID, st, bootstrap.Options{Project: d.cfg.Project})
+	acct, err := d.stateAccount()
+	if err != nil {
+		return err
+	}
+	rep, err := acct.Cloud.DeleteState(ctx, acct.Account.ID, st, bootstrap.Options{Project: d.cfg.Project})
 	return d.teardown(s.Name, rep, err)
 }
 
 func (registriesKind) apply(ctx context.Context, a *applier, s *stages.Stage) error {
-	return ensureRegistries(ctx, a.core, a.conn.Cloud, s.Name, a.bootstrapOptions(s.Name))
+	return ensureRegistries(ctx, a.core, false, s.Name, a.bootstrapOptions(s.Name))
 }
 
 func (registriesKind) plan(ctx context.Context, p *planner, s *stages.Stage) error {
-	return ensureRegistries(ctx, p.core, dryRun{p.conn.Cloud}, s.Name, p.bootstrapOptions())
+	return ensureRegistries(ctx, p.core, true, s.Name, p.bootstrapOptions())
 }
 
+// destroy deletes the registries account by account, through the same
+// sessions that created them; a failure in one account does not keep the
+// others' from being deleted.
 func (registriesKind) destroy(ctx context.Context, d *destroyer, s *stages.Stage) error {
-	rep, err := d.conn.Cloud.DeleteRegistries(ctx, d.cfg.Registries, bootstrap.Options{Project: d.cfg.Project})
-	return d.teardown(s.Name, rep, err)
+	var errs []error
+	for _, g := range d.registryGroups() {
+		acct, err := d.account(g.account)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		rep, err := acct.Cloud.DeleteRegistries(ctx, g.regs, bootstrap.Options{Project: d.cfg.Project})
+		d.report(s.Name, rep)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", acct.Account.Label(), err))
+		}
+	}
+	return d.teardown(s.Name, nil, errors.Join(errs...))
 }
 
-func ensureState(ctx context.Context, c *core, cv converger, stage string, opts bootstrap.Options) error {
+// ensureState checks and creates the state bucket and lock table in the
+// state's account; dry makes every call a dry run (plan).
+func ensureState(ctx context.Context, c *core, dry bool, stage string, opts bootstrap.Options) error {
 	c.clearNotes(stage)
-	rep, err := cv.EnsureBucket(ctx, c.cfg.Target.AccountID, c.cfg.State, opts)
+	acct, err := c.stateAccount()
+	if err != nil {
+		return err
+	}
+	cv := convergerOf(acct.Cloud, dry)
+	c.noteAccount(stage, acct)
+	rep, err := cv.EnsureBucket(ctx, acct.Account.ID, c.cfg.State, opts)
 	c.report(stage, rep)
 	if err != nil || c.cfg.State.LockTable == "" {
 		return err
@@ -65,11 +94,64 @@ func ensureState(ctx context.Context, c *core, cv converger, stage string, opts 
 	return err
 }
 
-func ensureRegistries(ctx context.Context, c *core, cv converger, stage string, opts bootstrap.Options) error {
+// ensureRegistries checks and creates the registries, each in its
+// account's session, with a repository policy that lets its
+// pull_accounts pull. The accounts are independent: a failure in one is
+// reported with the others' results.
+func ensureRegistries(ctx context.Context, c *core, dry bool, stage string, opts bootstrap.Options) error {
 	c.clearNotes(stage)
-	rep, err := cv.EnsureRegistries(ctx, c.cfg.Registries, opts)
-	c.report(stage, rep)
-	return err
+	var errs []error
+	for _, g := range c.registryGroups() {
+		acct, err := c.account(g.account)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		o := opts
+		o.PullAccounts = map[string][]string{}
+		for _, r := range g.regs {
+			o.PullAccounts[r.Name] = r.PullAccounts
+		}
+		c.noteAccount(stage, acct)
+		rep, err := convergerOf(acct.Cloud, dry).EnsureRegistries(ctx, g.regs, o)
+		c.report(stage, rep)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", acct.Account.Label(), err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// registryGroup is the registries that live in one account.
+type registryGroup struct {
+	account string
+	regs    []*config.Registry
+}
+
+// registryGroups groups the registries by account, the target first and
+// then the accounts in declaration order.
+func (c *core) registryGroups() []registryGroup {
+	var out []registryGroup
+	for _, name := range c.cfg.UsedAccounts() {
+		g := registryGroup{account: name}
+		for _, r := range c.cfg.Registries {
+			if r.Account == name {
+				g.regs = append(g.regs, r)
+			}
+		}
+		if len(g.regs) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// noteAccount says in which account a bootstrap step works, when the
+// rebuild spans accounts.
+func (c *core) noteAccount(stage string, acct *AccountSession) {
+	if len(c.cfg.Accounts) > 0 {
+		c.note(stage, fmt.Sprintf("in %s (%s, %s)", acct.Account.Label(), acct.Account.ID, acct.Account.Region))
+	}
 }
 
 // report notes what a bootstrap step found and did; drift becomes a
@@ -98,6 +180,14 @@ type converger interface {
 	EnsureBucket(ctx context.Context, account string, st config.State, opts bootstrap.Options) (*bootstrap.Report, error)
 	EnsureLockTable(ctx context.Context, table string, opts bootstrap.Options) (*bootstrap.Report, error)
 	EnsureRegistries(ctx context.Context, regs []*config.Registry, opts bootstrap.Options) (*bootstrap.Report, error)
+}
+
+// convergerOf is a cloud's bootstrap calls, as dry runs when dry is set.
+func convergerOf(c Cloud, dry bool) converger {
+	if dry {
+		return dryRun{c}
+	}
+	return c
 }
 
 // dryRun is the planner's view of the bootstrap: every call is a dry run,

@@ -70,7 +70,7 @@ func (a *applier) stack(ctx context.Context, st *config.Stack) error {
 	}
 	ts := a.tfStack(st)
 	ts.Vars = vars
-	fp, err := stackFingerprint(st, vars, prev.upstream, a.engine, ts.Backend.HCL())
+	fp, err := stackFingerprint(st, vars, prev.upstream, a.engine, ts.Backend.HCL()+a.accountsFingerprint(st))
 	if err != nil {
 		return err
 	}
@@ -124,7 +124,7 @@ func (a *applier) setOutputs(st *config.Stack, outs terraform.Outputs, fp string
 // other lock is reported with who holds it and how to release it.
 func (a *applier) releaseStaleLock(ctx context.Context, ts terraform.Stack, stageStart time.Time) error {
 	b := ts.Backend
-	info, err := a.conn.Cloud.StateLock(ctx, a.cfg.Target.AccountID, b.Bucket, b.Key, b.LockTable, b.UseLockfile)
+	info, err := a.stateLock(ctx, b)
 	if err != nil || info == nil {
 		return err
 	}
@@ -148,9 +148,7 @@ func (a *applier) releaseStaleLock(ctx context.Context, ts terraform.Stack, stag
 func (c *core) terraformStack(st *config.Stack) terraform.Stack {
 	return terraform.Stack{
 		Name: st.Name, SourceDir: st.SourceDir, Backend: c.backend(st),
-		Env: st.Env, VarFiles: st.VarFiles,
-		// Credentials: helper K's c.stackCredentials(st) (rebuild/accounts.go)
-		// is wired here, the one place every mode and init ahead go through.
+		Env: st.Env, VarFiles: st.VarFiles, Credentials: c.stackCredentials(st),
 		Progress: c.resourceProgress("stack." + st.Name),
 	}
 }

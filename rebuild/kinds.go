@@ -23,6 +23,7 @@ var kinds = map[stages.Kind]stageKind{
 	stages.KindStack:      stackKind{},
 	stages.KindCheck:      checkKind{},
 	stages.KindStep:       stepKind{},
+	stages.KindRestore:    restoreKind{},
 }
 
 func kindOf(s *stages.Stage) (stageKind, error) {

@@ -96,7 +96,7 @@ func (p *planner) report(res *stages.Result) *PlanReport {
 		rep.Mocked = rep.Mocked || ps.Mocked
 		rep.Stages = append(rep.Stages, ps)
 	}
-	for _, k := range []string{"create", "update", "delete", "replace"} {
+	for _, k := range []string{"create", "update", "delete", "replace", "restore"} {
 		rep.ChangesPending = rep.ChangesPending || rep.Totals[k] > 0
 	}
 	rep.Engine = p.engine

@@ -41,6 +41,8 @@ type PlanStage struct {
 	MockedInputs []string     `json:"mocked_inputs,omitempty"`
 	Error        string       `json:"error,omitempty"`
 	Notes        []string     `json:"notes,omitempty"`
+	// Restore is, for a restore stage, what the restore would do.
+	Restore *RestorePlan `json:"restore,omitempty"`
 }
 
 // PlanAction is one thing apply would do.

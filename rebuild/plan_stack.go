@@ -41,7 +41,7 @@ func (p *planner) stack(ctx context.Context, st *config.Stack) error {
 			ts.Outputs[n] = o.Sensitive
 		}
 	}
-	exists, err := p.conn.Cloud.StateExists(ctx, p.cfg.Target.AccountID, ts.Backend.Bucket, ts.Backend.Key)
+	exists, err := p.stateExists(ctx, ts.Backend)
 	if err != nil {
 		return err
 	}

@@ -38,6 +38,8 @@ type StageStatus struct {
 	Notes       []string             `json:"notes,omitempty"`
 	Findings    []checkpoint.Finding `json:"findings,omitempty"`
 	ConfirmedBy string               `json:"confirmed_by,omitempty"`
+	// Restore is what a restore stage brought back, with its RPO.
+	Restore *checkpoint.Restore `json:"restore,omitempty"`
 }
 
 // StatusOptions steer ReadStatus.
@@ -129,7 +131,7 @@ func stageStatus(s *stages.Stage, rec *checkpoint.StageRecord, runLive bool) Sta
 	}
 	return StageStatus{Name: s.Name, Status: stat, StartedAt: rec.StartedAt, FinishedAt: rec.FinishedAt,
 		Seconds: rec.Elapsed().Seconds(), Attempts: rec.Attempts, Error: rec.Error, Notes: rec.Notes,
-		Findings: findings(rec), ConfirmedBy: rec.ConfirmedBy}
+		Findings: findings(rec), ConfirmedBy: rec.ConfirmedBy, Restore: restoreRecord(rec)}
 }
 
 // findings are a record's findings; a checkpoint written before findings

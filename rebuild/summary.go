@@ -3,6 +3,7 @@ package rebuild
 import (
 	"time"
 
+	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
 
@@ -23,6 +24,8 @@ type StageSummary struct {
 	Duration time.Duration `json:"-"`
 	Error    string        `json:"error,omitempty"`
 	Notes    []string      `json:"notes,omitempty"`
+	// Restore is what a restore stage brought back, with its RPO.
+	Restore *checkpoint.Restore `json:"restore,omitempty"`
 }
 
 func (c *core) summary(res *stages.Result, start time.Time) *Summary {
@@ -31,7 +34,7 @@ func (c *core) summary(res *stages.Result, start time.Time) *Summary {
 	s := &Summary{Project: c.cfg.Project, Total: time.Since(start), RTO: c.cfg.RTO}
 	for _, st := range c.pipeline.Stages {
 		rec := c.ckpt.Stage(st.Name)
-		row := StageSummary{Name: st.Name, Status: res.Status[st.Name], Notes: rec.Notes}
+		row := StageSummary{Name: st.Name, Status: res.Status[st.Name], Notes: rec.Notes, Restore: restoreRecord(rec)}
 		if row.Status != stages.Pending {
 			row.Duration = rec.Elapsed()
 		}

@@ -17,6 +17,12 @@ type Backend struct {
 	KMSKeyID    string
 	RoleARN     string
 	ExternalID  string
+	// Profile and SharedCredentialsFiles point the backend at a profile of
+	// a credentials file, for a state in another account than the one
+	// whose credentials Terraform's environment holds. The file holds the
+	// secrets; the backend settings only its path.
+	Profile                string
+	SharedCredentialsFiles []string
 	// Endpoints are overrides by service (s3, dynamodb, sts, iam), taken
 	// from AWS_ENDPOINT_URL*; with any set, path-style addressing is used
 	// and the checks that need real AWS are skipped.
@@ -61,6 +67,16 @@ func (b Backend) HCL() string {
 			fmt.Fprintf(&sb, "  external_id  = %q\n", b.ExternalID)
 		}
 		sb.WriteString("}\n")
+	}
+	if b.Profile != "" {
+		kv("profile", b.Profile)
+	}
+	if len(b.SharedCredentialsFiles) > 0 {
+		quoted := make([]string, len(b.SharedCredentialsFiles))
+		for i, f := range b.SharedCredentialsFiles {
+			quoted[i] = fmt.Sprintf("%q", f)
+		}
+		fmt.Fprintf(&sb, "shared_credentials_files = [%s]\n", strings.Join(quoted, ", "))
 	}
 	if len(b.Endpoints) > 0 {
 		sb.WriteString("endpoints = {\n")

@@ -25,11 +25,16 @@ func TestBackendHCL(t *testing.T) {
 		"dynamodb lock": {
 			b:       Backend{Bucket: "b", Key: StateKey("p", "blue"), Region: "eu-west-2", LockTable: "locks"},
 			want:    []string{`bucket = "b"`, `key = "p/blue/terraform.tfstate"`, `dynamodb_table = "locks"`, "encrypt = true"},
-			notWant: []string{"use_lockfile", "endpoints", "use_path_style"},
+			notWant: []string{"use_lockfile", "endpoints", "use_path_style", "profile", "shared_credentials_files"},
 		},
 		"lockfile and role": {
 			b:    Backend{Bucket: "b", Key: "k", Region: "us-east-1", UseLockfile: true, RoleARN: "arn:aws:iam::123456789012:role/r", ExternalID: "x"},
 			want: []string{"use_lockfile = true", `role_arn     = "arn:aws:iam::123456789012:role/r"`, `external_id  = "x"`},
+		},
+		"state in another account": {
+			b:       Backend{Bucket: "b", Key: "k", Region: "eu-west-1", Profile: "tfrebuild-state", SharedCredentialsFiles: []string{"/w/app/state-credentials"}},
+			want:    []string{`profile = "tfrebuild-state"`, `shared_credentials_files = ["/w/app/state-credentials"]`},
+			notWant: []string{"assume_role"},
 		},
 		"emulator": {
 			b:    Backend{Bucket: "b", Key: "k", Region: "eu-west-2", LockTable: "l", Endpoints: map[string]string{"s3": "http://127.0.0.1:1", "dynamodb": "http://127.0.0.1:1"}},

@@ -12,13 +12,14 @@ import (
 // DrillOptions are the flags of drill.
 type DrillOptions struct {
 	DestroyOptions
+	AcceptExisting stringList
 }
 
 func drillCommand() *command {
 	c := &command{
 		name:    "drill",
 		summary: "A rebuild drill: apply (with checks), report the time against the RTO, then destroy what was built.",
-		usage:   "drill [--config FILE] [--with NAME]... [--all] [--yes]",
+		usage:   "drill [--config FILE] [--with NAME]... [--all] [--yes] [--accept-existing NAME]...",
 		example: "tfrebuild drill --config drill.hcl --with green --all --yes",
 	}
 	c.run = func(ctx context.Context, env *cliEnv, args []string) error {
@@ -27,6 +28,7 @@ func drillCommand() *command {
 		o.register(fs)
 		fs.BoolVar(&o.Yes, "yes", false, "do not ask for confirmation (required without a terminal)")
 		fs.BoolVar(&o.All, "all", false, "also tear down the registries, lock table and state bucket tfrebuild created")
+		registerAcceptExisting(fs, &o.AcceptExisting)
 		if _, err := parseFlags(fs, args, c); err != nil {
 			return err
 		}
@@ -45,11 +47,14 @@ func runDrill(ctx context.Context, env *cliEnv, o DrillOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := rebuild.CheckAcceptExisting(cfg, o.AcceptExisting); err != nil {
+		return err
+	}
 	q := fmt.Sprintf("Drill: rebuild %s in account %s, region %s, then DESTROY it?", cfg.Project, cfg.Target.AccountID, cfg.Target.Region)
 	if err := confirm(env, o.Yes, q); err != nil {
 		return err
 	}
-	sum, applyErr := applyConfig(ctx, env, cfg, ApplyOptions{runFlags: o.runFlags, Yes: true})
+	sum, applyErr := applyConfig(ctx, env, cfg, ApplyOptions{runFlags: o.runFlags, Yes: true, AcceptExisting: o.AcceptExisting})
 	verdict := rebuild.JudgeDrill(sum, cfg.RTO, applyErr)
 	ui.WriteDrill(env.stdout, verdict)
 	fmt.Fprint(env.stdout, "\ndrill: tearing down\n")

@@ -16,7 +16,7 @@ var symbols = map[string]string{"create": "+", "update": "~", "delete": "-", "re
 func countsText(c rebuild.Counts) string {
 	var parts []string
 	for _, k := range []struct{ key, label string }{{"create", "to create"}, {"update", "to change"}, {"replace", "to replace"},
-		{"delete", "to destroy"}, {"read", "to read"}, {"drift", "drifted"}} {
+		{"delete", "to destroy"}, {"read", "to read"}, {"drift", "drifted"}, {"restore", "to restore"}} {
 		if c[k.key] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", c[k.key], k.label))
 		}
@@ -34,6 +34,9 @@ func headline(s *rebuild.PlanStage) string {
 		return "skipped (optional, not in this run)"
 	default:
 		return string(s.Status)
+	}
+	if s.Restore != nil {
+		return restoreHeadline(s.Restore)
 	}
 	text := countsText(s.Counts)
 	if s.State == "empty" {
@@ -61,7 +64,7 @@ func WritePlan(w io.Writer, p *rebuild.PlanReport) {
 	for _, s := range p.Stages {
 		fmt.Fprintf(w, "%s: %s\n", s.Name, headline(s))
 		for _, a := range s.Actions {
-			line := fmt.Sprintf("  %-3s %s", symbols[a.Action], a.Address)
+			line := fmt.Sprintf("  %-3s %s", symbol(a.Action), a.Address)
 			if a.Detail != "" {
 				line += ": " + a.Detail
 			}
@@ -108,6 +111,9 @@ func WritePlanMarkdown(w io.Writer, p *rebuild.PlanReport) {
 		if s.Mocked {
 			notes = append(notes, "⚠️ rests on mocked values")
 		}
+		if s.Restore != nil {
+			notes = append(notes, restoreHeadline(s.Restore))
+		}
 		fmt.Fprintf(w, "| `%s` | %d | %d | %d | %d | %d | %s |\n", s.Name, s.Counts["create"], s.Counts["update"],
 			s.Counts["replace"], s.Counts["delete"], s.Counts["drift"], strings.Join(notes, "; "))
 	}
@@ -119,7 +125,7 @@ func WritePlanMarkdown(w io.Writer, p *rebuild.PlanReport) {
 		}
 		fmt.Fprintf(w, "<details><summary><code>%s</code>: %s</summary>\n\n", s.Name, headline(s))
 		for _, a := range s.Actions {
-			line := fmt.Sprintf("- `%s` `%s`", symbols[a.Action], a.Address)
+			line := fmt.Sprintf("- `%s` `%s`", symbol(a.Action), a.Address)
 			if a.Detail != "" {
 				line += " — " + a.Detail
 			}

@@ -56,6 +56,7 @@ func WriteStatus(w io.Writer, st *rebuild.Status) {
 	for _, d := range st.Drift {
 		fmt.Fprintln(w, d)
 	}
+	statusRestores(w, st)
 }
 
 // WriteStatusJSON prints the status as JSON.

@@ -36,6 +36,7 @@ func WriteSummary(w io.Writer, s *rebuild.Summary) {
 		}
 	}
 	fmt.Fprintln(w)
+	summaryRestores(w, s)
 	for _, st := range s.Stages {
 		if st.Error != "" && st.Status == stages.Failed {
 			fmt.Fprintf(w, "\n%s failed:\n  %s\n", st.Name, strings.ReplaceAll(st.Error, "\n", "\n  "))

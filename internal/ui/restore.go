@@ -1,0 +1,85 @@
+package ui
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/tfrebuild/tfrebuild/checkpoint"
+	"github.com/tfrebuild/tfrebuild/rebuild"
+	"github.com/tfrebuild/tfrebuild/restore"
+)
+
+// writeRestores prints, after a summary or a status, each restore's
+// outcome and data age against the RPO; over the RPO is flagged.
+func writeRestores(w io.Writer, names []string, recs []*checkpoint.Restore) {
+	if len(recs) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nrestores (data age against the RPO):")
+	for i, r := range recs {
+		flag := ""
+		if !r.RPO.RPOMet {
+			flag = "  WARNING"
+		}
+		fmt.Fprintf(w, "  %s: %s %s from %s; %s%s\n", names[i], r.Result.Outcome, r.Result.Target, r.Result.Source,
+			rebuild.DescribeRPO(r.RPO), flag)
+		if o := r.Result.Objects; o != nil {
+			fmt.Fprintf(w, "    objects: %d restored, %d unchanged, %d deleted, %d kept\n", o.Restored, o.Unchanged, o.Deleted, o.Kept)
+		}
+	}
+}
+
+func summaryRestores(w io.Writer, s *rebuild.Summary) {
+	var names []string
+	var recs []*checkpoint.Restore
+	for _, st := range s.Stages {
+		if st.Restore != nil {
+			names, recs = append(names, st.Name), append(recs, st.Restore)
+		}
+	}
+	writeRestores(w, names, recs)
+}
+
+func statusRestores(w io.Writer, s *rebuild.Status) {
+	var names []string
+	var recs []*checkpoint.Restore
+	for _, st := range s.Stages {
+		if st.Restore != nil {
+			names, recs = append(names, st.Name), append(recs, st.Restore)
+		}
+	}
+	writeRestores(w, names, recs)
+}
+
+// restoreHeadline is a restore stage's line in a plan: the action, the
+// target's state, and the expected data age against the RPO.
+func restoreHeadline(p *rebuild.RestorePlan) string {
+	target := "target missing"
+	switch {
+	case p.TargetExists && p.TargetHasData:
+		target = "target exists with data"
+	case p.TargetExists:
+		target = "target exists, empty"
+	}
+	if p.TargetStatus != "" {
+		target += " (" + p.TargetStatus + ")"
+	}
+	s := fmt.Sprintf("%s %s: %s; expected %s", p.Action, p.Target, target, rebuild.DescribeRPO(p.Expected))
+	if p.Problem != "" {
+		s += " [problem]"
+	}
+	return s
+}
+
+// restoreSymbols mark restore actions in plan listings.
+var restoreSymbols = map[restore.Action]string{
+	restore.ActionRestore: "R", restore.ActionWait: "…", restore.ActionDone: "=", restore.ActionAccept: "A", restore.ActionRefuse: "!",
+}
+
+// symbol is the mark of a plan action: Terraform's, or a restore's.
+func symbol(action string) string {
+	if s, ok := symbols[action]; ok {
+		return s
+	}
+	return restoreSymbols[restore.Action(action)]
+}

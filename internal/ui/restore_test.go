@@ -1,0 +1,89 @@
+package ui
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tfrebuild/tfrebuild/checkpoint"
+	"github.com/tfrebuild/tfrebuild/rebuild"
+	"github.com/tfrebuild/tfrebuild/restore"
+	"github.com/tfrebuild/tfrebuild/stages"
+)
+
+func restoreRecord(age time.Duration) *checkpoint.Restore {
+	at := time.Date(2026, 11, 25, 6, 0, 0, 0, time.UTC)
+	res := restore.Result{Kind: restore.KindDynamoDB, Target: "orders", Source: "backup arn:b", Outcome: restore.Restored,
+		RecoveryPoint: &at, RestoredAt: at.Add(age)}
+	return &checkpoint.Restore{Result: res, RPO: restore.Measure(&res, 15*time.Minute)}
+}
+
+func TestSummaryShowsDataAgeAgainstRPO(t *testing.T) {
+	t.Parallel()
+	sum := &rebuild.Summary{Project: "p", Stages: []rebuild.StageSummary{
+		{Name: "restore.orders", Status: stages.Done, Restore: restoreRecord(4 * time.Minute)},
+		{Name: "restore.old", Status: stages.Done, Restore: restoreRecord(2 * time.Hour)},
+		{Name: "stack.data", Status: stages.Done},
+	}}
+	var b bytes.Buffer
+	WriteSummary(&b, sum)
+	out := b.String()
+	for _, want := range []string{
+		"restore.orders: restored orders from backup arn:b; recovery point 2026-11-25T06:00:00Z, data age 4m0s (RPO 15m0s: within)\n",
+		"restore.old: restored orders from backup arn:b; recovery point 2026-11-25T06:00:00Z, data age 2h0m0s (RPO 15m0s: OVER the recovery point objective)  WARNING\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+	b.Reset()
+	if err := WriteSummaryJSON(&b, sum); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Stages []struct {
+			Restore *checkpoint.Restore `json:"restore"`
+		} `json:"stages"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &doc); err != nil || doc.Stages[1].Restore == nil || doc.Stages[1].Restore.RPO.RPOMet || *doc.Stages[1].Restore.RPO.DataAgeSeconds != 7200 {
+		t.Errorf("summary JSON %s: %v", b.String(), err)
+	}
+}
+
+func TestPlanShowsRestores(t *testing.T) {
+	t.Parallel()
+	at := time.Now().Add(-time.Hour)
+	pl := restore.Plan{Kind: restore.KindS3, Target: "uploads", Source: "s3://uploads versions", RecoveryPoint: &at, Action: restore.ActionRestore,
+		TargetExists: true, TargetHasData: true}
+	rep := &rebuild.PlanReport{Project: "p", Totals: rebuild.Counts{"restore": 1}, Stages: []*rebuild.PlanStage{{
+		Name: "restore.uploads", Status: stages.Done, Counts: rebuild.Counts{"restore": 1},
+		Actions: []rebuild.PlanAction{{Address: "s3_bucket uploads", Action: "restore", Detail: "from s3://uploads versions"}},
+		Restore: &rebuild.RestorePlan{Plan: pl, Expected: restore.Expected(&pl, 15*time.Minute, time.Now())},
+	}}}
+	var b bytes.Buffer
+	WritePlan(&b, rep)
+	out := b.String()
+	for _, want := range []string{"restore.uploads: restore uploads: target exists with data; expected recovery point ",
+		"(RPO 15m0s: OVER the recovery point objective)", "  R   s3_bucket uploads: from s3://uploads versions", "Total: 1 to restore."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan lacks %q:\n%s", want, out)
+		}
+	}
+	b.Reset()
+	WritePlanMarkdown(&b, rep)
+	if !strings.Contains(b.String(), "| `restore.uploads` | 0 | 0 | 0 | 0 | 0 | restore uploads: target exists with data;") {
+		t.Errorf("markdown:\n%s", b.String())
+	}
+}
+
+func TestStatusShowsRestores(t *testing.T) {
+	t.Parallel()
+	st := &rebuild.Status{Project: "p", Stages: []rebuild.StageStatus{{Name: "restore.orders", Status: stages.Done, Restore: restoreRecord(time.Minute)}}}
+	var b bytes.Buffer
+	WriteStatus(&b, st)
+	if !strings.Contains(b.String(), "restore.orders: restored orders from backup arn:b; recovery point 2026-11-25T06:00:00Z, data age 1m0s (RPO 15m0s: within)") {
+		t.Errorf("status:\n%s", b.String())
+	}
+}

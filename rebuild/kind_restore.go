@@ -1,0 +1,164 @@
+package rebuild
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tfrebuild/tfrebuild/checkpoint"
+	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/restore"
+	"github.com/tfrebuild/tfrebuild/stages"
+)
+
+// restoreKind brings data back (stage restore.NAME): a DynamoDB table
+// before its stack, restored and then imported into the stack's state so
+// that Terraform adopts it; the objects of an S3 bucket after its stack
+// has created the bucket. Plan reports what it would do; destroy never
+// holds one (the data goes with the stack that owns it).
+type restoreKind struct{}
+
+func (restoreKind) apply(ctx context.Context, a *applier, s *stages.Stage) error {
+	return a.restore(ctx, a.cfg.Restore(s.Target))
+}
+
+func (restoreKind) plan(ctx context.Context, p *planner, s *stages.Stage) error {
+	return p.restore(ctx, p.cfg.Restore(s.Target))
+}
+
+func (restoreKind) destroy(_ context.Context, _ *destroyer, s *stages.Stage) error {
+	return notInTeardown(s)
+}
+
+func (a *applier) restore(ctx context.Context, r *config.Restore) error {
+	name := "restore." + r.Name
+	a.clearNotes(name)
+	// An earlier attempt's result is not this one's; but a target accepted
+	// once stays accepted (until destroy forgets it), or every later apply
+	// would refuse the table it imported.
+	a.mu.Lock()
+	rec := a.ckpt.Stage(name)
+	accept := a.accept[r.Name] || (rec.Restore != nil && rec.Restore.Result.Outcome == restore.Accepted)
+	rec.Restore = nil
+	a.mu.Unlock()
+	rs, err := restorers(a.conn)
+	if err != nil {
+		return err
+	}
+	note := func(msg string) { a.note(name, msg) }
+	var res *restore.Result
+	if r.Kind == config.RestoreDynamoDB {
+		res, err = rs.Tables(r.SourceRegion, note).Restore(ctx, tableOptions(r, accept))
+	} else {
+		res, err = rs.Buckets(r.SourceRegion, note).Restore(ctx, bucketOptions(r, a.conn.Identity.Account, accept))
+	}
+	if res != nil {
+		// Recorded even when some S3 writes failed: it says what was done.
+		a.recordRestore(name, res)
+	}
+	var missing *restore.MissingBucketError
+	if errors.As(err, &missing) {
+		return fmt.Errorf("%w. stack.%s has run, so check that s3_bucket = %q in restore %q (%s:%d) is the bucket %s creates", err,
+			r.Stack, r.S3Bucket, r.Name, r.Range.Filename, r.Range.Start.Line, r.Address)
+	}
+	if err != nil || !r.BeforeStack() {
+		return err
+	}
+	return a.adopt(ctx, r)
+}
+
+// adopt imports the restored table into its stack's state, with the
+// stack's inputs (its var file), unless the state has it already.
+func (a *applier) adopt(ctx context.Context, r *config.Restore) error {
+	name := "restore." + r.Name
+	imp, ok := a.tf.(importer)
+	if !ok {
+		return cannotImport(r)
+	}
+	st := a.cfg.Stack(r.Stack)
+	vars, err := a.inputs(st)
+	if err != nil {
+		return fmt.Errorf("evaluate stack %s's inputs to import the table: %w", st.Name, err)
+	}
+	ts := a.tfStack(st)
+	ts.Vars = vars
+	if at, crashed := a.crashed[name]; crashed {
+		// An import that died with the previous run may hold the lock.
+		if err := a.releaseStaleLock(ctx, ts, at); err != nil {
+			return err
+		}
+	}
+	has, err := imp.StateHas(ctx, ts, r.Address)
+	if errors.Is(err, errCannotImport) {
+		return cannotImport(r)
+	}
+	if err != nil {
+		return fmt.Errorf("the table %q is restored, but reading stack %s's state failed: %w; run apply again (the restore is not repeated)",
+			r.Resource(), st.Name, err)
+	}
+	if has {
+		a.note(name, fmt.Sprintf("%s is already in stack.%s's state: nothing to import", r.Address, st.Name))
+		return nil
+	}
+	if err := imp.Import(ctx, ts, r.Address, r.Resource()); err != nil {
+		return fmt.Errorf("the table %q is restored, but importing it into stack %s as %s failed: %w; "+
+			"fix the cause and run apply again (the restore is not repeated)", r.Resource(), st.Name, r.Address, err)
+	}
+	a.note(name, fmt.Sprintf("imported table %s into stack.%s's state as %s", r.Resource(), st.Name, r.Address))
+	return nil
+}
+
+// recordRestore keeps the result and its data age against the RPO in the
+// checkpoint, and says how it went; over the RPO is a warning in apply
+// (and a failure in drill, see JudgeDrill).
+func (a *applier) recordRestore(stage string, res *restore.Result) {
+	m := restore.Measure(res, a.cfg.RPO)
+	a.mu.Lock()
+	a.ckpt.Stage(stage).Restore = &checkpoint.Restore{Result: *res, RPO: m}
+	a.mu.Unlock()
+	what := fmt.Sprintf("%s %s from %s", res.Outcome, res.Target, res.Source)
+	if res.Outcome == restore.Accepted {
+		what = "kept " + res.Target + " as it is (--accept-existing): nothing restored"
+	}
+	a.note(stage, what+"; "+DescribeRPO(m))
+	if !m.RPOMet {
+		a.note(stage, "warning: "+DescribeRPO(m))
+	}
+}
+
+// DescribeRPO says how old a restore's data is against the objective:
+// "recovery point 2026-11-25T06:00:00Z, data age 4m0s (RPO 15m0s: within)".
+func DescribeRPO(m restore.RPO) string {
+	if m.RecoveryPoint == nil {
+		return "recovery point unknown: not within RPO"
+	}
+	s := "recovery point " + m.RecoveryPoint.UTC().Format(time.RFC3339)
+	if m.DataAgeSeconds != nil {
+		s += ", data age " + (time.Duration(*m.DataAgeSeconds) * time.Second).String()
+	}
+	switch {
+	case m.RPOSeconds == 0:
+		return s + " (no rpo set)"
+	case m.RPOMet:
+		return s + fmt.Sprintf(" (RPO %s: within)", time.Duration(m.RPOSeconds)*time.Second)
+	}
+	return s + fmt.Sprintf(" (RPO %s: OVER the recovery point objective)", time.Duration(m.RPOSeconds)*time.Second)
+}
+
+func restorers(conn *Connection) (Restorers, error) {
+	if conn == nil || conn.Restorers == nil {
+		return nil, errors.New("no AWS session to restore with (preflight did not connect)")
+	}
+	return conn.Restorers, nil
+}
+
+func tableOptions(r *config.Restore, accept bool) restore.TableOptions {
+	return restore.TableOptions{Table: r.DynamoDBTable, From: r.From, BackupARN: r.BackupARN, PointInTime: r.PointInTime,
+		SourceTable: r.SourceTable, AcceptExisting: accept}
+}
+
+func bucketOptions(r *config.Restore, account string, accept bool) restore.BucketOptions {
+	return restore.BucketOptions{Bucket: r.S3Bucket, From: r.From, PointInTime: r.PointInTime, SourceBucket: r.SourceBucket,
+		AccountID: account, SourceAccountID: r.SourceAccountID, KeepNewer: r.KeepNewer, AcceptExisting: accept}
+}

@@ -1,0 +1,83 @@
+package rebuild
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/tfrebuild/tfrebuild/config"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/tfrebuild/tfrebuild/bootstrap"
+	"github.com/tfrebuild/tfrebuild/restore"
+	"github.com/tfrebuild/tfrebuild/terraform"
+)
+
+// Restorers opens the restore library on the target's session, reading its
+// sources in sourceRegion ("" for the target's region). note receives the
+// library's progress. The real one is restore.NewTables and
+// restore.NewBuckets over the guarded session; tests pass fakes.
+type Restorers interface {
+	Tables(sourceRegion string, note func(string)) TableRestorer
+	Buckets(sourceRegion string, note func(string)) BucketRestorer
+}
+
+// TableRestorer is what the engine asks of *restore.Tables.
+type TableRestorer interface {
+	Restore(ctx context.Context, opts restore.TableOptions) (*restore.Result, error)
+	Plan(ctx context.Context, opts restore.TableOptions) (*restore.Plan, error)
+}
+
+// BucketRestorer is what the engine asks of *restore.Buckets.
+type BucketRestorer interface {
+	Restore(ctx context.Context, opts restore.BucketOptions) (*restore.Result, error)
+	Plan(ctx context.Context, opts restore.BucketOptions) (*restore.Plan, error)
+}
+
+var (
+	_ TableRestorer  = (*restore.Tables)(nil)
+	_ BucketRestorer = (*restore.Buckets)(nil)
+)
+
+// importer is the part of Terraform a restore needs to adopt what it
+// brought back into its stack's state. *terraform.Runner implements it.
+type importer interface {
+	StateHas(ctx context.Context, s terraform.Stack, address string) (bool, error)
+	Import(ctx context.Context, s terraform.Stack, address, id string) error
+}
+
+var (
+	_ importer = (*terraform.Runner)(nil)
+	_ importer = (*stateFiles)(nil)
+)
+
+// errCannotImport is a Terraform that has no import (a test's, or a
+// wrapper around one).
+var errCannotImport = errors.New("this Terraform runner cannot import")
+
+func cannotImport(r *config.Restore) error {
+	return fmt.Errorf("%w; the table %q is restored, import it by hand: terraform import %s %s",
+		errCannotImport, r.Resource(), r.Address, r.Resource())
+}
+
+// sessionRestorers are the real restorers, over a guarded session: the
+// session's credentials, region and endpoint overrides.
+type sessionRestorers struct{ s *bootstrap.Session }
+
+func (r sessionRestorers) Tables(sourceRegion string, note func(string)) TableRestorer {
+	t := restore.NewTables(r.s.Config, sourceRegion)
+	t.Note = note
+	return t
+}
+
+func (r sessionRestorers) Buckets(sourceRegion string, note func(string)) BucketRestorer {
+	pathStyle := r.s.Endpoints["s3"] != ""
+	b := restore.NewBuckets(r.s.Config, sourceRegion, func(o *s3.Options) {
+		// Emulators need path-style addressing and return no checksums.
+		o.UsePathStyle = pathStyle
+		o.DisableLogOutputChecksumValidationSkipped = true
+	})
+	b.Note = note
+	return b
+}

@@ -1,0 +1,289 @@
+package rebuild
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/tfrebuild/tfrebuild/restore"
+	"github.com/tfrebuild/tfrebuild/stages"
+)
+
+func TestATableIsRestoredAndImportedBeforeItsStack(t *testing.T) {
+	t.Parallel()
+	w := newRestoreWorld(t)
+	sum, err := w.apply()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The table is restored and imported before the stack runs; the
+	// bucket's objects after the stack has created the bucket.
+	if got := w.tf.appliedList(); !slices.Equal(got, []string{"import aws_dynamodb_table.orders", "shared"}) {
+		t.Errorf("terraform calls %v, want the import, then the stack", got)
+	}
+	if got := w.callList(); !slices.Equal(got, []string{"table.Restore orders", "bucket.Restore orders-uploads"}) {
+		t.Errorf("restore calls %v", got)
+	}
+	if !slices.Equal(w.itf.imports, []string{"shared/aws_dynamodb_table.orders=orders"}) {
+		t.Errorf("imports %v, want the table by name", w.itf.imports)
+	}
+	if v := w.tf.vars["import shared"]["table"]; !v.RawEquals(cty.StringVal("orders")) {
+		t.Errorf("import ran without the stack's inputs: %#v", w.tf.vars["import shared"])
+	}
+	if o := w.rs.bucketOpts[0]; o.AccountID != "123456789012" || o.AcceptExisting || !o.KeepNewer || !o.PointInTime.Equal(time.Date(2026, 1, 1, 6, 0, 0, 0, time.UTC)) {
+		t.Errorf("bucket options %+v", o)
+	}
+	rec := w.checkpoint().Stages["restore.orders"]
+	if rec == nil || rec.Status != stages.Done || rec.Restore == nil {
+		t.Fatalf("restore.orders record: %+v", rec)
+	}
+	m := rec.Restore.RPO
+	if !m.RPOMet || m.RPOSeconds != 900 || m.DataAgeSeconds == nil || *m.DataAgeSeconds < 300 || rec.Restore.Result.Outcome != restore.Restored {
+		t.Errorf("recorded RPO %+v of %+v", m, rec.Restore.Result)
+	}
+	if over := sum.OverRPO(); len(over) != 0 {
+		t.Errorf("within RPO, yet over: %v", over)
+	}
+	if v := JudgeDrill(sum, 0, nil); !v.Passed {
+		t.Errorf("drill within RPO: %v", v)
+	}
+
+	// A second apply restores nothing new (the library reports the table as
+	// the product of the first run) and imports nothing.
+	w.rs.tableResult = func(o restore.TableOptions) (*restore.Result, error) {
+		at := time.Now().Add(-5 * time.Minute)
+		return &restore.Result{Kind: restore.KindDynamoDB, Target: o.Table, Outcome: restore.Resumed, RecoveryPoint: &at, RestoredAt: time.Now()}, nil
+	}
+	if _, err := w.apply(); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.itf.imports) != 1 {
+		t.Errorf("second apply imported again: %v", w.itf.imports)
+	}
+	if notes := w.checkpoint().Stages["restore.orders"].Notes; !strings.Contains(strings.Join(notes, "\n"), "already in stack.shared's state") {
+		t.Errorf("notes %q", notes)
+	}
+}
+
+func TestAnExistingTableStopsTheRestoreUntilAccepted(t *testing.T) {
+	t.Parallel()
+	w := newRestoreWorld(t)
+	w.rs.tableResult = func(o restore.TableOptions) (*restore.Result, error) {
+		if !o.AcceptExisting {
+			return nil, &restore.ExistingTableError{Table: o.Table, Region: "eu-west-2", HasData: true}
+		}
+		return &restore.Result{Kind: restore.KindDynamoDB, Target: o.Table, Outcome: restore.Accepted, RestoredAt: time.Now()}, nil
+	}
+	_, err := w.apply()
+	var existing *restore.ExistingTableError
+	if !errors.As(err, &existing) || !strings.Contains(err.Error(), "--accept-existing orders") {
+		t.Fatalf("apply over an existing table: %v", err)
+	}
+	c := w.checkpoint()
+	if c.Stages["restore.orders"].Status != stages.Failed || c.Stages["stack.shared"].Status != stages.Blocked {
+		t.Errorf("the stack ran over a refused restore: %+v", c.Stages)
+	}
+	if len(w.tf.appliedList()) != 0 {
+		t.Errorf("terraform ran: %v", w.tf.appliedList())
+	}
+
+	if _, err := w.apply("nope"); err == nil || !strings.Contains(err.Error(), "orders (orders), uploads (orders-uploads)") {
+		t.Errorf("an unknown --accept-existing name: %v", err)
+	}
+	sum, err := w.apply("orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !w.rs.tableOpts[len(w.rs.tableOpts)-1].AcceptExisting || w.rs.bucketOpts[0].AcceptExisting {
+		t.Errorf("accept went to the wrong restore: %+v %+v", w.rs.tableOpts, w.rs.bucketOpts)
+	}
+	if !slices.Equal(w.itf.imports, []string{"shared/aws_dynamodb_table.orders=orders"}) {
+		t.Errorf("the accepted table is not imported: %v", w.itf.imports)
+	}
+	// Accepted: its recovery point is unknown, so not within RPO: a
+	// warning in apply, a failure in a drill.
+	if over := sum.OverRPO(); len(over) != 1 || !strings.HasPrefix(over[0], "restore.orders: recovery point unknown") {
+		t.Errorf("over RPO %v", over)
+	}
+	if v := JudgeDrill(sum, 0, nil); v.Passed || !strings.Contains(v.Reason, "restore.orders") {
+		t.Errorf("drill verdict %v", v)
+	}
+	if notes := strings.Join(w.checkpoint().Stages["restore.orders"].Notes, "\n"); !strings.Contains(notes, "warning: ") {
+		t.Errorf("no warning in %q", notes)
+	}
+	// Accepted once, accepted again: the next apply needs no flag.
+	if _, err := w.apply(); err != nil {
+		t.Fatalf("an apply after the acceptance: %v", err)
+	}
+}
+
+func TestDataOlderThanTheRPOIsAWarningInApplyAndAFailureInADrill(t *testing.T) {
+	t.Parallel()
+	w := newRestoreWorld(t)
+	w.rs.tableResult = func(o restore.TableOptions) (*restore.Result, error) {
+		at := time.Now().Add(-2 * time.Hour)
+		return &restore.Result{Kind: restore.KindDynamoDB, Target: o.Table, Outcome: restore.Restored, RecoveryPoint: &at, RestoredAt: time.Now()}, nil
+	}
+	sum, err := w.apply()
+	if err != nil {
+		t.Fatalf("over the RPO is only a warning in apply: %v", err)
+	}
+	over := sum.OverRPO()
+	if len(over) != 1 || !strings.Contains(over[0], "OVER the recovery point objective") {
+		t.Errorf("over RPO %v", over)
+	}
+	if v := JudgeDrill(sum, time.Hour, nil); v.Passed {
+		t.Errorf("a drill over the RPO passed")
+	}
+	st, err := ReadStatus(context.Background(), w.cfg, StatusOptions{Deps: w.deps()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range st.Stages {
+		if s.Name == "restore.orders" && (s.Restore == nil || s.Restore.RPO.RPOMet || *s.Restore.RPO.DataAgeSeconds < 7200) {
+			t.Errorf("status of restore.orders: %+v", s.Restore)
+		}
+	}
+}
+
+func TestAFailedImportIsRetriedWithoutRestoringAgain(t *testing.T) {
+	t.Parallel()
+	w := newRestoreWorld(t)
+	w.itf.importErr = errBoom
+	if _, err := w.apply(); !errors.Is(err, errBoom) || !strings.Contains(err.Error(), "the restore is not repeated") {
+		t.Fatalf("apply with a failing import: %v", err)
+	}
+	if rec := w.checkpoint().Stages["restore.orders"]; rec.Restore == nil || rec.Status != stages.Failed {
+		t.Errorf("the restore's result is lost when the import fails: %+v", rec)
+	}
+	w.itf.importErr = nil
+	if _, err := w.apply(); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.itf.imports) != 1 {
+		t.Errorf("imports %v", w.itf.imports)
+	}
+}
+
+func TestARestoreIntoAMissingBucketSaysWhy(t *testing.T) {
+	t.Parallel()
+	w := newRestoreWorld(t)
+	w.rs.bucketRes = func(o restore.BucketOptions) (*restore.Result, error) {
+		return nil, &restore.MissingBucketError{Bucket: o.Bucket, Region: "eu-west-2"}
+	}
+	_, err := w.apply()
+	if err == nil || !strings.Contains(err.Error(), `check that s3_bucket = "orders-uploads" in restore "uploads"`) {
+		t.Fatalf("apply into a missing bucket: %v", err)
+	}
+}
+
+func TestPlanReportsRestoresAndRestoresNothing(t *testing.T) {
+	t.Parallel()
+	w := newRestoreWorld(t)
+	backup := time.Now().Add(-time.Hour)
+	w.rs.tablePlan = &restore.Plan{Kind: restore.KindDynamoDB, Target: "orders", From: "backup", Source: "backup arn:b1",
+		RecoveryPoint: &backup, Action: restore.ActionRestore}
+	w.rs.bucketPlan = &restore.Plan{Kind: restore.KindS3, Target: "orders-uploads", From: "versions", Action: restore.ActionRestore,
+		Problem: "the bucket does not exist"}
+	w.tf.outputs["shared"] = nil
+	c := w.common()
+	c.Deps = w.deps()
+	rep, err := Plan(context.Background(), w.cfg, PlanOptions{Common: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := w.callList(); !slices.Equal(got, []string{"table.Plan orders", "bucket.Plan orders-uploads"}) {
+		t.Errorf("plan called %v, want plans only", got)
+	}
+	if len(w.itf.imports) != 0 {
+		t.Errorf("plan imported %v", w.itf.imports)
+	}
+	var orders, uploads *PlanStage
+	for _, s := range rep.Stages {
+		switch s.Name {
+		case "restore.orders":
+			orders = s
+		case "restore.uploads":
+			uploads = s
+		}
+	}
+	if orders == nil || orders.Restore == nil || orders.Restore.Expected.RPOMet || orders.Restore.Expected.RPOSeconds != 900 {
+		t.Fatalf("restore.orders plan %+v", orders)
+	}
+	if !rep.ChangesPending || rep.Totals["restore"] != 2 {
+		t.Errorf("a restore to run is a pending change: %+v", rep.Totals)
+	}
+	// The fake stack plan creates terraform_data.shared, not the bucket:
+	// the missing bucket stays a problem.
+	if uploads == nil || uploads.Restore == nil || uploads.Restore.Problem == "" {
+		t.Errorf("restore.uploads plan %+v", uploads)
+	}
+}
+
+// A restore stage the previous run left running may have died in its
+// import, holding the stack's state lock: the next run looks for that
+// lock before importing, as a crashed stack stage does.
+func TestACrashedRestoreLooksForItsStaleStateLock(t *testing.T) {
+	t.Parallel()
+	w := newRestoreWorld(t)
+	w.itf.importErr = errBoom
+	if _, err := w.apply(); err == nil {
+		t.Fatal("want the import to fail")
+	}
+	c := w.checkpoint()
+	c.Stages["restore.orders"].Status = stages.Running
+	if err := w.store.Save(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	w.itf.importErr = nil
+	before := w.cloud.called("StateLock")
+	if _, err := w.apply(); err != nil {
+		t.Fatal(err)
+	}
+	if w.cloud.called("StateLock") != before+1 || len(w.itf.imports) != 1 {
+		t.Errorf("StateLock calls %d (before %d), imports %v", w.cloud.called("StateLock"), before, w.itf.imports)
+	}
+}
+
+// Destroying a stack destroys the data restored into it: the checkpoint
+// forgets its restores with it, so status does not report them as done.
+func TestDestroyForgetsTheRestoresOfItsStacks(t *testing.T) {
+	t.Parallel()
+	w := newRestoreWorld(t)
+	if _, err := w.apply(); err != nil {
+		t.Fatal(err)
+	}
+	c := w.common()
+	c.Deps = w.deps()
+	if _, err := Destroy(context.Background(), w.cfg, DestroyOptions{Common: c}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"stack.shared", "restore.orders", "restore.uploads"} {
+		if rec := w.checkpoint().Stages[name]; rec != nil {
+			t.Errorf("%s is still in the checkpoint after destroy: %+v", name, rec)
+		}
+	}
+}
+
+func TestAFailedAttemptDropsTheEarlierResult(t *testing.T) {
+	t.Parallel()
+	w := newRestoreWorld(t)
+	if _, err := w.apply(); err != nil {
+		t.Fatal(err)
+	}
+	w.rs.tableResult = func(o restore.TableOptions) (*restore.Result, error) {
+		return nil, &restore.ExistingTableError{Table: o.Table, HasData: true}
+	}
+	sum, err := w.apply()
+	if err == nil {
+		t.Fatal("want the refusal")
+	}
+	if rec := w.checkpoint().Stages["restore.orders"]; rec.Restore != nil || sum.Stages[3].Restore != nil {
+		t.Errorf("a refused restore still shows the earlier result: %+v", rec.Restore)
+	}
+}
