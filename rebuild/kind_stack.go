@@ -43,6 +43,8 @@ type stackState struct {
 	wasDone   bool
 	crashedAt time.Time
 	crashed   bool
+	// firstAttempt: no earlier attempt of this stack is on record.
+	firstAttempt bool
 }
 
 func (a *applier) stackState(st *config.Stack) stackState {
@@ -56,6 +58,7 @@ func (a *applier) stackState(st *config.Stack) stackState {
 	}
 	rec := a.ckpt.Stage("stack." + st.Name)
 	s.prevFP, s.prevOut, s.wasDone = rec.Fingerprint, rec.OutputHashes, a.prevDone["stack."+st.Name]
+	s.firstAttempt = rec.Attempts <= 1 // this attempt is already counted
 	s.crashedAt, s.crashed = a.crashed["stack."+st.Name]
 	return s
 }
@@ -88,12 +91,19 @@ func (a *applier) stack(ctx context.Context, st *config.Stack) error {
 		}
 		a.note(name, "its outputs in the state differ from the checkpoint; planning again")
 	}
+	changes := newChangeLog()
+	ts.Progress = changes.observe(ts.Progress)
+	existed, _ := a.stateExists(ctx, ts.Backend) // unknown: no drift report
 	res, err := a.tf.Apply(ctx, ts)
 	if err != nil {
 		return err
 	}
 	a.setOutputs(st, res.Outputs, fp)
 	for _, n := range res.Notes {
+		a.note(name, n)
+	}
+	drift := prev.prevFP == fp || (prev.prevFP == "" && prev.firstAttempt)
+	if n := changesNote(existed, drift, changes.list()); n != "" {
 		a.note(name, n)
 	}
 	msg := "no changes"
