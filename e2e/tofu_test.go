@@ -119,7 +119,11 @@ stack "files" {
 		t.Errorf("the plan should show exactly local_file.a to create: %+v", files)
 	}
 
-	wantCode(t, tg.run("apply", "--yes"), 0)
+	res = tg.run("apply", "--yes")
+	wantCode(t, res, 0)
+	if l := lines(res.Stderr, "stack.files", "repaired drift"); len(l) != 1 || !strings.Contains(l[0], "local_file.a created") || strings.Contains(l[0], "local_file.b") {
+		t.Errorf("apply should report exactly the drift it repaired (local_file.a created): %q\n%s", l, res.Stderr)
+	}
 	if got, err := os.ReadFile(filepath.Join(out, "a.txt")); err != nil || string(got) != "a" {
 		t.Errorf("a.txt not re-created: %q %v", got, err)
 	}
