@@ -2,6 +2,7 @@ package bootstrap
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -71,6 +72,7 @@ func TargetAccount(t config.Target) Account {
 // NewSession builds the service clients from an aws.Config. With an S3
 // endpoint override, S3 uses path-style addressing, as emulators need.
 func NewSession(cfg aws.Config, eps Endpoints) *Session {
+	cfg.APIOptions = append(slices.Clone(cfg.APIOptions), retryReport(attemptsOf(cfg)))
 	return &Session{
 		Config:    cfg,
 		Endpoints: eps,

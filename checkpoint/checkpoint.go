@@ -8,7 +8,8 @@ import (
 
 // SchemaVersion is the checkpoint format this build writes. A newer one is
 // refused rather than overwritten. Version 1 files read as they are:
-// findings were added as a new field, so an old file simply has none.
+// findings, runs and attempt histories were added as new fields, so an old
+// file simply has none (and keeps its attempt count).
 const SchemaVersion = 1
 
 // Checkpoint is the recorded progress of rebuilds of one target. It never
@@ -20,24 +21,90 @@ type Checkpoint struct {
 	Region  string   `json:"region"`
 	RunID   string   `json:"run_id"`
 	With    []string `json:"with,omitempty"`
+	// Only and WithDeps are the scope of a targeted re-run (apply --only):
+	// with With, what a resume must ask for to continue this rebuild.
+	Only     []string `json:"only,omitempty"`
+	WithDeps bool     `json:"with_deps,omitempty"`
 	// Run is the process that last drove this target; a later run uses it
 	// to recognise Terraform state locks that process left behind.
-	Run       *Holder                 `json:"run,omitempty"`
+	Run *Holder `json:"run,omitempty"`
+	// StartedAt is when this rebuild began: the start of the RTO clock,
+	// which runs across its runs until every stage is done.
 	StartedAt time.Time               `json:"started_at"`
 	UpdatedAt time.Time               `json:"updated_at"`
 	Stages    map[string]*StageRecord `json:"stages"`
+	// Runs are the runs (apply invocations) of this rebuild, oldest
+	// first: the RTO clock tells working from idle time with them.
+	Runs []Run `json:"runs,omitempty"`
 }
 
-// StageRecord is one stage's last outcome.
+// Run is one apply of a rebuild.
+type Run struct {
+	RunID     string    `json:"run_id"`
+	StartedAt time.Time `json:"started_at"`
+	// LastSeen is the last time the run recorded anything: where the
+	// clock puts the end of a run that died without finishing.
+	LastSeen   time.Time  `json:"last_seen"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+	// Outcome is how the run ended (done, failed, waiting, interrupted);
+	// empty while it runs or when it died.
+	Outcome string `json:"outcome,omitempty"`
+}
+
+// End is when the run stopped: when it finished, else the last time it
+// was seen.
+func (r Run) End() time.Time {
+	if r.FinishedAt != nil {
+		return *r.FinishedAt
+	}
+	return r.LastSeen
+}
+
+// AttemptOutcome is how one attempt at a stage ended.
+type AttemptOutcome string
+
+// The attempt outcomes. An attempt that is still under way has none.
+const (
+	// Applied: the attempt did the stage's work and succeeded.
+	Applied AttemptOutcome = "applied"
+	// UpToDate: the stage was already done and nothing it depends on had
+	// changed, so the attempt left it as it was.
+	UpToDate AttemptOutcome = "skipped"
+	Failed   AttemptOutcome = "failed"
+	// Interrupted: Ctrl-C, SIGTERM, or the run died under it.
+	Interrupted AttemptOutcome = "interrupted"
+	// Waited: a manual step stopped there for a person.
+	Waited AttemptOutcome = "waiting"
+)
+
+// Attempt is one run's try at a stage.
+type Attempt struct {
+	RunID      string         `json:"run_id,omitempty"`
+	StartedAt  time.Time      `json:"started_at"`
+	FinishedAt *time.Time     `json:"finished_at,omitempty"`
+	Outcome    AttemptOutcome `json:"outcome,omitempty"`
+	Error      string         `json:"error,omitempty"`
+}
+
+// StageRecord is one stage's outcome. StartedAt and FinishedAt are those
+// of the attempt that did the work: an attempt that found the stage up to
+// date leaves them, and is only in History.
 type StageRecord struct {
-	Status       stages.Status     `json:"status"`
-	StartedAt    *time.Time        `json:"started_at,omitempty"`
-	FinishedAt   *time.Time        `json:"finished_at,omitempty"`
-	Attempts     int               `json:"attempts"`
+	Status     stages.Status `json:"status"`
+	StartedAt  *time.Time    `json:"started_at,omitempty"`
+	FinishedAt *time.Time    `json:"finished_at,omitempty"`
+	// Attempts counts the attempts of this rebuild (a file written before
+	// History existed keeps its count with an empty History).
+	Attempts int `json:"attempts"`
+	// History is every attempt of this rebuild, oldest first. (The field
+	// is not "attempts": that name already holds the count.)
+	History      []Attempt         `json:"attempt_history,omitempty"`
 	Fingerprint  string            `json:"fingerprint,omitempty"`
 	OutputHashes map[string]string `json:"output_hashes,omitempty"`
 	Error        string            `json:"error,omitempty"`
-	Notes        []string          `json:"notes,omitempty"`
+	// Notes are what the stage's last attempt said: they belong to an
+	// attempt and are replaced by the next one, never piled up.
+	Notes []string `json:"notes,omitempty"`
 	// Findings are what the stage found that someone may have to act on,
 	// such as drift; structured so that status need not parse notes.
 	Findings []Finding `json:"findings,omitempty"`
@@ -116,4 +183,29 @@ func (r *StageRecord) Elapsed() time.Duration {
 		return 0
 	}
 	return r.FinishedAt.Sub(*r.StartedAt)
+}
+
+// NewRebuild starts the RTO clock of a new rebuild at now: the runs and
+// attempt histories of the last one are forgotten, while the stages'
+// records (what is built, fingerprints) stay so that up-to-date stages
+// can be skipped.
+func (c *Checkpoint) NewRebuild(now time.Time) {
+	c.StartedAt, c.Runs = now, nil
+	for _, r := range c.Stages {
+		r.Attempts, r.History = 0, nil
+	}
+}
+
+// EndRebuild stops the clock without starting another: the next apply
+// begins a new rebuild (after destroy, nothing of this one is left).
+func (c *Checkpoint) EndRebuild() {
+	c.NewRebuild(time.Time{})
+}
+
+// LastAttempt is the stage's latest attempt, nil when it has none.
+func (r *StageRecord) LastAttempt() *Attempt {
+	if r == nil || len(r.History) == 0 {
+		return nil
+	}
+	return &r.History[len(r.History)-1]
 }

@@ -16,6 +16,12 @@ import (
 type ApplyOptions struct {
 	Common
 	RepairState bool
+	// ChangeScope lets this apply change the scope (--with, --only) of a
+	// rebuild in progress instead of refusing.
+	ChangeScope bool
+	// PreConfirmed are manual steps this run treats as confirmed (a
+	// drill's --confirm and auto_confirm_in_drill steps).
+	PreConfirmed []string
 	// AcceptExisting names restores (by block, table or bucket name)
 	// whose existing target is kept as it is (--accept-existing).
 	AcceptExisting []string
@@ -25,9 +31,11 @@ type ApplyOptions struct {
 // checkpoint and writes it after every status change.
 type applier struct {
 	*core
-	repair bool
-	store  checkpoint.Store
-	accept map[string]bool // restores whose existing target is accepted
+	repair       bool
+	changeScope  bool
+	preConfirmed []string
+	store        checkpoint.Store
+	accept       map[string]bool // restores whose existing target is accepted
 
 	// prevDone holds the stages the checkpoint had done before this run;
 	// crashed, for each stage the previous run left running or
@@ -46,13 +54,22 @@ type applier struct {
 // summary of the run; a run that stops at a manual step returns
 // stages.ErrWaiting.
 func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (*Summary, error) {
-	p, err := stages.Build(cfg, opts.With)
+	p, kept, err := buildPipeline(cfg, opts.scope().normal(cfg))
 	if err != nil {
 		return nil, err
 	}
-	a := &applier{core: newCore(cfg, p, opts.Common, "apply", "work"), repair: opts.RepairState,
-		prevDone: map[string]bool{}, crashed: map[string]time.Time{}}
+	a := &applier{core: newCore(cfg, p, opts.Common, "apply", "work"), repair: opts.RepairState, changeScope: opts.ChangeScope,
+		preConfirmed: opts.PreConfirmed,
+		prevDone:     map[string]bool{}, crashed: map[string]time.Time{}}
+	a.kept = kept
 	if a.accept, err = acceptList(cfg, opts.AcceptExisting); err != nil {
+		return nil, err
+	}
+	if err := a.findTerraform(ctx); err != nil {
+		return nil, err
+	}
+	defer a.closeTerraform() // on the early returns; closing twice is harmless
+	if a.key, err = loadHashKey(StateDir(cfg)); err != nil {
 		return nil, err
 	}
 	if a.store, err = a.deps.Store(ctx, cfg, true); err != nil {
@@ -70,6 +87,9 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (*Summary
 	if err := a.resume(ctx, holder); err != nil {
 		return nil, err
 	}
+	if err := a.checkKeptUpstream(); err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	warmCtx, stopWarm := context.WithCancel(ctx)
 	a.warmCtx = warmCtx
@@ -81,6 +101,7 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (*Summary
 		runErr = stages.ErrWaiting
 	}
 	a.finish(res, runErr)
+	a.save(a.store, "")
 	return a.summary(res, start), runErr
 }
 
@@ -89,30 +110,51 @@ func (a *applier) runStage(ctx context.Context, s *stages.Stage) error {
 	if err != nil {
 		return err
 	}
+	if s.Kind == stages.KindStack {
+		if err := a.readKept(ctx, a.cfg.Stack(s.Target)); err != nil {
+			return err
+		}
+	}
 	return k.apply(ctx, a, s)
 }
 
-// resume loads the checkpoint, refuses one for another target, and takes
-// it over for this run: stages left running are interrupted, and the
-// process that drove them is remembered to recognise its state locks.
+// resume loads the checkpoint, refuses one for another target or, for a
+// rebuild in progress, another scope, and takes it over for this run:
+// stages left running are interrupted, and the process that drove them is
+// remembered to recognise its state locks.
 func (a *applier) resume(ctx context.Context, holder checkpoint.Holder) error {
 	c, err := a.store.Load(ctx)
 	if err != nil {
 		return err
 	}
 	t := a.cfg.Target
-	if c != nil && (c.Account != t.AccountID || c.Region != t.Region) {
-		return fmt.Errorf("the checkpoint in %s is for account %s in %s, but rebuild.hcl targets account %s in %s; move .tfrebuild aside to start a rebuild of the new target",
-			StateDir(a.cfg), c.Account, c.Region, t.AccountID, t.Region)
+	if c != nil && !applied(c) && (c.Account != t.AccountID || c.Region != t.Region) {
+		// Nothing was built: a checkpoint written before the guard refused
+		// a typo binds nothing. (One for this target is kept: its rebuild's
+		// clock goes on.)
+		c = nil
+	}
+	if err := a.sameTarget(c); err != nil {
+		return err
+	}
+	if err := a.sameScope(c); err != nil {
+		return err
 	}
 	if c == nil {
 		c = checkpoint.New(a.cfg.Project, t.AccountID, t.Region)
 	}
-	// The RTO clock runs from the first apply of a rebuild across its
-	// resumes; an apply after a complete rebuild starts a new clock.
-	if c.StartedAt.IsZero() || c.Complete(a.pipeline) {
-		c.StartedAt = time.Now().UTC()
+	// A rebuild from nothing (the first, or the first after destroy) asks
+	// again for every manual step; a drill may confirm some ahead.
+	if c.StartedAt.IsZero() {
+		forgetConfirmations(c)
 	}
+	for _, step := range a.preConfirmed {
+		if rec := c.Stage("step." + step); rec.ConfirmedAt == nil {
+			t := time.Now().UTC()
+			rec.ConfirmedBy, rec.ConfirmedAt = "drill (pre-confirmed)", &t
+		}
+	}
+	a.beginRun(c)
 	for name, rec := range c.Stages {
 		a.prevDone[name] = rec.Status == stages.Done
 		if (rec.Status == stages.Running || rec.Status == stages.Interrupted) && rec.StartedAt != nil {
@@ -126,11 +168,44 @@ func (a *applier) resume(ctx context.Context, holder checkpoint.Holder) error {
 	a.previous = c.Run
 	c.RunID = holder.RunID
 	c.Run = &holder
-	c.With = a.opts.With
+	sc := a.opts.scope().normal(a.cfg)
+	c.With, c.Only, c.WithDeps = sc.With, sc.Only, sc.WithDeps
 	a.mu.Lock()
 	a.ckpt = c
 	a.mu.Unlock()
 	return a.store.Save(ctx, c)
+}
+
+func (a *applier) sameTarget(c *checkpoint.Checkpoint) error {
+	t := a.cfg.Target
+	if c == nil || (c.Account == t.AccountID && c.Region == t.Region) {
+		return nil
+	}
+	return fmt.Errorf("the checkpoint in %s is for account %s in %s, but %s targets account %s in %s; move %s aside to start a rebuild of the new target",
+		a.cfg.StateDir(), c.Account, c.Region, a.cfg.Filename, t.AccountID, t.Region, a.cfg.StateDir())
+}
+
+// sameScope refuses to resume a rebuild in progress with another scope:
+// leaving out a stack it started would abandon its half-applied state.
+func (a *applier) sameScope(c *checkpoint.Checkpoint) error {
+	if c == nil || a.changeScope || !inProgress(a.cfg, c) {
+		return nil
+	}
+	was, now := scopeOf(c).normal(a.cfg), a.opts.scope().normal(a.cfg)
+	if was.equal(now) {
+		return nil
+	}
+	return fmt.Errorf("a rebuild of %s is in progress with %s (started %s), but this apply asks for %s; "+
+		"to continue it, run:\n  %s\nor add --change-scope to build the new set instead (what the old set built stays as it is)",
+		a.cfg.Project, was.describe(), c.StartedAt.Format(time.RFC3339), now.describe(), ApplyCommand(a.cfg.Filename, was))
+}
+
+// forgetConfirmations makes a new rebuild ask again for every manual step:
+// a confirmation belongs to the rebuild it was given in.
+func forgetConfirmations(c *checkpoint.Checkpoint) {
+	for _, rec := range c.Stages {
+		rec.ConfirmedBy, rec.ConfirmedAt = "", nil
+	}
 }
 
 func (a *applier) bootstrapOptions(stage string) bootstrap.Options {

@@ -137,6 +137,7 @@ func TestACheckpointOfAnotherTargetIsRefused(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	other := checkpoint.New("p", "210987654321", "eu-west-2")
+	other.Stage("state").Status = stages.Done
 	if err := w.store.Save(context.Background(), other); err != nil {
 		t.Fatal(err)
 	}

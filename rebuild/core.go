@@ -24,7 +24,10 @@ import (
 
 // Common are the options every mode shares.
 type Common struct {
-	With        []string
+	With []string
+	// Only and WithDeps narrow the run to some stacks (apply/plan --only).
+	Only        []string
+	WithDeps    bool
 	Parallelism int
 	// Download allows fetching the pinned Terraform when it is not installed.
 	Download bool
@@ -33,7 +36,15 @@ type Common struct {
 	// Deps replaces the engine's collaborators; the zero value is the real
 	// AWS session, Terraform and checkpoint store.
 	Deps Deps
+	// Mode names the command in the events (drill runs apply and
+	// destroy); the engine's own mode when empty.
+	Mode string
+	// Clock is the time; time.Now when nil. Tests pass a fake one.
+	Clock func() time.Time
 }
+
+// scope is the run's scope as given.
+func (o Common) scope() Scope { return Scope{With: o.With, Only: o.Only, WithDeps: o.WithDeps} }
 
 // core is what every mode shares: the config, the pipeline, the scope the
 // stacks' inputs are evaluated in, the connection and the in-memory
@@ -55,68 +66,89 @@ type core struct {
 	scope     *config.Scope
 	sensitive map[string]map[string]bool
 
+	now      func() time.Time
+	runStart time.Time
+	// attempts is what record keeps about this run's attempts; final is
+	// the run's end as run_finished told it, for the summary.
+	attempts runAttempts
+	final    *runEnd
+
 	conn      *Connection
 	tf        Terraform
 	tfVersion string
+	tfPath    string
 	// engine is the engine and its version, "opentofu 1.12.6": notes,
 	// fingerprints and reports name it.
 	engine string
 	// onReport, when set, sees every bootstrap report (the planner turns
 	// them into plan actions).
 	onReport func(stage string, rep *bootstrap.Report)
+	// kept are the stages outside an --only selection: their checkpoint
+	// records stay as they are.
+	kept map[string]bool
+	// key keys the checkpoint's hashes of inputs and outputs (apply).
+	key []byte
 }
 
 func newCore(cfg *config.Config, p *stages.Pipeline, opts Common, mode, workDir string) *core {
+	opts.With = opts.scope().normal(cfg).With
 	id := newRunID()
+	if opts.Mode != "" {
+		mode = opts.Mode
+	}
+	now := opts.Clock
+	if now == nil {
+		now = time.Now
+	}
 	return &core{cfg: cfg, opts: opts, deps: opts.Deps.withDefaults(), pipeline: p, runID: id, workDir: workDir, saveTimeout: saveTimeout,
 		bus:   events.NewBus(id, cfg.Project, mode, opts.Sinks...),
 		ckpt:  checkpoint.New(cfg.Project, cfg.Target.AccountID, cfg.Target.Region),
-		scope: cfg.NewScope(stages.Absent(cfg, opts.With)), sensitive: map[string]map[string]bool{}}
+		scope: cfg.NewScope(stages.Absent(cfg, opts.With)), sensitive: map[string]map[string]bool{},
+		now: now, runStart: now(), attempts: newRunAttempts()}
 }
 
 // execute runs the pipeline with a mode's stage function; onEvent is
 // called for each status change after the checkpoint has recorded it.
 func (c *core) execute(ctx context.Context, run stages.Func, onEvent func(stages.Event)) (*stages.Result, error) {
-	c.bus.Emit(events.Event{Type: events.RunStarted, RTO: c.rto(time.Now())})
-	runner := &stages.Runner{Parallelism: c.opts.Parallelism, Run: run, OnEvent: func(e stages.Event) {
-		elapsed := c.record(e)
+	c.bus.Emit(events.Event{Type: events.RunStarted, Time: c.now().UTC(), RTO: c.clock(c.now())})
+	// The SDK's retries of a stage's AWS calls are that stage's notes: a
+	// target that does not answer shows, instead of minutes of silence.
+	reporting := func(ctx context.Context, s *stages.Stage) error {
+		return run(bootstrap.WithRetryReporter(ctx, func(msg string) { c.note(s.Name, msg) }), s)
+	}
+	runner := &stages.Runner{Parallelism: c.opts.Parallelism, Run: reporting, Now: c.now, OnEvent: func(e stages.Event) {
+		r := c.record(e)
 		if onEvent != nil {
 			onEvent(e)
 		}
-		c.emitStage(e, elapsed)
+		c.emitStage(e, r)
 	}}
 	return runner.Execute(ctx, c.pipeline)
 }
 
-// finish emits run_finished with the run's outcome.
+// finish ends the run's record and emits run_finished with its outcome,
+// the RTO clock and the critical path.
 func (c *core) finish(res *stages.Result, err error) {
-	out := events.Outcome(stages.Done)
+	out := events.OutcomeDone
 	switch {
 	case errors.Is(err, stages.ErrWaiting) || (err == nil && res != nil && res.Waiting()):
-		out = events.Outcome(stages.Waiting)
+		out = events.OutcomeWaiting
 	case err != nil && ctxErr(err):
-		out = events.Outcome(stages.Interrupted)
+		out = events.OutcomeInterrupted
 	case err != nil:
-		out = events.Outcome(stages.Failed)
+		out = events.OutcomeFailed
 	}
-	e := events.Event{Type: events.RunFinished, Outcome: out, RTO: c.rto(time.Now())}
-	if err != nil && out != events.Outcome(stages.Waiting) {
+	now := c.now()
+	c.endRun(now, string(out))
+	end := &runEnd{outcome: out, took: now.Sub(c.runStart), rto: c.clock(now), path: c.criticalPath()}
+	c.mu.Lock()
+	c.final = end
+	c.mu.Unlock()
+	e := events.Event{Type: events.RunFinished, Time: now.UTC(), Outcome: out, Duration: end.took, RTO: end.rto, CriticalPath: end.path}
+	if err != nil && out != events.OutcomeWaiting {
 		e.Error = err.Error()
 	}
 	c.bus.Emit(e)
-}
-
-// rto is the recovery time clock as the checkpoint has it.
-func (c *core) rto(now time.Time) *events.RTO {
-	c.mu.Lock()
-	started := c.ckpt.StartedAt
-	c.mu.Unlock()
-	r := &events.RTO{TargetSeconds: c.cfg.RTO.Seconds(), RebuildStarted: started}
-	if !started.IsZero() {
-		r.ElapsedSeconds = now.Sub(started).Seconds()
-	}
-	r.Met = c.cfg.RTO == 0 || r.ElapsedSeconds <= c.cfg.RTO.Seconds()
-	return r
 }
 
 // preflight connects to the target and every account behind the guard
@@ -128,13 +160,28 @@ func (c *core) preflight(ctx context.Context) error {
 		return err
 	}
 	c.noteAccounts(conn)
+	c.conn = conn
+	if err := c.findTerraform(ctx); err != nil {
+		return err
+	}
+	c.note("preflight", fmt.Sprintf("%s at %s", c.engine, c.tfPath))
+	return nil
+}
+
+// findTerraform finds the pinned Terraform, once. Apply calls it before
+// it opens the checkpoint store: a missing binary or another version
+// stops the run before anything is written (the DynamoDB store creates
+// the lock table; the state stage, the bucket).
+func (c *core) findTerraform(ctx context.Context) error {
+	if c.tf != nil {
+		return nil
+	}
 	tf, bin, err := c.deps.Terraform(ctx, c.cfg, filepath.Join(StateDir(c.cfg), c.workDir), c.opts.Download)
 	if err != nil {
 		return err
 	}
+	c.tf, c.tfVersion, c.tfPath = c.withStateFiles(watched{Terraform: tf, c: c}), bin.Version, bin.Path
 	c.engine = engineLabel(c.cfg, bin)
-	c.note("preflight", fmt.Sprintf("%s at %s", c.engine, bin.Path))
-	c.conn, c.tf, c.tfVersion = conn, c.withStateFiles(tf), bin.Version
 	return nil
 }
 

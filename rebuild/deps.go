@@ -120,8 +120,9 @@ func findTerraform(ctx context.Context, cfg *config.Config, workRoot string, dow
 }
 
 // StateDir is the folder beside the config that holds the checkpoint and
-// the stacks' work folders.
-func StateDir(cfg *config.Config) string { return filepath.Join(cfg.Dir, ".tfrebuild") }
+// the stacks' work folders: .tfrebuild/ for rebuild.hcl, .tfrebuild-NAME/
+// for NAME.hcl, so that two configs in one folder never share one.
+func StateDir(cfg *config.Config) string { return cfg.StateDir() }
 
 // openStore returns the checkpoint store the config selects. The
 // DynamoDB store is the lock table in the state's account. Before it is
@@ -151,4 +152,12 @@ func openStore(ctx context.Context, cfg *config.Config, forWrite bool) (checkpoi
 	}
 	key := fmt.Sprintf("%s/%s/%s", cfg.Project, cfg.Target.AccountID, cfg.Target.Region)
 	return &ckddb.Store{DB: s.DDB, Table: cfg.State.LockTable, Key: key}, nil
+}
+
+// TerraformInstalled reports, without downloading or any cloud call,
+// whether the Terraform the config pins is on this machine: validate
+// warns when apply --no-download would stop at preflight.
+func TerraformInstalled(ctx context.Context, cfg *config.Config) error {
+	_, err := terraform.Find(ctx, cfg.Terraform.Version, false)
+	return err
 }

@@ -78,9 +78,13 @@ func (d *destroyer) forget(ctx context.Context, store checkpoint.Store) error {
 	for _, name := range restoresOf(d.cfg, d.destroyed) {
 		delete(c.Stages, name)
 	}
+	// What was built is gone: the rebuild is over (its clock stops), and
+	// the next apply begins a new one, with its own scope and
+	// confirmations.
+	c.EndRebuild()
+	forgetConfirmations(c)
 	if d.destroyed["state"] {
-		// Nothing of the rebuild is left: the next apply starts a new one.
-		c.Stages, c.StartedAt = nil, time.Time{}
+		c.Stages = nil
 	}
 	return store.Save(ctx, c)
 }

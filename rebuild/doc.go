@@ -10,4 +10,10 @@
 // collaborators, the AWS session, Terraform and the checkpoint store,
 // come in through Deps as small interfaces, so that its decisions are
 // unit-tested without a cloud or a Terraform binary.
+//
+// A rebuild in progress keeps its scope (scope.go: --with, --only) until it
+// completes or is destroyed; an --only run leaves the checkpoint records of
+// the stages it skips as they were (only.go). What the checkpoint hashes,
+// fingerprints and outputs, is keyed with a per-target random key
+// (hashkey.go), never a plain hash of a value that may be a secret.
 package rebuild

@@ -1,6 +1,7 @@
 package rebuild
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -22,27 +23,33 @@ import (
 // local modules they call (including .terraform.lock.hcl), its input
 // values, its upstream stacks' output hashes, the engine and its version
 // (switching from Terraform to OpenTofu re-plans every stack) and the
-// backend settings. Values are hashed, never stored.
+// backend settings. Values are hashed, never stored, and the hash is keyed
+// with the target's checkpoint key (HMAC-SHA256): inputs and outputs may be
+// secrets, and a plain hash of a short secret is guessed by trying values.
 type fingerprint struct {
 	h hashWriter
 }
+
+// keyedPrefix marks a keyed hash; a plain "sha256:" from an older
+// checkpoint never matches one, so those stacks are applied once more.
+const keyedPrefix = "hmac-sha256:"
 
 type hashWriter interface {
 	io.Writer
 	Sum([]byte) []byte
 }
 
-func newFingerprint() *fingerprint { return &fingerprint{h: sha256.New()} }
+func newFingerprint(key []byte) *fingerprint { return &fingerprint{h: hmac.New(sha256.New, key)} }
 
 func (f *fingerprint) add(kind, name, value string) {
 	fmt.Fprintf(f.h, "%s\x00%s\x00%d\x00%s\x00", kind, name, len(value), value)
 }
 
-func (f *fingerprint) String() string { return "sha256:" + hex.EncodeToString(f.h.Sum(nil)) }
+func (f *fingerprint) String() string { return keyedPrefix + hex.EncodeToString(f.h.Sum(nil)) }
 
 // stackFingerprint computes the fingerprint of one stack's apply.
-func stackFingerprint(st *config.Stack, vars map[string]cty.Value, upstream map[string]map[string]string, engine, backend string) (string, error) {
-	f := newFingerprint()
+func stackFingerprint(key []byte, st *config.Stack, vars map[string]cty.Value, upstream map[string]map[string]string, engine, backend string) (string, error) {
+	f := newFingerprint(key)
 	f.add("engine", "", engine)
 	f.add("backend", "", backend)
 	if err := f.addTree(st.SourceDir, st.SourceDir, map[string]bool{}); err != nil {
@@ -53,8 +60,9 @@ func stackFingerprint(st *config.Stack, vars map[string]cty.Value, upstream map[
 		if err != nil {
 			return "", fmt.Errorf("input %q: %w", name, err)
 		}
-		sum := sha256.Sum256(b)
-		f.add("input", name, hex.EncodeToString(sum[:]))
+		// Into the keyed hash as they are: no plain hash of a value
+		// exists anywhere, not even inside the computation.
+		f.add("input", name, string(b))
 	}
 	for _, up := range slices.Sorted(maps.Keys(upstream)) {
 		for _, out := range slices.Sorted(maps.Keys(upstream[up])) {
@@ -104,4 +112,21 @@ func (f *fingerprint) addTree(root, dir string, seen map[string]bool) error {
 		}
 	}
 	return nil
+}
+
+// hashOutputs keeps a keyed hash per output so that a resumed run can tell
+// whether upstream values changed without storing them, or anything a
+// guess could be checked against.
+func hashOutputs(key []byte, values map[string]cty.Value) map[string]string {
+	out := map[string]string{}
+	for name, v := range values {
+		b, err := ctyjson.Marshal(v, v.Type())
+		if err != nil {
+			continue
+		}
+		m := hmac.New(sha256.New, key)
+		m.Write(b)
+		out[name] = keyedPrefix + hex.EncodeToString(m.Sum(nil))
+	}
+	return out
 }

@@ -1,6 +1,8 @@
 package rebuild
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,7 +33,7 @@ func TestFingerprint(t *testing.T) {
 	vars := map[string]cty.Value{"a": cty.StringVal("1")}
 	up := map[string]map[string]string{"net": {"id": "sha256:1"}}
 	fp := func() string {
-		f, err := stackFingerprint(st, vars, up, "1.11.4", "bucket = \"b\"")
+		f, err := stackFingerprint([]byte("k"), st, vars, up, "1.11.4", "bucket = \"b\"")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -56,7 +58,37 @@ func TestFingerprint(t *testing.T) {
 			t.Errorf("changing the %s did not change the fingerprint", what)
 		}
 	}
-	if !strings.HasPrefix(base, "sha256:") || strings.Contains(base, "1.11.4") {
+	if !strings.HasPrefix(base, "hmac-sha256:") || strings.Contains(base, "1.11.4") {
 		t.Errorf("fingerprint %q", base)
+	}
+}
+
+// #11.3: hashes are keyed per target, and the key is kept 0600.
+func TestHashesAreKeyed(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	key, err := loadHashKey(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := loadHashKey(dir)
+	if err != nil || string(again) != string(key) || len(key) != 32 {
+		t.Fatalf("the key is not stable: %x %x %v", key, again, err)
+	}
+	if info, err := os.Stat(filepath.Join(dir, keyFile)); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("key file: %v %v", info, err)
+	}
+	v := map[string]cty.Value{"pin": cty.StringVal("1234")}
+	plain := sha256.Sum256([]byte(`"1234"`))
+	h := hashOutputs(key, v)["pin"]
+	if strings.Contains(h, hex.EncodeToString(plain[:])) || !strings.HasPrefix(h, "hmac-sha256:") {
+		t.Errorf("output hash %s is a plain SHA-256", h)
+	}
+	if hashOutputs([]byte("other"), v)["pin"] == h {
+		t.Error("two keys give the same hash")
+	}
+	_ = os.WriteFile(filepath.Join(dir, keyFile), []byte("zz\n"), 0o600)
+	if _, err := loadHashKey(dir); err == nil || !strings.Contains(err.Error(), "damaged") {
+		t.Errorf("a damaged key: %v", err)
 	}
 }

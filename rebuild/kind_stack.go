@@ -2,19 +2,13 @@ package rebuild
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"maps"
 	"os"
 	"slices"
 	"time"
 
-	"github.com/zclconf/go-cty/cty"
-	ctyjson "github.com/zclconf/go-cty/cty/json"
-
 	"github.com/tfrebuild/tfrebuild/config"
-	"github.com/tfrebuild/tfrebuild/events"
 	"github.com/tfrebuild/tfrebuild/stages"
 	"github.com/tfrebuild/tfrebuild/terraform"
 )
@@ -73,7 +67,7 @@ func (a *applier) stack(ctx context.Context, st *config.Stack) error {
 	}
 	ts := a.tfStack(st)
 	ts.Vars = vars
-	fp, err := stackFingerprint(st, vars, prev.upstream, a.engine, ts.Backend.HCL()+a.accountsFingerprint(st))
+	fp, err := stackFingerprint(a.key, st, vars, prev.upstream, a.engine, ts.Backend.HCL()+a.accountsFingerprint(st))
 	if err != nil {
 		return err
 	}
@@ -84,7 +78,7 @@ func (a *applier) stack(ctx context.Context, st *config.Stack) error {
 	}
 	if prev.wasDone && prev.prevFP == fp {
 		outs, err := a.tf.Outputs(ctx, ts)
-		if err == nil && maps.Equal(hashOutputs(outs.Values), prev.prevOut) {
+		if err == nil && maps.Equal(hashOutputs(a.key, outs.Values), prev.prevOut) {
 			a.setOutputs(st, outs, fp)
 			a.note(name, "up to date: nothing it depends on changed since it was applied; skipped")
 			return nil
@@ -92,7 +86,7 @@ func (a *applier) stack(ctx context.Context, st *config.Stack) error {
 		a.note(name, "its outputs in the state differ from the checkpoint; planning again")
 	}
 	changes := newChangeLog()
-	ts.Progress = changes.observe(ts.Progress)
+	ts.Progress = changes.observe(func(e terraform.ResourceEvent) { a.resourceProgress(name, e) })
 	existed, _ := a.stateExists(ctx, ts.Backend) // unknown: no drift report
 	res, err := a.tf.Apply(ctx, ts)
 	if err != nil {
@@ -122,7 +116,7 @@ func (a *applier) setOutputs(st *config.Stack, outs terraform.Outputs, fp string
 	a.scope.SetOutputs(st.Name, outs.Values)
 	a.sensitive[st.Name] = outs.Sensitive
 	rec := a.ckpt.Stage("stack." + st.Name)
-	rec.OutputHashes = hashOutputs(outs.Values)
+	rec.OutputHashes = hashOutputs(a.key, outs.Values)
 	rec.Fingerprint = fp
 }
 
@@ -153,36 +147,12 @@ func (a *applier) releaseStaleLock(ctx context.Context, ts terraform.Stack, stag
 }
 
 // terraformStack is how every mode runs a stack: its code, backend, the
-// user's env and var files, the account's credentials and, on the bus,
-// the engine's progress on each resource. Modes set the rest (Vars, Wrap).
+// user's env and var files and the account's credentials. Modes set the
+// rest (Vars, Wrap, Progress; watched puts the progress on the bus).
 func (c *core) terraformStack(st *config.Stack) terraform.Stack {
 	return terraform.Stack{
 		Name: st.Name, SourceDir: st.SourceDir, Backend: c.backend(st),
 		Env: st.Env, VarFiles: st.VarFiles, Credentials: c.stackCredentials(st),
-		Progress: c.resourceProgress("stack." + st.Name),
-	}
-}
-
-// resourcePhases are the engine's phases that become resource_progress
-// events, with the events contract's names. The others (planned, still
-// running, the plan's totals) are not events: start and complete carry
-// the counts, and the progress sinks have their own heartbeat.
-var resourcePhases = map[string]string{
-	terraform.PhaseStarted:  "start",
-	terraform.PhaseComplete: "complete",
-	terraform.PhaseErrored:  "errored",
-}
-
-// resourceProgress turns the engine's per-resource progress into
-// resource_progress events of a stage.
-func (c *core) resourceProgress(stage string) func(terraform.ResourceEvent) {
-	return func(e terraform.ResourceEvent) {
-		phase, ok := resourcePhases[e.Phase]
-		if !ok || e.Address == "" {
-			return
-		}
-		c.bus.Emit(events.Event{Type: events.ResourceProgress, Stage: stage,
-			Resource: &events.Resource{Address: e.Address, Action: e.Action, Phase: phase, Done: e.Done, Total: e.Total}})
 	}
 }
 
@@ -220,19 +190,4 @@ func (c *core) engineTitle() string {
 		return "OpenTofu"
 	}
 	return "Terraform"
-}
-
-// hashOutputs keeps a SHA-256 per output so that a resumed run can tell
-// whether upstream values changed without storing them.
-func hashOutputs(values map[string]cty.Value) map[string]string {
-	out := map[string]string{}
-	for name, v := range values {
-		b, err := ctyjson.Marshal(v, v.Type())
-		if err != nil {
-			continue
-		}
-		sum := sha256.Sum256(b)
-		out[name] = "sha256:" + hex.EncodeToString(sum[:])
-	}
-	return out
 }

@@ -29,12 +29,13 @@ type planner struct {
 // planned. It makes no write call to the target and does not touch the
 // checkpoint.
 func Plan(ctx context.Context, cfg *config.Config, opts PlanOptions) (*PlanReport, error) {
-	p, err := stages.Build(cfg, opts.With)
+	p, kept, err := buildPipeline(cfg, opts.scope().normal(cfg))
 	if err != nil {
 		return nil, err
 	}
 	pl := &planner{core: newCore(cfg, p, opts.Common, "plan", "plan"), planned: map[string]*PlanStage{},
 		mocks: map[string]map[string]string{}, mocked: map[string]bool{}}
+	pl.kept = kept
 	pl.onReport = pl.planBootstrap
 	res, runErr := pl.execute(ctx, pl.runStage, nil)
 	pl.closeTerraform()
@@ -46,6 +47,11 @@ func (p *planner) runStage(ctx context.Context, s *stages.Stage) error {
 	k, err := kindOf(s)
 	if err != nil {
 		return err
+	}
+	if s.Kind == stages.KindStack {
+		if err := p.readKept(ctx, p.cfg.Stack(s.Target)); err != nil {
+			return err
+		}
 	}
 	return k.plan(ctx, p, s)
 }
@@ -96,7 +102,9 @@ func (p *planner) report(res *stages.Result) *PlanReport {
 		rep.Mocked = rep.Mocked || ps.Mocked
 		rep.Stages = append(rep.Stages, ps)
 	}
-	for _, k := range []string{"create", "update", "delete", "replace", "restore"} {
+	// Drift of the state bucket, lock table or registries is pending too:
+	// the target is not what rebuild.hcl says (apply --repair-state).
+	for _, k := range []string{"create", "update", "delete", "replace", "restore", "drift"} {
 		rep.ChangesPending = rep.ChangesPending || rep.Totals[k] > 0
 	}
 	rep.Engine = p.engine

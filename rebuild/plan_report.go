@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tfrebuild/tfrebuild/stages"
+	"github.com/tfrebuild/tfrebuild/terraform"
 )
 
 // PlanSchemaVersion is the version of the plan --json document.
@@ -50,6 +51,10 @@ type PlanAction struct {
 	Address string `json:"address"`
 	Action  string `json:"action"`
 	Detail  string `json:"detail,omitempty"`
+	// Attrs are the attributes a stack's resource change touches, for the
+	// text and Markdown reports; sensitive values are masked. They hold
+	// values, so the JSON document, which never does, leaves them out.
+	Attrs []terraform.AttrChange `json:"-"`
 }
 
 // Failed lists the stages that failed, were blocked or interrupted.

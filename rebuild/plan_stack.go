@@ -73,7 +73,7 @@ func (p *planner) recordPlan(st *config.Stack, ps *PlanStage, res *terraform.Pla
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, c := range res.Changes {
-		ps.Actions = append(ps.Actions, PlanAction{Address: c.Address, Action: c.Action})
+		ps.Actions = append(ps.Actions, PlanAction{Address: c.Address, Action: c.Action, Attrs: c.Attrs})
 		ps.Counts[c.Action]++
 	}
 	outs := map[string]cty.Value{}

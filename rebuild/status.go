@@ -7,40 +7,54 @@ import (
 
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/events"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
 
 // Status is what `tfrebuild status` reports. Its JSON form is a contract.
 type Status struct {
-	Project        string             `json:"project"`
-	Account        string             `json:"account"`
-	Region         string             `json:"region"`
-	Engine         string             `json:"engine,omitempty"` // rebuild.hcl pins (the next apply's): "opentofu 1.12.6"
-	RunID          string             `json:"run_id,omitempty"`
-	StartedAt      *time.Time         `json:"started_at,omitempty"`
-	Running        *checkpoint.Holder `json:"running,omitempty"`
-	ElapsedSeconds float64            `json:"elapsed_seconds"`
-	RTOSeconds     float64            `json:"rto_seconds,omitempty"`
-	Next           []string           `json:"next"`
-	Drift          []string           `json:"drift"`
-	Stages         []StageStatus      `json:"stages"`
+	Project   string             `json:"project"`
+	Account   string             `json:"account"`
+	Region    string             `json:"region"`
+	Engine    string             `json:"engine,omitempty"` // rebuild.hcl pins (the next apply's): "opentofu 1.12.6"
+	RunID     string             `json:"run_id,omitempty"`
+	StartedAt *time.Time         `json:"started_at,omitempty"`
+	Running   *checkpoint.Holder `json:"running,omitempty"`
+	// ElapsedSeconds is RTO.ElapsedSeconds: the rebuild's clock.
+	ElapsedSeconds float64 `json:"elapsed_seconds"`
+	RTOSeconds     float64 `json:"rto_seconds,omitempty"`
+	// RTO is the clock broken down (working, waiting, failed, idle);
+	// CriticalPath the chain of stages that determined it so far.
+	RTO          *events.RTO          `json:"rto,omitempty"`
+	CriticalPath *events.CriticalPath `json:"critical_path,omitempty"`
+	Next         []string             `json:"next"`
+	Drift        []string             `json:"drift"`
+	Stages       []StageStatus        `json:"stages"`
 }
 
 // StageStatus is one stage in the status report.
 type StageStatus struct {
-	Name        string               `json:"name"`
-	Status      stages.Status        `json:"status"`
-	StartedAt   *time.Time           `json:"started_at"`
-	FinishedAt  *time.Time           `json:"finished_at"`
-	Seconds     float64              `json:"seconds,omitempty"`
-	Attempts    int                  `json:"attempts"`
-	Error       string               `json:"error,omitempty"`
-	Notes       []string             `json:"notes,omitempty"`
-	Findings    []checkpoint.Finding `json:"findings,omitempty"`
-	ConfirmedBy string               `json:"confirmed_by,omitempty"`
+	Name       string        `json:"name"`
+	Status     stages.Status `json:"status"`
+	StartedAt  *time.Time    `json:"started_at"`
+	FinishedAt *time.Time    `json:"finished_at"`
+	Seconds    float64       `json:"seconds,omitempty"`
+	// Attempts is the stage's attempt history in this rebuild, oldest
+	// first; AttemptCount counts them (a checkpoint written before the
+	// history existed has a count and no history).
+	Attempts     []checkpoint.Attempt `json:"attempts"`
+	AttemptCount int                  `json:"attempt_count"`
+	Error        string               `json:"error,omitempty"`
+	Notes        []string             `json:"notes,omitempty"`
+	Findings     []checkpoint.Finding `json:"findings,omitempty"`
+	ConfirmedBy  string               `json:"confirmed_by,omitempty"`
 	// Restore is what a restore stage brought back, with its RPO.
 	Restore *checkpoint.Restore `json:"restore,omitempty"`
 }
+
+// Confirmed is the status a manual step shows once a person confirmed it
+// and before the next apply goes on past it.
+const Confirmed stages.Status = "confirmed"
 
 // StatusOptions steer ReadStatus.
 type StatusOptions struct {
@@ -68,8 +82,14 @@ func ReadStatus(ctx context.Context, cfg *config.Config, opts StatusOptions) (*S
 		Engine: strings.TrimSpace(cfg.Terraform.EngineName() + " " + cfg.Terraform.Version)}
 	if !c.StartedAt.IsZero() {
 		st.StartedAt = &c.StartedAt
-		st.ElapsedSeconds = opts.Now.Sub(c.StartedAt).Seconds()
 	}
+	liveRun := ""
+	if live != nil {
+		liveRun = live.RunID
+	}
+	st.RTO = rtoClock(c, p, cfg.RTO, opts.Now, liveRun)
+	st.ElapsedSeconds = st.RTO.ElapsedSeconds
+	st.CriticalPath = criticalPath(c, p)
 	status := map[string]stages.Status{}
 	for _, s := range p.Stages {
 		row := stageStatus(s, c.Lookup(s.Name), live != nil)
@@ -82,16 +102,6 @@ func ReadStatus(ctx context.Context, cfg *config.Config, opts StatusOptions) (*S
 		st.Stages = append(st.Stages, row)
 	}
 	st.Next = append(st.Next, next(p, status)...)
-	if len(st.Next) == 0 && st.StartedAt != nil {
-		// Complete: the clock stopped when the last stage finished.
-		var last time.Time
-		for _, s := range st.Stages {
-			if s.FinishedAt != nil && s.FinishedAt.After(last) {
-				last = *s.FinishedAt
-			}
-		}
-		st.ElapsedSeconds = last.Sub(*st.StartedAt).Seconds()
-	}
 	return st, nil
 }
 
@@ -125,13 +135,21 @@ func stageStatus(s *stages.Stage, rec *checkpoint.StageRecord, runLive bool) Sta
 		}
 	}
 	stat := rec.Status
-	if stat == stages.Running && !runLive {
+	switch {
+	case stat == stages.Running && !runLive:
 		// Nobody holds the run lock: the run that was driving it died.
 		stat = stages.Interrupted
+	case stat == stages.Waiting && rec.ConfirmedAt != nil:
+		// Done by a person; the next apply goes on past it.
+		stat = Confirmed
+	}
+	history := rec.History
+	if history == nil {
+		history = []checkpoint.Attempt{}
 	}
 	return StageStatus{Name: s.Name, Status: stat, StartedAt: rec.StartedAt, FinishedAt: rec.FinishedAt,
-		Seconds: rec.Elapsed().Seconds(), Attempts: rec.Attempts, Error: rec.Error, Notes: rec.Notes,
-		Findings: findings(rec), ConfirmedBy: rec.ConfirmedBy, Restore: restoreRecord(rec)}
+		Seconds: rec.Elapsed().Seconds(), Attempts: history, AttemptCount: max(rec.Attempts, len(rec.History)),
+		Error: rec.Error, Notes: rec.Notes, Findings: findings(rec), ConfirmedBy: rec.ConfirmedBy, Restore: restoreRecord(rec)}
 }
 
 // findings are a record's findings; a checkpoint written before findings
@@ -157,7 +175,7 @@ func next(p *stages.Pipeline, status map[string]stages.Status) []string {
 		switch status[s.Name] {
 		case stages.Done, stages.Skipped:
 			continue
-		case stages.Failed, stages.Interrupted, stages.Running, stages.Waiting:
+		case stages.Failed, stages.Interrupted, stages.Running, stages.Waiting, Confirmed:
 			out = append(out, s.Name)
 			continue
 		}

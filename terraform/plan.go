@@ -19,6 +19,8 @@ import (
 type Change struct {
 	Address string `json:"address"`
 	Action  string `json:"action"` // create, update, delete, replace, read
+	// Attrs are the attributes it changes, values masked (see AttrChange).
+	Attrs []AttrChange `json:"attributes,omitempty"`
 }
 
 // PlanResult is a read-only plan of one stack.
@@ -114,7 +116,7 @@ func planResult(plan *tfjson.Plan, wrapped bool) (*PlanResult, error) {
 		if wrapped {
 			addr = strings.TrimPrefix(addr, "module."+wrapperModule+".")
 		}
-		res.Changes = append(res.Changes, Change{Address: addr, Action: action})
+		res.Changes = append(res.Changes, Change{Address: addr, Action: action, Attrs: attrChanges(rc.Change)})
 	}
 	sort.Slice(res.Changes, func(i, j int) bool { return res.Changes[i].Address < res.Changes[j].Address })
 	for name, ch := range plan.OutputChanges {

@@ -44,7 +44,7 @@ func commands() map[string]*command {
 	list := []*command{
 		validateCommand(), graphCommand(), runbookCommand(),
 		applyCommand(), planCommand(), statusCommand(), confirmCommand(),
-		destroyCommand(), drillCommand(),
+		destroyCommand(), drillCommand(), outputCommand(),
 	}
 	m := map[string]*command{}
 	for _, c := range list {
@@ -138,8 +138,17 @@ func isTerminal(f any) bool {
 type runFlags struct {
 	Config      string
 	With        stringList
+	Only        stringList // apply and plan only
+	WithDeps    bool
 	Parallelism int
 	NoDownload  bool
+	// Events is --events: where to write the event stream ("-": stdout).
+	Events string
+
+	// mode names the command in the events; subs, when set, are the
+	// event stream's readers a drill shares between its apply and destroy.
+	mode string
+	subs *subscribers
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -147,11 +156,15 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.With, "with", "include the optional stack `NAME` (repeatable)")
 	fs.IntVar(&f.Parallelism, "parallelism", 4, "run at most `N` stages at once")
 	fs.BoolVar(&f.NoDownload, "no-download", false, "never download Terraform; use an installed binary")
+	fs.StringVar(&f.Events, "events", "", "also write the run's events as JSON lines to `FILE` (appended; - for stdout, and results go to stderr; docs/events.md)")
 }
 
 func (f *runFlags) check(c *command) error {
 	if f.Parallelism < 1 {
 		return &usageError{msg: "--parallelism must be at least 1", hint: "tfrebuild " + c.name + " --parallelism 4"}
+	}
+	if f.WithDeps && len(f.Only) == 0 {
+		return &usageError{msg: "--with-deps needs --only", hint: "tfrebuild " + c.name + " --only STACK --with-deps"}
 	}
 	return nil
 }

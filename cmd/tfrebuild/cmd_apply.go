@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strings"
 
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/events"
@@ -19,6 +20,9 @@ type ApplyOptions struct {
 	Yes         bool
 	JSON        bool
 	RepairState bool
+	ChangeScope bool
+	// PreConfirmed are steps a drill treats as confirmed (no flag).
+	PreConfirmed []string
 	// AcceptExisting names restores whose existing target is kept.
 	AcceptExisting stringList
 }
@@ -27,13 +31,15 @@ func applyCommand() *command {
 	c := &command{
 		name:    "apply",
 		summary: "Rebuild the target: preflight, state bucket and lock table, registries, stacks, checks, steps; resumes from the checkpoint.",
-		usage:   "apply [--config FILE] [--with NAME]... [--parallelism N] [--yes] [--json] [--repair-state] [--accept-existing NAME]...",
+		usage:   "apply [--config FILE] [--with NAME]... [--only STACK]... [--with-deps] [--change-scope] [--parallelism N] [--yes] [--json] [--repair-state] [--accept-existing NAME]... [--events FILE]",
 		example: "tfrebuild apply --config rebuild.hcl --with green --yes",
 	}
 	c.run = func(ctx context.Context, env *cliEnv, args []string) error {
 		var o ApplyOptions
 		fs := newFlags(env, c)
 		o.register(fs)
+		o.registerOnly(fs)
+		fs.BoolVar(&o.ChangeScope, "change-scope", false, "let this apply change what a rebuild in progress builds (--with, --only) instead of refusing")
 		fs.BoolVar(&o.Yes, "yes", false, "do not ask for confirmation (required without a terminal)")
 		fs.BoolVar(&o.JSON, "json", false, "print progress and the summary as JSON lines on stdout")
 		fs.BoolVar(&o.RepairState, "repair-state", false, "apply the hardened settings to an existing state bucket, lock table and registries that have drifted")
@@ -43,6 +49,9 @@ func applyCommand() *command {
 		}
 		if err := o.check(c); err != nil {
 			return err
+		}
+		if o.JSON && o.Events == "-" {
+			return &usageError{msg: errEventsAndJSON.Error(), hint: "tfrebuild apply --json --events events.ndjson"}
 		}
 		return runApply(ctx, env, o)
 	}
@@ -61,33 +70,70 @@ func runApply(ctx context.Context, env *cliEnv, o ApplyOptions) error {
 		return err
 	}
 	_, err = applyConfig(ctx, env, cfg, o)
+	if errors.Is(err, stages.ErrWaiting) {
+		fmt.Fprintf(env.stderr, "Once the step is confirmed, continue the rebuild with:\n  %s\n", o.resumeCommand())
+	}
 	return err
 }
 
-// applyConfig runs apply on a loaded config and prints its summary.
+// applyConfig runs apply on a loaded config and prints its summary. The
+// terminal progress, the --events stream and the notify blocks all read
+// the run's one event stream.
 func applyConfig(ctx context.Context, env *cliEnv, cfg *config.Config, o ApplyOptions) (*rebuild.Summary, error) {
+	subs, own := o.subs, o.subs == nil
+	if own {
+		var err error
+		if subs, err = openSubscribers(env, cfg, o.Events, true); err != nil {
+			return nil, err
+		}
+	}
+	out := o.resultsTo(env)
 	progressOut := env.stderr
 	if o.JSON {
 		progressOut = env.stdout
 	}
-	progress := ui.NewProgress(progressOut, !o.JSON && isTerminal(env.stderr), o.JSON)
-	sum, err := rebuild.Apply(ctx, cfg, rebuild.ApplyOptions{Common: o.common(progress), RepairState: o.RepairState,
-		AcceptExisting: o.AcceptExisting})
+	progress := newProgress(env, progressOut, o.JSON)
+	sum, err := rebuild.Apply(ctx, cfg, rebuild.ApplyOptions{Common: o.common(append([]events.Sink{progress}, subs.sinks()...)...), RepairState: o.RepairState,
+		ChangeScope: o.ChangeScope, PreConfirmed: o.PreConfirmed, AcceptExisting: o.AcceptExisting})
 	progress.Close()
-	if sum != nil {
+	lost := subs.failures()
+	if own {
+		lost = subs.close()
+	}
+	if sum == nil {
+		printNotes(env.stderr, lost)
+	} else {
+		sum.Notes = append(sum.Notes, lost...)
 		if o.JSON {
 			if werr := ui.WriteSummaryJSON(env.stdout, sum); werr != nil {
 				return sum, werr
 			}
 		} else {
-			fmt.Fprintln(env.stdout)
-			ui.WriteSummary(env.stdout, sum)
+			fmt.Fprintln(out)
+			ui.WriteSummary(out, sum)
+		}
+		if o.mode != "drill" {
+			var md strings.Builder
+			ui.WriteSummaryMarkdown(&md, "tfrebuild apply", sum)
+			appendStepSummary(env, md.String())
 		}
 	}
 	if err != nil && sum != nil && !errors.Is(err, stages.ErrWaiting) {
-		return sum, fmt.Errorf("rebuild of %s did not finish; run apply again to resume:\n%w", cfg.Project, indentError(err))
+		return sum, fmt.Errorf("rebuild of %s did not finish; run apply again to resume:\n  %s\n%w", cfg.Project, o.resumeCommand(), indentError(err))
 	}
 	return sum, err
+}
+
+// resumeCommand is the apply that continues this run, with the flags that
+// decide what it builds.
+func (f *runFlags) resumeCommand() string {
+	return rebuild.ApplyCommand(f.Config, rebuild.Scope{With: f.With, Only: f.Only, WithDeps: f.WithDeps})
+}
+
+// registerOnly adds the flags of a targeted re-run (apply and plan).
+func (f *runFlags) registerOnly(fs *flag.FlagSet) {
+	fs.Var(&f.Only, "only", "run only the stack `STACK` (repeatable); its upstream stacks' outputs come from their state")
+	fs.BoolVar(&f.WithDeps, "with-deps", false, "with --only, also run every stack the named stacks depend on")
 }
 
 // registerAcceptExisting adds --accept-existing, shared by apply and drill.
@@ -98,5 +144,5 @@ func registerAcceptExisting(fs *flag.FlagSet, list *stringList) {
 // common are the engine options every run shares, with the terminal
 // progress as the event stream's subscriber.
 func (f *runFlags) common(sinks ...events.Sink) rebuild.Common {
-	return rebuild.Common{With: f.With, Parallelism: f.Parallelism, Download: !f.NoDownload, Sinks: sinks}
+	return rebuild.Common{With: f.With, Only: f.Only, WithDeps: f.WithDeps, Parallelism: f.Parallelism, Download: !f.NoDownload, Sinks: sinks, Mode: f.mode}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/events"
 	"github.com/tfrebuild/tfrebuild/internal/ui"
 	"github.com/tfrebuild/tfrebuild/rebuild"
 )
@@ -21,7 +22,7 @@ func destroyCommand() *command {
 	c := &command{
 		name:    "destroy",
 		summary: "Tear the target down in reverse order, for drills: every stack, and with --all the registries and the state tfrebuild created.",
-		usage:   "destroy [--config FILE] [--with NAME]... [--all] [--yes]",
+		usage:   "destroy [--config FILE] [--with NAME]... [--all] [--yes] [--events FILE]",
 		example: "tfrebuild destroy --config drill.hcl --with green --all --yes",
 	}
 	c.run = func(ctx context.Context, env *cliEnv, args []string) error {
@@ -55,12 +56,27 @@ func runDestroy(ctx context.Context, env *cliEnv, o DestroyOptions) error {
 
 // destroyConfig runs destroy on a loaded config and prints its summary.
 func destroyConfig(ctx context.Context, env *cliEnv, cfg *config.Config, o DestroyOptions) error {
-	progress := ui.NewProgress(env.stderr, isTerminal(env.stderr), false)
-	sum, err := rebuild.Destroy(ctx, cfg, rebuild.DestroyOptions{Common: o.common(progress), All: o.All})
+	subs, own := o.subs, o.subs == nil
+	if own {
+		var err error
+		if subs, err = openSubscribers(env, cfg, o.Events, true); err != nil {
+			return err
+		}
+	}
+	progress := newProgress(env, env.stderr, false)
+	sum, err := rebuild.Destroy(ctx, cfg, rebuild.DestroyOptions{Common: o.common(append([]events.Sink{progress}, subs.sinks()...)...), All: o.All})
 	progress.Close()
+	var lost []string
+	if own {
+		lost = subs.close()
+	}
 	if sum != nil {
-		fmt.Fprintln(env.stdout)
-		ui.WriteSummary(env.stdout, sum)
+		sum.Notes = append(sum.Notes, lost...)
+		out := o.resultsTo(env)
+		fmt.Fprintln(out)
+		ui.WriteSummary(out, sum)
+	} else {
+		printNotes(env.stderr, lost)
 	}
 	if err != nil && sum != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("destroy of %s did not finish; run destroy again:\n%w", cfg.Project, indentError(err))

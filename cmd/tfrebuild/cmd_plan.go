@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
+	"github.com/tfrebuild/tfrebuild/events"
 	"github.com/tfrebuild/tfrebuild/internal/ui"
+	"github.com/tfrebuild/tfrebuild/notify"
 	"github.com/tfrebuild/tfrebuild/rebuild"
 )
 
@@ -23,16 +26,17 @@ func planCommand() *command {
 	c := &command{
 		name:    "plan",
 		summary: "Dry-run every stage read-only: what the bootstrap would create, drift, and a Terraform plan of each stack. Writes nothing to the cloud.",
-		usage:   "plan [--config FILE] [--with NAME]... [--json FILE] [--markdown FILE] [--detailed-exitcode]",
+		usage:   "plan [--config FILE] [--with NAME]... [--only STACK]... [--with-deps] [--json FILE] [--markdown FILE] [--detailed-exitcode] [--events FILE]",
 		example: "tfrebuild plan --config rebuild.hcl --markdown \"$GITHUB_STEP_SUMMARY\" --detailed-exitcode",
 	}
 	c.run = func(ctx context.Context, env *cliEnv, args []string) error {
 		var o PlanOptions
 		fs := newFlags(env, c)
 		o.register(fs)
+		o.registerOnly(fs)
 		fs.StringVar(&o.JSONFile, "json", "", "also write the plan as JSON to `FILE` (schema: docs/ci.md)")
 		fs.StringVar(&o.MarkdownFile, "markdown", "", "also write a Markdown summary to `FILE` (for a pull-request comment)")
-		fs.BoolVar(&o.DetailedExitcode, "detailed-exitcode", false, "exit 0 with nothing to do, 1 on error, 2 with changes pending")
+		fs.BoolVar(&o.DetailedExitcode, "detailed-exitcode", false, "exit 0 with nothing to do, 1 on error, 2 with changes pending (drift included)")
 		if _, err := parseFlags(fs, args, c); err != nil {
 			return err
 		}
@@ -49,16 +53,31 @@ func runPlan(ctx context.Context, env *cliEnv, o PlanOptions) error {
 	if err != nil {
 		return err
 	}
-	progress := ui.NewProgress(env.stderr, isTerminal(env.stderr), false)
-	rep, err := rebuild.Plan(ctx, cfg, rebuild.PlanOptions{Common: o.common(progress)})
-	progress.Close()
-	if rep == nil {
+	// No notifications for plan: it changes nothing, and it runs on
+	// every pull request; the notify triggers are about a rebuild.
+	subs, err := openSubscribers(env, cfg, o.Events, false)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintln(env.stdout)
-	ui.WritePlan(env.stdout, rep)
+	progress := newProgress(env, env.stderr, false)
+	rep, err := rebuild.Plan(ctx, cfg, rebuild.PlanOptions{Common: o.common(append([]events.Sink{progress}, subs.sinks()...)...)})
+	progress.Close()
+	lost := subs.close()
+	out := o.resultsTo(env)
+	if rep == nil {
+		printNotes(env.stderr, lost)
+		return err
+	}
+	fmt.Fprintln(out)
+	ui.WritePlan(out, rep)
+	printNotes(out, lost)
 	if werr := writeReports(rep, o); werr != nil {
 		return errors.Join(err, werr)
+	}
+	if !sameFile(o.MarkdownFile, os.Getenv(notify.StepSummaryEnv)) {
+		var md strings.Builder
+		ui.WritePlanMarkdown(&md, rep)
+		appendStepSummary(env, md.String())
 	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
@@ -98,4 +117,20 @@ func writeReports(rep *rebuild.PlanReport, o PlanOptions) error {
 		}
 	}
 	return nil
+}
+
+// sameFile reports whether two paths name the same file (--markdown
+// "$GITHUB_STEP_SUMMARY" already appends the plan there).
+func sameFile(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	if fa, err := os.Stat(a); err == nil {
+		if fb, err := os.Stat(b); err == nil {
+			return os.SameFile(fa, fb)
+		}
+	}
+	aa, _ := filepath.Abs(a)
+	bb, _ := filepath.Abs(b)
+	return aa == bb
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/rebuild"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
 
@@ -34,7 +35,7 @@ func validateCommand() *command {
 	return c
 }
 
-func runValidate(_ context.Context, env *cliEnv, o ValidateOptions) error {
+func runValidate(ctx context.Context, env *cliEnv, o ValidateOptions) error {
 	path := o.Config
 	cfg, err := loadConfig(env.stderr, path)
 	if err != nil {
@@ -43,6 +44,10 @@ func runValidate(_ context.Context, env *cliEnv, o ValidateOptions) error {
 	p, err := stages.Build(cfg, nil)
 	if err != nil {
 		return err
+	}
+	// Not an error: apply downloads a missing Terraform unless --no-download.
+	if err := rebuild.TerraformInstalled(ctx, cfg); err != nil {
+		fmt.Fprintf(env.stderr, "warning: %v (apply downloads it; with --no-download it stops at preflight)\n", err)
 	}
 	fmt.Fprintf(env.stdout, "%s: valid: %d stages (%d stacks, %d registries, %d checks, %d steps)\n",
 		path, len(p.Stages), len(cfg.Stacks), len(cfg.Registries), len(cfg.Checks), len(cfg.Steps))

@@ -69,6 +69,7 @@ func WritePlan(w io.Writer, p *rebuild.PlanReport) {
 				line += ": " + a.Detail
 			}
 			fmt.Fprintln(w, line)
+			writeAttrs(w, a.Attrs, "        ")
 		}
 		for _, m := range s.MockedInputs {
 			fmt.Fprintf(w, "  mocked input: %s\n", m)
@@ -130,6 +131,7 @@ func WritePlanMarkdown(w io.Writer, p *rebuild.PlanReport) {
 				line += " — " + a.Detail
 			}
 			fmt.Fprintln(w, line)
+			writeAttrsMarkdown(w, a.Attrs)
 		}
 		for _, m := range s.MockedInputs {
 			fmt.Fprintf(w, "- mocked input: `%s`\n", m)

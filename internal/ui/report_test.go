@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tfrebuild/tfrebuild/events"
 	"github.com/tfrebuild/tfrebuild/rebuild"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
@@ -44,12 +45,17 @@ func TestStatusText(t *testing.T) {
 	start := time.Date(2026, 11, 22, 2, 0, 0, 0, time.UTC)
 	st := &rebuild.Status{Project: "p", Account: "123456789012", Region: "eu-west-2", StartedAt: &start, ElapsedSeconds: 90, RTOSeconds: 3600,
 		Next: []string{"stack.b"}, Drift: []string{"state: drift s3://b: versioning"},
-		Stages: []rebuild.StageStatus{{Name: "stack.a", Status: stages.Done, Attempts: 1, StartedAt: &start, Seconds: 1.5},
-			{Name: "stack.b", Status: stages.Failed, Attempts: 2, Error: "boom\nmore"}}}
+		RTO:          &events.RTO{RebuildStarted: start, ElapsedSeconds: 90, WorkingSeconds: 60, FailedSeconds: 20, IdleSeconds: 10, Runs: 2},
+		CriticalPath: &events.CriticalPath{Seconds: 60, Stages: []events.PathStage{{Stage: "stack.a", Seconds: 60, Share: 1}}},
+		Stages: []rebuild.StageStatus{{Name: "stack.a", Status: stages.Done, AttemptCount: 1, StartedAt: &start, Seconds: 1.5},
+			{Name: "stack.b", Status: stages.Failed, AttemptCount: 2, Error: "boom\nmore"},
+			{Name: "step.x", Status: rebuild.Confirmed, AttemptCount: 1, ConfirmedBy: "ann@h"}}}
 	var b bytes.Buffer
 	WriteStatus(&b, st)
 	for _, want := range []string{"p → account 123456789012, eu-west-2: rebuild began 2026-11-22T02:00:00Z, 1m30s ago (RTO 1h0m0s)",
-		"stack.b  failed  2", "boom\n", "next: stack.b", "state: drift s3://b: versioning"} {
+		"stack.b  failed              2", "boom\n", "next: stack.b", "step.x   confirmed by ann@h  1",
+		"  working 1m0s · waiting for a person 0s · lost to failed attempts 20s · idle between runs 10s (2 runs since 2026-11-22T02:00:00Z)",
+		"critical path 1m0s: stack.a 1m0s (100%)", "state: drift s3://b: versioning"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("status text lacks %q:\n%s", want, b.String())
 		}

@@ -27,6 +27,8 @@ func WriteStatus(w io.Writer, st *rebuild.Status) {
 			fmt.Fprintf(w, " (RTO %s)", time.Duration(st.RTOSeconds*float64(time.Second)))
 		}
 		fmt.Fprintln(w)
+		writeClock(w, "  ", st.RTO)
+		writePath(w, "  ", st.CriticalPath)
 	}
 	if st.Running != nil {
 		fmt.Fprintf(w, "a run is in progress: %s\n", st.Running)
@@ -45,7 +47,11 @@ func WriteStatus(w io.Writer, st *rebuild.Status) {
 			took = time.Duration(s.Seconds * float64(time.Second)).Round(100 * time.Millisecond).String()
 		}
 		errText, _, _ := strings.Cut(s.Error, "\n")
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", s.Name, s.Status, s.Attempts, started, took, errText)
+		status := string(s.Status)
+		if s.Status == rebuild.Confirmed && s.ConfirmedBy != "" {
+			status += " by " + s.ConfirmedBy
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", s.Name, status, s.AttemptCount, started, took, errText)
 	}
 	tw.Flush()
 	if len(st.Next) > 0 {

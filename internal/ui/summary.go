@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/tfrebuild/tfrebuild/events"
 	"github.com/tfrebuild/tfrebuild/rebuild"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
@@ -25,23 +26,43 @@ func WriteSummary(w io.Writer, s *rebuild.Summary) {
 		if st.Duration > 0 {
 			d = st.Duration.Round(100 * time.Millisecond).String()
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", st.Name, st.Status, d)
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", st.Name, stageStatus(st), d)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "\ntotal %s", s.Total.Round(100*time.Millisecond))
+	total := s.Elapsed()
+	fmt.Fprintf(w, "\ntotal %s", total.Round(100*time.Millisecond))
 	if s.RTO > 0 {
-		fmt.Fprintf(w, " of RTO %s (%.1f%%)", s.RTO, 100*s.Total.Seconds()/s.RTO.Seconds())
-		if s.Total > s.RTO {
+		fmt.Fprintf(w, " of RTO %s (%.1f%%)", s.RTO, 100*total.Seconds()/s.RTO.Seconds())
+		if total > s.RTO {
 			fmt.Fprint(w, ": OVER the recovery time objective")
 		}
 	}
+	if total != s.Total {
+		fmt.Fprintf(w, "; this run %s", s.Total.Round(100*time.Millisecond))
+	}
 	fmt.Fprintln(w)
+	writeClock(w, "  ", s.Clock)
+	writePath(w, "  ", s.CriticalPath)
 	summaryRestores(w, s)
 	for _, st := range s.Stages {
 		if st.Error != "" && st.Status == stages.Failed {
 			fmt.Fprintf(w, "\n%s failed:\n  %s\n", st.Name, strings.ReplaceAll(st.Error, "\n", "\n  "))
 		}
 	}
+	if len(s.Notes) > 0 {
+		fmt.Fprintln(w, "\nnotes:")
+		for _, n := range s.Notes {
+			fmt.Fprintf(w, "  %s\n", n)
+		}
+	}
+}
+
+// stageStatus is a row's status as a person reads it.
+func stageStatus(st rebuild.StageSummary) string {
+	if st.UpToDate {
+		return "skipped (up to date)"
+	}
+	return string(st.Status)
 }
 
 // WriteSummaryJSON prints the summary as one JSON object.
@@ -57,7 +78,12 @@ func WriteSummaryJSON(w io.Writer, s *rebuild.Summary) error {
 		Stages       []row   `json:"stages"`
 		TotalSeconds float64 `json:"total_seconds"`
 		RTOSeconds   float64 `json:"rto_seconds,omitempty"`
-	}{Type: "summary", Project: s.Project, Engine: s.Engine, TotalSeconds: s.Total.Seconds(), RTOSeconds: s.RTO.Seconds()}
+		// The rebuild's clock across runs, and its critical path.
+		RTO          *events.RTO          `json:"rto,omitempty"`
+		CriticalPath *events.CriticalPath `json:"critical_path,omitempty"`
+		Notes        []string             `json:"notes,omitempty"`
+	}{Type: "summary", Project: s.Project, Engine: s.Engine, TotalSeconds: s.Total.Seconds(), RTOSeconds: s.RTO.Seconds(),
+		RTO: s.Clock, CriticalPath: s.CriticalPath, Notes: s.Notes}
 	for _, st := range s.Stages {
 		out.Stages = append(out.Stages, row{st, st.Duration.Seconds()})
 	}
@@ -76,4 +102,39 @@ func WriteDrill(w io.Writer, v rebuild.DrillVerdict) {
 		rto = fmt.Sprintf("RTO %s, %.1f%%", v.RTO, 100*v.Took.Seconds()/v.RTO.Seconds())
 	}
 	fmt.Fprintf(w, "\ndrill: rebuild took %s (%s): %s\n", v.Took.Round(100*time.Millisecond), rto, v)
+}
+
+// WriteSummaryMarkdown writes the summary for a CI job's page (the GitHub
+// step summary): the stages, the clock against the RTO, the critical
+// path, failures and notes.
+func WriteSummaryMarkdown(w io.Writer, title string, s *rebuild.Summary) {
+	fmt.Fprintf(w, "### %s: %s\n\n| stage | status | time |\n|---|---|---|\n", title, s.Project)
+	for _, st := range s.Stages {
+		d := "-"
+		if st.Duration > 0 {
+			d = st.Duration.Round(100 * time.Millisecond).String()
+		}
+		fmt.Fprintf(w, "| `%s` | %s | %s |\n", st.Name, stageStatus(st), d)
+	}
+	total := s.Elapsed()
+	fmt.Fprintf(w, "\n**Total %s**", total.Round(100*time.Millisecond))
+	if s.RTO > 0 {
+		verdict := "within"
+		if total > s.RTO {
+			verdict = "⚠️ OVER"
+		}
+		fmt.Fprintf(w, " of RTO %s (%.1f%%, %s the objective)", s.RTO, 100*total.Seconds()/s.RTO.Seconds(), verdict)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w)
+	writeClock(w, "- ", s.Clock)
+	writePath(w, "- ", s.CriticalPath)
+	for _, st := range s.Stages {
+		if st.Error != "" && st.Status == stages.Failed {
+			fmt.Fprintf(w, "\n**%s failed:**\n```\n%s\n```\n", st.Name, st.Error)
+		}
+	}
+	for _, n := range s.Notes {
+		fmt.Fprintf(w, "\n> %s\n", n)
+	}
 }

@@ -1,0 +1,63 @@
+package rebuild
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// keyFile is the name of the checkpoint's hash key in the state dir.
+const keyFile = "checkpoint.key"
+
+// loadHashKey returns the target's random key for the checkpoint's keyed
+// hashes, creating it on first use: 32 random bytes, hex, in a 0600 file
+// beside the checkpoint. It is created under a temporary name and linked
+// into place, so two runs racing to create it end up with the same key.
+//
+// With checkpoint { store = "dynamodb" } the key still lives here, on the
+// machine: the shared checkpoint holds only keyed hashes, and a resume
+// from another machine (another key) finds no hash it can match, so it
+// applies every stack once more instead of skipping it as up to date.
+func loadHashKey(dir string) ([]byte, error) {
+	path := filepath.Join(dir, keyFile)
+	if key, err := readHashKey(path); err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return key, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create %s for the checkpoint key: %w", dir, err)
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, fmt.Errorf("make the checkpoint key: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, keyFile+".*")
+	if err != nil {
+		return nil, fmt.Errorf("write the checkpoint key: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	_, werr := tmp.WriteString(hex.EncodeToString(b) + "\n")
+	if err := errors.Join(werr, tmp.Chmod(0o600), tmp.Sync(), tmp.Close()); err != nil {
+		return nil, fmt.Errorf("write the checkpoint key %s: %w", tmp.Name(), err)
+	}
+	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("write the checkpoint key %s: %w", path, err)
+	}
+	return readHashKey(path)
+}
+
+func readHashKey(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	key, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(key) < 16 {
+		return nil, fmt.Errorf("the checkpoint key %s is damaged; move it aside (the next apply makes a new one and applies every stack once more)", path)
+	}
+	return key, nil
+}
