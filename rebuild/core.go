@@ -73,10 +73,9 @@ type core struct {
 	attempts runAttempts
 	final    *runEnd
 
-	conn      *Connection
-	tf        Terraform
-	tfVersion string
-	tfPath    string
+	conn   *Connection
+	tf     Terraform
+	tfPath string
 	// engine is the engine and its version, "opentofu 1.12.6": notes,
 	// fingerprints and reports name it.
 	engine string
@@ -180,7 +179,7 @@ func (c *core) findTerraform(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.tf, c.tfVersion, c.tfPath = c.withStateFiles(watched{Terraform: tf, c: c}), bin.Version, bin.Path
+	c.tf, c.tfPath = c.withStateFiles(watched{Terraform: tf, c: c}), bin.Path
 	c.engine = engineLabel(c.cfg, bin)
 	return nil
 }
