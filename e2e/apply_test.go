@@ -53,7 +53,11 @@ stack "join" {
 
 func TestFourStackRebuild(t *testing.T) {
 	t.Parallel()
-	tg := newTarget(t, "fourstack")
+	forEachEngine(t, fourStackRebuild)
+}
+
+func fourStackRebuild(t *testing.T, e engine) {
+	tg := e.target(t, "fourstack")
 	tg.write(strings.ReplaceAll(fourStacks, "%s", tg.project))
 	stacksDir, _ := filepath.Abs(filepath.Join("testdata", "stacks"))
 	before := treeSnapshot(t, stacksDir)
@@ -99,6 +103,9 @@ func TestFourStackRebuild(t *testing.T) {
 	}
 	if !strings.Contains(res.Stdout, "total ") || !strings.Contains(res.Stdout, "of RTO 30m0s") {
 		t.Errorf("summary lacks the total against the RTO:\n%s", res.Stdout)
+	}
+	if want := "engine: " + tg.engineLabel(); !strings.Contains(res.Stdout, want) {
+		t.Errorf("summary does not name the engine (%q):\n%s", want, res.Stdout)
 	}
 
 	// The source tree was not written.

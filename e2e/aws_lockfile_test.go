@@ -67,7 +67,7 @@ func TestAWSNoLockFile(t *testing.T) {
 	if len(generated) == 0 {
 		t.Errorf("no lock file for link under .tfrebuild/")
 	}
-	if len(lines(res.Stdout+res.Stderr, "stack.link", "lock file")) == 0 {
+	if len(lines(res.Stdout+res.Stderr, "stack.link", "has no .terraform.lock.hcl")) == 0 {
 		t.Errorf("the run does not say that link has no committed lock file\nstdout:\n%s\nstderr:\n%s", res.Stdout, res.Stderr)
 	}
 }

@@ -14,7 +14,11 @@ import (
 // bootstrap; the next apply builds the stacks again.
 func TestDestroyThenApplyRebuilds(t *testing.T) {
 	t.Parallel()
-	tg := newTarget(t, "destroy")
+	forEachEngine(t, destroyThenApply)
+}
+
+func destroyThenApply(t *testing.T, e engine) {
+	tg := e.target(t, "destroy")
 	tg.write(strings.ReplaceAll(fourStacks, "%s", tg.project))
 	wantCode(t, tg.run("apply", "--yes", "--with", "green"), 0)
 	wantCode(t, tg.run("destroy"), 1) // no terminal, no --yes: refused

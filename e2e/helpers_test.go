@@ -35,6 +35,7 @@ type target struct {
 	env     *testenv.Env
 	dir     string
 	project string
+	tofu    string // the OpenTofu binary the target runs on; empty: Terraform
 }
 
 func newTarget(t *testing.T, project string) *target {
@@ -50,10 +51,7 @@ func (tg *target) bucket() string { return tg.project + "-tfstate-123456789012-e
 func (tg *target) header(account string) string {
 	return fmt.Sprintf(`project = %q
 rto     = "30m"
-terraform {
-  version = "1.11.4"
-}
-target {
+%starget {
   account_id = %q
   region     = "eu-west-2"
 }
@@ -62,7 +60,7 @@ state {
   lock_table              = "%s-lock"
   deny_insecure_transport = false
 }
-`, tg.project, account, tg.bucket(), tg.project)
+`, tg.project, tg.terraformBlock(), account, tg.bucket(), tg.project)
 }
 
 // write writes rebuild.hcl with the given blocks after the header; stack

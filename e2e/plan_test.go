@@ -27,6 +27,7 @@ type planDoc struct {
 	Project        string         `json:"project"`
 	Account        string         `json:"account"`
 	Region         string         `json:"region"`
+	Engine         string         `json:"engine"`
 	GeneratedAt    string         `json:"generated_at"`
 	ChangesPending bool           `json:"changes_pending"`
 	Mocked         bool           `json:"mocked"`
@@ -59,7 +60,11 @@ func (d *planDoc) stage(t *testing.T, name string) int {
 
 func TestPlanAgainstAnEmptyTarget(t *testing.T) {
 	t.Parallel()
-	tg := newTarget(t, "planempty")
+	forEachEngine(t, planAgainstAnEmptyTarget)
+}
+
+func planAgainstAnEmptyTarget(t *testing.T, e engine) {
+	tg := e.target(t, "planempty")
 	body := strings.ReplaceAll(planStacks, "%s", tg.project)
 	body = strings.Replace(body, `inputs = { name = "core" }`, "inputs = { name = \"core\" }\n  mock_outputs = { network = \"net-mock\" }", 1)
 	tg.write(body)
@@ -75,7 +80,7 @@ func TestPlanAgainstAnEmptyTarget(t *testing.T) {
 	if err := json.Unmarshal([]byte(raw), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.Schema != 1 || doc.Project != tg.project || !doc.ChangesPending || !doc.Mocked || doc.GeneratedAt == "" {
+	if doc.Schema != 1 || doc.Project != tg.project || !doc.ChangesPending || !doc.Mocked || doc.GeneratedAt == "" || doc.Engine != tg.engineLabel() {
 		t.Errorf("plan document header: %+v", doc)
 	}
 	st := doc.Stages[doc.stage(t, "state")]

@@ -73,10 +73,12 @@ type core struct {
 	attempts runAttempts
 	final    *runEnd
 
-	conn      *Connection
-	tf        Terraform
-	tfVersion string
-	tfPath    string
+	conn   *Connection
+	tf     Terraform
+	tfPath string
+	// engine is the engine and its version, "opentofu 1.12.6": notes,
+	// fingerprints and reports name it.
+	engine string
 	// states reads state objects without Terraform; nil when it cannot.
 	states *stateReader
 	// bucketReady, when set, is called once the state bucket is known to
@@ -167,7 +169,7 @@ func (c *core) preflight(ctx context.Context) error {
 		return err
 	}
 	c.useStateReader(unwrapped(c.tf))
-	c.note("preflight", fmt.Sprintf("terraform %s at %s", c.tfVersion, c.tfPath))
+	c.note("preflight", fmt.Sprintf("%s at %s", c.engine, c.tfPath))
 	return nil
 }
 
@@ -183,12 +185,13 @@ func (c *core) findTerraform(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.tf, c.tfVersion, c.tfPath = c.withStateFiles(watched{Terraform: tf, c: c}), bin.Version, bin.Path
+	c.tf, c.tfPath = c.withStateFiles(watched{Terraform: tf, c: c}), bin.Path
+	c.engine = engineLabel(c.cfg, bin)
 	return nil
 }
 
 func (c *core) tfStack(st *config.Stack) terraform.Stack {
-	return terraform.Stack{Name: st.Name, SourceDir: st.SourceDir, Backend: c.backend(st), Credentials: c.stackCredentials(st)}
+	return c.terraformStack(st) // kind_stack.go wires every field
 }
 
 // inputs evaluates a stack's inputs in the current scope.

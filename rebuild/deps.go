@@ -26,8 +26,8 @@ type Cloud interface {
 	StateExists(ctx context.Context, account, bucket, key string) (bool, error)
 }
 
-// Terraform is what the engine asks of Terraform, one stack at a time.
-// *terraform.Runner implements it.
+// Terraform is what the engine asks of Terraform (or OpenTofu), one stack
+// at a time. *terraform.Runner implements it.
 type Terraform interface {
 	Init(ctx context.Context, s terraform.Stack) error
 	Apply(ctx context.Context, s terraform.Stack) (*terraform.Result, error)
@@ -36,6 +36,9 @@ type Terraform interface {
 	Outputs(ctx context.Context, s terraform.Stack) (terraform.Outputs, error)
 	ForceUnlock(ctx context.Context, s terraform.Stack, lockID string) error
 	Workdir(stack string) terraform.Workdir
+	// Command is a command line a user can type to run the engine on a
+	// stack's working copy, for hints in errors.
+	Command(stack string, args ...string) string
 	Close() error
 }
 
@@ -62,8 +65,8 @@ type Deps struct {
 	// and runs the guard over all of them: nothing is written anywhere
 	// before it returns.
 	Connect func(ctx context.Context, cfg *config.Config) (*Connection, error)
-	// Terraform finds the pinned binary and returns a runner whose work
-	// folders are under workRoot.
+	// Terraform finds the pinned engine (Terraform or OpenTofu) and returns
+	// a runner whose work folders are under workRoot.
 	Terraform func(ctx context.Context, cfg *config.Config, workRoot string, download bool) (Terraform, *terraform.Binary, error)
 	// Store opens the checkpoint store; forWrite creates what it needs.
 	// Read-only callers get a nil store when there is none yet.
@@ -107,7 +110,8 @@ func connect(ctx context.Context, cfg *config.Config) (*Connection, error) {
 }
 
 func findTerraform(ctx context.Context, cfg *config.Config, workRoot string, download bool) (Terraform, *terraform.Binary, error) {
-	bin, err := terraform.Find(ctx, cfg.Terraform.Version, download)
+	e := terraform.Engine{Name: cfg.Terraform.EngineName(), Version: cfg.Terraform.Version, Path: cfg.Terraform.Path}
+	bin, err := terraform.FindEngine(ctx, e, download)
 	if err != nil {
 		return nil, nil, err
 	}

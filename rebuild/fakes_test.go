@@ -150,6 +150,13 @@ func (f *fakeTF) ForceUnlock(_ context.Context, _ terraform.Stack, id string) er
 
 func (f *fakeTF) Workdir(stack string) terraform.Workdir { return terraform.Workdir("/work/" + stack) }
 func (f *fakeTF) Close() error                           { return nil }
+func (f *fakeTF) Command(stack string, args ...string) string {
+	line := "engine -chdir=/work/" + stack + "/src"
+	for _, a := range args {
+		line += " " + a
+	}
+	return line
+}
 
 func (f *fakeTF) appliedList() []string {
 	f.mu.Lock()

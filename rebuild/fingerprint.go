@@ -21,7 +21,8 @@ import (
 
 // fingerprint is what a stack's apply depends on: its source files and the
 // local modules they call (including .terraform.lock.hcl), its input
-// values, its upstream stacks' output hashes, the Terraform version and the
+// values, its upstream stacks' output hashes, the engine and its version
+// (switching from Terraform to OpenTofu re-plans every stack) and the
 // backend settings. Values are hashed, never stored, and the hash is keyed
 // with the target's checkpoint key (HMAC-SHA256): inputs and outputs may be
 // secrets, and a plain hash of a short secret is guessed by trying values.
@@ -47,9 +48,9 @@ func (f *fingerprint) add(kind, name, value string) {
 func (f *fingerprint) String() string { return keyedPrefix + hex.EncodeToString(f.h.Sum(nil)) }
 
 // stackFingerprint computes the fingerprint of one stack's apply.
-func stackFingerprint(key []byte, st *config.Stack, vars map[string]cty.Value, upstream map[string]map[string]string, tfVersion, backend string) (string, error) {
+func stackFingerprint(key []byte, st *config.Stack, vars map[string]cty.Value, upstream map[string]map[string]string, engine, backend string) (string, error) {
 	f := newFingerprint(key)
-	f.add("terraform", "", tfVersion)
+	f.add("engine", "", engine)
 	f.add("backend", "", backend)
 	if err := f.addTree(st.SourceDir, st.SourceDir, map[string]bool{}); err != nil {
 		return "", err
@@ -67,6 +68,9 @@ func stackFingerprint(key []byte, st *config.Stack, vars map[string]cty.Value, u
 		for _, out := range slices.Sorted(maps.Keys(upstream[up])) {
 			f.add("upstream", up+"."+out, upstream[up][out])
 		}
+	}
+	if err := f.addUserEnv(st); err != nil {
+		return "", err
 	}
 	return f.String(), nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tfrebuild/tfrebuild/bootstrap"
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/restore"
@@ -42,7 +43,7 @@ func (a *applier) restore(ctx context.Context, r *config.Restore) error {
 	accept := a.accept[r.Name] || (rec.Restore != nil && rec.Restore.Result.Outcome == restore.Accepted)
 	rec.Restore = nil
 	a.mu.Unlock()
-	rs, err := restorers(a.conn)
+	rs, account, err := restorers(a.conn, a.cfg.Stack(r.Stack))
 	if err != nil {
 		return err
 	}
@@ -51,7 +52,7 @@ func (a *applier) restore(ctx context.Context, r *config.Restore) error {
 	if r.Kind == config.RestoreDynamoDB {
 		res, err = rs.Tables(r.SourceRegion, note).Restore(ctx, tableOptions(r, accept))
 	} else {
-		res, err = rs.Buckets(r.SourceRegion, note).Restore(ctx, bucketOptions(r, a.conn.Identity.Account, accept))
+		res, err = rs.Buckets(r.SourceRegion, note).Restore(ctx, bucketOptions(r, account, accept))
 	}
 	if res != nil {
 		// Recorded even when some S3 writes failed: it says what was done.
@@ -146,11 +147,23 @@ func DescribeRPO(m restore.RPO) string {
 	return s + fmt.Sprintf(" (RPO %s: OVER the recovery point objective)", time.Duration(m.RPOSeconds)*time.Second)
 }
 
-func restorers(conn *Connection) (Restorers, error) {
+// restorers are the restore library on the session of the account the
+// restore's stack runs in (its data lives where its stack puts it), and
+// that account's id, the expected owner of its buckets.
+func restorers(conn *Connection, st *config.Stack) (Restorers, string, error) {
 	if conn == nil || conn.Restorers == nil {
-		return nil, errors.New("no AWS session to restore with (preflight did not connect)")
+		return nil, "", errors.New("no AWS session to restore with (preflight did not connect)")
 	}
-	return conn.Restorers, nil
+	if st != nil && st.Account != "" {
+		as := conn.Accounts[st.Account]
+		if as == nil {
+			return nil, "", fmt.Errorf("no session for account %q, which stack %s runs in", st.Account, st.Name)
+		}
+		if s, ok := as.Cloud.(*bootstrap.Session); ok {
+			return sessionRestorers{s}, as.Identity.Account, nil
+		}
+	}
+	return conn.Restorers, conn.Identity.Account, nil
 }
 
 func tableOptions(r *config.Restore, accept bool) restore.TableOptions {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"os"
+	"slices"
 	"time"
 
 	"github.com/tfrebuild/tfrebuild/config"
@@ -29,15 +31,17 @@ func (stackKind) destroy(ctx context.Context, d *destroyer, s *stages.Stage) err
 
 // stackState is what the checkpoint knew of a stack when its stage began.
 type stackState struct {
-	upstream map[string]map[string]string // upstream stack → output hashes
-	prevFP   string
-	prevOut  map[string]string
+	upstream  map[string]map[string]string // upstream stack → output hashes
+	prevFP    string
+	prevOut   map[string]string
+	wasDone   bool
+	crashedAt time.Time
+	crashed   bool
+	// firstAttempt: no earlier attempt of this stack is on record.
+	firstAttempt bool
 	// stateVersion is the version of the state object recorded when the
 	// stack last finished.
 	stateVersion string
-	wasDone      bool
-	crashedAt    time.Time
-	crashed      bool
 }
 
 func (a *applier) stackState(st *config.Stack) stackState {
@@ -51,6 +55,7 @@ func (a *applier) stackState(st *config.Stack) stackState {
 	}
 	rec := a.ckpt.Stage("stack." + st.Name)
 	s.prevFP, s.prevOut, s.wasDone = rec.Fingerprint, rec.OutputHashes, a.prevDone["stack."+st.Name]
+	s.firstAttempt = rec.Attempts <= 1 // this attempt is already counted
 	s.crashedAt, s.crashed = a.crashed["stack."+st.Name]
 	s.stateVersion = rec.StateVersion
 	return s
@@ -66,7 +71,7 @@ func (a *applier) stack(ctx context.Context, st *config.Stack) error {
 	}
 	ts := a.tfStack(st)
 	ts.Vars = vars
-	fp, err := stackFingerprint(a.key, st, vars, prev.upstream, a.tfVersion, ts.Backend.HCL()+a.accountsFingerprint(st))
+	fp, err := stackFingerprint(a.key, st, vars, prev.upstream, a.engine, ts.Backend.HCL()+a.accountsFingerprint(st))
 	if err != nil {
 		return err
 	}
@@ -82,7 +87,7 @@ func (a *applier) stack(ctx context.Context, st *config.Stack) error {
 			return nil
 		} else if why != "" {
 			a.note(name, why)
-			return a.applyStack(ctx, st, ts, fp)
+			return a.applyStack(ctx, st, ts, fp, prev)
 		}
 		outs, err := a.tf.Outputs(ctx, ts)
 		if err == nil && maps.Equal(hashOutputs(a.key, outs.Values), prev.prevOut) {
@@ -93,17 +98,28 @@ func (a *applier) stack(ctx context.Context, st *config.Stack) error {
 		}
 		a.note(name, "its outputs in the state differ from the checkpoint; planning again")
 	}
-	return a.applyStack(ctx, st, ts, fp)
+	return a.applyStack(ctx, st, ts, fp, prev)
 }
 
-func (a *applier) applyStack(ctx context.Context, st *config.Stack, ts terraform.Stack, fp string) error {
+// applyStack runs Terraform for a stack and records what it did.
+func (a *applier) applyStack(ctx context.Context, st *config.Stack, ts terraform.Stack, fp string, prev stackState) error {
 	name := "stack." + st.Name
+	changes := newChangeLog()
+	ts.Progress = changes.observe(func(e terraform.ResourceEvent) { a.resourceProgress(name, e) })
+	existed, _ := a.stateExists(ctx, ts.Backend) // unknown: no drift report
 	res, err := a.tf.Apply(ctx, ts)
 	if err != nil {
 		return err
 	}
 	a.setOutputs(st, res.Outputs, fp)
 	a.recordStateVersion(ctx, ts)
+	for _, n := range res.Notes {
+		a.note(name, n)
+	}
+	drift := prev.prevFP == fp || (prev.prevFP == "" && prev.firstAttempt)
+	if n := changesNote(existed, drift, changes.list()); n != "" {
+		a.note(name, n)
+	}
 	msg := "no changes"
 	if res.Changed {
 		msg = "applied"
@@ -145,8 +161,53 @@ func (a *applier) releaseStaleLock(ctx context.Context, ts terraform.Stack, stag
 		a.note("stack."+ts.Name, fmt.Sprintf("released the state lock left by this target's previous run (%s), which died: lock %s", prev, info))
 		return nil
 	}
-	wd := a.tf.Workdir(ts.Name)
 	return fmt.Errorf("the state %s is locked, %s. It is not this target's own crashed run, so tfrebuild leaves it. "+
-		"If nobody is running Terraform on it, release it with:\n  cd %s && TF_DATA_DIR=%s terraform force-unlock -force %s\nthen run apply again",
-		b.Key, info, ts.SourceDir, wd.DataDir(), info.ID)
+		"If nobody is running %s on it, release it with:\n  %s\nthen run apply again",
+		b.Key, info, a.engineTitle(), a.tf.Command(ts.Name, "force-unlock", "-force", info.ID))
+}
+
+// terraformStack is how every mode runs a stack: its code, backend, the
+// user's env and var files and the account's credentials. Modes set the
+// rest (Vars, Wrap, Progress; watched puts the progress on the bus).
+func (c *core) terraformStack(st *config.Stack) terraform.Stack {
+	return terraform.Stack{
+		Name: st.Name, SourceDir: st.SourceDir, Backend: c.backend(st),
+		Env: st.Env, VarFiles: st.VarFiles, Credentials: c.stackCredentials(st),
+	}
+}
+
+// addUserEnv adds what the user hands the stack's engine besides its
+// inputs: the env values and the var files' contents, in order. Either
+// can change what an apply does. Like inputs they may be secrets: they go
+// into the hash, never anywhere else.
+func (f *fingerprint) addUserEnv(st *config.Stack) error {
+	for _, name := range slices.Sorted(maps.Keys(st.Env)) {
+		f.add("env", name, st.Env[name])
+	}
+	for _, path := range st.VarFiles {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("stack %s: read its var file: %w", st.Name, err)
+		}
+		f.add("var_file", path, string(b))
+	}
+	return nil
+}
+
+// engineLabel names the engine a run found and its version, as notes and
+// reports show it: "terraform 1.11.4", "opentofu 1.12.6".
+func engineLabel(cfg *config.Config, bin *terraform.Binary) string {
+	name := bin.Engine
+	if name == "" {
+		name = cfg.Terraform.EngineName()
+	}
+	return name + " " + bin.Version
+}
+
+// engineTitle is the engine's name in a sentence.
+func (c *core) engineTitle() string {
+	if c.cfg.Terraform.EngineName() == config.EngineOpenTofu {
+		return "OpenTofu"
+	}
+	return "Terraform"
 }

@@ -107,5 +107,6 @@ func (p *planner) report(res *stages.Result) *PlanReport {
 	for _, k := range []string{"create", "update", "delete", "replace", "restore", "drift"} {
 		rep.ChangesPending = rep.ChangesPending || rep.Totals[k] > 0
 	}
+	rep.Engine = p.engine
 	return rep
 }

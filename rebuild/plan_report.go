@@ -18,6 +18,7 @@ type PlanReport struct {
 	Project        string       `json:"project"`
 	Account        string       `json:"account"`
 	Region         string       `json:"region"`
+	Engine         string       `json:"engine,omitempty"` // that planned the stacks: "opentofu 1.12.6"
 	GeneratedAt    time.Time    `json:"generated_at"`
 	ChangesPending bool         `json:"changes_pending"`
 	Mocked         bool         `json:"mocked"`

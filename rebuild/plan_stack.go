@@ -60,6 +60,9 @@ func (p *planner) stack(ctx context.Context, st *config.Stack) error {
 		return err
 	}
 	p.recordPlan(st, ps, res)
+	for _, n := range res.Notes {
+		p.note("stack."+st.Name, n)
+	}
 	return nil
 }
 

@@ -25,7 +25,7 @@ type RestorePlan struct {
 // note; the plan goes on with the other stages.
 func (p *planner) restore(ctx context.Context, r *config.Restore) error {
 	name := "restore." + r.Name
-	rs, err := restorers(p.conn)
+	rs, account, err := restorers(p.conn, p.cfg.Stack(r.Stack))
 	if err != nil {
 		return err
 	}
@@ -33,7 +33,7 @@ func (p *planner) restore(ctx context.Context, r *config.Restore) error {
 	if r.Kind == config.RestoreDynamoDB {
 		pl, err = rs.Tables(r.SourceRegion, nil).Plan(ctx, tableOptions(r, false))
 	} else {
-		pl, err = rs.Buckets(r.SourceRegion, nil).Plan(ctx, bucketOptions(r, p.conn.Identity.Account, false))
+		pl, err = rs.Buckets(r.SourceRegion, nil).Plan(ctx, bucketOptions(r, account, false))
 	}
 	if err != nil {
 		return err

@@ -16,6 +16,7 @@ type Status struct {
 	Project   string             `json:"project"`
 	Account   string             `json:"account"`
 	Region    string             `json:"region"`
+	Engine    string             `json:"engine,omitempty"` // rebuild.hcl pins (the next apply's): "opentofu 1.12.6"
 	RunID     string             `json:"run_id,omitempty"`
 	StartedAt *time.Time         `json:"started_at,omitempty"`
 	Running   *checkpoint.Holder `json:"running,omitempty"`
@@ -77,7 +78,8 @@ func ReadStatus(ctx context.Context, cfg *config.Config, opts StatusOptions) (*S
 		return nil, err
 	}
 	st := &Status{Project: cfg.Project, Account: cfg.Target.AccountID, Region: cfg.Target.Region, RunID: c.RunID,
-		RTOSeconds: cfg.RTO.Seconds(), Next: []string{}, Drift: []string{}, Running: live}
+		RTOSeconds: cfg.RTO.Seconds(), Next: []string{}, Drift: []string{}, Running: live,
+		Engine: strings.TrimSpace(cfg.Terraform.EngineName() + " " + cfg.Terraform.Version)}
 	if !c.StartedAt.IsZero() {
 		st.StartedAt = &c.StartedAt
 	}

@@ -12,6 +12,7 @@ import (
 // recovery time objective.
 type Summary struct {
 	Project string         `json:"project"`
+	Engine  string         `json:"engine,omitempty"` // that ran the stacks: "opentofu 1.12.6"
 	Stages  []StageSummary `json:"stages"`
 	// Total is how long this run took; Clock is the rebuild's RTO clock
 	// across all its runs, as run_finished reported it.
@@ -77,6 +78,7 @@ func (c *core) summary(res *stages.Result, start time.Time) *Summary {
 		}
 		s.Stages = append(s.Stages, row)
 	}
+	s.Engine = c.engine
 	return s
 }
 

@@ -48,10 +48,19 @@ func headline(s *rebuild.PlanStage) string {
 	return text
 }
 
+// withEngine is the header's " with opentofu 1.12.6", the engine set in
+// format; nothing for a report without one.
+func withEngine(engine, format string) string {
+	if engine == "" {
+		return ""
+	}
+	return " with " + fmt.Sprintf(format, engine)
+}
+
 // WritePlan prints the plan for a person: a line per stage, then each
 // action with its address.
 func WritePlan(w io.Writer, p *rebuild.PlanReport) {
-	fmt.Fprintf(w, "Plan for %s → account %s, %s\n\n", p.Project, p.Account, p.Region)
+	fmt.Fprintf(w, "Plan for %s → account %s, %s%s\n\n", p.Project, p.Account, p.Region, withEngine(p.Engine, "%s"))
 	for _, s := range p.Stages {
 		fmt.Fprintf(w, "%s: %s\n", s.Name, headline(s))
 		for _, a := range s.Actions {
@@ -86,7 +95,7 @@ func WritePlanJSON(w io.Writer, p *rebuild.PlanReport) error {
 // WritePlanMarkdown writes a pull-request comment: a totals table, then a
 // collapsible section per stage with changes.
 func WritePlanMarkdown(w io.Writer, p *rebuild.PlanReport) {
-	fmt.Fprintf(w, "### tfrebuild plan: `%s` → account `%s`, `%s`\n\n", p.Project, p.Account, p.Region)
+	fmt.Fprintf(w, "### tfrebuild plan: `%s` → account `%s`, `%s`%s\n\n", p.Project, p.Account, p.Region, withEngine(p.Engine, "`%s`"))
 	if failed := p.Failed(); len(failed) > 0 {
 		fmt.Fprintf(w, "**The plan failed** for: %s.\n\n", strings.Join(failed, ", "))
 	}

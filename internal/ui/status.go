@@ -33,6 +33,9 @@ func WriteStatus(w io.Writer, st *rebuild.Status) {
 	if st.Running != nil {
 		fmt.Fprintf(w, "a run is in progress: %s\n", st.Running)
 	}
+	if st.Engine != "" {
+		fmt.Fprintf(w, "engine: %s\n", st.Engine)
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "\nSTAGE\tSTATUS\tATTEMPTS\tSTARTED\tTIME\tERROR")
 	for _, s := range st.Stages {

@@ -16,6 +16,9 @@ import (
 // WriteSummary prints the summary as a table with the time each stage took
 // and the total against the RTO.
 func WriteSummary(w io.Writer, s *rebuild.Summary) {
+	if s.Engine != "" {
+		fmt.Fprintf(w, "engine: %s\n", s.Engine)
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "STAGE\tSTATUS\tTIME")
 	for _, st := range s.Stages {
@@ -71,6 +74,7 @@ func WriteSummaryJSON(w io.Writer, s *rebuild.Summary) error {
 	out := struct {
 		Type         string  `json:"type"`
 		Project      string  `json:"project"`
+		Engine       string  `json:"engine,omitempty"`
 		Stages       []row   `json:"stages"`
 		TotalSeconds float64 `json:"total_seconds"`
 		RTOSeconds   float64 `json:"rto_seconds,omitempty"`
@@ -78,7 +82,7 @@ func WriteSummaryJSON(w io.Writer, s *rebuild.Summary) error {
 		RTO          *events.RTO          `json:"rto,omitempty"`
 		CriticalPath *events.CriticalPath `json:"critical_path,omitempty"`
 		Notes        []string             `json:"notes,omitempty"`
-	}{Type: "summary", Project: s.Project, TotalSeconds: s.Total.Seconds(), RTOSeconds: s.RTO.Seconds(),
+	}{Type: "summary", Project: s.Project, Engine: s.Engine, TotalSeconds: s.Total.Seconds(), RTOSeconds: s.RTO.Seconds(),
 		RTO: s.Clock, CriticalPath: s.CriticalPath, Notes: s.Notes}
 	for _, st := range s.Stages {
 		out.Stages = append(out.Stages, row{st, st.Duration.Seconds()})

@@ -1,0 +1,292 @@
+package rebuild
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tfrebuild/tfrebuild/bootstrap"
+	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/events"
+	"github.com/tfrebuild/tfrebuild/terraform"
+)
+
+// engineTF is the fake Terraform as a real engine behaves towards the
+// stack's hooks: every command sees the stack as wired, apply and plan
+// report progress on one resource, and both carry the runner's notes.
+type engineTF struct {
+	*fakeTF
+	mu    sync.Mutex
+	seen  map[string][]terraform.Stack // by command
+	notes []string
+}
+
+func newEngineTF(w *world) *engineTF {
+	return &engineTF{fakeTF: w.tf, seen: map[string][]terraform.Stack{}}
+}
+
+func (e *engineTF) saw(cmd string, s terraform.Stack) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.seen[cmd] = append(e.seen[cmd], s)
+}
+
+func (e *engineTF) stacks(cmd string) []terraform.Stack {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Clone(e.seen[cmd])
+}
+
+func (e *engineTF) progress(s terraform.Stack) {
+	addr := "terraform_data." + s.Name
+	for _, ev := range []terraform.ResourceEvent{
+		{Stack: s.Name, Phase: terraform.PhaseSummary, Total: 1},
+		{Stack: s.Name, Address: addr, Action: "create", Phase: terraform.PhasePlanned, Total: 1},
+		{Stack: s.Name, Address: addr, Action: "create", Phase: terraform.PhaseStarted, Total: 1},
+		{Stack: s.Name, Address: addr, Action: "create", Phase: terraform.PhaseProgress, Total: 1},
+		{Stack: s.Name, Address: addr, Action: "create", Phase: terraform.PhaseComplete, Done: 1, Total: 1},
+	} {
+		if s.Progress != nil {
+			s.Progress(ev)
+		}
+	}
+}
+
+func (e *engineTF) Init(ctx context.Context, s terraform.Stack) error {
+	e.saw("init", s)
+	return e.fakeTF.Init(ctx, s)
+}
+
+func (e *engineTF) Apply(ctx context.Context, s terraform.Stack) (*terraform.Result, error) {
+	e.saw("apply", s)
+	e.progress(s)
+	res, err := e.fakeTF.Apply(ctx, s)
+	if res != nil {
+		res.Notes = e.notes
+	}
+	return res, err
+}
+
+func (e *engineTF) Plan(ctx context.Context, s terraform.Stack) (*terraform.PlanResult, error) {
+	e.saw("plan", s)
+	res, err := e.fakeTF.Plan(ctx, s)
+	if res != nil {
+		res.Notes = e.notes
+	}
+	return res, err
+}
+
+// withEngine makes the world's runs find tf as the given engine.
+func withEngine(d Deps, tf Terraform, engine, version string) Deps {
+	d.Terraform = func(context.Context, *config.Config, string, bool) (Terraform, *terraform.Binary, error) {
+		return tf, &terraform.Binary{Engine: engine, Version: version, Path: "/fake/" + engine}, nil
+	}
+	return d
+}
+
+func TestEveryCommandOfAStackGetsItsEnvAndVarFiles(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	base := w.cfg.Stack("base")
+	base.Env = map[string]string{"TF_REGISTRY_CLIENT_TIMEOUT": "30"}
+	base.VarFiles = []string{filepath.Join(t.TempDir(), "common.tfvars")}
+	if err := os.WriteFile(base.VarFiles[0], []byte("size = 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e := newEngineTF(w)
+	opts := w.common()
+	opts.Deps = withEngine(opts.Deps, e, terraform.EngineTerraform, "1.11.4")
+	_, _ = Apply(context.Background(), w.cfg, ApplyOptions{Common: opts}) // stops at the manual step
+	if _, err := Plan(context.Background(), w.cfg, PlanOptions{Common: opts}); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"init", "apply", "plan"} {
+		var found bool
+		for _, s := range e.stacks(cmd) {
+			if s.Name != "base" {
+				continue
+			}
+			found = true
+			if s.Env["TF_REGISTRY_CLIENT_TIMEOUT"] != "30" || !slices.Equal(s.VarFiles, base.VarFiles) || (cmd == "apply" && s.Progress == nil) {
+				t.Errorf("%s of base: env %v, var files %v, progress hook set %v", cmd, s.Env, s.VarFiles, s.Progress != nil)
+			}
+			if s.Backend.Bucket != "p-tfstate" || s.SourceDir != base.SourceDir {
+				t.Errorf("%s of base: backend %+v, source %s", cmd, s.Backend, s.SourceDir)
+			}
+		}
+		if !found {
+			t.Errorf("no %s of base", cmd)
+		}
+	}
+}
+
+func TestResourceProgressAndRunnerNotesReachTheRun(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	e := newEngineTF(w)
+	e.notes = []string{"no committed lock file; the generated one is kept in /w/base/.terraform.lock.hcl"}
+	opts := w.common()
+	opts.Deps = withEngine(opts.Deps, e, terraform.EngineTerraform, "1.11.4")
+	sum, _ := Apply(context.Background(), w.cfg, ApplyOptions{Common: opts})
+	var got []string
+	for _, ev := range w.sink.of(events.ResourceProgress) {
+		r := ev.Resource
+		if ev.Stage == "stack.base" && r != nil {
+			got = append(got, r.Phase+" "+r.Address+" "+r.Action)
+			if r.Total != 1 {
+				t.Errorf("event %+v: total", r)
+			}
+		}
+	}
+	want := []string{"start terraform_data.base create", "complete terraform_data.base create"}
+	if !slices.Equal(got, want) {
+		t.Errorf("resource_progress of stack.base: %q, want %q", got, want)
+	}
+	if row := summaryRow(sum, "stack.base"); row == nil || !slices.Contains(row.Notes, e.notes[0]) {
+		t.Errorf("the runner's note is not in the summary: %+v", row)
+	}
+	var noted bool
+	for _, ev := range w.sink.of(events.StageNote) {
+		noted = noted || (ev.Stage == "stack.base" && ev.Message == e.notes[0])
+	}
+	if !noted {
+		t.Error("the runner's note was not a stage_note")
+	}
+
+	rep, err := Plan(context.Background(), w.cfg, PlanOptions{Common: opts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ps := range rep.Stages {
+		if ps.Name == "stack.base" && !slices.Contains(ps.Notes, e.notes[0]) {
+			t.Errorf("the plan report's stack.base does not carry the runner's note: %v", ps.Notes)
+		}
+	}
+}
+
+func summaryRow(sum *Summary, stage string) *StageSummary {
+	if sum == nil {
+		return nil
+	}
+	for i := range sum.Stages {
+		if sum.Stages[i].Name == stage {
+			return &sum.Stages[i]
+		}
+	}
+	return nil
+}
+
+func TestSwitchingEnginesReappliesEveryStack(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	run := func(engine, version string) {
+		t.Helper()
+		opts := w.common()
+		opts.Deps = withEngine(opts.Deps, w.tf, engine, version)
+		_, _ = Apply(context.Background(), w.cfg, ApplyOptions{Common: opts})
+	}
+	applies := func() int { return len(w.tf.appliedList()) }
+	run(terraform.EngineTerraform, "1.11.4")
+	first := applies()
+	if first != 2 {
+		t.Fatalf("first run applied %v", w.tf.appliedList())
+	}
+	run(terraform.EngineTerraform, "1.11.4")
+	if applies() != first {
+		t.Fatalf("the same engine re-applied: %v", w.tf.appliedList())
+	}
+	run(terraform.EngineOpenTofu, "1.11.4")
+	if applies() != first+2 {
+		t.Fatalf("switching to OpenTofu at the same version did not re-apply every stack: %v", w.tf.appliedList())
+	}
+	run(terraform.EngineOpenTofu, "1.12.6")
+	if applies() != first+4 {
+		t.Fatalf("a new OpenTofu version did not re-apply every stack: %v", w.tf.appliedList())
+	}
+	c := w.checkpoint()
+	if notes := c.Stage("preflight").Notes; !slices.ContainsFunc(notes, func(n string) bool { return strings.HasPrefix(n, "opentofu 1.12.6 at /fake/opentofu") }) {
+		t.Errorf("preflight does not name the engine: %q", notes)
+	}
+}
+
+func TestAForeignStateLockIsExplainedWithTheEnginesCommand(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.cfg.Terraform.Engine = config.EngineOpenTofu
+	opts := w.common()
+	opts.Deps = withEngine(opts.Deps, w.tf, terraform.EngineOpenTofu, "1.12.6")
+	ts := terraform.Stack{Name: "base", Backend: terraform.Backend{Key: "p/base.tfstate"}}
+	a := &applier{core: newCore(w.cfg, nil, opts, "apply", "work")}
+	a.conn, a.tf = &Connection{Cloud: w.cloud}, w.tf
+	w.cloud.lock = &bootstrap.LockInfo{ID: "lock-9", Who: "bob@h2", Created: time.Now()}
+	err := a.releaseStaleLock(context.Background(), ts, time.Now())
+	if err == nil || !strings.Contains(err.Error(), "engine -chdir=/work/base/src force-unlock -force lock-9") ||
+		!strings.Contains(err.Error(), "nobody is running OpenTofu") {
+		t.Fatalf("want the engine's own force-unlock command, got %v", err)
+	}
+}
+
+func TestReportsNameTheEngine(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.cfg.Terraform.Engine, w.cfg.Terraform.Version = config.EngineOpenTofu, "1.12.6"
+	opts := w.common()
+	opts.Deps = withEngine(opts.Deps, w.tf, terraform.EngineOpenTofu, "1.12.6")
+	sum, _ := Apply(context.Background(), w.cfg, ApplyOptions{Common: opts})
+	if sum == nil || sum.Engine != "opentofu 1.12.6" {
+		t.Errorf("summary engine: %+v", sum)
+	}
+	rep, err := Plan(context.Background(), w.cfg, PlanOptions{Common: opts})
+	if err != nil || rep.Engine != "opentofu 1.12.6" {
+		t.Errorf("plan report engine %q (%v)", rep.Engine, err)
+	}
+	st, err := ReadStatus(context.Background(), w.cfg, StatusOptions{Deps: opts.Deps})
+	if err != nil || st.Engine != "opentofu 1.12.6" {
+		t.Errorf("status engine %q (%v)", st.Engine, err)
+	}
+}
+
+func TestTheUsersEnvAndVarFilesAreInTheFingerprint(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	varFile := filepath.Join(dir, "common.tfvars")
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte("# stack\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(varFile, []byte("size = 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st := &config.Stack{Name: "s", SourceDir: dir, Env: map[string]string{"REGION_HINT": "a"}, VarFiles: []string{varFile}}
+	fp := func() string {
+		t.Helper()
+		f, err := stackFingerprint([]byte("k"), st, nil, nil, "terraform 1.11.4", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	base := fp()
+	st.Env = map[string]string{"REGION_HINT": "b"}
+	afterEnv := fp()
+	if afterEnv == base {
+		t.Error("changing an env value did not change the fingerprint")
+	}
+	if err := os.WriteFile(varFile, []byte("size = 2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if fp() == afterEnv {
+		t.Error("changing a var file did not change the fingerprint")
+	}
+	if strings.Contains(fp(), "size") {
+		t.Error("the fingerprint holds a value")
+	}
+	st.VarFiles = []string{filepath.Join(dir, "gone.tfvars")}
+	if _, err := stackFingerprint([]byte("k"), st, nil, nil, "terraform 1.11.4", ""); err == nil || !strings.Contains(err.Error(), "stack s") {
+		t.Errorf("a missing var file: %v", err)
+	}
+}
