@@ -134,7 +134,7 @@ func (r *Runner) Apply(ctx context.Context, s Stack) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	notes := h.notes(s)
+	notes := h.notes(s, engineTitle(r.Binary.Engine))
 	if t := timingNote(r.Binary.Program(), h.timings); t != "" {
 		notes = append(notes, t)
 	}
@@ -194,15 +194,15 @@ func (h *handle) keepGeneratedLock() {
 }
 
 // notes tells about a lock file kept in the work folder.
-func (h *handle) notes(s Stack) []string {
+func (h *handle) notes(s Stack, engine string) []string {
 	if h.committedLock != "" {
 		return nil
 	}
 	if _, err := os.Stat(h.wd.LockFile()); err != nil {
 		return nil
 	}
-	return []string{fmt.Sprintf("%s has no %s; the provider versions Terraform selected are kept in %s (copy it into the stack and commit it to pin them)",
-		s.SourceDir, LockFileName, h.wd.LockFile())}
+	return []string{fmt.Sprintf("%s has no %s; the lock file with the provider versions %s selected is kept in %s (copy it into the stack and commit it to pin them)",
+		s.SourceDir, LockFileName, engine, h.wd.LockFile())}
 }
 
 // applyOnce plans and applies in one process, `apply -auto-approve -json

@@ -45,7 +45,7 @@ func FindEngine(ctx context.Context, e Engine, download bool) (*Binary, error) {
 	switch e.Name {
 	case "", EngineTerraform:
 		if e.Path != "" {
-			return atPath(ctx, EngineTerraform, e.Path, e.Version, "terraform { path } in rebuild.hcl")
+			return atPath(ctx, EngineTerraform, e.Path, e.Version, "terraform { path } in the config")
 		}
 		return Find(ctx, e.Version, download)
 	case EngineOpenTofu:
@@ -57,7 +57,7 @@ func FindEngine(ctx context.Context, e Engine, download bool) (*Binary, error) {
 
 func findTofu(ctx context.Context, e Engine) (*Binary, error) {
 	if e.Path != "" {
-		return atPath(ctx, EngineOpenTofu, e.Path, e.Version, "terraform { path } in rebuild.hcl")
+		return atPath(ctx, EngineOpenTofu, e.Path, e.Version, "terraform { path } in the config")
 	}
 	var looked []string
 	if p := os.Getenv(TofuEnv); p != "" {
@@ -80,7 +80,7 @@ func findTofu(ctx context.Context, e Engine) (*Binary, error) {
 	if e.Version != "" {
 		want += " " + e.Version
 	}
-	return nil, fmt.Errorf("%s not found: %s. Install it, set %s to its binary, or give its path with terraform { path = \"...\" } in rebuild.hcl",
+	return nil, fmt.Errorf("%s not found: %s. Install it, set %s to its binary, or give its path with terraform { path = \"...\" } in the config",
 		want, strings.Join(looked, "; "), TofuEnv)
 }
 
@@ -95,7 +95,7 @@ func atPath(ctx context.Context, engine, path, pinned, where string) (*Binary, e
 		return nil, fmt.Errorf("%s (from %s) is %s %s, not %s", path, where, gotEngine, got, engineTitle(engine))
 	}
 	if pinned != "" && got != pinned {
-		return nil, fmt.Errorf("%s (from %s) is %s %s, but rebuild.hcl pins %s", path, where, engineTitle(engine), got, pinned)
+		return nil, fmt.Errorf("%s (from %s) is %s %s, but the config pins %s", path, where, engineTitle(engine), got, pinned)
 	}
 	return &Binary{Path: path, Version: got, Engine: engine}, nil
 }

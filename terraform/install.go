@@ -60,14 +60,14 @@ func Find(ctx context.Context, pinned string, download bool) (*Binary, error) {
 			return nil, fmt.Errorf("%s=%s: %w", BinaryEnv, p, err)
 		}
 		if pinned != "" && got != pinned {
-			return nil, fmt.Errorf("%s=%s is Terraform %s, but rebuild.hcl pins %s", BinaryEnv, p, got, pinned)
+			return nil, fmt.Errorf("%s=%s is Terraform %s, but the config pins %s", BinaryEnv, p, got, pinned)
 		}
 		return &Binary{Path: p, Version: got, Engine: EngineTerraform}, nil
 	}
 	if pinned == "" {
 		p, err := exec.LookPath("terraform")
 		if err != nil {
-			return nil, errors.New("terraform is not on PATH; install it, or pin a version with terraform { version = \"1.11.4\" } in rebuild.hcl")
+			return nil, errors.New("terraform is not on PATH; install it, or pin a version with terraform { version = \"1.11.4\" } in the config")
 		}
 		got, err := versionOf(ctx, p)
 		if err != nil {

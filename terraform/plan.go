@@ -85,7 +85,7 @@ func (r *Runner) Plan(ctx context.Context, s Stack) (*PlanResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	res.Notes = h.notes(s)
+	res.Notes = h.notes(s, engineTitle(r.Binary.Engine))
 	h.takeTimings()
 	return res, nil
 }
