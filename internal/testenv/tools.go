@@ -45,7 +45,8 @@ func missing(what, script, detail string) error {
 
 // ToolScript finds one of the shared build scripts: in $TFREBUILD_TOOLS_DIR
 // when set, else in shared/tools of the repository's parent folder or any
-// folder above it (a worktree may sit deeper than the main checkout).
+// folder above it (a worktree may sit deeper than the main checkout), else
+// the repository's own copy in .ci/offline (as .ci/tools does).
 func ToolScript(name string) (string, error) {
 	if dir := os.Getenv("TFREBUILD_TOOLS_DIR"); dir != "" {
 		p := filepath.Join(dir, name)
@@ -60,7 +61,11 @@ func ToolScript(name string) (string, error) {
 			return p, nil
 		}
 		if dir == filepath.Dir(dir) {
-			return "", fmt.Errorf("%s not found in shared/tools above %s; set TFREBUILD_TOOLS_DIR", name, RepoRoot())
+			p := filepath.Join(RepoRoot(), ".ci", "offline", name)
+			if _, err := os.Stat(p); err != nil {
+				return "", fmt.Errorf("%s not found in shared/tools above %s, nor in .ci/offline; set TFREBUILD_TOOLS_DIR", name, RepoRoot())
+			}
+			return p, nil
 		}
 	}
 }
