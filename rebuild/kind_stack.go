@@ -107,7 +107,11 @@ func (a *applier) applyStack(ctx context.Context, st *config.Stack, ts terraform
 	changes := newChangeLog()
 	ts.Progress = changes.observe(func(e terraform.ResourceEvent) { a.resourceProgress(name, e) })
 	existed, _ := a.stateExists(ctx, ts.Backend) // unknown: no drift report
+	started := time.Now()
 	res, err := a.tf.Apply(ctx, ts)
+	if err != nil && ctx.Err() == nil && a.releaseOwnLock(ctx, ts, started) {
+		res, err = a.tf.Apply(ctx, ts)
+	}
 	if err != nil {
 		return err
 	}
@@ -164,6 +168,29 @@ func (a *applier) releaseStaleLock(ctx context.Context, ts terraform.Stack, stag
 	return fmt.Errorf("the state %s is locked, %s. It is not this target's own crashed run, so tfrebuild leaves it. "+
 		"If nobody is running %s on it, release it with:\n  %s\nthen run apply again",
 		b.Key, info, a.engineTitle(), a.tf.Command(ts.Name, "force-unlock", "-force", info.ID))
+}
+
+// releaseOwnLock releases a state lock that this run's own Terraform left
+// on the stack while the apply that just ended ran, and says whether it
+// did. Terraform releases its lock when it exits, so a lock still there,
+// taken by this user on this host since the apply began, while this run
+// holds the target's run lock, is an orphan: a lock request retried after
+// a slow answer to the first one, which landed (seen with a loaded
+// emulator). Left alone, it would block the stack until someone breaks it.
+func (a *applier) releaseOwnLock(ctx context.Context, ts terraform.Stack, since time.Time) bool {
+	info, err := a.stateLock(ctx, ts.Backend)
+	if err != nil || info == nil {
+		return false
+	}
+	self := me(a.runID)
+	if info.Who != self.User+"@"+self.Host || info.Created.Before(since.Add(-time.Second)) {
+		return false
+	}
+	if err := a.tf.ForceUnlock(ctx, ts, info.ID); err != nil {
+		return false
+	}
+	a.note("stack."+ts.Name, fmt.Sprintf("released a state lock this run's own %s left behind (lock %s; its lock request was answered late and retried); applying again", a.engineTitle(), info))
+	return true
 }
 
 // terraformStack is how every mode runs a stack: its code, backend, the
