@@ -38,8 +38,9 @@ type applier struct {
 	accept       map[string]bool // restores whose existing target is accepted
 
 	// prevDone holds the stages the checkpoint had done before this run;
-	// crashed, for each stage the previous run left running or
-	// interrupted, when it started: Terraform may have left a state lock.
+	// crashed, for each stage the previous run left running, interrupted
+	// or failed, when it started: Terraform may have left a state lock (a
+	// failed one too, when its lock request was retried after landing).
 	prevDone map[string]bool
 	crashed  map[string]time.Time
 	// previous is the process that drove the last run, provably gone
@@ -158,7 +159,7 @@ func (a *applier) resume(ctx context.Context, holder checkpoint.Holder) error {
 	a.beginRun(c)
 	for name, rec := range c.Stages {
 		a.prevDone[name] = rec.Status == stages.Done
-		if (rec.Status == stages.Running || rec.Status == stages.Interrupted) && rec.StartedAt != nil {
+		if (rec.Status == stages.Running || rec.Status == stages.Interrupted || rec.Status == stages.Failed) && rec.StartedAt != nil {
 			a.crashed[name] = *rec.StartedAt
 			if rec.Status == stages.Running {
 				rec.Status = stages.Interrupted

@@ -146,7 +146,7 @@ func (a *applier) setOutputs(st *config.Stack, outs terraform.Outputs, fp string
 
 // releaseStaleLock handles a state lock left behind by this target's own
 // previous run, which died while this stack was running (Terraform dies
-// with tfrebuild). The lock is released only when it provably belongs to
+// with tfrebuild) or failed it with its own lock left behind. The lock is released only when it provably belongs to
 // that run: we hold the run lock now, so that process is gone; the lock
 // names its user and host; and it was taken after the stage started. Any
 // other lock is reported with who holds it and how to release it.
@@ -162,7 +162,7 @@ func (a *applier) releaseStaleLock(ctx context.Context, ts terraform.Stack, stag
 		if err := a.tf.ForceUnlock(ctx, ts, info.ID); err != nil {
 			return fmt.Errorf("release the state lock left by run %s: %w", prev.RunID, err)
 		}
-		a.note("stack."+ts.Name, fmt.Sprintf("released the state lock left by this target's previous run (%s), which died: lock %s", prev, info))
+		a.note("stack."+ts.Name, fmt.Sprintf("released the state lock left by this target's previous run (%s), which ended without releasing it: lock %s", prev, info))
 		return nil
 	}
 	return fmt.Errorf("the state %s is locked, %s. It is not this target's own crashed run, so tfrebuild leaves it. "+
