@@ -233,14 +233,10 @@ func (tg *target) markers() string { return filepath.Join(tg.dir, "markers") }
 // cannot make a crash test kill too early.
 func waitApplying(t *testing.T, tg *target, colour string) {
 	t.Helper()
-	deadline := time.Now().Add(3 * time.Minute)
-	for time.Now().Before(deadline) {
-		if _, err := os.Stat(filepath.Join(tg.markers(), colour)); err == nil {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("the %s stack never started its apply", colour)
+	testenv.Until(t, 3*time.Minute, "the "+colour+" stack to start its apply", func() bool {
+		_, err := os.Stat(filepath.Join(tg.markers(), colour))
+		return err == nil
+	})
 }
 
 // awsConfig is an SDK config for the test's own checks against moto, as

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/tfrebuild/tfrebuild/internal/testenv"
 	"github.com/tfrebuild/tfrebuild/restore"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
@@ -127,9 +128,7 @@ func TestRestoreBucketToAPointInTime(t *testing.T) {
 		}
 	}
 	// S3 times are whole seconds: corrupt in a later second than pit.
-	for !time.Now().UTC().Truncate(time.Second).After(pit) {
-		time.Sleep(50 * time.Millisecond)
-	}
+	testenv.NextSecond(t, pit)
 	rt.put("a.txt", "garbage")
 	rt.put("d.txt", "created after")
 	if _, err := rt.s3().DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(rt.bucket), Key: aws.String("b.txt")}); err != nil {

@@ -233,14 +233,10 @@ func done(stage string) func(*checkpoint.Checkpoint, map[string]time.Time) bool 
 func waitFor(t *testing.T, tg *target, store string, cond func(*checkpoint.Checkpoint, map[string]time.Time) bool) {
 	t.Helper()
 	since := map[string]time.Time{}
-	deadline := time.Now().Add(2 * time.Minute)
-	for time.Now().Before(deadline) {
-		if c := tg.peek(store); c != nil && cond(c, since) {
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	t.Fatal("the run never reached the point to crash it at")
+	testenv.Until(t, 2*time.Minute, "the run to reach the point to crash it at", func() bool {
+		c := tg.peek(store)
+		return c != nil && cond(c, since)
+	})
 }
 
 func readFile(t *testing.T, path string) string {

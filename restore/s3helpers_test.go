@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/tfrebuild/tfrebuild/internal/testenv"
 )
 
 func s3opts(o *s3.Options) {
@@ -89,9 +90,7 @@ func nextSecond(t *testing.T, c *s3.Client, bucket, key string) time.Time {
 		t.Fatal(err)
 	}
 	at := aws.ToTime(h.LastModified)
-	for !time.Now().Truncate(time.Second).After(at) {
-		time.Sleep(10 * time.Millisecond) // polling the clock: a wait on a condition
-	}
+	testenv.NextSecond(t, at)
 	return at
 }
 

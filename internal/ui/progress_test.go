@@ -2,12 +2,14 @@ package ui
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/tfrebuild/tfrebuild/events"
+	"github.com/tfrebuild/tfrebuild/internal/testenv"
 	"github.com/tfrebuild/tfrebuild/rebuild"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
@@ -33,13 +35,9 @@ func (s *syncBuffer) String() string {
 // waitFor polls until the output holds want: a condition, not a delay.
 func waitFor(t *testing.T, out *syncBuffer, want string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(out.String(), want) {
-		if time.Now().After(deadline) {
-			t.Fatalf("output never showed %q:\n%s", want, out.String())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testenv.Until(t, 10*time.Second, fmt.Sprintf("the output to show %q", want), func() bool {
+		return strings.Contains(out.String(), want)
+	})
 }
 
 // #11.7: plain output (CI) says what is still running, so a long stage
