@@ -50,10 +50,10 @@ func (b *bench) fixture(ctx context.Context, f fixture, runs int) error {
 	fmt.Printf("  terraform direct, sequential script          %s\n", r(median(seq)))
 	fmt.Printf("  tfrebuild resume after the last stack failed %s\n", r(median(resume)))
 	fmt.Printf("  terraform direct, that stack alone           %s\n", r(median(alone)))
-	fmt.Printf("  ratio full rebuild / critical path     %.3f  (runs: %s)\n", medianF(rc), list(rc))
-	fmt.Printf("  ratio full rebuild / sequential script %.3f\n", medianF(rs))
-	fmt.Printf("  ratio resume / failed stack alone      %.3f  (runs: %s)\n", medianF(rr), list(rr))
-	fmt.Printf("  tfrebuild peak RSS                     %.1f MiB\n", medianF(rss))
+	fmt.Printf("  ratio full rebuild / critical path     %.3f  (runs: %s)\n", median(rc), list(rc))
+	fmt.Printf("  ratio full rebuild / sequential script %.3f\n", median(rs))
+	fmt.Printf("  ratio resume / failed stack alone      %.3f  (runs: %s)\n", median(rr), list(rr))
+	fmt.Printf("  tfrebuild peak RSS                     %.1f MiB\n", median(rss))
 	fmt.Printf("  where the full rebuild's time goes (medians; stages as tfrebuild reports them, stacks directly as init + apply):\n")
 	for _, st := range append([]string{"preflight", "state", "registries"}, stackNames...) {
 		var tool, direct []time.Duration

@@ -11,20 +11,10 @@ import (
 	"time"
 )
 
-func median(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	if len(s) == 0 {
-		return 0
-	}
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
-func medianF(fs []float64) float64 {
-	s := slices.Clone(fs)
+// median is the middle value (the mean of the two middle ones for an
+// even count), 0 for none.
+func median[T time.Duration | float64](vs []T) T {
+	s := slices.Clone(vs)
 	slices.Sort(s)
 	if len(s) == 0 {
 		return 0

@@ -19,15 +19,7 @@ func (r *Runner) Outputs(ctx context.Context, s Stack) (Outputs, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.stack = s
-	state, err := r.pullState(ctx, h, s)
-	if err != nil {
-		return Outputs{}, err
-	}
-	outs, err := OutputsFromState(state)
-	if err != nil {
-		return Outputs{}, fmt.Errorf("stack %s: outputs in its state %s: %w", s.Name, s.Backend.Key, err)
-	}
-	return outs, nil
+	return r.outputs(ctx, h, s)
 }
 
 // outputs takes a stack's outputs from its state: read by ReadState
