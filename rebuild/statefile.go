@@ -78,14 +78,65 @@ type stateReader struct {
 	objects stateObjects
 	account string // the state bucket's expected owner
 
-	mu   sync.Mutex
-	seen map[string]string // state key → version last read
+	mu      sync.Mutex
+	seen    map[string]string // state key → version last read
+	fetched map[string]*fetch // state key → a read started ahead, not used yet
+}
+
+// fetch is one state object read started ahead of its use.
+type fetch struct {
+	done    chan struct{}
+	body    []byte
+	version string
+	err     error
+}
+
+// prefetch starts reading a state object now, on its own goroutine, for
+// the next read of its key: a resume reads the state of every done stack
+// while the state stage checks the bucket, rather than one after the
+// other on the way to the stack that failed. It is only a read; what the
+// stage does with it is decided when the stage runs. wg counts the read.
+func (r *stateReader) prefetch(ctx context.Context, b terraform.Backend, wg *sync.WaitGroup) {
+	f := &fetch{done: make(chan struct{})}
+	r.mu.Lock()
+	if r.fetched == nil {
+		r.fetched = map[string]*fetch{}
+	}
+	r.fetched[b.Key] = f
+	r.mu.Unlock()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(f.done)
+		f.body, f.version, f.err = r.objects.StateObject(ctx, r.account, b.Bucket, b.Key)
+	}()
+}
+
+// ahead returns the read started ahead for a key, once; a failed one is
+// read again.
+func (r *stateReader) ahead(ctx context.Context, key string) (body []byte, version string, ok bool) {
+	r.mu.Lock()
+	f := r.fetched[key]
+	delete(r.fetched, key)
+	r.mu.Unlock()
+	if f == nil {
+		return nil, "", false
+	}
+	select {
+	case <-f.done:
+		return f.body, f.version, f.err == nil
+	case <-ctx.Done():
+		return nil, "", false
+	}
 }
 
 func (r *stateReader) read(ctx context.Context, b terraform.Backend) ([]byte, string, error) {
-	body, version, err := r.objects.StateObject(ctx, r.account, b.Bucket, b.Key)
-	if err != nil {
-		return nil, "", err
+	body, version, ok := r.ahead(ctx, b.Key)
+	if !ok {
+		var err error
+		if body, version, err = r.objects.StateObject(ctx, r.account, b.Bucket, b.Key); err != nil {
+			return nil, "", err
+		}
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()

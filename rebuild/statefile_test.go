@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
@@ -26,9 +27,14 @@ type bucketCloud struct {
 	objects map[string][]byte
 	version map[string]int
 	reads   int
+	// gate, when set, is called before each read, outside the lock.
+	gate func(key string)
 }
 
 func (b *bucketCloud) StateObject(_ context.Context, account, bucket, key string) ([]byte, string, error) {
+	if b.gate != nil {
+		b.gate(key)
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.reads++
@@ -192,6 +198,52 @@ func TestSkipWithoutTerraformWhenTheStateIsUnchanged(t *testing.T) {
 	}
 	if got := c.Stages["stack.base"].StateVersion; got != "version:v3" {
 		t.Errorf("base's recorded version after its apply: %q", got)
+	}
+}
+
+// A resume reads the state objects of every done stack at once, while the
+// state stage runs: app's is asked for while base's read is unanswered,
+// although app's stage waits for base's.
+func TestResumeReadsDoneStatesAhead(t *testing.T) {
+	t.Parallel()
+	w, bc, ptf := stateWorld(t)
+	w.cfg.Steps, w.cfg.Checks = nil, nil
+	if err := applyWith(t, w, bc, ptf); err != nil {
+		t.Fatal(err)
+	}
+	ptf.processes()
+	arrived, release := make(chan string, 16), make(chan struct{})
+	bc.gate = func(key string) {
+		select {
+		case arrived <- key:
+		default:
+		}
+		<-release
+	}
+	together := make(chan bool, 1)
+	go func() {
+		defer close(release)
+		seen := map[string]bool{}
+		deadline := time.After(30 * time.Second) // only a failure waits this long
+		for len(seen) < 2 {
+			select {
+			case k := <-arrived:
+				seen[k] = true
+			case <-deadline:
+				together <- false
+				return
+			}
+		}
+		together <- true
+	}()
+	if err := applyWith(t, w, bc, ptf); err != nil {
+		t.Fatal(err)
+	}
+	if !<-together {
+		t.Error("the done stacks' states were read one after the other, not ahead of their stages")
+	}
+	if got := ptf.processes(); len(got) != 0 {
+		t.Errorf("the resume called Terraform: %v", got)
 	}
 }
 

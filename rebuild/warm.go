@@ -19,7 +19,8 @@ import (
 //
 // Stacks the checkpoint has done are left out: a resume usually skips them
 // without any Terraform process, and one that must run after all inits in
-// its own stage.
+// its own stage. Their state objects, which decide the skip, are read
+// ahead instead, all at once.
 
 // preparer is the runner's Prepare; fakes need not have it.
 type preparer interface {
@@ -46,8 +47,12 @@ func (a *applier) warmUp(backendExists bool) {
 	}
 	var list []terraform.Stack
 	for _, s := range a.pipeline.Stages {
-		if s.Kind == stages.KindStack && !s.Skipped && !a.prevDone[s.Name] {
+		switch {
+		case s.Kind != stages.KindStack || s.Skipped:
+		case !a.prevDone[s.Name]:
 			list = append(list, a.tfStack(a.cfg.Stack(s.Target)))
+		case a.states != nil && a.recordedStateVersion(s.Name) != "":
+			a.states.prefetch(a.warmCtx, a.tfStack(a.cfg.Stack(s.Target)).Backend, &a.warm)
 		}
 	}
 	ctx, ready := a.warmCtx, a.ahead.backend
@@ -79,6 +84,12 @@ func (a *applier) warmUp(backendExists bool) {
 			_ = a.tf.Init(ctx, ts)
 		}
 	}()
+}
+
+func (a *applier) recordedStateVersion(stage string) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.ckpt.Stage(stage).StateVersion
 }
 
 // initAhead lets the warm-up init the stacks: the backend exists.

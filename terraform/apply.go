@@ -7,8 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/hashicorp/terraform-exec/tfexec"
 )
 
 // Init runs terraform init for a stack against its backend, once per run.
@@ -32,13 +30,15 @@ func (r *Runner) init(ctx context.Context, h *handle) error {
 	if err := r.prepare(ctx, h); err != nil {
 		return err
 	}
-	if err := r.probe(ctx, h); err != nil {
-		return err
+	args := r.initArgs(h)
+	if key, err := r.initKey(h, args); err == nil && h.initedFor(key) {
+		h.inited, h.initSkipped = true, true
+		return nil
 	}
+	h.forgetInit()
 	r.initMu.Lock()
 	defer r.initMu.Unlock()
-	opts := r.initOptions(h)
-	err := h.timed("init", func() error { return h.tf.Init(ctx, opts...) })
+	err := h.timed("init", func() error { return r.run(ctx, h, h.log, args) })
 	if err != nil && ctx.Err() == nil {
 		// The data dir is tfrebuild's own and disposable. A run killed in
 		// the middle of an init can leave it half-written, which makes every
@@ -46,7 +46,7 @@ func (r *Runner) init(ctx context.Context, h *handle) error {
 		// plugin cache).
 		fmt.Fprintf(h.log, "\n%sinit failed; retrying once with a fresh data dir %s\n", logMarker, h.wd.DataDir())
 		if rmErr := os.RemoveAll(h.wd.DataDir()); rmErr == nil {
-			err = h.timed("init", func() error { return h.tf.Init(ctx, opts...) })
+			err = h.timed("init", func() error { return r.run(ctx, h, h.log, args) })
 		}
 	}
 	if err != nil {
@@ -64,22 +64,19 @@ func (r *Runner) init(ctx context.Context, h *handle) error {
 	}
 	h.inited = true
 	h.keepGeneratedLock()
+	if key, err := r.initKey(h, args); err == nil {
+		h.rememberInit(key)
+	}
 	return nil
 }
 
-// initOptions builds init's arguments. terraform-exec has no option for
-// -lockfile=readonly, and refuses TF_CLI_ARGS_init in the environment; its
-// Dir option appends one last argument verbatim, and Terraform and OpenTofu
-// both parse a trailing flag as a flag. TestLockFiles pins this.
-func (r *Runner) initOptions(h *handle) []tfexec.InitOption {
-	var opts []tfexec.InitOption
+// initArgs are the stack's init arguments (see initArgs in command.go).
+func (r *Runner) initArgs(h *handle) []string {
+	backend := ""
 	if !h.wrapped {
-		opts = append(opts, tfexec.BackendConfig(h.wd.BackendFile()), tfexec.Reconfigure(true))
+		backend = h.wd.BackendFile()
 	}
-	if h.committedLock != "" {
-		opts = append(opts, tfexec.Dir("-lockfile=readonly"))
-	}
-	return opts
+	return initArgs(backend, h.committedLock != "")
 }
 
 // ready takes the stack's handle for one command sequence: initialised,
@@ -135,6 +132,9 @@ func (r *Runner) Apply(ctx context.Context, s Stack) (*Result, error) {
 		return nil, err
 	}
 	notes := h.notes(s, engineTitle(r.Binary.Engine))
+	if h.initSkipped {
+		notes = append(notes, "init skipped: an earlier run initialised its data dir for the same configuration, backend, lock file and engine")
+	}
 	if t := timingNote(r.Binary.Program(), h.timings); t != "" {
 		notes = append(notes, t)
 	}
@@ -142,9 +142,9 @@ func (r *Runner) Apply(ctx context.Context, s Stack) (*Result, error) {
 }
 
 // Prepare gets a stack ready for its first command without touching its
-// backend: its work folder and working copy, and terraform-exec's version
-// probe. A rebuild runs it for every stack while the state bucket is still
-// being checked or created, so that init ahead starts with init itself.
+// backend: its work folder and working copy. A rebuild runs it for every
+// stack while the state bucket is still being checked or created, so that
+// init ahead starts with init itself.
 func (r *Runner) Prepare(ctx context.Context, s Stack) error {
 	h, err := r.handle(s)
 	if err != nil {
@@ -152,29 +152,11 @@ func (r *Runner) Prepare(ctx context.Context, s Stack) error {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	// The version probe needs no credentials: none are fetched (they may
-	// write a credentials file that only the stack's commands clean up).
+	// No credentials are fetched here (they may write a credentials file
+	// that only the stack's commands clean up).
 	s.Credentials = nil
 	h.stack = s
-	if err := r.prepare(ctx, h); err != nil {
-		return err
-	}
-	return r.probe(ctx, h)
-}
-
-// probe runs terraform-exec's version check (`version -json`), which it
-// otherwise runs inside the stack's first command, on its own: timed, and
-// outside the plugin cache's lock.
-func (r *Runner) probe(ctx context.Context, h *handle) error {
-	if h.probed {
-		return nil
-	}
-	err := h.timed("version", func() error { _, _, err := h.tf.Version(ctx, false); return err })
-	if err != nil {
-		return r.fail(h, "version", err)
-	}
-	h.probed = true
-	return nil
+	return r.prepare(ctx, h)
 }
 
 // keepGeneratedLock keeps the lock file Terraform generated for a stack
@@ -212,12 +194,8 @@ func (h *handle) notes(s Stack, engine string) []string {
 // still say what changed. It reports whether the plan had changes.
 func (r *Runner) applyOnce(ctx context.Context, h *handle) (bool, error) {
 	ui := newJSONUI(h.log, h.stack.Name, h.stack.Progress)
-	defer h.tf.SetStdout(h.log) // ApplyJSON replaces it
-	opts := []tfexec.ApplyOption{tfexec.LockTimeout(r.lockTimeout())}
-	for _, v := range varFiles(h) {
-		opts = append(opts, v)
-	}
-	err := h.timed("apply", func() error { return h.tf.ApplyJSON(ctx, ui, opts...) })
+	args := applyArgs(r.lockTimeout(), varFiles(h), "")
+	err := r.afterInit(ctx, h, func() error { return h.timed("apply", func() error { return r.run(ctx, h, ui, args) }) })
 	ui.flush()
 	if err != nil {
 		return false, r.fail(h, "apply", err)
@@ -226,20 +204,19 @@ func (r *Runner) applyOnce(ctx context.Context, h *handle) (bool, error) {
 }
 
 // planAndApply plans to the saved plan file and applies that file when it
-// has changes (Destroy: the plan is reported before it is applied). A saved plan carries its variables: apply refuses -var-file.
-// Both run with -json: the UI stream gives per-resource progress, and its
-// human lines and diagnostics go to the log.
+// has changes (Destroy: the plan is reported before it is applied). A
+// saved plan carries its variables: apply takes no -var-file. Both run
+// with -json: the UI stream gives per-resource progress, and its human
+// lines and diagnostics go to the log.
 func (r *Runner) planAndApply(ctx context.Context, h *handle, destroy bool) (bool, error) {
 	verb := map[bool]string{false: "plan", true: "plan -destroy"}[destroy]
 	ui := newJSONUI(h.log, h.stack.Name, h.stack.Progress)
-	defer h.tf.SetStdout(h.log) // PlanJSON and ApplyJSON replace it
-	opts := []tfexec.PlanOption{tfexec.Out(h.wd.PlanFile()), tfexec.Destroy(destroy), tfexec.LockTimeout(r.lockTimeout())}
-	for _, v := range varFiles(h) {
-		opts = append(opts, v)
-	}
-	var changed bool
-	err := h.timed(verb, func() (err error) { changed, err = h.tf.PlanJSON(ctx, ui, opts...); return err })
+	args := planArgs(r.lockTimeout(), varFiles(h), h.wd.PlanFile(), destroy, true)
+	changed, err := false, r.afterInit(ctx, h, func() error { return h.timed(verb, func() error { return r.run(ctx, h, ui, args) }) })
 	ui.flush()
+	if errors.Is(err, errChanges) {
+		changed, err = true, nil
+	}
 	if err != nil {
 		return false, r.fail(h, verb, err)
 	}
@@ -249,9 +226,8 @@ func (r *Runner) planAndApply(ctx context.Context, h *handle, destroy bool) (boo
 	if err := r.prepare(ctx, h); err != nil {
 		return false, err
 	}
-	err = h.timed("apply", func() error {
-		return h.tf.ApplyJSON(ctx, ui, tfexec.DirOrPlan(h.wd.PlanFile()), tfexec.LockTimeout(r.lockTimeout()))
-	})
+	args = applyArgs(r.lockTimeout(), nil, h.wd.PlanFile())
+	err = h.timed("apply", func() error { return r.run(ctx, h, ui, args) })
 	ui.flush()
 	if err != nil {
 		return false, r.fail(h, "apply", err)

@@ -12,7 +12,7 @@ import (
 	"github.com/hashicorp/go-version"
 )
 
-// The engines tfrebuild drives through terraform-exec.
+// The engines tfrebuild drives.
 const (
 	EngineTerraform = "terraform"
 	EngineOpenTofu  = "opentofu"
@@ -28,11 +28,11 @@ type Engine struct {
 	Path    string // a binary of the user's own, tried first
 }
 
-// terraform-exec drives OpenTofu as it drives Terraform: every call used
-// here (init -backend-config -reconfigure [-lockfile=readonly], plan -out
-// -destroy -lock -lock-timeout -var-file -json, apply -json PLAN, show
-// -json PLAN, state pull, force-unlock -force, import -var-file, and the
-// version -json probe, whose field OpenTofu still calls terraform_version)
+// tfrebuild drives OpenTofu as it drives Terraform: every command it builds
+// (init -backend-config -reconfigure [-lockfile=readonly], plan -out
+// -destroy -lock -lock-timeout -var-file -json, apply -json [PLAN], show
+// -json PLAN, state pull, force-unlock -force, import -var-file, and
+// version -json, whose field OpenTofu still calls terraform_version)
 // takes the same flags in OpenTofu 1.12. What differs: OpenTofu looks
 // providers up under registry.opentofu.org, so a lock file written by one
 // engine names other hosts than the other's (lockMismatches compares them
@@ -42,6 +42,35 @@ type Engine struct {
 // Find does (installed, then a verified download). OpenTofu: Path, else
 // $TFREBUILD_TOFU, else tofu on PATH; it is never downloaded.
 func FindEngine(ctx context.Context, e Engine, download bool) (*Binary, error) {
+	b, err := findEngine(ctx, e, download)
+	if err != nil {
+		return nil, err
+	}
+	return b, b.supported()
+}
+
+// minVersions are the oldest versions whose flags tfrebuild builds its
+// commands with (apply -json, init -lockfile=readonly).
+var minVersions = map[string]string{EngineTerraform: "1.0.0", EngineOpenTofu: "1.6.0"}
+
+// supported refuses an engine older than tfrebuild can drive.
+func (b *Binary) supported() error {
+	engine := b.Engine
+	if engine == "" {
+		engine = EngineTerraform
+	}
+	got, err := version.NewVersion(b.Version)
+	if err != nil {
+		return fmt.Errorf("%s reports version %q: %w", b.Path, b.Version, err)
+	}
+	if got.LessThan(version.Must(version.NewVersion(minVersions[engine]))) {
+		return fmt.Errorf("%s is %s %s; tfrebuild needs %s %s or later: pin a newer version in terraform { version }",
+			b.Path, engineTitle(engine), b.Version, engineTitle(engine), minVersions[engine])
+	}
+	return nil
+}
+
+func findEngine(ctx context.Context, e Engine, download bool) (*Binary, error) {
 	switch e.Name {
 	case "", EngineTerraform:
 		if e.Path != "" {

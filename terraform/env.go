@@ -6,18 +6,33 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-exec/tfexec"
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 )
 
-// env merges the base environment with the stack's TF_DATA_DIR and the
-// shared plugin cache. terraform-exec's SetEnv replaces the whole
-// environment and refuses the variables it manages, so those are dropped.
+// managedEnv are variables tfrebuild sets itself or must not inherit:
+// inputs go through the var file, TF_LOG* would write Terraform's debug log
+// (which holds secrets) where tfrebuild does not look, TF_CLI_ARGS* would
+// change the commands tfrebuild builds, TF_WORKSPACE would pick a state
+// other than the backend config's, and the plugin settings are for
+// provider development only. The same list terraform-exec keeps.
+var managedEnv = []string{
+	"TF_CLI_ARGS", "TF_INPUT", "TF_IN_AUTOMATION", "TF_LOG", "TF_LOG_CORE", "TF_LOG_PATH", "TF_LOG_PROVIDER",
+	"TF_REATTACH_PROVIDERS", "TF_APPEND_USER_AGENT", "TF_WORKSPACE", "TF_DISABLE_PLUGIN_TLS", "TF_SKIP_PROVIDER_VERIFY",
+}
+
+// managed reports whether tfrebuild manages an environment variable.
+func managed(k string) bool {
+	return slices.Contains(managedEnv, k) || strings.HasPrefix(k, "TF_VAR_") || strings.HasPrefix(k, "TF_CLI_ARGS_")
+}
+
+// env merges the base environment, less the variables tfrebuild manages,
+// with the stack's TF_DATA_DIR and the shared plugin cache.
 func (r *Runner) env(wd Workdir) map[string]string {
 	base := r.Env
 	if base == nil {
@@ -25,10 +40,10 @@ func (r *Runner) env(wd Workdir) map[string]string {
 	}
 	env := map[string]string{}
 	for _, kv := range base {
-		k, v, _ := strings.Cut(kv, "=")
-		env[k] = v
+		if k, v, _ := strings.Cut(kv, "="); !managed(k) {
+			env[k] = v
+		}
 	}
-	env = tfexec.CleanEnv(env)
 	env["TF_DATA_DIR"] = wd.DataDir()
 	if r.PluginCache != "" {
 		env["TF_PLUGIN_CACHE_DIR"] = r.PluginCache
@@ -41,9 +56,15 @@ func (r *Runner) env(wd Workdir) map[string]string {
 func (r *Runner) prepare(ctx context.Context, h *handle) error {
 	s := h.stack
 	env := r.env(h.wd)
-	if bad := tfexec.ProhibitedEnv(maps.Clone(s.Env)); len(bad) > 0 {
+	var bad []string
+	for k := range s.Env {
+		if managed(k) {
+			bad = append(bad, k)
+		}
+	}
+	if len(bad) > 0 {
 		sort.Strings(bad)
-		return fmt.Errorf("stack %s: env sets %s, which terraform-exec manages itself and refuses; pass inputs instead of TF_VAR_*", s.Name, strings.Join(bad, ", "))
+		return fmt.Errorf("stack %s: env sets %s, which tfrebuild manages itself and refuses; pass inputs instead of TF_VAR_*", s.Name, strings.Join(bad, ", "))
 	}
 	maps.Copy(env, s.Env)
 	if err := checkCLIConfig(r.Binary, env); err != nil {
@@ -56,16 +77,14 @@ func (r *Runner) prepare(ctx context.Context, h *handle) error {
 		}
 		maps.Copy(env, creds)
 	}
-	return h.tf.SetEnv(env)
+	h.env = env
+	return nil
 }
 
-// varFiles are the user's var files, then tfrebuild's generated one.
-func varFiles(h *handle) []*tfexec.VarFileOption {
-	var opts []*tfexec.VarFileOption
-	for _, f := range h.stack.VarFiles {
-		opts = append(opts, tfexec.VarFile(f))
-	}
-	return append(opts, tfexec.VarFile(h.wd.VarFile()))
+// varFiles are the user's var files, then tfrebuild's generated one,
+// which therefore wins on a clash.
+func varFiles(h *handle) []string {
+	return append(slices.Clone(h.stack.VarFiles), h.wd.VarFile())
 }
 
 func (r *Runner) lockTimeout() string {
@@ -107,16 +126,16 @@ func writeFile(path string, data []byte) error {
 }
 
 // checkCLIConfig refuses a TF_CLI_CONFIG_FILE that does not exist under
-// OpenTofu: OpenTofu warns about it on stdout, ahead of the JSON of
-// `version -json`, and terraform-exec's version probe then fails on every
-// command with a message that says nothing about the cause.
+// OpenTofu: OpenTofu warns about it on stdout, ahead of the JSON that
+// tfrebuild reads (`version -json`, `show -json`, `apply -json`), which
+// would then fail with a message that says nothing about the cause.
 func checkCLIConfig(b *Binary, env map[string]string) error {
 	path := env["TF_CLI_CONFIG_FILE"]
 	if b == nil || b.Engine != EngineOpenTofu || path == "" {
 		return nil
 	}
 	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("TF_CLI_CONFIG_FILE=%s: %w; OpenTofu would warn about it on stdout, which terraform-exec cannot read. Point it at an existing file or unset it", path, err)
+		return fmt.Errorf("TF_CLI_CONFIG_FILE=%s: %w; OpenTofu would warn about it on stdout, ahead of the JSON tfrebuild reads. Point it at an existing file or unset it", path, err)
 	}
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
@@ -24,8 +23,7 @@ func (r *Runner) Outputs(ctx context.Context, s Stack) (Outputs, error) {
 
 // outputs takes a stack's outputs from its state: read by ReadState
 // without a process when the caller provides it, else by `state pull`.
-// Never `output -json`: it prints sensitive values, and terraform-exec
-// copies every command's stdout into the stack's log.
+// Never `output -json`: it prints sensitive values in clear.
 func (r *Runner) outputs(ctx context.Context, h *handle, s Stack) (Outputs, error) {
 	state, err := r.pullState(ctx, h, s)
 	if err != nil {
@@ -36,15 +34,6 @@ func (r *Runner) outputs(ctx context.Context, h *handle, s Stack) (Outputs, erro
 		return Outputs{}, fmt.Errorf("stack %s: outputs in its state %s: %w", s.Name, s.Backend.Key, err)
 	}
 	return outs, nil
-}
-
-// quiet runs a command whose stdout is data (a state, a plan as JSON) with
-// stdout kept out of the log: such data holds sensitive values in clear.
-// Stderr, where Terraform's errors go, still reaches the log.
-func (h *handle) quiet(run func() error) error {
-	h.tf.SetStdout(io.Discard)
-	defer h.tf.SetStdout(h.log)
-	return run()
 }
 
 // stateFile is the part of Terraform's state format (version 4, also

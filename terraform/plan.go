@@ -1,15 +1,16 @@
 package terraform
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
-	"github.com/hashicorp/terraform-exec/tfexec"
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
@@ -61,14 +62,13 @@ func (r *Runner) Plan(ctx context.Context, s Stack) (*PlanResult, error) {
 		return nil, err
 	}
 	defer done()
-	opts := []tfexec.PlanOption{tfexec.Out(h.wd.PlanFile()), tfexec.Lock(false)}
-	for _, v := range varFiles(h) {
-		opts = append(opts, v)
-	}
 	ui := newJSONUI(h.log, s.Name, s.Progress)
-	err = h.timed("plan", func() error { _, err := h.tf.PlanJSON(ctx, ui, opts...); return err })
+	args := planArgs("0s", varFiles(h), h.wd.PlanFile(), false, false)
+	err = r.afterInit(ctx, h, func() error { return h.timed("plan", func() error { return r.run(ctx, h, ui, args) }) })
 	ui.flush()
-	h.tf.SetStdout(h.log) // PlanJSON replaced it
+	if errors.Is(err, errChanges) {
+		err = nil
+	}
 	if err != nil {
 		return nil, r.fail(h, "plan", err)
 	}
@@ -76,10 +76,14 @@ func (r *Runner) Plan(ctx context.Context, s Stack) (*PlanResult, error) {
 		return nil, err
 	}
 	// show -json prints the plan with its sensitive values: not logged.
-	var plan *tfjson.Plan
-	show := func() (err error) { plan, err = h.tf.ShowPlanFile(ctx, h.wd.PlanFile()); return err }
-	if err := h.timed("show (output not logged: it holds the plan's values)", func() error { return h.quiet(show) }); err != nil {
+	var text bytes.Buffer
+	show := func() error { return r.run(ctx, h, &text, []string{"show", "-json", "-no-color", h.wd.PlanFile()}) }
+	if err := h.timed("show (output not logged: it holds the plan's values)", show); err != nil {
 		return nil, r.fail(h, "show", err)
+	}
+	plan, err := decodePlan(text.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("stack %s: read its plan: %w", s.Name, err)
 	}
 	res, err := planResult(plan, h.wrapped)
 	if err != nil {

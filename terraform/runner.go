@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hashicorp/terraform-exec/tfexec"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -49,8 +48,9 @@ type Stack struct {
 	Wrap    bool
 	Outputs map[string]bool
 	// Env is the user's environment for this stack's Terraform processes
-	// (over the runner's Env). terraform-exec manages TF_VAR_*, TF_LOG*,
-	// TF_CLI_ARGS*, TF_WORKSPACE and a few others itself: those are refused.
+	// (over the runner's Env). tfrebuild manages TF_VAR_*, TF_LOG*,
+	// TF_CLI_ARGS*, TF_WORKSPACE and a few others itself (managedEnv):
+	// those are refused.
 	Env map[string]string
 	// VarFiles are the user's own var files (absolute paths), passed before
 	// tfrebuild's generated one, which therefore wins on a clash.
@@ -109,19 +109,21 @@ type Result struct {
 	Timings []Timing
 }
 
-// handle is one stack's terraform-exec instance and log for this run.
+// handle is one stack's Terraform working copy and log for this run.
 type handle struct {
-	mu      sync.Mutex // held while a command runs, so init ahead and apply never overlap
-	tf      *tfexec.Terraform
-	wd      Workdir
-	dir     string // the working copy Terraform runs in
-	log     *attemptLog
-	inited  bool
-	wrapped bool
-	stack   Stack // the latest call's stack: its env and credentials
+	mu     sync.Mutex // held while a command runs, so init ahead and apply never overlap
+	wd     Workdir
+	dir    string // the working copy Terraform runs in
+	log    *attemptLog
+	inited bool
+	// initSkipped: the data dir was initialised for the same inputs by an
+	// earlier run, and this run has not run init (initkey.go).
+	initSkipped bool
+	wrapped     bool
+	stack       Stack             // the latest call's stack: its env and credentials
+	env         map[string]string // the environment of the next command (prepare)
 	// timings are the commands run since the stack's last result.
 	timings []Timing
-	probed  bool // terraform-exec's version probe has run
 	// committedLock is the stack's own lock file, honoured read-only.
 	committedLock string
 }
@@ -151,17 +153,7 @@ func (r *Runner) handle(s Stack) (*handle, error) {
 	if err := h.layout(s); err != nil {
 		return nil, fmt.Errorf("stack %s: lay out its working copy in %s: %w", s.Name, wd, err)
 	}
-	tf, err := tfexec.NewTerraform(h.dir, r.Binary.Path)
-	if err != nil {
-		return nil, err
-	}
-	if err := tf.SetEnv(r.env(wd)); err != nil {
-		return nil, err
-	}
-	logf := &attemptLog{wd: wd}
-	tf.SetStdout(logf)
-	tf.SetStderr(logf)
-	h.tf, h.log = tf, logf
+	h.env, h.log = r.env(wd), &attemptLog{wd: wd}
 	if r.handles == nil {
 		r.handles = map[string]*handle{}
 	}

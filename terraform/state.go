@@ -1,12 +1,11 @@
 package terraform
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
-
-	"github.com/hashicorp/terraform-exec/tfexec"
 )
 
 // ForceUnlock releases a state lock by its ID. Callers must have proved
@@ -22,7 +21,8 @@ func (r *Runner) ForceUnlock(ctx context.Context, s Stack, lockID string) error 
 	if err := r.init(ctx, h); err != nil {
 		return err
 	}
-	if err := h.timed("force-unlock", func() error { return h.tf.ForceUnlock(ctx, lockID) }); err != nil {
+	args := []string{"force-unlock", "-no-color", "-force", lockID}
+	if err := h.timed("force-unlock", func() error { return r.run(ctx, h, h.log, args) }); err != nil {
 		return r.fail(h, "force-unlock", err)
 	}
 	return nil
@@ -117,12 +117,13 @@ func (r *Runner) pullState(ctx context.Context, h *handle, s Stack) ([]byte, err
 	if err := r.prepare(ctx, h); err != nil {
 		return nil, err
 	}
-	var text string
-	pull := func() (err error) { text, err = h.tf.StatePull(ctx); return err }
-	if err := h.timed("state pull (output not logged: it holds the state)", func() error { return h.quiet(pull) }); err != nil {
+	// The state holds sensitive values in clear: it is not logged.
+	var text bytes.Buffer
+	pull := func() error { return r.run(ctx, h, &text, []string{"state", "pull"}) }
+	if err := h.timed("state pull (output not logged: it holds the state)", pull); err != nil {
 		return nil, r.fail(h, "state pull", err)
 	}
-	return []byte(text), nil
+	return text.Bytes(), nil
 }
 
 // Import adopts an existing object into the stack's state at address, with
@@ -134,11 +135,8 @@ func (r *Runner) Import(ctx context.Context, s Stack, address, id string) error 
 		return err
 	}
 	defer done()
-	opts := []tfexec.ImportOption{tfexec.LockTimeout(r.lockTimeout())}
-	for _, v := range varFiles(h) {
-		opts = append(opts, v)
-	}
-	if err := h.timed("import "+address, func() error { return h.tf.Import(ctx, address, id, opts...) }); err != nil {
+	args := importArgs(r.lockTimeout(), varFiles(h), address, id)
+	if err := r.afterInit(ctx, h, func() error { return h.timed("import "+address, func() error { return r.run(ctx, h, h.log, args) }) }); err != nil {
 		return r.fail(h, "import "+address, err)
 	}
 	return nil

@@ -7,8 +7,7 @@ import (
 )
 
 // Timing is how long one Terraform command of a stack took, measured
-// around the process (terraform-exec's own version probe is timed as
-// "version"): with a stage's duration it tells Terraform's time from
+// around the process: with a stage's duration it tells Terraform's time from
 // tfrebuild's own.
 type Timing struct {
 	Command string

@@ -38,7 +38,7 @@ func main() {
 }
 
 // signalContext cancels on the first SIGINT or SIGTERM, which makes
-// terraform-exec interrupt Terraform so that it releases its state lock. A
+// the terraform package interrupt Terraform so that it releases its state lock. A
 // second signal ends the process at once.
 func signalContext() (context.Context, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
