@@ -18,6 +18,7 @@ type sample struct {
 	rss                 float64
 	perStack            map[string]time.Duration
 	stages              map[string]time.Duration // the full rebuild's, as tfrebuild reports them
+	resumeStages        map[string]time.Duration // the resume's
 }
 
 func (b *bench) fixture(ctx context.Context, f fixture, runs int) error {
@@ -70,6 +71,19 @@ func (b *bench) fixture(ctx context.Context, f fixture, runs int) error {
 			fmt.Printf("    %-14s tfrebuild %s\n", name, r(median(tool)))
 		}
 	}
+	fmt.Printf("  where the resume's time goes (medians; stages as tfrebuild reports them, the rest is starting, the run lock and the checkpoint):\n   ")
+	for _, st := range append([]string{"preflight", "state", "registries"}, stackNames...) {
+		name := st
+		if slices.Contains(stackNames, st) {
+			name = "stack." + st
+		}
+		var took []time.Duration
+		for _, s := range samples {
+			took = append(took, s.resumeStages[name])
+		}
+		fmt.Printf(" %s %s", name, median(took).Round(time.Millisecond))
+	}
+	fmt.Println()
 	fmt.Println()
 	return nil
 }
@@ -109,7 +123,7 @@ func (b *bench) sample(ctx context.Context, f fixture, i int) (sample, error) {
 	if err := writeConfig(dir, f.config(project("resume"), b.stacks, "")); err != nil {
 		return s, err
 	}
-	if s.resume, _, err = b.apply(dir); err != nil {
+	if s.resume, _, s.resumeStages, err = b.applyStages(dir); err != nil {
 		return s, err
 	}
 

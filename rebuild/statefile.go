@@ -113,7 +113,8 @@ func (r *stateReader) prefetch(ctx context.Context, b terraform.Backend, wg *syn
 }
 
 // ahead returns the read started ahead for a key, once; a failed one is
-// read again.
+// read again. Only the skip decision uses it: a stack that is applied
+// drops it, and its outputs are read after its apply.
 func (r *stateReader) ahead(ctx context.Context, key string) (body []byte, version string, ok bool) {
 	r.mu.Lock()
 	f := r.fetched[key]
@@ -131,7 +132,17 @@ func (r *stateReader) ahead(ctx context.Context, key string) (body []byte, versi
 }
 
 func (r *stateReader) read(ctx context.Context, b terraform.Backend) ([]byte, string, error) {
-	body, version, ok := r.ahead(ctx, b.Key)
+	return r.readAhead(ctx, b, false)
+}
+
+// readAhead is read, taking the read started ahead when useAhead is set.
+func (r *stateReader) readAhead(ctx context.Context, b terraform.Backend, useAhead bool) ([]byte, string, error) {
+	var body []byte
+	var version string
+	ok := false
+	if useAhead {
+		body, version, ok = r.ahead(ctx, b.Key)
+	}
 	if !ok {
 		var err error
 		if body, version, err = r.objects.StateObject(ctx, r.account, b.Bucket, b.Key); err != nil {
@@ -212,7 +223,7 @@ func (a *applier) skipUnchanged(ctx context.Context, ts terraform.Stack, recorde
 	if a.states == nil || recorded == "" {
 		return outs, false, ""
 	}
-	body, now, err := a.states.read(ctx, ts.Backend)
+	body, now, err := a.states.readAhead(ctx, ts.Backend, true)
 	switch {
 	case err != nil:
 		return outs, false, fmt.Sprintf("could not read its state object (%v); planning again", err)

@@ -67,6 +67,14 @@ func (r *Runner) prepare(ctx context.Context, h *handle) error {
 		return fmt.Errorf("stack %s: env sets %s, which tfrebuild manages itself and refuses; pass inputs instead of TF_VAR_*", s.Name, strings.Join(bad, ", "))
 	}
 	maps.Copy(env, s.Env)
+	if h.noLock && r.PluginCache != "" && env["TF_PLUGIN_CACHE_DIR"] == r.PluginCache {
+		// Without a lock file to check a cached provider against, init
+		// installs it into the plugin cache again, replacing the files that
+		// stacks applying at the same time run: such a stack installs into
+		// its own data dir instead, once (the lock file it generates is
+		// kept, and later runs use the cache).
+		delete(env, "TF_PLUGIN_CACHE_DIR")
+	}
 	if err := checkCLIConfig(r.Binary, env); err != nil {
 		return fmt.Errorf("stack %s: %w", s.Name, err)
 	}

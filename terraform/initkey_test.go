@@ -97,3 +97,32 @@ func TestInitKeyForgottenWhileInitRuns(t *testing.T) {
 		t.Errorf("a failed init left its record: %v", err)
 	}
 }
+
+// A stack with no lock file at all installs its providers into its own
+// data dir: Terraform would otherwise install them into the shared plugin
+// cache again, replacing files that stacks applying meanwhile run.
+func TestPluginCacheOnlyWithALockFile(t *testing.T) {
+	src := t.TempDir()
+	if err := os.WriteFile(filepath.Join(src, "main.tf"), []byte("terraform {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cacheFor := func() string {
+		t.Helper()
+		root := t.TempDir()
+		r := &Runner{Binary: &Binary{Path: "/bin/false", Version: "1.11.4"}, WorkRoot: filepath.Join(root, "work"), PluginCache: filepath.Join(root, "cache"), Env: []string{"HOME=" + root}}
+		defer r.Close()
+		if err := r.Prepare(context.Background(), Stack{Name: "s", SourceDir: src}); err != nil {
+			t.Fatal(err)
+		}
+		return r.handles["s"].env["TF_PLUGIN_CACHE_DIR"]
+	}
+	if got := cacheFor(); got != "" {
+		t.Errorf("a stack without a lock file uses the shared plugin cache %s", got)
+	}
+	if err := os.WriteFile(filepath.Join(src, LockFileName), []byte("# lock\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := cacheFor(); got == "" {
+		t.Error("a stack with a lock file should use the shared plugin cache")
+	}
+}

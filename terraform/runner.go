@@ -126,6 +126,9 @@ type handle struct {
 	timings []Timing
 	// committedLock is the stack's own lock file, honoured read-only.
 	committedLock string
+	// noLock: the working copy has no lock file, neither committed nor
+	// kept from an earlier run (see prepare).
+	noLock bool
 }
 
 // handle returns the stack's handle, creating its work folder, working
@@ -175,6 +178,7 @@ func (h *handle) layout(s Stack) error {
 	default:
 		return err
 	}
+	h.noLock = len(lock) == 0
 	if s.Wrap {
 		h.dir = filepath.Join(string(h.wd), "root")
 		return writeWrapper(h.dir, s, lock)
