@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -36,61 +37,81 @@ func SuggestBucketName(bucket, account, region string) string {
 	return name
 }
 
-type bucketState struct {
-	exists, created bool
-	tags            map[string]string
-}
-
 // EnsureBucket creates the state bucket if it is missing and hardens it:
 // versioning, default encryption, public access block, bucket-owner-enforced
 // ownership and, unless turned off, a policy denying plain HTTP.
 func (s *Session) EnsureBucket(ctx context.Context, account string, st config.State, opts Options) (*Report, error) {
 	rep := &Report{}
 	res := "s3://" + st.Bucket
-	bs, err := s.findBucket(ctx, account, st.Bucket)
+	exists, err := s.findBucket(ctx, account, st.Bucket)
 	if err != nil {
 		return rep, err
 	}
-	if !bs.exists {
-		if opts.DryRun {
-			rep.add(Change{Resource: res, Action: Create, Detail: "versioned, encrypted, private state bucket in " + s.Config.Region})
-			return rep, nil
-		}
-		if err := s.createBucket(ctx, account, st.Bucket, opts); err != nil {
+	settings := s.bucketSettings(account, st)
+	if exists {
+		tags, checks, err := s.readBucket(ctx, account, st.Bucket, settings)
+		if err != nil {
 			return rep, err
 		}
-		rep.add(Change{Resource: res, Action: Create, Detail: "state bucket in " + s.Config.Region, Applied: true})
-		bs.created, bs.tags = true, opts.tags()
+		apply := opts.Repair || (opts.Converge && opts.ours(tags))
+		return rep, fixAll(ctx, rep, res, settings, checks, apply, false, opts.DryRun, nil)
 	}
+	if opts.DryRun {
+		rep.add(Change{Resource: res, Action: Create, Detail: "versioned, encrypted, private state bucket in " + s.Config.Region})
+		return rep, nil
+	}
+	if err := s.createBucket(ctx, account, st.Bucket, opts); err != nil {
+		return rep, err
+	}
+	rep.add(Change{Resource: res, Action: Create, Detail: "state bucket in " + s.Config.Region, Applied: true})
 	if err := s.checkBucketRegion(ctx, account, st.Bucket); err != nil {
 		return rep, err
 	}
-	apply := bs.created || opts.Repair || (opts.Converge && opts.ours(bs.tags))
-	err = converge(ctx, rep, res, s.bucketSettings(account, st), apply, bs.created, opts.DryRun, nil)
-	return rep, err
+	return rep, converge(ctx, rep, res, settings, true, true, false, nil)
 }
 
-// findBucket decides whether the bucket exists and whose it is. moto does
-// not enforce ExpectedBucketOwner, so ownership is also proved by the name
-// appearing in the caller's own ListBuckets.
-func (s *Session) findBucket(ctx context.Context, account, bucket string) (bucketState, error) {
+// findBucket decides whether the bucket exists and whose it is: it is
+// ours if it exists, and a ForeignBucketError if another account holds the
+// name. moto does not enforce ExpectedBucketOwner, so ownership is also
+// proved by the name appearing in the caller's own ListBuckets.
+func (s *Session) findBucket(ctx context.Context, account, bucket string) (exists bool, err error) {
 	owned, err := s.listsBucket(ctx, bucket)
-	if err != nil {
-		return bucketState{}, err
+	if err != nil || owned {
+		return owned, err
 	}
-	if !owned {
-		_, err := s.S3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket), ExpectedBucketOwner: aws.String(account)})
-		switch {
-		case awserr.Is(err, "NotFound", "NoSuchBucket"):
-			return bucketState{}, nil
-		case err == nil || awserr.Is(err, "Forbidden", "AccessDenied", "403"):
-			return bucketState{}, &ForeignBucketError{Bucket: bucket, Region: s.Config.Region, Account: account}
-		default:
-			return bucketState{}, fmt.Errorf("state bucket %q: check whether it exists: %w", bucket, err)
-		}
+	_, err = s.S3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket), ExpectedBucketOwner: aws.String(account)})
+	switch {
+	case awserr.Is(err, "NotFound", "NoSuchBucket"):
+		return false, nil
+	case err == nil || awserr.Is(err, "Forbidden", "AccessDenied", "403"):
+		return false, &ForeignBucketError{Bucket: bucket, Region: s.Config.Region, Account: account}
+	default:
+		return false, fmt.Errorf("state bucket %q: check whether it exists: %w", bucket, err)
 	}
-	tags, err := s.bucketTags(ctx, account, bucket)
-	return bucketState{exists: true, tags: tags}, err
+}
+
+// readBucket reads an existing bucket's tags, region and settings at once.
+// It is called only after findBucket has proved the bucket ours, and makes
+// no write. Its errors come in the order these reads were once made in:
+// tags, then region; a setting's is left to fixAll.
+func (s *Session) readBucket(ctx context.Context, account, bucket string, settings []setting) (map[string]string, []checked, error) {
+	var (
+		wg                 sync.WaitGroup
+		tags               map[string]string
+		tagsErr, regionErr error
+		checks             []checked
+	)
+	wg.Go(func() { tags, tagsErr = s.bucketTags(ctx, account, bucket) })
+	wg.Go(func() { regionErr = s.checkBucketRegion(ctx, account, bucket) })
+	wg.Go(func() { checks = checkAll(ctx, settings) })
+	wg.Wait()
+	if tagsErr != nil {
+		return nil, nil, tagsErr
+	}
+	if regionErr != nil {
+		return nil, nil, regionErr
+	}
+	return tags, checks, nil
 }
 
 func (s *Session) listsBucket(ctx context.Context, bucket string) (bool, error) {

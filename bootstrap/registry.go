@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
@@ -21,22 +22,76 @@ import (
 // and verifies the ones that exist. Call it on the session of the account
 // that holds the registries; opts.PullAccounts names the other accounts
 // each may be pulled from, and the repository policy is kept to match.
+//
+// Every repository is read first, several at once; then, in config order,
+// each is created or fixed and reported. A read error surfaces when its
+// repository's turn comes, after the writes to the ones before it, as when
+// each repository was read just before it was written.
 func (s *Session) EnsureRegistries(ctx context.Context, regs []*config.Registry, opts Options) (*Report, error) {
 	rep := &Report{}
-	for _, r := range regs {
-		if err := s.ensureRegistry(ctx, r, opts, rep); err != nil {
+	reads := make([]registryRead, len(regs))
+	var wg sync.WaitGroup
+	// A cap keeps a long registry list from bursting ECR's request rate.
+	slots := make(chan struct{}, registryReads)
+	for i, r := range regs {
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			reads[i] = s.readRegistry(ctx, r, opts)
+		})
+	}
+	wg.Wait()
+	for i, r := range regs {
+		if err := s.ensureRegistry(ctx, r, opts, reads[i], rep); err != nil {
 			return rep, err
 		}
 	}
 	return rep, nil
 }
 
-func (s *Session) ensureRegistry(ctx context.Context, r *config.Registry, opts Options, rep *Report) error {
-	res := "ecr:" + r.Name
+// registryReads is how many repositories are read at once.
+const registryReads = 4
+
+// registryRead is what the reads of one repository found.
+type registryRead struct {
+	missing  bool
+	tags     map[string]string
+	settings []setting
+	checks   []checked
+	err      error
+}
+
+func (s *Session) readRegistry(ctx context.Context, r *config.Registry, opts Options) registryRead {
 	out, err := s.ECR.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{r.Name}})
-	created := false
 	switch {
 	case awserr.Is(err, "RepositoryNotFoundException"):
+		return registryRead{missing: true}
+	case err != nil:
+		return registryRead{err: fmt.Errorf("repository %q: describe: %w", r.Name, err)}
+	}
+	return s.readRepository(ctx, r, opts, out)
+}
+
+// readRepository reads the tags and checks the settings of a described
+// repository at once; a tags error comes first, as when tags were read
+// before the checks.
+func (s *Session) readRepository(ctx context.Context, r *config.Registry, opts Options, out *ecr.DescribeRepositoriesOutput) registryRead {
+	if len(out.Repositories) != 1 {
+		return registryRead{err: fmt.Errorf("repository %q: describe returned %d repositories", r.Name, len(out.Repositories))}
+	}
+	repo := out.Repositories[0]
+	rd := registryRead{settings: append(s.registrySettings(r, repo), s.pullPolicySetting(r.Name, s.pullAccounts(r.Name, opts)))}
+	var wg sync.WaitGroup
+	wg.Go(func() { rd.tags, rd.err = s.repositoryTags(ctx, aws.ToString(repo.RepositoryArn)) })
+	rd.checks = checkAll(ctx, rd.settings)
+	wg.Wait()
+	return rd
+}
+
+func (s *Session) ensureRegistry(ctx context.Context, r *config.Registry, opts Options, rd registryRead, rep *Report) error {
+	res := "ecr:" + r.Name
+	created := false
+	if rd.missing {
 		if opts.DryRun {
 			rep.add(Change{Resource: res, Action: Create, Detail: registryDetail(r, s.pullAccounts(r.Name, opts))})
 			return nil
@@ -46,24 +101,17 @@ func (s *Session) ensureRegistry(ctx context.Context, r *config.Registry, opts O
 		}
 		rep.add(Change{Resource: res, Action: Create, Detail: registryDetail(r, nil), Applied: true})
 		created = true
-		out, err = s.ECR.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{r.Name}})
+		out, err := s.ECR.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{r.Name}})
 		if err != nil {
 			return fmt.Errorf("repository %q: describe after create: %w", r.Name, err)
 		}
-	case err != nil:
-		return fmt.Errorf("repository %q: describe: %w", r.Name, err)
+		rd = s.readRepository(ctx, r, opts, out)
 	}
-	if len(out.Repositories) != 1 {
-		return fmt.Errorf("repository %q: describe returned %d repositories", r.Name, len(out.Repositories))
+	if rd.err != nil {
+		return rd.err
 	}
-	repo := out.Repositories[0]
-	tags, err := s.repositoryTags(ctx, aws.ToString(repo.RepositoryArn))
-	if err != nil {
-		return err
-	}
-	apply := created || opts.Repair || (opts.Converge && opts.ours(tags))
-	settings := append(s.registrySettings(r, repo), s.pullPolicySetting(r.Name, s.pullAccounts(r.Name, opts)))
-	return converge(ctx, rep, res, settings, apply, created, opts.DryRun, nil)
+	apply := created || opts.Repair || (opts.Converge && opts.ours(rd.tags))
+	return fixAll(ctx, rep, res, rd.settings, rd.checks, apply, created, opts.DryRun, nil)
 }
 
 func registryDetail(r *config.Registry, pull []string) string {

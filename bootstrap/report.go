@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // Action is what bootstrap does, or would do, to one setting.
@@ -103,12 +104,48 @@ func (o Options) ours(tags map[string]string) bool {
 	return tags[TagManagedBy] == "tfrebuild" && tags[TagProject] == o.Project
 }
 
+// checked is what one setting's check found.
+type checked struct {
+	ok     bool
+	detail string
+	err    error
+}
+
+// checkAll runs every setting's check at once and returns the results in
+// the settings' order. Checks are reads, and independent: no fix feeds a
+// later check (settings read live state, or a description taken before any
+// fix, as they did when each check followed the fix before it). On a
+// resumed rebuild these round trips are the whole state stage. A failed
+// check cancels none of the others, so that the error reported is still
+// the first in settings order. Settings lists are short (≤ 8), hence no cap.
+func checkAll(ctx context.Context, settings []setting) []checked {
+	out := make([]checked, len(settings))
+	var wg sync.WaitGroup
+	for i, set := range settings {
+		wg.Go(func() {
+			c := &out[i]
+			c.ok, c.detail, c.err = set.check(ctx)
+		})
+	}
+	wg.Wait()
+	return out
+}
+
 // converge checks each setting of one resource and, where apply is true,
 // fixes what differs (unless dry-running); otherwise it reports drift.
 // after runs once after each fix (a table waits to be ACTIVE again).
+// The checks run first, all at once; the fixes then run one by one.
 func converge(ctx context.Context, rep *Report, res string, settings []setting, apply, created, dryRun bool, after func(context.Context) error) error {
-	for _, set := range settings {
-		ok, detail, err := set.check(ctx)
+	return fixAll(ctx, rep, res, settings, checkAll(ctx, settings), apply, created, dryRun, after)
+}
+
+// fixAll walks the settings in order with their checks' results, fixing or
+// reporting each as converge describes. A failed check stops the walk where
+// it stands: the settings before it are fixed and reported, those after it
+// are not, as when each check ran just before its own fix.
+func fixAll(ctx context.Context, rep *Report, res string, settings []setting, checks []checked, apply, created, dryRun bool, after func(context.Context) error) error {
+	for i, set := range settings {
+		ok, detail, err := checks[i].ok, checks[i].detail, checks[i].err
 		if err != nil {
 			return fmt.Errorf("%s: read %s: %w", res, set.name, err)
 		}

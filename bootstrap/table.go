@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -62,14 +63,33 @@ func (s *Session) EnsureLockTable(ctx context.Context, table string, opts Option
 			return rep, err
 		}
 	}
-	tags, err := s.tableTags(ctx, aws.ToString(desc.TableArn))
+	settings := s.tableSettings(table, desc)
+	tags, checks, err := s.readTable(ctx, aws.ToString(desc.TableArn), settings)
 	if err != nil {
 		return rep, err
 	}
 	apply := created || opts.Repair || (opts.Converge && opts.ours(tags))
 	wait := func(ctx context.Context) error { return s.waitTable(ctx, table) }
-	err = converge(ctx, rep, res, s.tableSettings(table, desc), apply, created, opts.DryRun, wait)
+	err = fixAll(ctx, rep, res, settings, checks, apply, created, opts.DryRun, wait)
 	return rep, err
+}
+
+// readTable reads the table's tags and checks its settings at once: reads
+// only. A tags error comes first, as when the tags were read before the
+// checks; a setting's error is left to fixAll.
+func (s *Session) readTable(ctx context.Context, arn string, settings []setting) (map[string]string, []checked, error) {
+	var (
+		wg      sync.WaitGroup
+		tags    map[string]string
+		tagsErr error
+	)
+	wg.Go(func() { tags, tagsErr = s.tableTags(ctx, arn) })
+	checks := checkAll(ctx, settings)
+	wg.Wait()
+	if tagsErr != nil {
+		return nil, nil, tagsErr
+	}
+	return tags, checks, nil
 }
 
 func (s *Session) createTable(ctx context.Context, table string, opts Options) error {
