@@ -37,6 +37,7 @@ type options struct {
 	delay int
 	runs  int
 	scale int
+	only  string // one fixture by name; all when empty
 }
 
 func main() {
@@ -45,6 +46,7 @@ func main() {
 	flag.IntVar(&o.delay, "delay", 3, "seconds a slow stack's resource takes")
 	flag.IntVar(&o.runs, "runs", 3, "repetitions of each measurement (medians are reported)")
 	flag.IntVar(&o.scale, "scale", 200, "stacks in the scale test (0 skips it)")
+	flag.StringVar(&o.only, "fixture", "", "measure only this fixture (fast or slow); both when empty")
 	flag.Parse()
 	if err := run(context.Background(), o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -100,6 +102,9 @@ func run(ctx context.Context, o options) error {
 	}
 	fmt.Printf("machine: %d CPUs, %s/%s, %s; -runs %d, slow stacks take %ds\n\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, tfVersion(tf), o.runs, o.delay)
 	for _, f := range fixtures(o.delay) {
+		if o.only != "" && f.name != o.only {
+			continue
+		}
 		if err := b.fixture(ctx, f, o.runs); err != nil {
 			return fmt.Errorf("fixture %s: %w", f.name, err)
 		}

@@ -43,11 +43,29 @@ func SuggestBucketName(bucket, account, region string) string {
 func (s *Session) EnsureBucket(ctx context.Context, account string, st config.State, opts Options) (*Report, error) {
 	rep := &Report{}
 	res := "s3://" + st.Bucket
+	settings := s.bucketSettings(account, st)
+	if opts.deferDrift() {
+		// Its tags only decide whether to converge, which it will not; its
+		// region is read beside the proof that it is ours, and counts only
+		// then.
+		var regionErr error
+		var wg sync.WaitGroup
+		wg.Go(func() { regionErr = s.checkBucketRegion(ctx, account, st.Bucket) })
+		exists, err := s.findBucket(ctx, account, st.Bucket)
+		wg.Wait()
+		switch {
+		case err != nil:
+			return rep, err
+		case exists:
+			rep.Later = later(res, settings, opts.DryRun)
+			return rep, regionErr
+		}
+		return rep, s.createHardened(ctx, rep, account, st, settings, opts)
+	}
 	exists, err := s.findBucket(ctx, account, st.Bucket)
 	if err != nil {
 		return rep, err
 	}
-	settings := s.bucketSettings(account, st)
 	if exists {
 		tags, checks, err := s.readBucket(ctx, account, st.Bucket, settings)
 		if err != nil {
@@ -56,18 +74,24 @@ func (s *Session) EnsureBucket(ctx context.Context, account string, st config.St
 		apply := opts.Repair || (opts.Converge && opts.ours(tags))
 		return rep, fixAll(ctx, rep, res, settings, checks, apply, false, opts.DryRun, nil)
 	}
+	return rep, s.createHardened(ctx, rep, account, st, settings, opts)
+}
+
+// createHardened creates the missing state bucket with its settings.
+func (s *Session) createHardened(ctx context.Context, rep *Report, account string, st config.State, settings []setting, opts Options) error {
+	res := "s3://" + st.Bucket
 	if opts.DryRun {
 		rep.add(Change{Resource: res, Action: Create, Detail: "versioned, encrypted, private state bucket in " + s.Config.Region})
-		return rep, nil
+		return nil
 	}
 	if err := s.createBucket(ctx, account, st.Bucket, opts); err != nil {
-		return rep, err
+		return err
 	}
 	rep.add(Change{Resource: res, Action: Create, Detail: "state bucket in " + s.Config.Region, Applied: true})
 	if err := s.checkBucketRegion(ctx, account, st.Bucket); err != nil {
-		return rep, err
+		return err
 	}
-	return rep, converge(ctx, rep, res, settings, true, true, false, nil)
+	return converge(ctx, rep, res, settings, true, true, false, nil)
 }
 
 // findBucket decides whether the bucket exists and whose it is: it is

@@ -82,3 +82,69 @@ func TestExistingBucketInAnotherRegion(t *testing.T) {
 		t.Errorf("versioning of a bucket in the wrong region was changed (%v)", err)
 	}
 }
+
+// With DriftLater an existing bucket and table are only proved usable; the
+// drift of their settings comes from the report's Later, which reads and
+// fixes nothing, and the same drift as a full check finds. Repair still
+// checks and fixes at once.
+func TestDriftLeftForLater(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := session(t, nil)
+	st := stateFor("later")
+	st.LockTable = "later-lock"
+	if _, err := s.EnsureBucket(ctx, testenv.Account, st, Options{Project: "later"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.EnsureLockTable(ctx, st.LockTable, Options{Project: "later"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.S3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(st.Bucket),
+		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusSuspended}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := s.EnsureBucket(ctx, testenv.Account, st, Options{Project: "later", DryRun: true})
+	if err != nil || full.Later != nil || !strings.Contains(full.String(), "drift s3://later-tfstate: versioning") {
+		t.Fatalf("a full check: %v %v", full, err)
+	}
+
+	opts := Options{Project: "later", DriftLater: true}
+	rep, err := s.EnsureBucket(ctx, testenv.Account, st, opts)
+	if err != nil || len(rep.Changes) != 0 || rep.Later == nil {
+		t.Fatalf("the bucket with DriftLater: %v, later %v, %v", rep, rep.Later != nil, err)
+	}
+	found, err := rep.Later(ctx)
+	if err != nil || found.String() != full.String() {
+		t.Errorf("Later found:\n%v (%v)\nwant what the full check found:\n%v", found, err, full)
+	}
+	ver, _ := s.S3.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String(st.Bucket)})
+	if ver.Status == s3types.BucketVersioningStatusEnabled {
+		t.Error("Later fixed the drift")
+	}
+	table, err := s.EnsureLockTable(ctx, st.LockTable, opts)
+	if err != nil || len(table.Changes) != 0 || table.Later == nil {
+		t.Fatalf("the table with DriftLater: %v, %v", table, err)
+	}
+	if found, err := table.Later(ctx); err != nil || len(found.Changes) != 0 {
+		t.Errorf("the table's settings are right: %v %v", found, err)
+	}
+
+	opts.Repair = true
+	rep, err = s.EnsureBucket(ctx, testenv.Account, st, opts)
+	if err != nil || rep.Later != nil || !strings.Contains(rep.String(), "update s3://later-tfstate: versioning") {
+		t.Errorf("repair fixes at once: %v %v", rep, err)
+	}
+}
+
+// A bucket that is not there is created at once, whatever DriftLater says.
+func TestDriftLaterCreatesAMissingBucket(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := session(t, nil)
+	st := stateFor("laternew")
+	rep, err := s.EnsureBucket(ctx, testenv.Account, st, Options{Project: "laternew", DriftLater: true})
+	if err != nil || rep.Later != nil || !strings.Contains(rep.String(), "create s3://laternew-tfstate") {
+		t.Errorf("a missing bucket: %v %v", rep, err)
+	}
+}

@@ -38,6 +38,10 @@ func (c Change) String() string {
 // Report lists what one bootstrap step found and did.
 type Report struct {
 	Changes []Change
+	// Later, when set, checks what the step left for later (Options.
+	// DriftLater): the hardened settings of a resource it neither creates
+	// nor fixes this run. It only reads, and reports drift.
+	Later func(context.Context) (*Report, error)
 }
 
 func (r *Report) add(c Change) { r.Changes = append(r.Changes, c) }
@@ -72,6 +76,13 @@ type Options struct {
 	// as its own for this project: a bootstrap that was interrupted before
 	// it finished.
 	Converge bool
+	// DriftLater, without Repair or Converge, makes the step prove only
+	// what the stacks need before they run (the bucket exists, is the
+	// account's and in the region; the lock table exists with Terraform's
+	// key): the hardened settings, which it would report and not fix, are
+	// checked by the Report's Later, off the rebuild's critical path. A
+	// resume of a rebuild whose state stage was done uses it.
+	DriftLater bool
 	Project  string
 	Tags     map[string]string
 	// PullAccounts lists, by repository name, the account IDs allowed to
@@ -118,6 +129,20 @@ type checked struct {
 // resumed rebuild these round trips are the whole state stage. A failed
 // check cancels none of the others, so that the error reported is still
 // the first in settings order. Settings lists are short (≤ 8), hence no cap.
+// later is the Report.Later of one resource: its settings checked, drift
+// reported, nothing fixed.
+func later(res string, settings []setting, dryRun bool) func(context.Context) (*Report, error) {
+	return func(ctx context.Context) (*Report, error) {
+		rep := &Report{}
+		err := fixAll(ctx, rep, res, settings, checkAll(ctx, settings), false, false, dryRun, nil)
+		return rep, err
+	}
+}
+
+// deferDrift reports whether a step leaves the settings of a resource that
+// exists for later.
+func (o Options) deferDrift() bool { return o.DriftLater && !o.Repair && !o.Converge }
+
 func checkAll(ctx context.Context, settings []setting) []checked {
 	out := make([]checked, len(settings))
 	var wg sync.WaitGroup

@@ -64,6 +64,10 @@ func (s *Session) EnsureLockTable(ctx context.Context, table string, opts Option
 		}
 	}
 	settings := s.tableSettings(table, desc)
+	if !created && opts.deferDrift() {
+		rep.Later = later(res, settings, opts.DryRun)
+		return rep, nil
+	}
 	tags, checks, err := s.readTable(ctx, aws.ToString(desc.TableArn), settings)
 	if err != nil {
 		return rep, err

@@ -96,6 +96,7 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (*Summary
 	warmCtx, stopWarm := context.WithCancel(ctx)
 	a.warmCtx = warmCtx
 	res, runErr := a.execute(ctx, a.runStage, func(e stages.Event) { a.save(a.store, e.Stage) })
+	a.later.Wait()
 	stopWarm()
 	a.warm.Wait()
 	a.closeTerraform()
@@ -210,6 +211,9 @@ func forgetConfirmations(c *checkpoint.Checkpoint) {
 	}
 }
 
+// bootstrapOptions: a stage done in an earlier run is not converged again
+// (only --repair-state fixes drift), and its drift is checked beside the
+// stacks rather than before them.
 func (a *applier) bootstrapOptions(stage string) bootstrap.Options {
-	return bootstrap.Options{Project: a.cfg.Project, Tags: a.cfg.Tags, Repair: a.repair, Converge: !a.prevDone[stage]}
+	return bootstrap.Options{Project: a.cfg.Project, Tags: a.cfg.Tags, Repair: a.repair, Converge: !a.prevDone[stage], DriftLater: a.prevDone[stage]}
 }

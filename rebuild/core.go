@@ -61,7 +61,8 @@ type core struct {
 	workDir     string
 	saveTimeout time.Duration
 
-	mu        sync.Mutex // guards ckpt, scope and sensitive
+	mu        sync.Mutex     // guards ckpt, scope and sensitive
+	later     sync.WaitGroup // drift checks left for later (checkLater)
 	ckpt      *checkpoint.Checkpoint
 	scope     *config.Scope
 	sensitive map[string]map[string]bool

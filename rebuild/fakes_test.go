@@ -30,6 +30,19 @@ func (f *fakeCloud) call(name string, o bootstrap.Options) {
 	f.opts = append(f.opts, o)
 }
 
+// callsOf returns the options of each call of one method.
+func (f *fakeCloud) callsOf(name string) []bootstrap.Options {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []bootstrap.Options
+	for i, c := range f.calls {
+		if c == name {
+			out = append(out, f.opts[i])
+		}
+	}
+	return out
+}
+
 func (f *fakeCloud) called(name string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -47,6 +60,13 @@ func (f *fakeCloud) EnsureBucket(_ context.Context, _ string, st config.State, o
 	rep := &bootstrap.Report{Changes: []bootstrap.Change{{Resource: "s3://" + st.Bucket, Action: bootstrap.Create, Detail: "state bucket", Applied: !o.DryRun}}}
 	if f.drift {
 		rep.Changes = []bootstrap.Change{{Resource: "s3://" + st.Bucket, Action: bootstrap.Drift, Detail: "versioning is off"}}
+		if o.DriftLater && !o.Repair && !o.Converge {
+			drift := rep.Changes
+			rep.Changes = nil
+			rep.Later = func(context.Context) (*bootstrap.Report, error) {
+				return &bootstrap.Report{Changes: drift}, nil
+			}
+		}
 	}
 	return rep, f.bucketEr
 }
@@ -176,12 +196,13 @@ func (r *recorder) Emit(e events.Event) {
 	r.mu.Unlock()
 }
 
+// of returns the events of one type, or every event for "".
 func (r *recorder) of(t events.Type) []events.Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []events.Event
 	for _, e := range r.evs {
-		if e.Type == t {
+		if e.Type == t || t == "" {
 			out = append(out, e)
 		}
 	}

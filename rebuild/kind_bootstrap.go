@@ -77,8 +77,10 @@ func (registriesKind) destroy(ctx context.Context, d *destroyer, s *stages.Stage
 }
 
 // ensureState checks and creates the state bucket and lock table in the
-// state's account; dry makes every call a dry run (plan).
-func ensureState(ctx context.Context, c *core, dry bool, stage string, opts bootstrap.Options) error {
+// state's account; dry makes every call a dry run (plan). What a step
+// leaves for later starts once both are proved, so that it does not hold
+// up the proof.
+func ensureState(ctx context.Context, c *core, dry bool, stage string, opts bootstrap.Options) (err error) {
 	c.clearNotes(stage)
 	acct, err := c.stateAccount()
 	if err != nil {
@@ -86,8 +88,17 @@ func ensureState(ctx context.Context, c *core, dry bool, stage string, opts boot
 	}
 	cv := convergerOf(acct.Cloud, dry)
 	c.noteAccount(stage, acct)
+	var reps []*bootstrap.Report
+	defer func() {
+		for _, rep := range reps {
+			if err == nil {
+				c.checkLater(ctx, stage, rep)
+			}
+		}
+	}()
 	rep, err := cv.EnsureBucket(ctx, acct.Account.ID, c.cfg.State, opts)
 	c.report(stage, rep)
+	reps = append(reps, rep)
 	if err == nil && !dry && c.bucketReady != nil {
 		c.bucketReady() // init needs the bucket, not the lock table
 	}
@@ -96,7 +107,26 @@ func ensureState(ctx context.Context, c *core, dry bool, stage string, opts boot
 	}
 	rep, err = cv.EnsureLockTable(ctx, c.cfg.State.LockTable, opts)
 	c.report(stage, rep)
+	reps = append(reps, rep)
 	return err
+}
+
+// checkLater runs what a bootstrap step left for later (the drift of a
+// resource a resume neither creates nor fixes) beside the rest of the run.
+// Apply waits for it before the run ends; its findings join the stage's.
+func (c *core) checkLater(ctx context.Context, stage string, rep *bootstrap.Report) {
+	if rep == nil || rep.Later == nil {
+		return
+	}
+	c.later.Add(1)
+	go func() {
+		defer c.later.Done()
+		found, err := rep.Later(ctx)
+		c.report(stage, found)
+		if err != nil && ctx.Err() == nil {
+			c.note(stage, fmt.Sprintf("could not check the hardened settings: %v", err))
+		}
+	}()
 }
 
 // ensureRegistries checks and creates the registries, each in its

@@ -209,6 +209,44 @@ func TestStatusConfirmAndDrift(t *testing.T) {
 	}
 }
 
+// A run after the state stage was done checks the bucket's drift beside
+// the stacks: the stage is proved and finished first, and the drift still
+// reaches its findings, status and the events before the run ends.
+func TestResumedStateDriftIsCheckedLater(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.cfg.Steps, w.cfg.Checks = nil, nil
+	if _, err := w.apply(); err != nil {
+		t.Fatal(err)
+	}
+	w.cloud.drift = true
+	if _, err := w.apply(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := ReadStatus(context.Background(), w.cfg, StatusOptions{Deps: w.deps()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Drift) != 1 || st.Drift[0] != "state: drift s3://p-tfstate: versioning is off" {
+		t.Errorf("drift found later: %q", st.Drift)
+	}
+	var runs, driftNotes int
+	for _, e := range w.sink.of("") {
+		switch {
+		case e.Type == events.StageNote && e.Stage == "state" && strings.Contains(e.Message, "versioning is off"):
+			driftNotes++
+		case e.Type == events.RunFinished:
+			if runs++; runs == 2 && driftNotes != 1 {
+				t.Errorf("the second run noted the drift %d times before it finished", driftNotes)
+			}
+		}
+	}
+	calls := w.cloud.callsOf("EnsureBucket")
+	if len(calls) != 2 || calls[0].DriftLater || !calls[1].DriftLater {
+		t.Errorf("DriftLater only for the resumed state stage: %+v", calls)
+	}
+}
+
 // A checkpoint written before findings existed kept drift as notes.
 func TestStatusReadsDriftFromOldNotes(t *testing.T) {
 	t.Parallel()
