@@ -45,20 +45,22 @@ func (s *Session) EnsureBucket(ctx context.Context, account string, st config.St
 	res := "s3://" + st.Bucket
 	settings := s.bucketSettings(account, st)
 	if opts.deferDrift() {
-		// Its tags only decide whether to converge, which it will not; its
-		// region is read beside the proof that it is ours, and counts only
-		// then.
-		var regionErr error
-		var wg sync.WaitGroup
-		wg.Go(func() { regionErr = s.checkBucketRegion(ctx, account, st.Bucket) })
 		exists, err := s.findBucket(ctx, account, st.Bucket)
-		wg.Wait()
 		switch {
 		case err != nil:
 			return rep, err
 		case exists:
-			rep.Later = later(res, settings, opts.DryRun)
-			return rep, regionErr
+			// Its tags only decide whether to converge, which it will not.
+			// Its region, proved when the stage was done (a bucket cannot
+			// move), is checked again with its settings.
+			check := later(res, settings, opts.DryRun)
+			rep.Later = func(ctx context.Context) (*Report, error) {
+				if err := s.checkBucketRegion(ctx, account, st.Bucket); err != nil {
+					return &Report{}, err
+				}
+				return check(ctx)
+			}
+			return rep, nil
 		}
 		return rep, s.createHardened(ctx, rep, account, st, settings, opts)
 	}

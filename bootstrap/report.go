@@ -77,11 +77,12 @@ type Options struct {
 	// it finished.
 	Converge bool
 	// DriftLater, without Repair or Converge, makes the step prove only
-	// what the stacks need before they run (the bucket exists, is the
-	// account's and in the region; the lock table exists with Terraform's
-	// key): the hardened settings, which it would report and not fix, are
-	// checked by the Report's Later, off the rebuild's critical path. A
-	// resume of a rebuild whose state stage was done uses it.
+	// what the stacks need before they run (the bucket exists and is the
+	// account's; the lock table exists with Terraform's key): the bucket's
+	// region (proved when the stage was done; a bucket cannot move) and the
+	// hardened settings, which it would report and not fix, are checked by
+	// the Report's Later, off the rebuild's critical path. A resume of a
+	// rebuild whose state stage was done uses it.
 	DriftLater bool
 	Project  string
 	Tags     map[string]string

@@ -48,8 +48,10 @@ type applier struct {
 	previous *checkpoint.Holder
 
 	warmCtx context.Context // cancelled when the run ends
-	warm    sync.WaitGroup
-	ahead   *ahead // the stacks' warm-up (warm.go)
+	// aheadReads are the stacks' reads made ahead (ahead.go), guarded by mu.
+	aheadReads map[string]*stackReads
+	warm       sync.WaitGroup
+	ahead      *ahead // the stacks' warm-up (warm.go)
 }
 
 // Apply rebuilds the target, resuming from its checkpoint. It returns the

@@ -21,13 +21,19 @@ type fakeCloud struct {
 	lock     *bootstrap.LockInfo
 	noState  map[string]bool // state keys that do not exist
 	bucketEr error
+	// hook, when set, is called with each call's name, outside the lock.
+	hook func(name string)
 }
 
 func (f *fakeCloud) call(name string, o bootstrap.Options) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	f.calls = append(f.calls, name)
 	f.opts = append(f.opts, o)
+	hook := f.hook
+	f.mu.Unlock()
+	if hook != nil {
+		hook(name)
+	}
 }
 
 // callsOf returns the options of each call of one method.

@@ -86,7 +86,7 @@ func (a *applier) adopt(ctx context.Context, r *config.Restore) error {
 	ts.Vars = vars
 	if at, crashed := a.crashed[name]; crashed {
 		// An import that died with the previous run may hold the lock.
-		if err := a.releaseStaleLock(ctx, ts, at); err != nil {
+		if err := a.releaseStaleLock(ctx, ts, at, nil); err != nil {
 			return err
 		}
 	}

@@ -42,6 +42,8 @@ type stackState struct {
 	// stateVersion is the version of the state object recorded when the
 	// stack last finished.
 	stateVersion string
+	// reads are the reads a resume made ahead for this stack (ahead.go).
+	reads *stackReads
 }
 
 func (a *applier) stackState(st *config.Stack) stackState {
@@ -75,8 +77,9 @@ func (a *applier) stack(ctx context.Context, st *config.Stack) error {
 	if err != nil {
 		return err
 	}
+	prev.reads = a.takeReads(st.Name)
 	if prev.crashed {
-		if err := a.releaseStaleLock(ctx, ts, prev.crashedAt); err != nil {
+		if err := a.releaseStaleLock(ctx, ts, prev.crashedAt, prev.reads); err != nil {
 			return err
 		}
 	}
@@ -106,7 +109,7 @@ func (a *applier) applyStack(ctx context.Context, st *config.Stack, ts terraform
 	name := "stack." + st.Name
 	changes := newChangeLog()
 	ts.Progress = changes.observe(func(e terraform.ResourceEvent) { a.resourceProgress(name, e) })
-	existed, _ := a.stateExists(ctx, ts.Backend) // unknown: no drift report
+	existed, _ := a.existedBefore(ctx, prev.reads, ts.Backend) // unknown: no drift report
 	started := time.Now()
 	res, err := a.tf.Apply(ctx, ts)
 	if err != nil && ctx.Err() == nil && a.releaseOwnLock(ctx, ts, started) {
@@ -150,9 +153,9 @@ func (a *applier) setOutputs(st *config.Stack, outs terraform.Outputs, fp string
 // that run: we hold the run lock now, so that process is gone; the lock
 // names its user and host; and it was taken after the stage started. Any
 // other lock is reported with who holds it and how to release it.
-func (a *applier) releaseStaleLock(ctx context.Context, ts terraform.Stack, stageStart time.Time) error {
+func (a *applier) releaseStaleLock(ctx context.Context, ts terraform.Stack, stageStart time.Time, reads *stackReads) error {
 	b := ts.Backend
-	info, err := a.stateLock(ctx, b)
+	info, err := a.lockBefore(ctx, reads, b)
 	if err != nil || info == nil {
 		return err
 	}

@@ -224,7 +224,7 @@ func TestAForeignStateLockIsExplainedWithTheEnginesCommand(t *testing.T) {
 	a := &applier{core: newCore(w.cfg, nil, opts, "apply", "work")}
 	a.conn, a.tf = &Connection{Cloud: w.cloud}, w.tf
 	w.cloud.lock = &bootstrap.LockInfo{ID: "lock-9", Who: "bob@h2", Created: time.Now()}
-	err := a.releaseStaleLock(context.Background(), ts, time.Now())
+	err := a.releaseStaleLock(context.Background(), ts, time.Now(), nil)
 	if err == nil || !strings.Contains(err.Error(), "engine -chdir=/work/base/src force-unlock -force lock-9") ||
 		!strings.Contains(err.Error(), "nobody is running OpenTofu") {
 		t.Fatalf("want the engine's own force-unlock command, got %v", err)

@@ -80,15 +80,13 @@ type stateReader struct {
 
 	mu      sync.Mutex
 	seen    map[string]string // state key → version last read
-	fetched map[string]*fetch // state key → a read started ahead, not used yet
+	fetched map[string]*future[stateObject] // state key → a read started ahead, not used yet
 }
 
-// fetch is one state object read started ahead of its use.
-type fetch struct {
-	done    chan struct{}
+// stateObject is a state object's content and version.
+type stateObject struct {
 	body    []byte
 	version string
-	err     error
 }
 
 // prefetch starts reading a state object now, on its own goroutine, for
@@ -97,19 +95,16 @@ type fetch struct {
 // other on the way to the stack that failed. It is only a read; what the
 // stage does with it is decided when the stage runs. wg counts the read.
 func (r *stateReader) prefetch(ctx context.Context, b terraform.Backend, wg *sync.WaitGroup) {
-	f := &fetch{done: make(chan struct{})}
+	f := readAhead(wg, func() (stateObject, error) {
+		body, version, err := r.objects.StateObject(ctx, r.account, b.Bucket, b.Key)
+		return stateObject{body, version}, err
+	})
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.fetched == nil {
-		r.fetched = map[string]*fetch{}
+		r.fetched = map[string]*future[stateObject]{}
 	}
 	r.fetched[b.Key] = f
-	r.mu.Unlock()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		defer close(f.done)
-		f.body, f.version, f.err = r.objects.StateObject(ctx, r.account, b.Bucket, b.Key)
-	}()
 }
 
 // ahead returns the read started ahead for a key, once; a failed one is
@@ -120,15 +115,8 @@ func (r *stateReader) ahead(ctx context.Context, key string) (body []byte, versi
 	f := r.fetched[key]
 	delete(r.fetched, key)
 	r.mu.Unlock()
-	if f == nil {
-		return nil, "", false
-	}
-	select {
-	case <-f.done:
-		return f.body, f.version, f.err == nil
-	case <-ctx.Done():
-		return nil, "", false
-	}
+	obj, ok := f.get(ctx)
+	return obj.body, obj.version, ok
 }
 
 func (r *stateReader) read(ctx context.Context, b terraform.Backend) ([]byte, string, error) {

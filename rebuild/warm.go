@@ -55,6 +55,9 @@ func (a *applier) warmUp(backendExists bool) {
 			a.states.prefetch(a.warmCtx, a.tfStack(a.cfg.Stack(s.Target)).Backend, &a.warm)
 		}
 	}
+	if backendExists {
+		a.readStacksAhead(list)
+	}
 	ctx, ready := a.warmCtx, a.ahead.backend
 	a.warm.Add(1)
 	go func() {

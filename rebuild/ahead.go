@@ -1,0 +1,109 @@
+package rebuild
+
+import (
+	"context"
+	"sync"
+
+	"github.com/tfrebuild/tfrebuild/bootstrap"
+	"github.com/tfrebuild/tfrebuild/terraform"
+)
+
+// A resume knows, before any stage runs, which reads its stacks will
+// make before they start Terraform: whether each stack still to run has a
+// state object (for the report of what its apply changed) and, for a stack
+// whose last attempt failed or was cut short, whether that attempt left a
+// state lock. They are only reads, made while the state stage runs, and
+// each is used once, by its stack's stage, which decides what to do with
+// it then. A read that failed is made again.
+
+// future is a value being read ahead of its use.
+type future[T any] struct {
+	done chan struct{}
+	v    T
+	err  error
+}
+
+// readAhead starts read on its own goroutine, counted by wg.
+func readAhead[T any](wg *sync.WaitGroup, read func() (T, error)) *future[T] {
+	f := &future[T]{done: make(chan struct{})}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(f.done)
+		f.v, f.err = read()
+	}()
+	return f
+}
+
+// get waits for the value; ok is false when the read failed or ctx ended
+// first.
+func (f *future[T]) get(ctx context.Context) (v T, ok bool) {
+	if f == nil {
+		return v, false
+	}
+	select {
+	case <-f.done:
+		return f.v, f.err == nil
+	case <-ctx.Done():
+		return v, false
+	}
+}
+
+// stackReads are the reads started ahead for one stack.
+type stackReads struct {
+	exists *future[bool]
+	lock   *future[*bootstrap.LockInfo]
+}
+
+// readStacksAhead starts the reads of the stacks still to run; the state
+// bucket exists (a resume whose state stage was done).
+func (a *applier) readStacksAhead(stacks []terraform.Stack) {
+	reads := map[string]*stackReads{}
+	for _, ts := range stacks {
+		b := ts.Backend
+		r := &stackReads{exists: readAhead(&a.warm, func() (bool, error) { return a.stateExists(a.warmCtx, b) })}
+		if _, crashed := a.crashed["stack."+ts.Name]; crashed {
+			r.lock = readAhead(&a.warm, func() (*bootstrap.LockInfo, error) { return a.stateLock(a.warmCtx, b) })
+		}
+		reads[ts.Name] = r
+	}
+	a.mu.Lock()
+	a.aheadReads = reads
+	a.mu.Unlock()
+}
+
+// takeReads returns the reads started ahead for a stack, once.
+func (a *applier) takeReads(stack string) *stackReads {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	r := a.aheadReads[stack]
+	delete(a.aheadReads, stack)
+	if r == nil {
+		return &stackReads{}
+	}
+	return r
+}
+
+// existedBefore reports whether the stack's state object exists, from the
+// read made ahead when there is one (r may be nil).
+func (a *applier) existedBefore(ctx context.Context, r *stackReads, b terraform.Backend) (bool, error) {
+	if r == nil {
+		r = &stackReads{}
+	}
+	if v, ok := r.exists.get(ctx); ok {
+		return v, nil
+	}
+	return a.stateExists(ctx, b)
+}
+
+// lockBefore reads the lock on the stack's state, from the read made ahead
+// when there is one (r may be nil).
+func (a *applier) lockBefore(ctx context.Context, r *stackReads, b terraform.Backend) (*bootstrap.LockInfo, error) {
+	if r == nil {
+		r = &stackReads{}
+	}
+	if v, ok := r.lock.get(ctx); ok {
+		return v, nil
+	}
+	return a.stateLock(ctx, b)
+}
