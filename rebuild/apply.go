@@ -50,8 +50,10 @@ type applier struct {
 	warmCtx context.Context // cancelled when the run ends
 	// aheadReads are the stacks' reads made ahead (ahead.go), guarded by mu.
 	aheadReads map[string]*stackReads
-	warm       sync.WaitGroup
-	ahead      *ahead // the stacks' warm-up (warm.go)
+	// behind saves the checkpoint after each stage event (savebehind.go).
+	behind *behind
+	warm   sync.WaitGroup
+	ahead  *ahead // the stacks' warm-up (warm.go)
 }
 
 // Apply rebuilds the target, resuming from its checkpoint. It returns the
@@ -97,8 +99,10 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (*Summary
 	start := time.Now()
 	warmCtx, stopWarm := context.WithCancel(ctx)
 	a.warmCtx = warmCtx
-	res, runErr := a.execute(ctx, a.runStage, func(e stages.Event) { a.save(a.store, e.Stage) })
+	a.behind = newBehind(a.core, a.store)
+	res, runErr := a.execute(ctx, a.runStage, func(e stages.Event) { a.behind.ask(e.Stage) })
 	a.later.Wait()
+	a.behind.close()
 	stopWarm()
 	a.warm.Wait()
 	a.closeTerraform()

@@ -47,6 +47,7 @@ func (a *applier) restore(ctx context.Context, r *config.Restore) error {
 	if err != nil {
 		return err
 	}
+	a.flush() // the restore writes: its running record is saved first
 	note := func(msg string) { a.note(name, msg) }
 	var res *restore.Result
 	if r.Kind == config.RestoreDynamoDB {

@@ -111,6 +111,7 @@ func (a *applier) applyStack(ctx context.Context, st *config.Stack, ts terraform
 	ts.Progress = changes.observe(func(e terraform.ResourceEvent) { a.resourceProgress(name, e) })
 	existed, _ := a.existedBefore(ctx, prev.reads, ts.Backend) // unknown: no drift report
 	started := time.Now()
+	a.flush() // Terraform writes: the stage's running record is saved first
 	res, err := a.tf.Apply(ctx, ts)
 	if err != nil && ctx.Err() == nil && a.releaseOwnLock(ctx, ts, started) {
 		res, err = a.tf.Apply(ctx, ts)

@@ -170,17 +170,23 @@ func stageTarget(stage string) string {
 	return name
 }
 
-// save writes the checkpoint to a store with a bounded wait; a failure is
-// reported as a note, and the run goes on.
+// save writes the checkpoint to a store now (savebehind.go saves it behind
+// the run); a failure is reported as a note, and the run goes on.
 func (c *core) save(store checkpoint.Store, stage string) {
+	c.saveSnapshot(store, stage)
+}
+
+// saveTo writes a checkpoint to a store with a bounded wait.
+func (c *core) saveTo(store checkpoint.Store, ck *checkpoint.Checkpoint, stage string) {
 	ctx, cancel := context.WithTimeout(context.Background(), c.saveTimeout)
 	defer cancel()
-	c.mu.Lock()
-	err := store.Save(ctx, c.ckpt)
-	c.mu.Unlock()
-	if err != nil {
-		c.bus.Emit(events.Event{Type: events.StageNote, Stage: stage, Message: "could not save the checkpoint: " + err.Error()})
+	if err := store.Save(ctx, ck); err != nil {
+		c.saveFailed(stage, err)
 	}
+}
+
+func (c *core) saveFailed(stage string, err error) {
+	c.bus.Emit(events.Event{Type: events.StageNote, Stage: stage, Message: "could not save the checkpoint: " + err.Error()})
 }
 
 // note records something a stage found or did, and reports it.
