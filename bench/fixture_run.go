@@ -14,7 +14,8 @@ import (
 // sample is one repetition of a fixture.
 type sample struct {
 	tool, critical, seq time.Duration // full rebuild
-	resume, alone       time.Duration // after the last stack failed
+	resume, alone       time.Duration // after the last stack failed: medians of the sample's pairs
+	pairRatios          []float64     // each pair's ratio, in turn
 	rss                 float64
 	perStack            map[string]time.Duration
 	stages              map[string]time.Duration // the full rebuild's, as tfrebuild reports them
@@ -38,22 +39,24 @@ func (b *bench) fixture(ctx context.Context, f fixture, runs int) error {
 		samples = append(samples, s)
 	}
 	var tool, crit, seq, resume, alone []time.Duration
-	var rc, rs, rr, rss []float64
+	var rc, rs, rr, rss, firsts []float64
 	for _, s := range samples {
 		tool, crit, seq = append(tool, s.tool), append(crit, s.critical), append(seq, s.seq)
 		resume, alone = append(resume, s.resume), append(alone, s.alone)
 		rc, rs = append(rc, s.tool.Seconds()/s.critical.Seconds()), append(rs, s.tool.Seconds()/s.seq.Seconds())
-		rr, rss = append(rr, s.resume.Seconds()/s.alone.Seconds()), append(rss, s.rss)
+		rr, rss = append(rr, s.pairRatios...), append(rss, s.rss)
+		firsts = append(firsts, s.pairRatios[0])
 	}
 	fmt.Printf("fixture %q (stack delays %v), medians of %d runs:\n", f.name, f.delays, runs)
 	fmt.Printf("  tfrebuild full rebuild (bootstrap included)  %s\n", r(median(tool)))
 	fmt.Printf("  terraform direct, critical path              %s\n", r(median(crit)))
 	fmt.Printf("  terraform direct, sequential script          %s\n", r(median(seq)))
-	fmt.Printf("  tfrebuild resume after the last stack failed %s\n", r(median(resume)))
-	fmt.Printf("  terraform direct, that stack alone           %s\n", r(median(alone)))
+	fmt.Printf("  tfrebuild resume after the last stack failed %s\n", median(resume).Round(time.Millisecond))
+	fmt.Printf("  terraform direct, that stack alone           %s\n", median(alone).Round(time.Millisecond))
 	fmt.Printf("  ratio full rebuild / critical path     %.3f  (runs: %s)\n", median(rc), list(rc))
 	fmt.Printf("  ratio full rebuild / sequential script %.3f\n", median(rs))
-	fmt.Printf("  ratio resume / failed stack alone      %.3f  (runs: %s)\n", median(rr), list(rr))
+	fmt.Printf("  ratio resume / failed stack alone      %.3f  (median of %d pairs: %s)\n", median(rr), len(rr), list(rr))
+	fmt.Printf("    the first pair of each run only       %.3f  (a new stack failed on create; later pairs replace it)\n", median(firsts))
 	fmt.Printf("  tfrebuild peak RSS                     %.1f MiB\n", median(rss))
 	fmt.Printf("  where the full rebuild's time goes (medians; stages as tfrebuild reports them, stacks directly as init + apply):\n")
 	for _, st := range append([]string{"preflight", "state", "registries"}, stackNames...) {
@@ -112,46 +115,65 @@ func (b *bench) sample(ctx context.Context, f fixture, i int) (sample, error) {
 	}
 	s.critical, s.seq = criticalPath(s.perStack), sequential(s.perStack)
 
-	// The last stack fails, then the rebuild resumes.
-	dir = filepath.Join(b.dir, project("resume"))
-	if err := writeConfig(dir, f.config(project("resume"), b.stacks, "link")); err != nil {
-		return s, err
-	}
-	if _, _, err := b.apply(dir); err == nil {
-		return s, errUnexpectedSuccess
-	}
-	if err := writeConfig(dir, f.config(project("resume"), b.stacks, "")); err != nil {
-		return s, err
-	}
-	if s.resume, _, s.resumeStages, err = b.applyStages(dir); err != nil {
-		return s, err
-	}
-
-	// Directly: the same failure, then that stack alone.
-	if s.alone, err = b.directAlone(ctx, f, project("dresume")); err != nil {
-		return s, err
-	}
-	return s, nil
+	err = b.resumes(ctx, f, project, &s)
+	return s, err
 }
 
-func (b *bench) directAlone(ctx context.Context, f fixture, project string) (time.Duration, error) {
+// resumes measures b.resumes pairs, in turn: the last stack fails and the
+// rebuild resumes; directly, the same stack fails and runs again alone.
+// Each pair is measured under the same load.
+func (b *bench) resumes(ctx context.Context, f fixture, project func(string) string, s *sample) error {
+	dir := filepath.Join(b.dir, project("resume"))
+	d, outs, err := b.directUpstream(ctx, f, project("dresume"))
+	if err != nil {
+		return err
+	}
+	var tool, alone []time.Duration
+	var ratios []float64
+	for range b.resumeRuns {
+		if err := writeConfig(dir, f.config(project("resume"), b.stacks, "link")); err != nil {
+			return err
+		}
+		if _, _, err := b.apply(dir); err == nil {
+			return errUnexpectedSuccess
+		}
+		if err := writeConfig(dir, f.config(project("resume"), b.stacks, "")); err != nil {
+			return err
+		}
+		took, _, stages, err := b.applyStages(dir)
+		if err != nil {
+			return err
+		}
+		if _, _, err := d.stack(ctx, f, "link", outs, true); err == nil {
+			return errUnexpectedSuccess
+		}
+		direct, _, err := d.stack(ctx, f, "link", outs, false)
+		if err != nil {
+			return err
+		}
+		tool, alone, ratios = append(tool, took), append(alone, direct), append(ratios, took.Seconds()/direct.Seconds())
+		s.resumeStages = stages
+	}
+	s.resume, s.alone, s.pairRatios = median(tool), median(alone), ratios
+	return nil
+}
+
+// directUpstream bootstraps a direct target and applies every stack but
+// the last, whose inputs it returns.
+func (b *bench) directUpstream(ctx context.Context, f fixture, project string) (*direct, map[string]map[string]any, error) {
 	if err := b.bootstrap(project); err != nil {
-		return 0, err
+		return nil, nil, err
 	}
 	d := b.direct(project)
 	outs := map[string]map[string]any{}
 	for _, s := range stackNames[:3] {
 		_, o, err := d.stack(ctx, f, s, outs, false)
 		if err != nil {
-			return 0, err
+			return nil, nil, err
 		}
 		outs[s] = o
 	}
-	if _, _, err := d.stack(ctx, f, "link", outs, true); err == nil {
-		return 0, errUnexpectedSuccess
-	}
-	took, _, err := d.stack(ctx, f, "link", outs, false)
-	return took, err
+	return d, outs, nil
 }
 
 func list(fs []float64) string {

@@ -38,6 +38,9 @@ type options struct {
 	runs  int
 	scale int
 	only  string // one fixture by name; all when empty
+	// resumes is how many resumes (and direct runs of the failed stack)
+	// each repetition measures, in turn.
+	resumes int
 }
 
 func main() {
@@ -46,6 +49,7 @@ func main() {
 	flag.IntVar(&o.delay, "delay", 3, "seconds a slow stack's resource takes")
 	flag.IntVar(&o.runs, "runs", 3, "repetitions of each measurement (medians are reported)")
 	flag.IntVar(&o.scale, "scale", 200, "stacks in the scale test (0 skips it)")
+	flag.IntVar(&o.resumes, "resumes", 3, "resumes after a failure (and direct runs of the failed stack) per repetition, in turn")
 	flag.StringVar(&o.only, "fixture", "", "measure only this fixture (fast or slow); both when empty")
 	flag.Parse()
 	if err := run(context.Background(), o); err != nil {
@@ -61,6 +65,8 @@ type bench struct {
 	stacks  string
 	environ []string
 	direct  func(project string) *direct
+	// resumeRuns is how many resume pairs each repetition measures.
+	resumeRuns int
 }
 
 func run(ctx context.Context, o options) error {
@@ -90,7 +96,7 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	b := &bench{bin: bin, dir: dir, stacks: stacks, environ: env.Environ()}
+	b := &bench{bin: bin, dir: dir, stacks: stacks, environ: env.Environ(), resumeRuns: max(o.resumes, 1)}
 	b.direct = func(project string) *direct {
 		return &direct{tf: tf, stacks: stacks, project: project, work: filepath.Join(dir, project, "work"), endpoint: moto.URL, environ: b.environ}
 	}
@@ -100,7 +106,7 @@ func run(ctx context.Context, o options) error {
 	if err := b.bootstrap("warm-up"); err != nil {
 		return fmt.Errorf("warm up moto: %w", err)
 	}
-	fmt.Printf("machine: %d CPUs, %s/%s, %s; -runs %d, slow stacks take %ds\n\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, tfVersion(tf), o.runs, o.delay)
+	fmt.Printf("machine: %d CPUs, %s/%s, %s; -runs %d, -resumes %d, slow stacks take %ds\n\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, tfVersion(tf), o.runs, b.resumeRuns, o.delay)
 	for _, f := range fixtures(o.delay) {
 		if o.only != "" && f.name != o.only {
 			continue

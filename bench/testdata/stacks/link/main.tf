@@ -27,6 +27,9 @@ resource "terraform_data" "router" {
     active  = var.blue_url
     standby = var.green_url
   }
+  # A change of fail replaces the router, so that the benchmark can make it
+  # fail, and then succeed, again and again.
+  triggers_replace = var.fail
 
   provisioner "local-exec" {
     command = var.fail ? "echo 'simulated failure' >&2; exit 3" : "sleep ${var.delay_seconds}"
