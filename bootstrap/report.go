@@ -84,8 +84,8 @@ type Options struct {
 	// the Report's Later, off the rebuild's critical path. A resume of a
 	// rebuild whose state stage was done uses it.
 	DriftLater bool
-	Project  string
-	Tags     map[string]string
+	Project    string
+	Tags       map[string]string
 	// PullAccounts lists, by repository name, the account IDs allowed to
 	// pull from it (the workload accounts of a registry kept in another
 	// account). The registry's own account is left out: it needs no grant.

@@ -79,7 +79,7 @@ type stateReader struct {
 	account string // the state bucket's expected owner
 
 	mu      sync.Mutex
-	seen    map[string]string // state key → version last read
+	seen    map[string]string               // state key → version last read
 	fetched map[string]*future[stateObject] // state key → a read started ahead, not used yet
 }
 

@@ -128,6 +128,19 @@ func stateWorld(t *testing.T) (*world, *bucketCloud, *processTF) {
 	return w, bc, ptf
 }
 
+// appliedStateWorld is a stateWorld without steps or checks, applied once,
+// its Terraform calls so far forgotten.
+func appliedStateWorld(t *testing.T) (*world, *bucketCloud, *processTF) {
+	t.Helper()
+	w, bc, ptf := stateWorld(t)
+	w.cfg.Steps, w.cfg.Checks = nil, nil
+	if err := applyWith(t, w, bc, ptf); err != nil {
+		t.Fatal(err)
+	}
+	ptf.processes()
+	return w, bc, ptf
+}
+
 func applyWith(t *testing.T, w *world, bc *bucketCloud, ptf *processTF) error {
 	t.Helper()
 	deps := w.deps()
@@ -206,12 +219,7 @@ func TestSkipWithoutTerraformWhenTheStateIsUnchanged(t *testing.T) {
 // although app's stage waits for base's.
 func TestResumeReadsDoneStatesAhead(t *testing.T) {
 	t.Parallel()
-	w, bc, ptf := stateWorld(t)
-	w.cfg.Steps, w.cfg.Checks = nil, nil
-	if err := applyWith(t, w, bc, ptf); err != nil {
-		t.Fatal(err)
-	}
-	ptf.processes()
+	w, bc, ptf := appliedStateWorld(t)
 	arrived, release := make(chan string, 16), make(chan struct{})
 	bc.gate = func(key string) {
 		select {
@@ -251,12 +259,7 @@ func TestResumeReadsDoneStatesAhead(t *testing.T) {
 // (reading the outputs once) and records the version for next time.
 func TestSkipRecordsAMissingStateVersion(t *testing.T) {
 	t.Parallel()
-	w, bc, ptf := stateWorld(t)
-	w.cfg.Steps, w.cfg.Checks = nil, nil
-	if err := applyWith(t, w, bc, ptf); err != nil {
-		t.Fatal(err)
-	}
-	ptf.processes()
+	w, bc, ptf := appliedStateWorld(t)
 	c := w.checkpoint()
 	for _, r := range c.Stages {
 		r.StateVersion = ""
