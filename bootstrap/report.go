@@ -123,13 +123,6 @@ type checked struct {
 	err    error
 }
 
-// checkAll runs every setting's check at once and returns the results in
-// the settings' order. Checks are reads, and independent: no fix feeds a
-// later check (settings read live state, or a description taken before any
-// fix, as they did when each check followed the fix before it). On a
-// resumed rebuild these round trips are the whole state stage. A failed
-// check cancels none of the others, so that the error reported is still
-// the first in settings order. Settings lists are short (≤ 8), hence no cap.
 // later is the Report.Later of one resource: its settings checked, drift
 // reported, nothing fixed.
 func later(res string, settings []setting, dryRun bool) func(context.Context) (*Report, error) {
@@ -144,6 +137,13 @@ func later(res string, settings []setting, dryRun bool) func(context.Context) (*
 // exists for later.
 func (o Options) deferDrift() bool { return o.DriftLater && !o.Repair && !o.Converge }
 
+// checkAll runs every setting's check at once and returns the results in
+// the settings' order. Checks are reads, and independent: no fix feeds a
+// later check (settings read live state, or a description taken before any
+// fix, as they did when each check followed the fix before it). On a
+// resumed rebuild these round trips are the whole state stage. A failed
+// check cancels none of the others, so that the error reported is still
+// the first in settings order. Settings lists are short (≤ 8), hence no cap.
 func checkAll(ctx context.Context, settings []setting) []checked {
 	out := make([]checked, len(settings))
 	var wg sync.WaitGroup

@@ -2,9 +2,11 @@ package rebuild
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/tfrebuild/tfrebuild/bootstrap"
+	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/terraform"
 )
 
@@ -23,8 +25,8 @@ type future[T any] struct {
 	err  error
 }
 
-// readAhead starts read on its own goroutine, counted by wg.
-func readAhead[T any](wg *sync.WaitGroup, read func() (T, error)) *future[T] {
+// startRead starts read on its own goroutine, counted by wg.
+func startRead[T any](wg *sync.WaitGroup, read func() (T, error)) *future[T] {
 	f := &future[T]{done: make(chan struct{})}
 	wg.Add(1)
 	go func() {
@@ -56,28 +58,53 @@ type stackReads struct {
 }
 
 // readStacksAhead starts the reads of the stacks still to run; the state
-// bucket exists (a resume whose state stage was done).
+// bucket exists (a resume whose state stage was done). A stack into whose
+// state a restore imports before it runs is asked at its own stage.
 func (a *applier) readStacksAhead(stacks []terraform.Stack) {
 	reads := map[string]*stackReads{}
 	for _, ts := range stacks {
 		b := ts.Backend
-		r := &stackReads{exists: readAhead(&a.warm, func() (bool, error) { return a.stateExists(a.warmCtx, b) })}
+		r := &stackReads{}
+		if !a.restoredBefore(ts.Name) {
+			r.exists = startRead(&a.warm, func() (bool, error) { return a.stateExists(a.warmCtx, b) })
+		}
 		if _, crashed := a.crashed["stack."+ts.Name]; crashed {
-			r.lock = readAhead(&a.warm, func() (*bootstrap.LockInfo, error) { return a.stateLock(a.warmCtx, b) })
+			r.lock = startRead(&a.warm, func() (*bootstrap.LockInfo, error) { return a.stateLock(a.warmCtx, b) })
 		}
 		reads[ts.Name] = r
 	}
 	a.mu.Lock()
-	a.aheadReads = reads
+	a.stackReadsAhead = reads
 	a.mu.Unlock()
+}
+
+// readyAtOnce reports whether a done stack's stage runs as soon as the
+// bootstrap stages end: every stack it depends on, directly or not, was
+// done too, and no restore runs before it. memo holds the answers so far.
+func (a *applier) readyAtOnce(stack string, memo map[string]bool) bool {
+	if v, ok := memo[stack]; ok {
+		return v
+	}
+	ok := a.prevDone["stack."+stack] && !a.restoredBefore(stack)
+	for _, d := range a.cfg.StackDeps(a.cfg.Stack(stack)) {
+		ok = ok && a.readyAtOnce(d, memo)
+	}
+	memo[stack] = ok
+	return ok
+}
+
+// restoredBefore reports whether a restore imports into the stack's state
+// before the stack runs.
+func (a *applier) restoredBefore(stack string) bool {
+	return slices.ContainsFunc(a.cfg.Restores, func(r *config.Restore) bool { return r.Stack == stack && r.BeforeStack() })
 }
 
 // takeReads returns the reads started ahead for a stack, once.
 func (a *applier) takeReads(stack string) *stackReads {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	r := a.aheadReads[stack]
-	delete(a.aheadReads, stack)
+	r := a.stackReadsAhead[stack]
+	delete(a.stackReadsAhead, stack)
 	if r == nil {
 		return &stackReads{}
 	}

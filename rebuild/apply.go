@@ -48,8 +48,8 @@ type applier struct {
 	previous *checkpoint.Holder
 
 	warmCtx context.Context // cancelled when the run ends
-	// aheadReads are the stacks' reads made ahead (ahead.go), guarded by mu.
-	aheadReads map[string]*stackReads
+	// stackReadsAhead are the stacks' reads made ahead (ahead.go), guarded by mu.
+	stackReadsAhead map[string]*stackReads
 	// behind saves the checkpoint after each stage event (savebehind.go).
 	behind *behind
 	warm   sync.WaitGroup

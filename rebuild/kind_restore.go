@@ -35,19 +35,20 @@ func (restoreKind) destroy(_ context.Context, _ *destroyer, s *stages.Stage) err
 func (a *applier) restore(ctx context.Context, r *config.Restore) error {
 	name := "restore." + r.Name
 	a.clearNotes(name)
-	// An earlier attempt's result is not this one's; but a target accepted
-	// once stays accepted (until destroy forgets it), or every later apply
-	// would refuse the table it imported.
+	// A target accepted once stays accepted (until destroy forgets it), or
+	// every later apply would refuse the table it imported. The earlier
+	// attempt's result, which says so, stays on record until this one has
+	// its own: a run killed during the restore must still find it.
 	a.mu.Lock()
 	rec := a.ckpt.Stage(name)
-	accept := a.accept[r.Name] || (rec.Restore != nil && rec.Restore.Result.Outcome == restore.Accepted)
-	rec.Restore = nil
+	wasAccepted := rec.Restore != nil && rec.Restore.Result.Outcome == restore.Accepted
+	accept := a.accept[r.Name] || wasAccepted
 	a.mu.Unlock()
+	a.flush() // the restore writes: its running record is saved first
 	rs, account, err := restorers(a.conn, a.cfg.Stack(r.Stack))
 	if err != nil {
 		return err
 	}
-	a.flush() // the restore writes: its running record is saved first
 	note := func(msg string) { a.note(name, msg) }
 	var res *restore.Result
 	if r.Kind == config.RestoreDynamoDB {
@@ -58,6 +59,10 @@ func (a *applier) restore(ctx context.Context, r *config.Restore) error {
 	if res != nil {
 		// Recorded even when some S3 writes failed: it says what was done.
 		a.recordRestore(name, res)
+	} else if !wasAccepted {
+		a.mu.Lock()
+		a.ckpt.Stage(name).Restore = nil // an earlier attempt's result is not this one's
+		a.mu.Unlock()
 	}
 	var missing *restore.MissingBucketError
 	if errors.As(err, &missing) {

@@ -170,12 +170,6 @@ func stageTarget(stage string) string {
 	return name
 }
 
-// save writes the checkpoint to a store now (savebehind.go saves it behind
-// the run); a failure is reported as a note, and the run goes on.
-func (c *core) save(store checkpoint.Store, stage string) {
-	c.saveSnapshot(store, stage)
-}
-
 // saveTo writes a checkpoint to a store with a bounded wait.
 func (c *core) saveTo(store checkpoint.Store, ck *checkpoint.Checkpoint, stage string) {
 	ctx, cancel := context.WithTimeout(context.Background(), c.saveTimeout)

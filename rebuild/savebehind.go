@@ -86,7 +86,7 @@ func (b *behind) loop() {
 		}
 		target, stage := b.asked, b.stage
 		b.mu.Unlock()
-		b.c.saveSnapshot(b.store, stage)
+		b.c.save(b.store, stage)
 		b.mu.Lock()
 		b.saved = target
 		b.cond.Broadcast()
@@ -94,9 +94,11 @@ func (b *behind) loop() {
 	}
 }
 
-// saveSnapshot saves a copy of the record taken under the lock, so that
-// stages go on recording while the store writes.
-func (c *core) saveSnapshot(store checkpoint.Store, stage string) {
+// save writes the checkpoint to a store now (behind saves it behind the
+// run): a copy of the record taken under the lock, so that stages go on
+// recording while the store writes. A failure is reported as a note, and
+// the run goes on.
+func (c *core) save(store checkpoint.Store, stage string) {
 	c.mu.Lock()
 	data, err := json.Marshal(c.ckpt)
 	c.mu.Unlock()

@@ -95,7 +95,7 @@ type stateObject struct {
 // other on the way to the stack that failed. It is only a read; what the
 // stage does with it is decided when the stage runs. wg counts the read.
 func (r *stateReader) prefetch(ctx context.Context, b terraform.Backend, wg *sync.WaitGroup) {
-	f := readAhead(wg, func() (stateObject, error) {
+	f := startRead(wg, func() (stateObject, error) {
 		body, version, err := r.objects.StateObject(ctx, r.account, b.Bucket, b.Key)
 		return stateObject{body, version}, err
 	})
@@ -107,43 +107,44 @@ func (r *stateReader) prefetch(ctx context.Context, b terraform.Backend, wg *syn
 	r.fetched[b.Key] = f
 }
 
-// ahead returns the read started ahead for a key, once; a failed one is
-// read again. Only the skip decision uses it: a stack that is applied
-// drops it, and its outputs are read after its apply.
-func (r *stateReader) ahead(ctx context.Context, key string) (body []byte, version string, ok bool) {
+// takeFetched returns the read started ahead for a key, once; ok is false
+// for none, or one that failed.
+func (r *stateReader) takeFetched(ctx context.Context, key string) (obj stateObject, ok bool) {
 	r.mu.Lock()
 	f := r.fetched[key]
 	delete(r.fetched, key)
 	r.mu.Unlock()
-	obj, ok := f.get(ctx)
-	return obj.body, obj.version, ok
+	return f.get(ctx)
+}
+
+// readForSkip is read for a skip decision: it takes the read started
+// ahead, if any. Nothing else does: a stack that is applied reads its
+// outputs after its apply.
+func (r *stateReader) readForSkip(ctx context.Context, b terraform.Backend) ([]byte, string, error) {
+	if obj, ok := r.takeFetched(ctx, b.Key); ok {
+		r.saw(b.Key, obj.version)
+		return obj.body, obj.version, nil
+	}
+	return r.read(ctx, b)
 }
 
 func (r *stateReader) read(ctx context.Context, b terraform.Backend) ([]byte, string, error) {
-	return r.readAhead(ctx, b, false)
+	body, version, err := r.objects.StateObject(ctx, r.account, b.Bucket, b.Key)
+	if err != nil {
+		return nil, "", err
+	}
+	r.saw(b.Key, version)
+	return body, version, nil
 }
 
-// readAhead is read, taking the read started ahead when useAhead is set.
-func (r *stateReader) readAhead(ctx context.Context, b terraform.Backend, useAhead bool) ([]byte, string, error) {
-	var body []byte
-	var version string
-	ok := false
-	if useAhead {
-		body, version, ok = r.ahead(ctx, b.Key)
-	}
-	if !ok {
-		var err error
-		if body, version, err = r.objects.StateObject(ctx, r.account, b.Bucket, b.Key); err != nil {
-			return nil, "", err
-		}
-	}
+// saw remembers the version of a key last read.
+func (r *stateReader) saw(key, version string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.seen == nil {
 		r.seen = map[string]string{}
 	}
-	r.seen[b.Key] = version
-	return body, version, nil
+	r.seen[key] = version
 }
 
 // ReadState is terraform.Runner's ReadState: outputs come from the object,
@@ -211,7 +212,7 @@ func (a *applier) skipUnchanged(ctx context.Context, ts terraform.Stack, recorde
 	if a.states == nil || recorded == "" {
 		return outs, false, ""
 	}
-	body, now, err := a.states.readAhead(ctx, ts.Backend, true)
+	body, now, err := a.states.readForSkip(ctx, ts.Backend)
 	switch {
 	case err != nil:
 		return outs, false, fmt.Sprintf("could not read its state object (%v); planning again", err)

@@ -9,9 +9,9 @@ import (
 )
 
 // Stacks get ready ahead of their stages, in pipeline order, on one
-// goroutine: first what needs no backend (the working copy and the
-// version probe, Runner.Prepare) while the state bucket is checked or
-// created, then terraform init once it exists. Init needs no input
+// goroutine: first what needs no backend (the working copy,
+// Runner.Prepare) while the state bucket is checked or created, then
+// terraform init once it exists. Init needs no input
 // values, so it overlaps the registries and the upstream stacks' applies
 // instead of adding to the critical path. Init runs one at a time: the
 // plugin cache is not safe for concurrent use. A failure here is not
@@ -20,7 +20,9 @@ import (
 // Stacks the checkpoint has done are left out: a resume usually skips them
 // without any Terraform process, and one that must run after all inits in
 // its own stage. Their state objects, which decide the skip, are read
-// ahead instead, all at once.
+// ahead instead, all at once: those of the done stacks whose stages run as
+// soon as the bootstrap stages end, so that the read is as recent as one
+// made then.
 
 // preparer is the runner's Prepare; fakes need not have it.
 type preparer interface {
@@ -46,12 +48,13 @@ func (a *applier) warmUp(backendExists bool) {
 		a.initAhead()
 	}
 	var list []terraform.Stack
+	done := map[string]bool{}
 	for _, s := range a.pipeline.Stages {
 		switch {
 		case s.Kind != stages.KindStack || s.Skipped:
 		case !a.prevDone[s.Name]:
 			list = append(list, a.tfStack(a.cfg.Stack(s.Target)))
-		case a.states != nil && a.recordedStateVersion(s.Name) != "":
+		case a.states != nil && a.recordedStateVersion(s.Name) != "" && a.readyAtOnce(s.Target, done):
 			a.states.prefetch(a.warmCtx, a.tfStack(a.cfg.Stack(s.Target)).Backend, &a.warm)
 		}
 	}

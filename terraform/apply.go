@@ -195,7 +195,7 @@ func (h *handle) notes(s Stack, engine string) []string {
 func (r *Runner) applyOnce(ctx context.Context, h *handle) (bool, error) {
 	ui := newJSONUI(h.log, h.stack.Name, h.stack.Progress)
 	args := applyArgs(r.lockTimeout(), varFiles(h), "")
-	err := r.afterInit(ctx, h, func() error { return h.timed("apply", func() error { return r.run(ctx, h, ui, args) }) })
+	err := r.command(ctx, h, "apply", ui, args)
 	ui.flush()
 	if err != nil {
 		return false, r.fail(h, "apply", err)
@@ -212,10 +212,11 @@ func (r *Runner) planAndApply(ctx context.Context, h *handle, destroy bool) (boo
 	verb := map[bool]string{false: "plan", true: "plan -destroy"}[destroy]
 	ui := newJSONUI(h.log, h.stack.Name, h.stack.Progress)
 	args := planArgs(r.lockTimeout(), varFiles(h), h.wd.PlanFile(), destroy, true)
-	changed, err := false, r.afterInit(ctx, h, func() error { return h.timed(verb, func() error { return r.run(ctx, h, ui, args) }) })
+	err := r.command(ctx, h, verb, ui, args)
 	ui.flush()
-	if errors.Is(err, errChanges) {
-		changed, err = true, nil
+	changed := errors.Is(err, errChanges)
+	if changed {
+		err = nil
 	}
 	if err != nil {
 		return false, r.fail(h, verb, err)
@@ -227,7 +228,7 @@ func (r *Runner) planAndApply(ctx context.Context, h *handle, destroy bool) (boo
 		return false, err
 	}
 	args = applyArgs(r.lockTimeout(), nil, h.wd.PlanFile())
-	err = h.timed("apply", func() error { return r.run(ctx, h, ui, args) })
+	err = r.command(ctx, h, "apply", ui, args)
 	ui.flush()
 	if err != nil {
 		return false, r.fail(h, "apply", err)

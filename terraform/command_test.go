@@ -63,15 +63,22 @@ func TestManagedEnv(t *testing.T) {
 }
 
 func TestAsksForInit(t *testing.T) {
-	lines := []string{`Error: Backend initialization required, please run "terraform init"`}
-	if !asksForInit(lines, "terraform") || asksForInit(lines, "tofu") {
-		t.Error("Terraform's request for init, by program")
-	}
-	if !asksForInit([]string{`Error: Required plugins are not installed`, `Please run "tofu init".`}, "tofu") {
-		t.Error("OpenTofu's request for init")
-	}
-	if asksForInit([]string{"Error: creating S3 Bucket: AccessDenied"}, "terraform") {
-		t.Error("an ordinary failure is not a request for init")
+	for _, c := range []struct {
+		lines   []string
+		program string
+		want    bool
+	}{
+		{[]string{`Error: Backend initialization required, please run "terraform init"`}, "terraform", true},
+		// In automation mode it does not name init.
+		{[]string{"Error: Required plugins are not installed", "The installed provider plugins are not consistent"}, "tofu", true},
+		{[]string{"Error: Inconsistent dependency lock file", "terraform init"}, "terraform", true},
+		{[]string{"Error: Something else", "then run: tofu init"}, "tofu", true},
+		{[]string{"Error: Something else", "then run: tofu init"}, "terraform", false},
+		{[]string{"Error: creating S3 Bucket: AccessDenied"}, "terraform", false},
+	} {
+		if got := asksForInit(c.lines, c.program); got != c.want {
+			t.Errorf("%s %q: %v, want %v", c.program, c.lines, got, c.want)
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 // Package terraform runs Terraform or OpenTofu for one stack at a time,
-// with command lines it builds itself (command.go): the pinned binary (Terraform found or installed
-// with hc-install, OpenTofu found at its path, $TFREBUILD_TOFU or on PATH),
+// with command lines it builds itself (command.go): the pinned binary
+// (Terraform found or installed with hc-install, OpenTofu found at its
+// path, $TFREBUILD_TOFU or on PATH),
 // a work folder per stack outside the source tree, and in it a working copy
 // of the stack's source that Terraform runs in, so that nothing it writes
 // (errored.tfstate, a generated lock file, crash.log) lands in the source.

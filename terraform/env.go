@@ -70,10 +70,15 @@ func (r *Runner) prepare(ctx context.Context, h *handle) error {
 	if h.noLock && r.PluginCache != "" && env["TF_PLUGIN_CACHE_DIR"] == r.PluginCache {
 		// Without a lock file to check a cached provider against, init
 		// installs it into the plugin cache again, replacing the files that
-		// stacks applying at the same time run: such a stack installs into
-		// its own data dir instead, once (the lock file it generates is
-		// kept, and later runs use the cache).
-		delete(env, "TF_PLUGIN_CACHE_DIR")
+		// stacks applying at the same time run: such a stack gets a cache
+		// of its own instead (not none: Terraform would fall back to the
+		// user's plugin_cache_dir). The lock file it generates is kept, so
+		// later runs use the shared cache, but its data dir keeps linking
+		// to the providers in its own, which stays.
+		env["TF_PLUGIN_CACHE_DIR"] = h.wd.OwnPluginCache()
+		if err := os.MkdirAll(h.wd.OwnPluginCache(), 0o700); err != nil {
+			return fmt.Errorf("stack %s: create its plugin cache: %w", s.Name, err)
+		}
 	}
 	if err := checkCLIConfig(r.Binary, env); err != nil {
 		return fmt.Errorf("stack %s: %w", s.Name, err)

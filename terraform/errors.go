@@ -51,6 +51,10 @@ func (e *StackError) Error() string {
 func (e *StackError) Unwrap() error { return e.Err }
 
 func (r *Runner) fail(h *handle, command string, err error) error {
+	var already *StackError
+	if errors.As(err, &already) {
+		return err // init's, failing inside another command (afterInit)
+	}
 	path := h.log.Name()
 	errored, _ := h.rescueErrored()
 	if errored == "" && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {

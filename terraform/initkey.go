@@ -36,18 +36,17 @@ func (r *Runner) initKey(h *handle, args []string) (string, error) {
 	for _, k := range []string{"TF_CLI_CONFIG_FILE", "TF_PLUGIN_CACHE_DIR", "TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE", "TF_DATA_DIR"} {
 		field(k, h.env[k])
 	}
-	files := []string{h.wd.BackendFile(), filepath.Join(h.dir, LockFileName)}
-	if cli := h.env["TF_CLI_CONFIG_FILE"]; cli != "" {
-		files = append(files, cli)
-	}
+	files := []string{h.wd.BackendFile(), filepath.Join(h.dir, LockFileName), cliConfig(h.env)}
+	// The working copy is the stack's code; a wrapper root calls it.
 	dirs := []string{h.dir}
-	if !h.wrapped {
-		mods, err := localModules(h.stack.SourceDir)
-		if err != nil {
-			return "", err
-		}
-		dirs = append(dirs, mods...)
+	if h.wrapped {
+		dirs = append(dirs, h.stack.SourceDir)
 	}
+	mods, err := localModules(h.stack.SourceDir)
+	if err != nil {
+		return "", err
+	}
+	dirs = append(dirs, mods...)
 	for _, dir := range dirs {
 		tf, err := terraformFiles(dir)
 		if err != nil {
@@ -61,6 +60,15 @@ func (r *Runner) initKey(h *handle, args []string) (string, error) {
 		}
 	}
 	return hex.EncodeToString(d.Sum(nil)), nil
+}
+
+// cliConfig is the CLI configuration Terraform reads: TF_CLI_CONFIG_FILE,
+// else ~/.terraformrc.
+func cliConfig(env map[string]string) string {
+	if f := env["TF_CLI_CONFIG_FILE"]; f != "" {
+		return f
+	}
+	return filepath.Join(env["HOME"], ".terraformrc")
 }
 
 // terraformFiles are the configuration files of one module directory.
@@ -116,6 +124,13 @@ func (h *handle) rememberInit(key string) {
 	}
 }
 
+// command runs one Terraform command that needs the stack initialised:
+// timed and logged, and run again after init when a skipped init turns
+// out to be needed (afterInit).
+func (r *Runner) command(ctx context.Context, h *handle, verb string, out io.Writer, args []string) error {
+	return r.afterInit(ctx, h, func() error { return h.timed(verb, func() error { return r.run(ctx, h, out, args) }) })
+}
+
 // afterInit runs a command that needs the stack initialised. When this
 // run skipped init and Terraform asks for it nonetheless, init runs and
 // the command once more: Terraform refuses so before it takes the state
@@ -137,11 +152,25 @@ func (r *Runner) afterInit(ctx context.Context, h *handle, command func() error)
 	return command()
 }
 
-// asksForInit reports whether Terraform's error lines tell the user to run
-// init: "Please run \"terraform init\"", "Run \"tofu init\" to install".
+// needsInit are the errors with which Terraform and OpenTofu refuse to run
+// in a working directory that init has not prepared for its configuration.
+// Some name init (`Please run "terraform init"`); others do not, in
+// automation mode ("Required plugins are not installed").
+var needsInit = []string{
+	"Error: Backend initialization required",
+	"Error: Backend configuration changed",
+	"Error: Required plugins are not installed",
+	"Error: Inconsistent dependency lock file",
+	"Error: Module not installed",
+	"Error: Module source has changed",
+	"Error: Module version requirements have changed",
+}
+
+// asksForInit reports whether Terraform's error lines say that the working
+// directory needs init.
 func asksForInit(lines []string, program string) bool {
 	for _, l := range lines {
-		if strings.Contains(l, `"`+program+" init") {
+		if strings.Contains(l, program+" init") || slices.ContainsFunc(needsInit, func(e string) bool { return strings.HasPrefix(l, e) }) {
 			return true
 		}
 	}

@@ -64,7 +64,7 @@ func (r *Runner) Plan(ctx context.Context, s Stack) (*PlanResult, error) {
 	defer done()
 	ui := newJSONUI(h.log, s.Name, s.Progress)
 	args := planArgs("0s", varFiles(h), h.wd.PlanFile(), false, false)
-	err = r.afterInit(ctx, h, func() error { return h.timed("plan", func() error { return r.run(ctx, h, ui, args) }) })
+	err = r.command(ctx, h, "plan", ui, args)
 	ui.flush()
 	if errors.Is(err, errChanges) {
 		err = nil

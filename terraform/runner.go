@@ -84,6 +84,10 @@ func (w Workdir) VarFile() string     { return filepath.Join(string(w), "inputs.
 func (w Workdir) BackendFile() string { return filepath.Join(string(w), "backend.hcl") }
 func (w Workdir) PlanFile() string    { return filepath.Join(string(w), "plan.tfplan") }
 
+// OwnPluginCache is the plugin cache of a stack without a lock file
+// (see prepare).
+func (w Workdir) OwnPluginCache() string { return filepath.Join(string(w), "plugin-cache") }
+
 // LogFile is a symlink to the log of the stack's latest attempt.
 func (w Workdir) LogFile() string { return filepath.Join(string(w), "terraform.log") }
 

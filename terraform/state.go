@@ -22,7 +22,7 @@ func (r *Runner) ForceUnlock(ctx context.Context, s Stack, lockID string) error 
 		return err
 	}
 	args := []string{"force-unlock", "-no-color", "-force", lockID}
-	if err := h.timed("force-unlock", func() error { return r.run(ctx, h, h.log, args) }); err != nil {
+	if err := r.command(ctx, h, "force-unlock", h.log, args); err != nil {
 		return r.fail(h, "force-unlock", err)
 	}
 	return nil
@@ -119,8 +119,7 @@ func (r *Runner) pullState(ctx context.Context, h *handle, s Stack) ([]byte, err
 	}
 	// The state holds sensitive values in clear: it is not logged.
 	var text bytes.Buffer
-	pull := func() error { return r.run(ctx, h, &text, []string{"state", "pull"}) }
-	if err := h.timed("state pull (output not logged: it holds the state)", pull); err != nil {
+	if err := r.command(ctx, h, "state pull (output not logged: it holds the state)", &text, []string{"state", "pull"}); err != nil {
 		return nil, r.fail(h, "state pull", err)
 	}
 	return text.Bytes(), nil
@@ -136,7 +135,7 @@ func (r *Runner) Import(ctx context.Context, s Stack, address, id string) error 
 	}
 	defer done()
 	args := importArgs(r.lockTimeout(), varFiles(h), address, id)
-	if err := r.afterInit(ctx, h, func() error { return h.timed("import "+address, func() error { return r.run(ctx, h, h.log, args) }) }); err != nil {
+	if err := r.command(ctx, h, "import "+address, h.log, args); err != nil {
 		return r.fail(h, "import "+address, err)
 	}
 	return nil

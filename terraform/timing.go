@@ -36,7 +36,7 @@ func (h *handle) takeTimings() []Timing {
 }
 
 // timingNote sums up where a stack's time in Terraform went, for the
-// stage's notes: "terraform: version 0.08s, init 0.31s, apply 3.52s".
+// stage's notes: "terraform processes took 3.83s: init 0.31s, apply 3.52s".
 func timingNote(program string, ts []Timing) string {
 	if len(ts) == 0 {
 		return ""
