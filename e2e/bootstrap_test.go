@@ -59,6 +59,23 @@ func TestExistingBucketDriftThenRepair(t *testing.T) {
 	if strings.Contains(st.Stdout, "drift") {
 		t.Errorf("drift still reported after repair:\n%s", st.Stdout)
 	}
+
+	// Drift that appears once the state stage is done: the next apply
+	// proves the bucket, checks its settings beside the stacks, and still
+	// reports the drift, in its output and in status.
+	_, err = tg.s3().PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(tg.bucket()),
+		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusSuspended}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res = tg.run("apply", "--yes")
+	wantCode(t, res, 0)
+	if !strings.Contains(res.Stderr, "drift s3://"+tg.bucket()+": versioning") {
+		t.Errorf("an apply after the state stage was done should report the new drift:\n%s", res.Stderr)
+	}
+	if st = tg.run("status"); !strings.Contains(st.Stdout, "versioning") {
+		t.Errorf("status should list the new drift:\n%s", st.Stdout)
+	}
 }
 
 func TestForeignStateBucketStopsTheRun(t *testing.T) {
