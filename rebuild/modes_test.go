@@ -309,12 +309,7 @@ func (hangingStore) Save(ctx context.Context, _ *checkpoint.Checkpoint) error {
 // gives up and says so.
 func TestACheckpointSaveThatHangsTimesOut(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t)
-	p, err := stages.Build(w.cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := newCore(w.cfg, p, w.common(), "apply", "work")
+	w, c := worldCore(t)
 	c.saveTimeout = 10 * time.Millisecond
 	c.save(hangingStore{}, "stack.base")
 	notes := w.sink.of(events.StageNote)

@@ -9,6 +9,17 @@ import (
 	"github.com/tfrebuild/tfrebuild/stages"
 )
 
+// worldCore is a world and the core of an apply over it, not started.
+func worldCore(t *testing.T) (*world, *core) {
+	t.Helper()
+	w := newWorld(t)
+	p, err := stages.Build(w.cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w, newCore(w.cfg, p, w.common(), "apply", "work")
+}
+
 // gatedStore saves only when the test lets it, and keeps what it saved.
 type gatedStore struct {
 	checkpoint.Store
@@ -37,12 +48,7 @@ func (g *gatedStore) all() []string {
 // before it.
 func TestSaveBehind(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t)
-	p, err := stages.Build(w.cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := newCore(w.cfg, p, w.common(), "apply", "work")
+	_, c := worldCore(t)
 	c.ckpt = checkpoint.New("p", "123456789012", "eu-west-2")
 	set := func(id string) {
 		c.mu.Lock()
