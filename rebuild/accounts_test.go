@@ -2,7 +2,6 @@ package rebuild
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -119,19 +118,7 @@ func newAccountsWorld(t *testing.T, cfgText string) *accountsWorld {
 		"stacks/base/main.tf": backend + "output \"id\" {\n  value = \"b-1\"\n}\n",
 		"stacks/app/main.tf":  backend + "variable \"id\" {\n  type = string\n}\n",
 	}
-	for name, text := range files {
-		path := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cfg, diags := config.Load(filepath.Join(dir, "rebuild.hcl"))
-	if diags.HasErrors() {
-		t.Fatal(config.DiagnosticsError(diags))
-	}
+	cfg := loadTree(t, dir, files)
 	w := &accountsWorld{world: &world{t: t, cfg: cfg, tf: newFakeTF(), sink: &recorder{},
 		store: &ckfile.Store{Path: filepath.Join(dir, ".tfrebuild", "checkpoint.json")}},
 		target: newAcctCloud(), mgmt: newAcctCloud()}

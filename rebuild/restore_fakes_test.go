@@ -2,7 +2,6 @@ package rebuild
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -147,19 +146,7 @@ type restoreWorld struct {
 func newRestoreWorld(t *testing.T) *restoreWorld {
 	t.Helper()
 	dir := t.TempDir()
-	for name, text := range map[string]string{"rebuild.hcl": restoreConfig, "stacks/shared/main.tf": sharedStack} {
-		path := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cfg, diags := config.Load(filepath.Join(dir, "rebuild.hcl"))
-	if diags.HasErrors() {
-		t.Fatal(config.DiagnosticsError(diags))
-	}
+	cfg := loadTree(t, dir, map[string]string{"rebuild.hcl": restoreConfig, "stacks/shared/main.tf": sharedStack})
 	w := &world{t: t, cfg: cfg, cloud: &fakeCloud{noState: map[string]bool{}}, tf: newFakeTF(),
 		store: &ckfile.Store{Path: filepath.Join(dir, ".tfrebuild", "checkpoint.json")}, sink: &recorder{}}
 	backup := time.Now().Add(-5 * time.Minute).UTC().Truncate(time.Second)

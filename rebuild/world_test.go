@@ -65,14 +65,10 @@ step "handoff" {
 
 const backend = "terraform {\n  backend \"s3\" {}\n}\n"
 
-func newWorld(t *testing.T) *world {
+// loadTree writes files (slash paths, rebuild.hcl among them) under dir
+// and loads the config.
+func loadTree(t *testing.T, dir string, files map[string]string) *config.Config {
 	t.Helper()
-	dir := t.TempDir()
-	files := map[string]string{
-		"rebuild.hcl":         testConfig,
-		"stacks/base/main.tf": backend + "output \"id\" {\n  value = \"b-1\"\n}\n",
-		"stacks/app/main.tf":  backend + "variable \"id\" {\n  type = string\n}\noutput \"url\" {\n  value = var.id\n}\n",
-	}
 	for name, text := range files {
 		path := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -86,6 +82,18 @@ func newWorld(t *testing.T) *world {
 	if diags.HasErrors() {
 		t.Fatal(config.DiagnosticsError(diags))
 	}
+	return cfg
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{
+		"rebuild.hcl":         testConfig,
+		"stacks/base/main.tf": backend + "output \"id\" {\n  value = \"b-1\"\n}\n",
+		"stacks/app/main.tf":  backend + "variable \"id\" {\n  type = string\n}\noutput \"url\" {\n  value = var.id\n}\n",
+	}
+	cfg := loadTree(t, dir, files)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
 	t.Cleanup(srv.Close)
 	w := &world{t: t, cfg: cfg, cloud: &fakeCloud{noState: map[string]bool{}}, tf: newFakeTF(),
