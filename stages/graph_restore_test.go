@@ -1,7 +1,6 @@
 package stages
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -119,20 +118,7 @@ func TestBuildPlacesRestores(t *testing.T) {
 func TestRenderRestores(t *testing.T) {
 	t.Parallel()
 	cfg := loadRestoreConfig(t)
-	p, err := Build(cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var dot, mm, rb bytes.Buffer
-	if err := WriteDOT(&dot, p); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteMermaid(&mm, p); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteRunbook(&rb, cfg, p); err != nil {
-		t.Fatal(err)
-	}
+	dot, mm, rb := renderAll(t, cfg)
 	for _, want := range []string{`"restore.orders" [label="restore.orders", shape=cylinder];`, `"restore.orders" -> "stack.data";`, `"stack.data" -> "restore.uploads";`, `"restore.history" [label="restore.history", shape=cylinder, style=dashed];`} {
 		if !strings.Contains(dot.String(), want) {
 			t.Errorf("DOT lacks %s:\n%s", want, dot.String())

@@ -58,23 +58,30 @@ func TestBuildExample(t *testing.T) {
 	}
 }
 
-func TestRenderers(t *testing.T) {
-	t.Parallel()
-	cfg := loadExample(t)
+// renderAll builds the full pipeline of cfg and renders it as DOT, Mermaid
+// and the runbook.
+func renderAll(t *testing.T, cfg *config.Config) (dot, mermaid, runbook bytes.Buffer) {
+	t.Helper()
 	p, err := Build(cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var dot, mm, rb bytes.Buffer
 	if err := WriteDOT(&dot, p); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteMermaid(&mm, p); err != nil {
+	if err := WriteMermaid(&mermaid, p); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteRunbook(&rb, cfg, p); err != nil {
+	if err := WriteRunbook(&runbook, cfg, p); err != nil {
 		t.Fatal(err)
 	}
+	return dot, mermaid, runbook
+}
+
+func TestRenderers(t *testing.T) {
+	t.Parallel()
+	cfg := loadExample(t)
+	dot, mm, rb := renderAll(t, cfg)
 	for _, want := range []string{`"stack.shared" -> "stack.blue";`, `"stack.green" [label="stack.green", style=dashed];`} {
 		if !strings.Contains(dot.String(), want) {
 			t.Errorf("DOT lacks %s:\n%s", want, dot.String())
