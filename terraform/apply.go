@@ -13,13 +13,11 @@ import (
 // It needs no input values, so a rebuild runs it ahead, while the stacks
 // upstream are still being applied.
 func (r *Runner) Init(ctx context.Context, s Stack) error {
-	h, err := r.handle(s)
+	h, err := r.take(s)
 	if err != nil {
 		return err
 	}
-	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.stack = s
 	return r.init(ctx, h)
 }
 
@@ -83,12 +81,10 @@ func (r *Runner) initArgs(h *handle) []string {
 // with the var file written. Call done when the sequence ends: it removes
 // the var file and the plan, which hold input values in clear.
 func (r *Runner) ready(ctx context.Context, s Stack) (*handle, func(), error) {
-	h, err := r.handle(s)
+	h, err := r.take(s)
 	if err != nil {
 		return nil, nil, err
 	}
-	h.mu.Lock()
-	h.stack = s
 	done := func() {
 		_ = os.Remove(h.wd.VarFile())
 		_ = os.Remove(h.wd.PlanFile())
@@ -146,16 +142,14 @@ func (r *Runner) Apply(ctx context.Context, s Stack) (*Result, error) {
 // stack while the state bucket is still being checked or created, so that
 // init ahead starts with init itself.
 func (r *Runner) Prepare(ctx context.Context, s Stack) error {
-	h, err := r.handle(s)
-	if err != nil {
-		return err
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
 	// No credentials are fetched here (they may write a credentials file
 	// that only the stack's commands clean up).
 	s.Credentials = nil
-	h.stack = s
+	h, err := r.take(s)
+	if err != nil {
+		return err
+	}
+	defer h.mu.Unlock()
 	return r.prepare(ctx, h)
 }
 

@@ -11,13 +11,11 @@ import (
 
 // Outputs reads the outputs of a stack that is already applied.
 func (r *Runner) Outputs(ctx context.Context, s Stack) (Outputs, error) {
-	h, err := r.handle(s)
+	h, err := r.take(s)
 	if err != nil {
 		return Outputs{}, err
 	}
-	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.stack = s
 	return r.outputs(ctx, h, s)
 }
 

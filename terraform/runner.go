@@ -168,6 +168,18 @@ func (r *Runner) handle(s Stack) (*handle, error) {
 	return h, nil
 }
 
+// take returns the stack's handle locked for one call (unlock h.mu when
+// it ends), with s as the stack of its commands.
+func (r *Runner) take(s Stack) (*handle, error) {
+	h, err := r.handle(s)
+	if err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	h.stack = s
+	return h, nil
+}
+
 // layout prepares the directory Terraform runs in: the wrapper root of a
 // plan against an empty state, or the working copy of the stack with the
 // lock file it must use.

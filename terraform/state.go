@@ -11,13 +11,11 @@ import (
 // ForceUnlock releases a state lock by its ID. Callers must have proved
 // that the lock's holder is gone.
 func (r *Runner) ForceUnlock(ctx context.Context, s Stack, lockID string) error {
-	h, err := r.handle(s)
+	h, err := r.take(s)
 	if err != nil {
 		return err
 	}
-	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.stack = s
 	if err := r.init(ctx, h); err != nil {
 		return err
 	}
@@ -78,13 +76,11 @@ func addresses(state []byte) ([]string, error) {
 // StateHas reports whether the stack's state holds a resource instance at
 // address (or, for an address without an index, any instance of it).
 func (r *Runner) StateHas(ctx context.Context, s Stack, address string) (bool, error) {
-	h, err := r.handle(s)
+	h, err := r.take(s)
 	if err != nil {
 		return false, err
 	}
-	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.stack = s
 	state, err := r.pullState(ctx, h, s)
 	if err != nil {
 		return false, err
