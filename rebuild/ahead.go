@@ -11,10 +11,11 @@ import (
 )
 
 // A resume knows, before any stage runs, which reads its stacks will
-// make before they start Terraform: whether each stack still to run has a
-// state object (for the report of what its apply changed) and, for a stack
-// whose last attempt failed or was cut short, whether that attempt left a
-// state lock. They are only reads, made while the state stage runs, and
+// make before they decide or start Terraform: each done stack's state
+// object (whose version decides the skip), whether each stack still to run
+// has a state object (for the report of what its apply changed) and, for a
+// stack whose last attempt failed or was cut short, whether that attempt
+// left a state lock. They are only reads, made while the state stage runs, and
 // each is used once, by its stack's stage, which decides what to do with
 // it then. A read that failed is made again.
 
@@ -51,18 +52,33 @@ func (f *future[T]) get(ctx context.Context) (v T, ok bool) {
 	}
 }
 
-// stackReads are the reads started ahead for one stack.
+// stackReads are the reads started ahead for one stack; any may be nil.
 type stackReads struct {
+	state  *future[stateObject] // a done stack's state object
 	exists *future[bool]
 	lock   *future[*bootstrap.LockInfo]
 }
 
-// readStacksAhead starts the reads of the stacks still to run; the state
-// bucket exists (a resume whose state stage was done). A stack into whose
-// state a restore imports before it runs is asked at its own stage.
-func (a *applier) readStacksAhead(stacks []terraform.Stack) {
+// readStacksAhead starts the reads of the stacks still to run (todo) and
+// of the done ones; the state bucket exists (a resume whose state stage
+// was done). A stack into whose state a restore imports before it runs is
+// asked at its own stage. A done stack's state object is read ahead only
+// when the stack's stage runs as soon as the bootstrap stages end, so that
+// the read is as recent as one made then.
+func (a *applier) readStacksAhead(todo, done []terraform.Stack) {
 	reads := map[string]*stackReads{}
-	for _, ts := range stacks {
+	memo := map[string]bool{}
+	for _, ts := range done {
+		if a.states == nil || a.recordedStateVersion("stack."+ts.Name) == "" || !a.readyAtOnce(ts.Name, memo) {
+			continue
+		}
+		b := ts.Backend
+		reads[ts.Name] = &stackReads{state: startRead(&a.warm, func() (stateObject, error) {
+			body, version, err := a.states.objects.StateObject(a.warmCtx, a.states.account, b.Bucket, b.Key)
+			return stateObject{body, version}, err
+		})}
+	}
+	for _, ts := range todo {
 		b := ts.Backend
 		r := &stackReads{}
 		if !a.restoredBefore(ts.Name) {

@@ -84,7 +84,7 @@ func (a *applier) stack(ctx context.Context, st *config.Stack) error {
 		}
 	}
 	if prev.wasDone && prev.prevFP == fp {
-		if outs, ok, why := a.skipUnchanged(ctx, ts, prev.stateVersion, prev.prevOut); ok {
+		if outs, ok, why := a.skipUnchanged(ctx, ts, prev); ok {
 			a.setOutputs(st, outs, fp)
 			a.note(name, "up to date: nothing it depends on changed since it was applied, and its state is the version recorded then; skipped without running Terraform")
 			return nil

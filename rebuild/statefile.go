@@ -80,7 +80,6 @@ type stateReader struct {
 
 	mu      sync.Mutex
 	seen    map[string]string               // state key → version last read
-	fetched map[string]*future[stateObject] // state key → a read started ahead, not used yet
 }
 
 // stateObject is a state object's content and version.
@@ -89,39 +88,11 @@ type stateObject struct {
 	version string
 }
 
-// prefetch starts reading a state object now, on its own goroutine, for
-// the next read of its key: a resume reads the state of every done stack
-// while the state stage checks the bucket, rather than one after the
-// other on the way to the stack that failed. It is only a read; what the
-// stage does with it is decided when the stage runs. wg counts the read.
-func (r *stateReader) prefetch(ctx context.Context, b terraform.Backend, wg *sync.WaitGroup) {
-	f := startRead(wg, func() (stateObject, error) {
-		body, version, err := r.objects.StateObject(ctx, r.account, b.Bucket, b.Key)
-		return stateObject{body, version}, err
-	})
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.fetched == nil {
-		r.fetched = map[string]*future[stateObject]{}
-	}
-	r.fetched[b.Key] = f
-}
-
-// takeFetched returns the read started ahead for a key, once; ok is false
-// for none, or one that failed.
-func (r *stateReader) takeFetched(ctx context.Context, key string) (obj stateObject, ok bool) {
-	r.mu.Lock()
-	f := r.fetched[key]
-	delete(r.fetched, key)
-	r.mu.Unlock()
-	return f.get(ctx)
-}
-
-// readForSkip is read for a skip decision: it takes the read started
-// ahead, if any. Nothing else does: a stack that is applied reads its
-// outputs after its apply.
-func (r *stateReader) readForSkip(ctx context.Context, b terraform.Backend) ([]byte, string, error) {
-	if obj, ok := r.takeFetched(ctx, b.Key); ok {
+// readForSkip is read for a skip decision: it takes the read made ahead,
+// if any (ahead may be nil). Nothing else does: a stack that is applied
+// reads its outputs after its apply.
+func (r *stateReader) readForSkip(ctx context.Context, b terraform.Backend, ahead *future[stateObject]) ([]byte, string, error) {
+	if obj, ok := ahead.get(ctx); ok {
 		r.saw(b.Key, obj.version)
 		return obj.body, obj.version, nil
 	}
@@ -208,11 +179,12 @@ func (c *core) useStateReader(tf Terraform) {
 // must go through Terraform: no version recorded, no direct read, the
 // object changed or its outputs differ from the recorded hashes. why
 // tells the user which.
-func (a *applier) skipUnchanged(ctx context.Context, ts terraform.Stack, recorded string, prevOut map[string]string) (outs terraform.Outputs, ok bool, why string) {
+func (a *applier) skipUnchanged(ctx context.Context, ts terraform.Stack, prev stackState) (outs terraform.Outputs, ok bool, why string) {
+	recorded, prevOut := prev.stateVersion, prev.prevOut
 	if a.states == nil || recorded == "" {
 		return outs, false, ""
 	}
-	body, now, err := a.states.readForSkip(ctx, ts.Backend)
+	body, now, err := a.states.readForSkip(ctx, ts.Backend, prev.reads.state)
 	switch {
 	case err != nil:
 		return outs, false, fmt.Sprintf("could not read its state object (%v); planning again", err)

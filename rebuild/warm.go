@@ -20,9 +20,7 @@ import (
 // Stacks the checkpoint has done are left out: a resume usually skips them
 // without any Terraform process, and one that must run after all inits in
 // its own stage. Their state objects, which decide the skip, are read
-// ahead instead, all at once: those of the done stacks whose stages run as
-// soon as the bootstrap stages end, so that the read is as recent as one
-// made then.
+// ahead instead (ahead.go).
 
 // preparer is the runner's Prepare; fakes need not have it.
 type preparer interface {
@@ -47,19 +45,18 @@ func (a *applier) warmUp(backendExists bool) {
 	if backendExists {
 		a.initAhead()
 	}
-	var list []terraform.Stack
-	done := map[string]bool{}
+	var list, done []terraform.Stack
 	for _, s := range a.pipeline.Stages {
 		switch {
 		case s.Kind != stages.KindStack || s.Skipped:
-		case !a.prevDone[s.Name]:
+		case a.prevDone[s.Name]:
+			done = append(done, a.tfStack(a.cfg.Stack(s.Target)))
+		default:
 			list = append(list, a.tfStack(a.cfg.Stack(s.Target)))
-		case a.states != nil && a.recordedStateVersion(s.Name) != "" && a.readyAtOnce(s.Target, done):
-			a.states.prefetch(a.warmCtx, a.tfStack(a.cfg.Stack(s.Target)).Backend, &a.warm)
 		}
 	}
 	if backendExists {
-		a.readStacksAhead(list)
+		a.readStacksAhead(list, done)
 	}
 	ctx, ready := a.warmCtx, a.ahead.backend
 	a.warm.Add(1)
