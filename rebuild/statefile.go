@@ -78,8 +78,8 @@ type stateReader struct {
 	objects stateObjects
 	account string // the state bucket's expected owner
 
-	mu      sync.Mutex
-	seen    map[string]string               // state key → version last read
+	mu   sync.Mutex
+	seen map[string]string // state key → version last read
 }
 
 // stateObject is a state object's content and version.
