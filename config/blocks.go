@@ -200,7 +200,7 @@ func (p *parser) decodeCheck(b *hcl.Block) {
 	c := &Check{Name: b.Labels[0], Range: b.DefRange, Status: 200, Timeout: 5 * time.Minute, Interval: 5 * time.Second}
 	if v := a["url"]; v != nil {
 		c.URL = v.Expr
-		c.Outputs = p.outputRefs(v.Expr)
+		c.Outputs, c.Places = p.exprRefs(v.Expr)
 		p.staticString(v)
 	}
 	c.Status = p.integer(a["status"], 200, 100, 599)

@@ -45,7 +45,7 @@ var envFunc = function.New(&function.Spec{
 // staticContext is what validate evaluates expressions with: every function
 // (env() reads the environment now) and, for each variable the expression
 // refers to, an unknown value. References themselves are checked elsewhere
-// (outputRefs, refs) with better messages; here they only must not stop
+// (exprRefs, refs) with better messages; here they only must not stop
 // the evaluation of the rest.
 func staticContext(e hcl.Expression) *hcl.EvalContext {
 	vars := map[string]cty.Value{}

@@ -59,8 +59,10 @@ func (s *Scope) evalContext() *hcl.EvalContext {
 			stacks[st.Name] = cty.DynamicVal
 		}
 	}
+	vars := s.cfg.placeValues()
+	vars["stack"] = cty.ObjectVal(stacks)
 	return &hcl.EvalContext{
-		Variables: map[string]cty.Value{"stack": cty.ObjectVal(stacks)},
+		Variables: vars,
 		Functions: functions,
 	}
 }

@@ -25,7 +25,8 @@ func (p *parser) inputs(a *hcl.Attribute) []Input {
 			continue
 		}
 		seen[k] = true
-		out = append(out, Input{Name: k, Expr: kv.Value, Range: kv.Key.Range(), Outputs: p.outputRefs(kv.Value)})
+		outs, places := p.exprRefs(kv.Value)
+		out = append(out, Input{Name: k, Expr: kv.Value, Range: kv.Key.Range(), Outputs: outs, Places: places})
 		p.static(kv.Value)
 	}
 	return out
@@ -58,15 +59,23 @@ func (p *parser) key(e hcl.Expression) (string, bool) {
 	return v.AsString(), true
 }
 
-// outputRefs collects stack.NAME.outputs.OUTPUT references in an expression
-// and reports any other kind of reference.
-func (p *parser) outputRefs(e hcl.Expression) []OutputRef {
+// exprRefs collects the stack.NAME.outputs.OUTPUT and the target.ATTR /
+// account.NAME.ATTR references in an expression and reports any other
+// kind of reference.
+func (p *parser) exprRefs(e hcl.Expression) ([]OutputRef, []PlaceRef) {
 	var out []OutputRef
+	var places []PlaceRef
 	for _, tr := range e.Variables() {
 		r := tr.SourceRange()
+		if ref, isPlace := p.placeRef(tr); isPlace {
+			if ref.Attr != "" {
+				places = append(places, ref)
+			}
+			continue
+		}
 		if tr.RootName() != "stack" {
 			p.add(errorAt(r, "Unknown reference",
-				fmt.Sprintf("%q is not something rebuild.hcl can refer to here; use stack.NAME.outputs.OUTPUT.", tr.RootName())))
+				fmt.Sprintf("%q is not something rebuild.hcl can refer to here; use stack.NAME.outputs.OUTPUT, target.region, target.account_id or account.NAME.region.", tr.RootName())))
 			continue
 		}
 		names := attrNames(tr)
@@ -80,7 +89,7 @@ func (p *parser) outputRefs(e hcl.Expression) []OutputRef {
 		}
 		out = append(out, ref)
 	}
-	return out
+	return out, places
 }
 
 // attrNames returns the names of the leading root/attribute steps of a

@@ -156,6 +156,8 @@ type Input struct {
 	Expr    hcl.Expression
 	Range   hcl.Range // the key
 	Outputs []OutputRef
+	// Places are the target.* and account.NAME.* references.
+	Places []PlaceRef
 }
 
 // Check is an HTTP smoke check polled after the stacks are up.
@@ -163,6 +165,7 @@ type Check struct {
 	Name     string
 	URL      hcl.Expression
 	Outputs  []OutputRef
+	Places   []PlaceRef
 	Status   int
 	Timeout  time.Duration
 	Interval time.Duration

@@ -36,9 +36,11 @@ func (p *parser) validate() {
 					unknown("stack", o.Stack, o.Range)
 				}
 			}
+			p.validatePlaces(in.Places)
 		}
 	}
 	for _, ch := range c.Checks {
+		p.validatePlaces(ch.Places)
 		for _, o := range ch.Outputs {
 			if c.Stack(o.Stack) == nil {
 				unknown("stack", o.Stack, o.Range)
