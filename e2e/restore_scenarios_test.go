@@ -42,10 +42,11 @@ func TestRestoreTableFromBackupIntoItsStack(t *testing.T) {
 		t.Errorf("checkpoint record %+v", rec)
 	}
 
-	// Again: nothing restored twice, nothing imported, no Terraform change.
+	// Again: nothing restored twice, nothing imported, no Terraform change;
+	// the first run's result stays on record.
 	res = rt.run("apply", "--yes", "--json")
 	wantCode(t, res, 0)
-	if r := restoreRow(t, applySummary(t, res), "restore.orders"); r.Result.Outcome != restore.Resumed {
+	if r := restoreRow(t, applySummary(t, res), "restore.orders"); r.Result.Outcome != restore.Restored || r.Result.BackupARN != arn {
 		t.Errorf("second apply: %+v", r.Result)
 	}
 	plan := rt.run("plan", "--json", "plan.json", "--detailed-exitcode")

@@ -25,6 +25,9 @@ type ApplyOptions struct {
 	// AcceptExisting names restores (by block, table or bucket name)
 	// whose existing target is kept as it is (--accept-existing).
 	AcceptExisting []string
+	// Restore names restores (by block, table or bucket name) to run
+	// again although done on record (--restore NAME).
+	Restore []string
 }
 
 // applier is the mode that builds: it holds the run lock, resumes from the
@@ -36,6 +39,7 @@ type applier struct {
 	preConfirmed []string
 	store        checkpoint.Store
 	accept       map[string]bool // restores whose existing target is accepted
+	rerun        map[string]bool // restores asked for again (--restore)
 
 	// prevDone holds the stages the checkpoint had done before this run;
 	// crashed, for each stage the previous run left running, interrupted
@@ -69,6 +73,9 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (*Summary
 		prevDone:     map[string]bool{}, crashed: map[string]time.Time{}}
 	a.kept = kept
 	if a.accept, err = acceptList(cfg, opts.AcceptExisting); err != nil {
+		return nil, err
+	}
+	if a.rerun, err = restoreList(cfg, "--restore", opts.Restore); err != nil {
 		return nil, err
 	}
 	if err := a.findTerraform(ctx); err != nil {

@@ -43,12 +43,21 @@ func (a *applier) restore(ctx context.Context, r *config.Restore) error {
 	rec := a.ckpt.Stage(name)
 	wasAccepted := rec.Restore != nil && rec.Restore.Result.Outcome == restore.Accepted
 	accept := a.accept[r.Name] || wasAccepted
+	done := a.prevDone[name] && rec.Restore != nil
 	a.mu.Unlock()
-	a.flush() // the restore writes: its running record is saved first
 	rs, account, err := restorers(a.conn, a.cfg.Stack(r.Stack))
 	if err != nil {
 		return err
 	}
+	if run, why, err := again(ctx, r, rs, account, done, a.rerun[r.Name]); err != nil || !run {
+		if why != "" {
+			a.note(name, why)
+		}
+		return err // not run: the earlier result stays on record
+	} else if why != "" {
+		a.note(name, why)
+	}
+	a.flush() // the restore writes: its running record is saved first
 	note := func(msg string) { a.note(name, msg) }
 	var res *restore.Result
 	if r.Kind == config.RestoreDynamoDB {
@@ -73,6 +82,29 @@ func (a *applier) restore(ctx context.Context, r *config.Restore) error {
 		return err
 	}
 	return a.adopt(ctx, r)
+}
+
+// again applies the once-per-rebuild rule (restore.Again) to a restore:
+// for one done on record, it reads its target (never its source) to see
+// whether the target needs the data again.
+func again(ctx context.Context, r *config.Restore, rs Restorers, account string, done, asked bool) (bool, string, error) {
+	if !done {
+		return true, "", nil
+	}
+	var p restore.Presence
+	var err error
+	if !asked {
+		if r.Kind == config.RestoreDynamoDB {
+			p, err = rs.Tables(r.SourceRegion, nil).Presence(ctx, r.DynamoDBTable)
+		} else {
+			p, err = rs.Buckets(r.SourceRegion, nil).Presence(ctx, r.S3Bucket, account)
+		}
+	}
+	if err != nil {
+		return false, "", fmt.Errorf("restore %s is done on record; checking that its target %s still holds the data: %w", r.Name, r.Resource(), err)
+	}
+	run, why := restore.Again(true, p, asked)
+	return run, why, nil
 }
 
 // adopt imports the restored table into its stack's state, with the

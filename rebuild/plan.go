@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tfrebuild/tfrebuild/bootstrap"
+	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
@@ -12,9 +13,13 @@ import (
 // PlanOptions steer a plan.
 type PlanOptions struct {
 	Common
+	// Restore names restores planned as run again although done on
+	// record (--restore NAME, as apply's).
+	Restore []string
 }
 
-// planner is the read-only mode. It has no store and no write path: its
+// planner is the read-only mode. It has no write path (it reads the stored
+// checkpoint only for the restores done on record): its
 // bootstrap calls are dry runs, its stacks are planned, and what it
 // records stays in memory for the report.
 type planner struct {
@@ -22,6 +27,10 @@ type planner struct {
 	planned map[string]*PlanStage
 	mocks   map[string]map[string]string // stack → output → "mock" or "placeholder"
 	mocked  map[string]bool              // stacks whose plan rests on mocked values
+	// doneRestores are the restores the stored checkpoint has done, with
+	// their results; rerun, those asked for again (--restore).
+	doneRestores map[string]*checkpoint.Restore
+	rerun        map[string]bool
 }
 
 // Plan runs every stage read-only: the guard as usual, the bootstrap stages
@@ -36,6 +45,12 @@ func Plan(ctx context.Context, cfg *config.Config, opts PlanOptions) (*PlanRepor
 	pl := &planner{core: newCore(cfg, p, opts.Common, "plan", "plan"), planned: map[string]*PlanStage{},
 		mocks: map[string]map[string]string{}, mocked: map[string]bool{}}
 	pl.kept = kept
+	if pl.rerun, err = restoreList(cfg, "--restore", opts.Restore); err != nil {
+		return nil, err
+	}
+	if pl.doneRestores, err = doneRestores(ctx, cfg, pl.deps); err != nil {
+		return nil, err
+	}
 	pl.onReport = pl.planBootstrap
 	res, runErr := pl.execute(ctx, pl.runStage, nil)
 	pl.closeTerraform()

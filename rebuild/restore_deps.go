@@ -27,12 +27,14 @@ type Restorers interface {
 type TableRestorer interface {
 	Restore(ctx context.Context, opts restore.TableOptions) (*restore.Result, error)
 	Plan(ctx context.Context, opts restore.TableOptions) (*restore.Plan, error)
+	Presence(ctx context.Context, table string) (restore.Presence, error)
 }
 
 // BucketRestorer is what the engine asks of *restore.Buckets.
 type BucketRestorer interface {
 	Restore(ctx context.Context, opts restore.BucketOptions) (*restore.Result, error)
 	Plan(ctx context.Context, opts restore.BucketOptions) (*restore.Plan, error)
+	Presence(ctx context.Context, bucket, account string) (restore.Presence, error)
 }
 
 var (

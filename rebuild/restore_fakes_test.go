@@ -67,6 +67,8 @@ type fakeRestorers struct {
 	bucketRes   func(restore.BucketOptions) (*restore.Result, error)
 	tablePlan   *restore.Plan
 	bucketPlan  *restore.Plan
+	// gone are the tables and buckets whose target reads as missing.
+	gone map[string]bool
 }
 
 type fakeTables struct{ f *fakeRestorers }
@@ -107,6 +109,25 @@ func (b fakeBuckets) Plan(_ context.Context, o restore.BucketOptions) (*restore.
 	b.f.record("bucket.Plan " + o.Bucket)
 	p := *b.f.bucketPlan
 	return &p, nil
+}
+
+func (t fakeTables) Presence(_ context.Context, table string) (restore.Presence, error) {
+	t.f.record("table.Presence " + table)
+	return t.f.presence(table), nil
+}
+
+func (b fakeBuckets) Presence(_ context.Context, bucket, _ string) (restore.Presence, error) {
+	b.f.record("bucket.Presence " + bucket)
+	return b.f.presence(bucket), nil
+}
+
+func (f *fakeRestorers) presence(name string) restore.Presence {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.gone[name] {
+		return restore.TargetMissing
+	}
+	return restore.TargetPresent
 }
 
 // importTF is the fake Terraform with a state of addresses to import into.

@@ -10,6 +10,7 @@ import (
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/restore"
+	"github.com/tfrebuild/tfrebuild/stages"
 )
 
 // RestorePlan is what plan found for one restore: the library's plan
@@ -28,6 +29,18 @@ func (p *planner) restore(ctx context.Context, r *config.Restore) error {
 	rs, account, err := restorers(p.conn, p.cfg.Stack(r.Stack))
 	if err != nil {
 		return err
+	}
+	prior := p.doneRestores[r.Name]
+	run, why, err := again(ctx, r, rs, account, prior != nil, p.rerun[r.Name])
+	if err != nil {
+		return err
+	}
+	if why != "" {
+		p.note(name, why)
+	}
+	if !run {
+		p.planDone(r, prior)
+		return nil
 	}
 	var pl *restore.Plan
 	if r.Kind == config.RestoreDynamoDB {
@@ -68,6 +81,48 @@ func (p *planner) restore(ctx context.Context, r *config.Restore) error {
 	return nil
 }
 
+// planDone reports a restore done on record that does not run again: its
+// earlier result, nothing pending.
+func (p *planner) planDone(r *config.Restore, prior *checkpoint.Restore) {
+	res := prior.Result
+	pl := restore.Plan{Kind: res.Kind, Target: res.Target, From: res.From, Source: res.Source, RecoveryPoint: res.RecoveryPoint,
+		BackupARN: res.BackupARN, TargetExists: true, Action: restore.ActionDone}
+	rp := &RestorePlan{Plan: pl, Expected: prior.RPO}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ps := p.stage("restore." + r.Name)
+	ps.Restore = rp
+	ps.Actions = append(ps.Actions, PlanAction{Address: string(pl.Kind) + " " + pl.Target, Action: string(pl.Action),
+		Detail: fmt.Sprintf("%s from %s at %s; %s", res.Outcome, res.Source, res.RestoredAt.UTC().Format(time.RFC3339), DescribeRPO(prior.RPO))})
+	ps.Counts[string(pl.Action)]++
+}
+
+// doneRestores reads the stored checkpoint, read-only, for the restores
+// it has done: plan applies apply's once-per-rebuild rule to them.
+func doneRestores(ctx context.Context, cfg *config.Config, deps Deps) (map[string]*checkpoint.Restore, error) {
+	out := map[string]*checkpoint.Restore{}
+	if len(cfg.Restores) == 0 {
+		return out, nil
+	}
+	store, err := deps.Store(ctx, cfg, false)
+	if err != nil || store == nil {
+		return out, err
+	}
+	c, err := store.Load(ctx)
+	if err != nil || c == nil {
+		return out, err
+	}
+	if t := cfg.Target; c.Account != t.AccountID || c.Region != t.Region {
+		return out, nil
+	}
+	for _, r := range cfg.Restores {
+		if rec := c.Lookup("restore." + r.Name); rec != nil && rec.Status == stages.Done && rec.Restore != nil {
+			out[r.Name] = restoreRecord(rec)
+		}
+	}
+	return out, nil
+}
+
 // stackCreates reports whether the restore's stack, as planned, creates
 // the restore's resource.
 func (p *planner) stackCreates(r *config.Restore) bool {
@@ -93,6 +148,19 @@ func CheckAcceptExisting(cfg *config.Config, names []string) error {
 // restore block, or the table or bucket it brings back. It returns the
 // restores accepted, by block name.
 func acceptList(cfg *config.Config, names []string) (map[string]bool, error) {
+	return restoreList(cfg, "--accept-existing", names)
+}
+
+// CheckRestoreNames checks the names given to --restore before anything
+// runs, as CheckAcceptExisting does.
+func CheckRestoreNames(cfg *config.Config, names []string) error {
+	_, err := restoreList(cfg, "--restore", names)
+	return err
+}
+
+// restoreList resolves the names a flag gives (each a restore block, or
+// the table or bucket it brings back) to restore block names.
+func restoreList(cfg *config.Config, flag string, names []string) (map[string]bool, error) {
 	out := map[string]bool{}
 	for _, n := range names {
 		found := false
@@ -109,8 +177,8 @@ func acceptList(cfg *config.Config, names []string) (map[string]bool, error) {
 			if len(known) == 0 {
 				known = []string{"none"}
 			}
-			return nil, fmt.Errorf("--accept-existing %s: no restore block of %s restores that; restores: %s",
-				n, cfg.Filename, strings.Join(known, ", "))
+			return nil, fmt.Errorf("%s %s: no restore block of %s restores that; restores: %s",
+				flag, n, cfg.Filename, strings.Join(known, ", "))
 		}
 	}
 	return out, nil

@@ -53,20 +53,51 @@ func TestATableIsRestoredAndImportedBeforeItsStack(t *testing.T) {
 		t.Errorf("drill within RPO: %v", v)
 	}
 
-	// A second apply restores nothing new (the library reports the table as
-	// the product of the first run) and imports nothing.
-	w.rs.tableResult = func(o restore.TableOptions) (*restore.Result, error) {
-		at := time.Now().Add(-5 * time.Minute)
-		return &restore.Result{Kind: restore.KindDynamoDB, Target: o.Table, Outcome: restore.Resumed, RecoveryPoint: &at, RestoredAt: time.Now()}, nil
-	}
+	// A second apply neither restores nor reads the source again: the
+	// restore is done on record and its table is there.
 	if _, err := w.apply(); err != nil {
 		t.Fatal(err)
 	}
 	if len(w.itf.imports) != 1 {
 		t.Errorf("second apply imported again: %v", w.itf.imports)
 	}
-	if notes := w.checkpoint().Stages["restore.orders"].Notes; !strings.Contains(strings.Join(notes, "\n"), "already in stack.shared's state") {
+	if got := w.callList()[2:]; !slices.Equal(got, []string{"table.Presence orders", "bucket.Presence orders-uploads"}) {
+		t.Errorf("second apply's restore calls %v, want the targets read only", got)
+	}
+	if notes := w.checkpoint().Stages["restore.orders"].Notes; !strings.Contains(strings.Join(notes, "\n"), "not run again") {
 		t.Errorf("notes %q", notes)
+	}
+	if r := w.checkpoint().Stages["restore.orders"].Restore; r == nil || r.Result.Outcome != restore.Restored {
+		t.Errorf("the first run's result is not kept: %+v", r)
+	}
+}
+
+// A restore done on record runs again when its target is gone, or when
+// asked for by name; never otherwise.
+func TestARestoreRunsAgainOnlyWhenNeededOrAsked(t *testing.T) {
+	t.Parallel()
+	w := newRestoreWorld(t)
+	if _, err := w.apply(); err != nil {
+		t.Fatal(err)
+	}
+	w.rs.gone = map[string]bool{"orders": true}
+	if _, err := w.apply(); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.callList()[2:]; !slices.Equal(got, []string{"table.Presence orders", "table.Restore orders", "bucket.Presence orders-uploads"}) {
+		t.Errorf("a gone table: calls %v", got)
+	}
+	w.rs.gone = nil
+	c := w.common()
+	c.Deps = w.deps()
+	if _, err := Apply(context.Background(), w.cfg, ApplyOptions{Common: c, Restore: []string{"orders-uploads"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.callList()[5:]; !slices.Equal(got, []string{"table.Presence orders", "bucket.Restore orders-uploads"}) {
+		t.Errorf("--restore orders-uploads: calls %v", got)
+	}
+	if _, err := Apply(context.Background(), w.cfg, ApplyOptions{Common: c, Restore: []string{"nope"}}); err == nil || !strings.Contains(err.Error(), "--restore nope") {
+		t.Errorf("an unknown --restore name: %v", err)
 	}
 }
 
@@ -279,6 +310,7 @@ func TestAFailedAttemptDropsTheEarlierResult(t *testing.T) {
 	w.rs.tableResult = func(o restore.TableOptions) (*restore.Result, error) {
 		return nil, &restore.ExistingTableError{Table: o.Table, HasData: true}
 	}
+	w.rs.gone = map[string]bool{"orders": true} // so that it runs again
 	sum, err := w.apply()
 	if err == nil {
 		t.Fatal("want the refusal")

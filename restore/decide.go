@@ -73,3 +73,38 @@ func restoredFrom(s *ddbtypes.RestoreSummary) string {
 	}
 	return aws.ToString(s.SourceTableArn)
 }
+
+// Presence is what a restore's target holds when the restore is done on
+// record: read from the target only, never from the source.
+type Presence int
+
+const (
+	// TargetPresent: the table exists, or the bucket holds objects.
+	TargetPresent Presence = iota
+	// TargetMissing: the table or bucket does not exist.
+	TargetMissing
+	// TargetEmpty: the bucket exists and holds no object version at all.
+	TargetEmpty
+)
+
+// Again decides whether a restore runs in this run: the once-per-rebuild
+// rule. A restore not done on record runs. One done (in this rebuild, or
+// in an earlier one whose checkpoint kept it) runs again only when asked
+// for by name (--restore NAME) or when its target needs the data (the
+// table is gone, the bucket gone or empty): data written since the restore
+// is never rolled back otherwise, and the source is never read again.
+// why says, for a done restore, what was decided and why.
+func Again(done bool, target Presence, asked bool) (run bool, why string) {
+	switch {
+	case !done:
+		return true, ""
+	case asked:
+		return true, "done earlier; restoring again as asked (--restore)"
+	case target == TargetMissing:
+		return true, "done earlier, but its target is gone: restoring again"
+	case target == TargetEmpty:
+		return true, "done earlier, but its target holds no object: restoring again"
+	}
+	return false, "done earlier in this rebuild's history: not run again, its source not read " +
+		"(data written since stays; to restore again: --restore NAME)"
+}

@@ -25,13 +25,15 @@ type ApplyOptions struct {
 	PreConfirmed []string
 	// AcceptExisting names restores whose existing target is kept.
 	AcceptExisting stringList
+	// Restore names restores to run again although done (--restore).
+	Restore stringList
 }
 
 func applyCommand() *command {
 	c := &command{
 		name:    "apply",
 		summary: "Rebuild the target: preflight, state bucket and lock table, registries, stacks, checks, steps; resumes from the checkpoint.",
-		usage:   "apply [--config FILE] [--with NAME]... [--only STACK]... [--with-deps] [--change-scope] [--parallelism N] [--yes] [--json] [--repair-state] [--accept-existing NAME]... [--events FILE]",
+		usage:   "apply [--config FILE] [--with NAME]... [--only STACK]... [--with-deps] [--change-scope] [--parallelism N] [--yes] [--json] [--repair-state] [--accept-existing NAME]... [--restore NAME]... [--events FILE]",
 		example: "tfrebuild apply --config rebuild.hcl --with green --yes",
 	}
 	c.run = func(ctx context.Context, env *cliEnv, args []string) error {
@@ -44,6 +46,7 @@ func applyCommand() *command {
 		fs.BoolVar(&o.JSON, "json", false, "print progress and the summary as JSON lines on stdout")
 		fs.BoolVar(&o.RepairState, "repair-state", false, "apply the hardened settings to an existing state bucket, lock table and registries that have drifted")
 		registerAcceptExisting(fs, &o.AcceptExisting)
+		registerRestore(fs, &o.Restore)
 		if _, err := parseFlags(fs, args, c); err != nil {
 			return err
 		}
@@ -64,6 +67,9 @@ func runApply(ctx context.Context, env *cliEnv, o ApplyOptions) error {
 		return err
 	}
 	if err := rebuild.CheckAcceptExisting(cfg, o.AcceptExisting); err != nil {
+		return err
+	}
+	if err := rebuild.CheckRestoreNames(cfg, o.Restore); err != nil {
 		return err
 	}
 	if err := confirm(env, o.Yes, fmt.Sprintf("Rebuild %s in account %s, region %s?", cfg.Project, cfg.Target.AccountID, cfg.Target.Region)); err != nil {
@@ -94,7 +100,8 @@ func applyConfig(ctx context.Context, env *cliEnv, cfg *config.Config, o ApplyOp
 	}
 	progress := newProgress(env, progressOut, o.JSON)
 	sum, err := rebuild.Apply(ctx, cfg, rebuild.ApplyOptions{Common: o.common(append([]events.Sink{progress}, subs.sinks()...)...), RepairState: o.RepairState,
-		ChangeScope: o.ChangeScope, PreConfirmed: o.PreConfirmed, AcceptExisting: o.AcceptExisting})
+		ChangeScope: o.ChangeScope, PreConfirmed: o.PreConfirmed, AcceptExisting: o.AcceptExisting,
+		Restore: o.Restore})
 	progress.Close()
 	lost := subs.failures()
 	if own {
@@ -134,6 +141,12 @@ func (f *runFlags) resumeCommand() string {
 func (f *runFlags) registerOnly(fs *flag.FlagSet) {
 	fs.Var(&f.Only, "only", "run only the stack `STACK` (repeatable); its upstream stacks' outputs come from their state")
 	fs.BoolVar(&f.WithDeps, "with-deps", false, "with --only, also run every stack the named stacks depend on")
+}
+
+// registerRestore adds --restore, shared by apply and plan.
+func registerRestore(fs *flag.FlagSet, list *stringList) {
+	fs.Var(list, "restore", "run restore `NAME` again although it is done (block, table or bucket name; repeatable): "+
+		"it brings back its recovery point, hiding what was written since")
 }
 
 // registerAcceptExisting adds --accept-existing, shared by apply and drill.

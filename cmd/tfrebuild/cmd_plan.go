@@ -20,13 +20,14 @@ type PlanOptions struct {
 	JSONFile         string
 	MarkdownFile     string
 	DetailedExitcode bool
+	Restore          stringList
 }
 
 func planCommand() *command {
 	c := &command{
 		name:    "plan",
 		summary: "Dry-run every stage read-only: what the bootstrap would create, drift, and a Terraform plan of each stack. Writes nothing to the cloud.",
-		usage:   "plan [--config FILE] [--with NAME]... [--only STACK]... [--with-deps] [--json FILE] [--markdown FILE] [--detailed-exitcode] [--events FILE]",
+		usage:   "plan [--config FILE] [--with NAME]... [--only STACK]... [--with-deps] [--json FILE] [--markdown FILE] [--detailed-exitcode] [--restore NAME]... [--events FILE]",
 		example: "tfrebuild plan --config rebuild.hcl --markdown \"$GITHUB_STEP_SUMMARY\" --detailed-exitcode",
 	}
 	c.run = func(ctx context.Context, env *cliEnv, args []string) error {
@@ -37,6 +38,7 @@ func planCommand() *command {
 		fs.StringVar(&o.JSONFile, "json", "", "also write the plan as JSON to `FILE` (schema: docs/ci.md)")
 		fs.StringVar(&o.MarkdownFile, "markdown", "", "also write a Markdown summary to `FILE` (for a pull-request comment)")
 		fs.BoolVar(&o.DetailedExitcode, "detailed-exitcode", false, "exit 0 with nothing to do, 1 on error, 2 with changes pending (drift included)")
+		registerRestore(fs, &o.Restore)
 		if _, err := parseFlags(fs, args, c); err != nil {
 			return err
 		}
@@ -60,7 +62,8 @@ func runPlan(ctx context.Context, env *cliEnv, o PlanOptions) error {
 		return err
 	}
 	progress := newProgress(env, env.stderr, false)
-	rep, err := rebuild.Plan(ctx, cfg, rebuild.PlanOptions{Common: o.common(append([]events.Sink{progress}, subs.sinks()...)...)})
+	rep, err := rebuild.Plan(ctx, cfg, rebuild.PlanOptions{Common: o.common(append([]events.Sink{progress}, subs.sinks()...)...),
+		Restore: o.Restore})
 	progress.Close()
 	lost := subs.close()
 	out := o.resultsTo(env)

@@ -1,0 +1,115 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/tfrebuild/tfrebuild/internal/testenv"
+)
+
+// The day after: the restore block stays in the config, the service is
+// back and customers write again. A routine plan proposes nothing and a
+// routine apply leaves what they wrote; only --restore NAME brings the
+// point in time back.
+func TestRestoreBucketRunsOncePerRebuild(t *testing.T) {
+	t.Parallel()
+	rt := newRestoreTarget(t, "rst-once")
+	rt.config("1h", "")
+	wantCode(t, rt.run("apply", "--yes"), 0)
+	pit := rt.put("a.txt", "v1 a")
+	if at := rt.put("b.txt", "v1 b"); at.After(pit) {
+		pit = at
+	}
+	testenv.NextSecond(t, pit)
+	rt.put("a.txt", "garbage")
+	rt.config("1h", fmt.Sprintf(`restore "uploads" {
+  s3_bucket     = %q
+  from          = "versions"
+  point_in_time = %q
+  stack         = stack.data
+  address       = "aws_s3_bucket.uploads"
+}
+`, rt.bucket, pit.Format(time.RFC3339)))
+	wantCode(t, rt.run("apply", "--yes"), 0)
+	if got := rt.get("a.txt"); got != "v1 a" {
+		t.Fatalf("a.txt = %q after the restore", got)
+	}
+
+	// The service is back: customers update and create objects.
+	rt.put("a.txt", "v2 a")
+	rt.put("new.txt", "written after the rebuild")
+
+	plan := rt.run("plan", "--json", "plan.json", "--detailed-exitcode")
+	wantCode(t, plan, 0)
+	if doc := readFile(t, filepath.Join(rt.dir, "plan.json")); !strings.Contains(doc, `"action": "done"`) {
+		t.Errorf("the plan after a complete rebuild does not show the restore done:\n%s", doc)
+	}
+	res := rt.run("apply", "--yes", "--json")
+	wantCode(t, res, 0)
+	if a, n := rt.get("a.txt"), rt.get("new.txt"); a != "v2 a" || n != "written after the rebuild" {
+		t.Errorf("a routine apply rolled live data back: a.txt = %q, new.txt = %q\n%s", a, n, res.Stderr)
+	}
+
+	// Asked for by name, the restore runs again.
+	res = rt.run("apply", "--yes", "--json", "--restore", "uploads")
+	wantCode(t, res, 0)
+	if a, n := rt.get("a.txt"), rt.get("new.txt"); a != "v1 a" || n != "" {
+		t.Errorf("--restore uploads did not bring the point in time back: a.txt = %q, new.txt = %q", a, n)
+	}
+}
+
+// The lost region goes dark after the copy: the rebuild, stopped at a
+// manual step, resumes without reading the source bucket again.
+func TestRestoreResumeWithTheSourceBucketGone(t *testing.T) {
+	t.Parallel()
+	rt := newRestoreTarget(t, "rst-dark")
+	replica := rt.bucket + "-replica"
+	ctx := context.Background()
+	if _, err := rt.s3().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(replica),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest2}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"x.txt", "y.txt"} {
+		if _, err := rt.s3().PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(replica), Key: aws.String(k), Body: strings.NewReader("from the replica " + k)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rt.config("1h", fmt.Sprintf(`restore "uploads" {
+  s3_bucket     = %q
+  from          = "bucket"
+  source_bucket = %q
+  stack         = stack.data
+  address       = "aws_s3_bucket.uploads"
+}
+step "handoff" {
+  instructions = "Tell the partner team."
+  after        = [stack.data]
+}
+`, rt.bucket, replica))
+	wantCode(t, rt.run("apply", "--yes"), 3)
+	if got := rt.get("x.txt"); got != "from the replica x.txt" {
+		t.Fatalf("x.txt = %q after the copy", got)
+	}
+	for _, k := range []string{"x.txt", "y.txt"} {
+		if _, err := rt.s3().DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(replica), Key: aws.String(k)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := rt.s3().DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(replica)}); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, rt.run("confirm", "handoff", "--by", "alice"), 0)
+	res := rt.run("apply", "--yes")
+	wantCode(t, res, 0)
+	if got := rt.get("y.txt"); got != "from the replica y.txt" {
+		t.Errorf("y.txt = %q after the resume", got)
+	}
+}
