@@ -149,7 +149,7 @@ func TestStateInItsOwnAccount(t *testing.T) {
 	ss := sessionsAt(testenv.SharedMoto(t))
 	mgmt, target := openFor(t, ss, mgmtAcct), openFor(t, ss, targetAcct)
 	st := stateFor("acct-state")
-	opts := Options{Project: "acct-state"}
+	opts := Options{Project: "acct-state", Target: "t/acct-state"}
 	if _, err := mgmt.EnsureBucket(ctx, mgmtID, st, opts); err != nil {
 		t.Fatal(err)
 	}

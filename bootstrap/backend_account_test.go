@@ -27,7 +27,7 @@ func TestBackendInTheStateAccount(t *testing.T) {
 	st := stateFor("acct-backend")
 	// moto serves plain HTTP, which the deny-insecure-transport policy refuses.
 	st.DenyInsecureTransport = false
-	opts := Options{Project: "acct-backend"}
+	opts := Options{Project: "acct-backend", Target: "t/acct-backend"}
 	if _, err := mgmt.EnsureBucket(ctx, mgmtID, st, opts); err != nil {
 		t.Fatal(err)
 	}

@@ -56,7 +56,7 @@ func TestFreshBootstrapThenIdempotent(t *testing.T) {
 	ctx := context.Background()
 	s := session(t, nil)
 	st := stateFor("fresh")
-	opts := Options{Project: "fresh", Tags: map[string]string{"team": "sre"}}
+	opts := Options{Project: "fresh", Target: "t/fresh", Tags: map[string]string{"team": "sre"}}
 	rep, err := s.EnsureBucket(ctx, testenv.Account, st, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -85,7 +85,7 @@ func TestFreshBootstrapThenIdempotent(t *testing.T) {
 		t.Error("ownership not enforced")
 	case pol == nil || !strings.Contains(aws.ToString(pol.Policy), `"aws:SecureTransport":"false"`):
 		t.Errorf("deny-insecure-transport policy missing: %v", pol)
-	case tags == nil || len(tags.TagSet) != 3:
+	case tags == nil || len(tags.TagSet) != 4:
 		t.Errorf("tags: %+v", tags)
 	case loc == nil || string(loc.LocationConstraint) != region:
 		t.Errorf("bucket region: %+v", loc)
@@ -175,7 +175,7 @@ func TestForeignBucketIsAHardStop(t *testing.T) {
 	s := session(t, nil)
 	st := config.State{Bucket: name, DenyInsecureTransport: true, Encryption: "aws:kms"}
 	for _, dry := range []bool{true, false} {
-		_, err = s.EnsureBucket(ctx, testenv.Account, st, Options{Project: "x", DryRun: dry})
+		_, err = s.EnsureBucket(ctx, testenv.Account, st, Options{Project: "x", Target: "t/x", DryRun: dry})
 		var fe *ForeignBucketError
 		if !errors.As(err, &fe) || !strings.Contains(err.Error(), "another AWS account") || !strings.Contains(err.Error(), name+"-"+testenv.Account+"-"+region) {
 			t.Fatalf("dry run %t: want a foreign-bucket error with a suggested name, got %v", dry, err)
@@ -206,7 +206,7 @@ func TestExistingBucketDriftAndRepair(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := Options{Project: "restore", Converge: true}
+	opts := Options{Project: "restore", Target: "t/restore", Converge: true}
 	rep, err := s.EnsureBucket(ctx, testenv.Account, st, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -243,7 +243,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 	ctx := context.Background()
 	s := session(t, nil)
 	st := stateFor("dryrun")
-	opts := Options{Project: "dryrun", DryRun: true}
+	opts := Options{Project: "dryrun", Target: "t/dryrun", DryRun: true}
 	b, err := s.EnsureBucket(ctx, testenv.Account, st, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -280,7 +280,7 @@ func TestLockTableWithWrongKeySchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.EnsureLockTable(ctx, "wrong-key", Options{Project: "x"})
+	_, err = s.EnsureLockTable(ctx, "wrong-key", Options{Project: "x", Target: "t/x"})
 	var ke *KeySchemaError
 	if !errors.As(err, &ke) || !strings.Contains(err.Error(), "id HASH (N)") {
 		t.Fatalf("want a key schema error, got %v", err)

@@ -40,7 +40,7 @@ func TestRegistriesReportedInConfigOrder(t *testing.T) {
 		}
 		want = append(want, "drift ecr:"+r.Name)
 	}
-	rep, err := s.EnsureRegistries(ctx, regs, Options{Project: "order", DryRun: true})
+	rep, err := s.EnsureRegistries(ctx, regs, Options{Project: "order", Target: "t/order", DryRun: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestExistingBucketInAnotherRegion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := s.EnsureBucket(ctx, testenv.Account, st, Options{Project: "elsewhere", Repair: true})
+	rep, err := s.EnsureBucket(ctx, testenv.Account, st, Options{Project: "elsewhere", Target: "t/elsewhere", Repair: true})
 	if err == nil || !strings.Contains(err.Error(), `state bucket "elsewhere-tfstate" is in us-west-2, not `+region) {
 		t.Fatalf("err = %v, want the region error", err)
 	}
@@ -93,10 +93,10 @@ func TestDriftLeftForLater(t *testing.T) {
 	s := session(t, nil)
 	st := stateFor("later")
 	st.LockTable = "later-lock"
-	if _, err := s.EnsureBucket(ctx, testenv.Account, st, Options{Project: "later"}); err != nil {
+	if _, err := s.EnsureBucket(ctx, testenv.Account, st, Options{Project: "later", Target: "t/later"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.EnsureLockTable(ctx, st.LockTable, Options{Project: "later"}); err != nil {
+	if _, err := s.EnsureLockTable(ctx, st.LockTable, Options{Project: "later", Target: "t/later"}); err != nil {
 		t.Fatal(err)
 	}
 	_, err := s.S3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(st.Bucket),
@@ -104,12 +104,12 @@ func TestDriftLeftForLater(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	full, err := s.EnsureBucket(ctx, testenv.Account, st, Options{Project: "later", DryRun: true})
+	full, err := s.EnsureBucket(ctx, testenv.Account, st, Options{Project: "later", Target: "t/later", DryRun: true})
 	if err != nil || full.Later != nil || !strings.Contains(full.String(), "drift s3://later-tfstate: versioning") {
 		t.Fatalf("a full check: %v %v", full, err)
 	}
 
-	opts := Options{Project: "later", DriftLater: true}
+	opts := Options{Project: "later", Target: "t/later", DriftLater: true}
 	rep, err := s.EnsureBucket(ctx, testenv.Account, st, opts)
 	if err != nil || len(rep.Changes) != 0 || rep.Later == nil {
 		t.Fatalf("the bucket with DriftLater: %v, later %v, %v", rep, rep.Later != nil, err)
@@ -143,7 +143,7 @@ func TestDriftLaterCreatesAMissingBucket(t *testing.T) {
 	ctx := context.Background()
 	s := session(t, nil)
 	st := stateFor("laternew")
-	rep, err := s.EnsureBucket(ctx, testenv.Account, st, Options{Project: "laternew", DriftLater: true})
+	rep, err := s.EnsureBucket(ctx, testenv.Account, st, Options{Project: "laternew", Target: "t/laternew", DriftLater: true})
 	if err != nil || rep.Later != nil || !strings.Contains(rep.String(), "create s3://laternew-tfstate") {
 		t.Errorf("a missing bucket: %v %v", rep, err)
 	}

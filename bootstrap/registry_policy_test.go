@@ -24,7 +24,7 @@ func TestRegistriesInManagementAccountPulledByTarget(t *testing.T) {
 	mgmt, target := openFor(t, ss, mgmtAcct), openFor(t, ss, targetAcct)
 	regs := []*config.Registry{{Name: "mgmt-api", Encryption: "AES256"}}
 	// The registry's own account in the list needs no grant and is dropped.
-	opts := Options{Project: "mgmt", PullAccounts: map[string][]string{"mgmt-api": {testenv.Account, mgmtID, testenv.Account}}}
+	opts := Options{Project: "mgmt", Target: "t/mgmt", PullAccounts: map[string][]string{"mgmt-api": {testenv.Account, mgmtID, testenv.Account}}}
 
 	dry := opts
 	dry.DryRun = true
@@ -92,7 +92,7 @@ func TestPullPolicyMergesAndReportsDrift(t *testing.T) {
 		t.Fatal(err)
 	}
 	regs := []*config.Registry{{Name: repo, Encryption: "AES256"}}
-	opts := Options{Project: "mgmt", Converge: true, PullAccounts: map[string][]string{repo: {"222222222222", testenv.Account}}}
+	opts := Options{Project: "mgmt", Target: "t/mgmt", Converge: true, PullAccounts: map[string][]string{repo: {"222222222222", testenv.Account}}}
 	rep, err := mgmt.EnsureRegistries(ctx, regs, opts)
 	if err != nil {
 		t.Fatal(err)

@@ -85,7 +85,11 @@ type Options struct {
 	// rebuild whose state stage was done uses it.
 	DriftLater bool
 	Project    string
-	Tags       map[string]string
+	// Target names the target a run works for (TargetID): it is tagged on
+	// what the run creates, and only what carries it is this target's own,
+	// to converge or to delete.
+	Target string
+	Tags   map[string]string
 	// PullAccounts lists, by repository name, the account IDs allowed to
 	// pull from it (the workload accounts of a registry kept in another
 	// account). The registry's own account is left out: it needs no grant.
@@ -96,6 +100,9 @@ type Options struct {
 const (
 	TagManagedBy = "tfrebuild:managed-by"
 	TagProject   = "tfrebuild:project"
+	// TagTarget names the target that created a resource: account,
+	// region, project and config ("123456789012/eu-west-2/api/rebuild.hcl").
+	TagTarget = "tfrebuild:target"
 )
 
 func (o Options) tags() map[string]string {
@@ -107,13 +114,30 @@ func (o Options) tags() map[string]string {
 	if o.Project != "" {
 		out[TagProject] = o.Project
 	}
+	if o.Target != "" {
+		out[TagTarget] = o.Target
+	}
 	return out
 }
 
-// ours reports whether tags mark a resource as created by tfrebuild for
-// this project.
+// ours reports whether tags mark a resource as created by this target.
+// The project alone is not enough: production and its DR config share a
+// project, and the registries in a management account.
 func (o Options) ours(tags map[string]string) bool {
-	return tags[TagManagedBy] == "tfrebuild" && tags[TagProject] == o.Project
+	return o.Target != "" && tags[TagManagedBy] == "tfrebuild" && tags[TagTarget] == o.Target
+}
+
+// whyKept says why a teardown keeps a resource whose tags are not this
+// target's.
+func (o Options) whyKept(tags map[string]string) string {
+	switch t := tags[TagTarget]; {
+	case tags[TagManagedBy] == "tfrebuild" && t != "":
+		return "created by target " + t + "; this target (" + o.Target + ") only uses it, so it is kept"
+	case tags[TagManagedBy] == "tfrebuild":
+		return "tagged for project " + tags[TagProject] + " by a tfrebuild that did not record which target created it, so it is kept; " +
+			"delete it by hand if it is this target's"
+	}
+	return "not created by tfrebuild; this target only uses it, so it is kept"
 }
 
 // checked is what one setting's check found.

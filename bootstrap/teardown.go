@@ -16,11 +16,12 @@ import (
 )
 
 // Teardown deletes what the bootstrap stages made, for drills. It deletes
-// only resources tagged as tfrebuild's own for this project, and a state
-// bucket only when every object in it is under the project's prefix;
-// anything else is left and reported.
+// only resources tagged as created by this target (Options.Target), and a
+// state bucket only when every object in it is under the project's
+// prefix; anything else is kept, and the report says why. With
+// Options.DryRun it reports what it would delete and deletes nothing.
 
-// DeleteRegistries deletes the configured ECR repositories tfrebuild
+// DeleteRegistries deletes the configured ECR repositories this target
 // created, with their images.
 func (s *Session) DeleteRegistries(ctx context.Context, regs []*config.Registry, opts Options) (*Report, error) {
 	rep := &Report{}
@@ -37,7 +38,11 @@ func (s *Session) DeleteRegistries(ctx context.Context, regs []*config.Registry,
 			return rep, err
 		}
 		if !opts.ours(tags) {
-			rep.add(Change{Resource: "ecr:" + r.Name, Action: Keep, Detail: "not created by tfrebuild for this project; left in place"})
+			rep.add(Change{Resource: "ecr:" + r.Name, Action: Keep, Detail: opts.whyKept(tags)})
+			continue
+		}
+		if opts.DryRun {
+			rep.add(Change{Resource: "ecr:" + r.Name, Action: Delete, Detail: "repository and its images"})
 			continue
 		}
 		if _, err := s.ECR.DeleteRepository(ctx, &ecr.DeleteRepositoryInput{RepositoryName: aws.String(r.Name), Force: true}); err != nil {
@@ -67,7 +72,11 @@ func (s *Session) DeleteState(ctx context.Context, account string, st config.Sta
 		return rep, err
 	}
 	if !opts.ours(tags) {
-		rep.add(Change{Resource: res, Action: Keep, Detail: "not created by tfrebuild for this project; left in place"})
+		rep.add(Change{Resource: res, Action: Keep, Detail: opts.whyKept(tags)})
+		return rep, nil
+	}
+	if opts.DryRun {
+		rep.add(Change{Resource: res, Action: Delete, Detail: "state bucket with every version of its objects"})
 		return rep, nil
 	}
 	if err := s.emptyBucket(ctx, account, st.Bucket, opts.Project+"/"); err != nil {
@@ -93,7 +102,11 @@ func (s *Session) deleteTable(ctx context.Context, table string, opts Options, r
 		return err
 	}
 	if !opts.ours(tags) {
-		rep.add(Change{Resource: "dynamodb:" + table, Action: Keep, Detail: "not created by tfrebuild for this project; left in place"})
+		rep.add(Change{Resource: "dynamodb:" + table, Action: Keep, Detail: opts.whyKept(tags)})
+		return nil
+	}
+	if opts.DryRun {
+		rep.add(Change{Resource: "dynamodb:" + table, Action: Delete, Detail: "lock table"})
 		return nil
 	}
 	if _, err := s.DDB.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(table)}); err != nil {

@@ -36,6 +36,44 @@ type Checkpoint struct {
 	// Runs are the runs (apply invocations) of this rebuild, oldest
 	// first: the RTO clock tells working from idle time with them.
 	Runs []Run `json:"runs,omitempty"`
+	// Created is what tfrebuild created for this target (state bucket,
+	// lock table, registries), each also tagged with the target; a
+	// teardown deletes only what is this target's own.
+	Created []Created `json:"created,omitempty"`
+}
+
+// Created is one resource tfrebuild created for this target.
+type Created struct {
+	// Resource is "s3://bucket", "dynamodb:table" or "ecr:repository".
+	Resource string    `json:"resource"`
+	Account  string    `json:"account"`
+	Region   string    `json:"region"`
+	Stage    string    `json:"stage"`
+	At       time.Time `json:"at"`
+}
+
+// AddCreated records a resource as created for this target, once.
+func (c *Checkpoint) AddCreated(r Created) {
+	for _, have := range c.Created {
+		if have.Resource == r.Resource && have.Account == r.Account && have.Region == r.Region {
+			return
+		}
+	}
+	c.Created = append(c.Created, r)
+}
+
+// ForgetCreated drops the record of a resource that was deleted.
+func (c *Checkpoint) ForgetCreated(resource, account, region string) {
+	kept := c.Created[:0]
+	for _, have := range c.Created {
+		if have.Resource != resource || have.Account != account || have.Region != region {
+			kept = append(kept, have)
+		}
+	}
+	c.Created = kept
+	if len(kept) == 0 {
+		c.Created = nil
+	}
 }
 
 // Run is one apply of a rebuild.

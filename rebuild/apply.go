@@ -228,5 +228,7 @@ func forgetConfirmations(c *checkpoint.Checkpoint) {
 // (only --repair-state fixes drift), and its drift is checked beside the
 // stacks rather than before them.
 func (a *applier) bootstrapOptions(stage string) bootstrap.Options {
-	return bootstrap.Options{Project: a.cfg.Project, Tags: a.cfg.Tags, Repair: a.repair, Converge: !a.prevDone[stage], DriftLater: a.prevDone[stage]}
+	o := ownerOptions(a.cfg)
+	o.Repair, o.Converge, o.DriftLater = a.repair, !a.prevDone[stage], a.prevDone[stage]
+	return o
 }

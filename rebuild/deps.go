@@ -143,7 +143,8 @@ func openStore(ctx context.Context, cfg *config.Config, forWrite bool) (checkpoi
 		return nil, err
 	}
 	if forWrite {
-		opts := bootstrap.Options{Project: cfg.Project, Tags: cfg.Tags, Converge: true}
+		opts := ownerOptions(cfg)
+		opts.Converge = true
 		if _, err := s.EnsureLockTable(ctx, cfg.State.LockTable, opts); err != nil {
 			return nil, fmt.Errorf("checkpoint store: %w", err)
 		}

@@ -25,6 +25,10 @@ type DestroyOptions struct {
 type destroyer struct {
 	*core
 	destroyed map[string]bool
+	// dry lists what the teardown would delete and keep (TeardownList),
+	// and deletes nothing; listed is that list.
+	dry    bool
+	listed []TeardownItem
 }
 
 // Destroy tears the target down in reverse order, for drills: each stack
@@ -55,7 +59,9 @@ func Destroy(ctx context.Context, cfg *config.Config, opts DestroyOptions) (*Sum
 		runErr = errors.Join(runErr, d.forget(ctx, store))
 	}
 	d.finish(res, runErr)
-	return d.summary(res, start), runErr
+	sum := d.summary(res, start)
+	sum.Teardown = d.listed
+	return sum, runErr
 }
 
 func (d *destroyer) runStage(ctx context.Context, s *stages.Stage) error {
@@ -83,6 +89,7 @@ func (d *destroyer) forget(ctx context.Context, store checkpoint.Store) error {
 	// confirmations.
 	c.EndRebuild()
 	forgetConfirmations(c)
+	d.forgetDeleted(c)
 	if d.destroyed["state"] {
 		c.Stages = nil
 	}
@@ -99,6 +106,10 @@ func (d *destroyer) stack(ctx context.Context, st *config.Stack) error {
 	if !exists {
 		d.note(name, "no state: nothing to destroy")
 		d.markDestroyed(name)
+		return nil
+	}
+	if d.dry {
+		d.listStack(st, ts.Backend.Key)
 		return nil
 	}
 	if err := d.readUpstream(ctx, st); err != nil {

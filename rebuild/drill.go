@@ -129,7 +129,7 @@ func Existing(ctx context.Context, cfg *config.Config, opts Common) ([]string, e
 	if err != nil {
 		return nil, err
 	}
-	rep, err := dryRun{conn.Cloud}.EnsureBucket(ctx, cfg.Target.AccountID, cfg.State, bootstrap.Options{Project: cfg.Project})
+	rep, err := dryRun{conn.Cloud}.EnsureBucket(ctx, cfg.Target.AccountID, cfg.State, ownerOptions(cfg))
 	if err != nil {
 		return nil, err
 	}

@@ -38,13 +38,18 @@ func (stateKind) destroy(ctx context.Context, d *destroyer, s *stages.Stage) err
 	if d.cfg.Checkpoint.Store == "dynamodb" {
 		// The checkpoint and this run's lock live in the table.
 		d.note(s.Name, "lock table "+st.LockTable+" kept: it holds the checkpoint (checkpoint { store = \"dynamodb\" })")
-		st.LockTable = ""
 	}
 	acct, err := d.stateAccount()
 	if err != nil {
 		return err
 	}
-	rep, err := acct.Cloud.DeleteState(ctx, acct.Account.ID, st, bootstrap.Options{Project: d.cfg.Project})
+	if d.cfg.Checkpoint.Store == "dynamodb" {
+		d.list(acct.Account, &bootstrap.Report{Changes: []bootstrap.Change{{Resource: "dynamodb:" + st.LockTable, Action: bootstrap.Keep,
+			Detail: "it holds the checkpoint (checkpoint { store = \"dynamodb\" })"}}})
+		st.LockTable = ""
+	}
+	rep, err := acct.Cloud.DeleteState(ctx, acct.Account.ID, st, d.teardownOptions())
+	d.list(acct.Account, rep)
 	return d.teardown(s.Name, rep, err)
 }
 
@@ -67,8 +72,9 @@ func (registriesKind) destroy(ctx context.Context, d *destroyer, s *stages.Stage
 			errs = append(errs, err)
 			continue
 		}
-		rep, err := acct.Cloud.DeleteRegistries(ctx, g.regs, bootstrap.Options{Project: d.cfg.Project})
+		rep, err := acct.Cloud.DeleteRegistries(ctx, g.regs, d.teardownOptions())
 		d.report(s.Name, rep)
+		d.list(acct.Account, rep)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", acct.Account.Label(), err))
 		}
@@ -98,6 +104,7 @@ func ensureState(ctx context.Context, c *core, dry bool, stage string, opts boot
 	}()
 	rep, err := cv.EnsureBucket(ctx, acct.Account.ID, c.cfg.State, opts)
 	c.report(stage, rep)
+	c.recordCreated(stage, acct.Account, rep)
 	reps = append(reps, rep)
 	if err == nil && !dry && c.bucketReady != nil {
 		c.bucketReady() // init needs the bucket, not the lock table
@@ -107,6 +114,7 @@ func ensureState(ctx context.Context, c *core, dry bool, stage string, opts boot
 	}
 	rep, err = cv.EnsureLockTable(ctx, c.cfg.State.LockTable, opts)
 	c.report(stage, rep)
+	c.recordCreated(stage, acct.Account, rep)
 	reps = append(reps, rep)
 	return err
 }
@@ -150,6 +158,7 @@ func ensureRegistries(ctx context.Context, c *core, dry bool, stage string, opts
 		c.noteAccount(stage, acct)
 		rep, err := convergerOf(acct.Cloud, dry).EnsureRegistries(ctx, g.regs, o)
 		c.report(stage, rep)
+		c.recordCreated(stage, acct.Account, rep)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", acct.Account.Label(), err))
 		}

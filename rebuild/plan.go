@@ -74,7 +74,9 @@ func (p *planner) runStage(ctx context.Context, s *stages.Stage) error {
 // bootstrapOptions are the planner's; dryRun makes every call a dry run
 // in any case.
 func (p *planner) bootstrapOptions() bootstrap.Options {
-	return bootstrap.Options{Project: p.cfg.Project, Tags: p.cfg.Tags, DryRun: true}
+	o := ownerOptions(p.cfg)
+	o.DryRun = true
+	return o
 }
 
 // stage returns the plan of a stage, creating it; callers hold p.mu.

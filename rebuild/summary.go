@@ -25,6 +25,8 @@ type Summary struct {
 	// Notes are things about the run itself worth a line, such as
 	// notifications that could not be delivered (added by the command).
 	Notes []string `json:"notes,omitempty"`
+	// Teardown is what a destroy deleted and kept, account by account.
+	Teardown []TeardownItem `json:"-"`
 }
 
 // StageSummary is one row of the summary.

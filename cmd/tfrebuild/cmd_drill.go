@@ -122,7 +122,8 @@ func drillFromNothing(ctx context.Context, env *cliEnv, cfg *config.Config, o Dr
 		return fmt.Errorf("drill: the target is not empty: %s. A drill measures a rebuild from nothing; "+
 			"add --fresh to tear all of it down first (as destroy --all), or point the drill at another target", strings.Join(existing, "; "))
 	}
-	fmt.Fprintf(o.resultsTo(env), "drill: --fresh: tearing down what exists first: %s\n", strings.Join(existing, "; "))
+	out := o.resultsTo(env)
+	fmt.Fprintf(out, "drill: --fresh: tearing down what exists first: %s\n", strings.Join(existing, "; "))
 	teardown := o.DestroyOptions
 	teardown.All, teardown.With = true, nil
 	for _, s := range cfg.Stacks {
@@ -130,6 +131,11 @@ func drillFromNothing(ctx context.Context, env *cliEnv, cfg *config.Config, o Dr
 			teardown.With = append(teardown.With, s.Name)
 		}
 	}
+	list, err := rebuild.TeardownList(ctx, cfg, rebuild.DestroyOptions{Common: teardown.common(), All: true})
+	if err != nil {
+		return fmt.Errorf("drill --fresh: list what the teardown would delete: %w", err)
+	}
+	ui.WriteTeardownList(out, "drill --fresh", list)
 	if err := destroyConfig(ctx, env, cfg, teardown); err != nil {
 		return fmt.Errorf("drill --fresh: %w", err)
 	}

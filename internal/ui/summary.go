@@ -45,6 +45,7 @@ func WriteSummary(w io.Writer, s *rebuild.Summary) {
 	writeClock(w, "  ", s.Clock)
 	writePath(w, "  ", s.CriticalPath)
 	summaryRestores(w, s)
+	writeKept(w, s.Teardown)
 	for _, st := range s.Stages {
 		if st.Error != "" && st.Status == stages.Failed {
 			fmt.Fprintf(w, "\n%s failed:\n  %s\n", st.Name, strings.ReplaceAll(st.Error, "\n", "\n  "))
