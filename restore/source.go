@@ -3,6 +3,7 @@ package restore
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -55,6 +56,9 @@ func (t *Tables) describeBackup(ctx context.Context, arn string) (tableSource, e
 			hint = "the backup is in " + r + ": set source_region = \"" + r + "\""
 		}
 		return tableSource{}, fmt.Errorf("read backup %s in %s: %w; %s", arn, t.SourceRegion, err, hint)
+	}
+	if out.BackupDescription == nil {
+		return tableSource{}, emptyAnswer("backup "+arn, t.SourceRegion)
 	}
 	d := out.BackupDescription.BackupDetails
 	if d == nil || d.BackupStatus != ddbtypes.BackupStatusAvailable {
@@ -109,6 +113,9 @@ func (t *Tables) pointInTime(ctx context.Context, opts TableOptions) (tableSourc
 	case err != nil:
 		return tableSource{}, fmt.Errorf("read point-in-time recovery of table %q in %s: %w", src, t.SourceRegion, err)
 	}
+	if out.ContinuousBackupsDescription == nil {
+		return tableSource{}, emptyAnswer("point-in-time recovery of table "+strconv.Quote(src), t.SourceRegion)
+	}
 	pitr := out.ContinuousBackupsDescription.PointInTimeRecoveryDescription
 	if pitr == nil || pitr.PointInTimeRecoveryStatus != ddbtypes.PointInTimeRecoveryStatusEnabled {
 		return tableSource{}, fmt.Errorf("restore table %q to a point in time: point-in-time recovery is not enabled on table %q in %s; "+
@@ -127,9 +134,20 @@ func (t *Tables) pointInTime(ctx context.Context, opts TableOptions) (tableSourc
 		if err != nil {
 			return tableSource{}, fmt.Errorf("describe source table %q in %s: %w", src, t.SourceRegion, err)
 		}
+		if d.Table == nil || d.Table.TableArn == nil {
+			return tableSource{}, emptyAnswer("source table "+strconv.Quote(src), t.SourceRegion)
+		}
 		s.sourceARN = aws.ToString(d.Table.TableArn)
 	}
 	return s, nil
+}
+
+// emptyAnswer is the error for a reply that decoded without an error but
+// without the description asked for: DynamoDB marks those parts optional,
+// and a loaded endpoint (moto under load, a truncated reply) sends them
+// empty. Nothing was started, so running again is safe.
+func emptyAnswer(what, region string) error {
+	return fmt.Errorf("read %s in %s: DynamoDB answered without a description; nothing was restored, run again", what, region)
 }
 
 // arnRegion is the region field of an ARN, or "".
