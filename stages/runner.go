@@ -166,12 +166,3 @@ func (r *Runner) block(p *Pipeline, failed string, res *Result, set func(string,
 		queue = append(queue, p.Dependents(n)...)
 	}
 }
-
-func (r *Runner) safeRun(ctx context.Context, s *Stage) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = fmt.Errorf("internal error (panic): %v", v)
-		}
-	}()
-	return r.Run(ctx, s)
-}

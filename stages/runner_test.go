@@ -183,6 +183,12 @@ func TestRunnerWaitingAndPanics(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "panic") {
 		t.Errorf("a panicking stage should fail the run: %v", err)
 	}
+	// The error carries where it panicked: the stack of the stage's goroutine.
+	var pe *PanicError
+	if !errors.As(err, &pe) || pe.Value != "boom" || !strings.Contains(err.Error(), "TestRunnerWaitingAndPanics.func1") ||
+		!strings.Contains(err.Error(), "runner_test.go:") {
+		t.Errorf("the panic's error should carry its stack trace, naming the panicking function and line: %v", err)
+	}
 	if !res.Waiting() || res.Status["after"] != Pending || res.Status["bad"] != Failed {
 		t.Errorf("statuses: %v", res.Status)
 	}
