@@ -91,10 +91,6 @@ func NewSessions(base aws.Config, eps Endpoints, project string) *Sessions {
 	return &Sessions{base: base, endpoints: eps, project: project, callerRegion: base.Region, open: map[string]*Session{}}
 }
 
-// CallerRegion is the region the environment or profile selected before
-// any account's was applied; "" when none was.
-func (ss *Sessions) CallerRegion() string { return ss.callerRegion }
-
 // For returns the session of an account, opening it on first use. The
 // role is assumed lazily, on the first call that needs credentials.
 // Asking for the same account name with other values is an error: two

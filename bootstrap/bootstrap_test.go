@@ -211,7 +211,7 @@ func TestExistingBucketDriftAndRepair(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	drift := rep.Drift()
+	drift := driftOf(rep)
 	if len(drift) == 0 || !strings.Contains(rep.String(), "versioning") {
 		t.Fatalf("want versioning drift reported, got %v", rep)
 	}

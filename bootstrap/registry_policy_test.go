@@ -97,7 +97,7 @@ func TestPullPolicyMergesAndReportsDrift(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	drift := rep.Drift()
+	drift := driftOf(rep)
 	if len(drift) != 1 || !strings.Contains(drift[0].Detail, "no statement lets account(s) 123456789012, 222222222222 pull") {
 		t.Fatalf("want the missing grant reported as drift, got %v", rep)
 	}

@@ -46,17 +46,6 @@ type Report struct {
 
 func (r *Report) add(c Change) { r.Changes = append(r.Changes, c) }
 
-// Drift returns the drift left in place.
-func (r *Report) Drift() []Change {
-	var out []Change
-	for _, c := range r.Changes {
-		if c.Action == Drift {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 func (r *Report) String() string {
 	var lines []string
 	for _, c := range r.Changes {

@@ -147,3 +147,14 @@ func TestConvergeStopsAtAFailedFix(t *testing.T) {
 		t.Errorf("report = %+v, want only s0's update", rep.Changes)
 	}
 }
+
+// driftOf is the drift a report leaves in place.
+func driftOf(r *Report) []Change {
+	var out []Change
+	for _, c := range r.Changes {
+		if c.Action == Drift {
+			out = append(out, c)
+		}
+	}
+	return out
+}

@@ -1,7 +1,6 @@
 package bootstrap
 
 import (
-	"context"
 	"slices"
 	"strings"
 
@@ -51,17 +50,6 @@ func EndpointsFromEnv(getenv func(string) string) Endpoints {
 		}
 	}
 	return out
-}
-
-// Load opens the session of the target alone: the SDK's standard
-// credential chain, then target.role_arn when one is set, pinned to the
-// target's region. A rebuild that spans accounts uses LoadSessions.
-func Load(ctx context.Context, project string, t config.Target) (*Session, error) {
-	ss, err := LoadSessions(ctx, project)
-	if err != nil {
-		return nil, err
-	}
-	return ss.For(TargetAccount(t))
 }
 
 // TargetAccount is the target block as an Account.

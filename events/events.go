@@ -160,13 +160,6 @@ func NewBus(runID, project, mode string, sinks ...Sink) *Bus {
 	return &Bus{sinks: sinks, runID: runID, project: project, mode: mode, now: time.Now}
 }
 
-// Subscribe adds a sink.
-func (b *Bus) Subscribe(s Sink) {
-	b.mu.Lock()
-	b.sinks = append(b.sinks, s)
-	b.mu.Unlock()
-}
-
 // AddSecrets tells the bus values that must never leave the process, such
 // as the sensitive outputs the engine has read. From then on every string
 // field of every event is redacted before a sink sees it. The engine never

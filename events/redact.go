@@ -142,9 +142,3 @@ func (r *Redactor) Event(e Event) Event {
 	}
 	return e
 }
-
-// Sink returns a sink that redacts each event before handing it to next,
-// for a subscriber fed from outside a Bus.
-func (r *Redactor) Sink(next Sink) Sink {
-	return SinkFunc(func(e Event) { next.Emit(r.Event(e)) })
-}

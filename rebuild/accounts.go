@@ -114,7 +114,7 @@ func (c *core) splitState(st *config.Stack) bool { return st.Account != c.cfg.St
 // (and the fingerprint) do not change from one command to the next.
 func (c *core) stateCredentialsPath(st *config.Stack) string {
 	if c.tf == nil {
-		return filepath.Join(StateDir(c.cfg), c.workDir, st.Name, stateCredentialsFile)
+		return filepath.Join(c.cfg.StateDir(), c.workDir, st.Name, stateCredentialsFile)
 	}
 	return filepath.Join(string(c.tf.Workdir(st.Name)), stateCredentialsFile)
 }

@@ -45,7 +45,7 @@ func (c *core) withStateFiles(tf Terraform) Terraform {
 	if tf == nil {
 		return nil
 	}
-	left, _ := filepath.Glob(filepath.Join(StateDir(c.cfg), c.workDir, "*", stateCredentialsFile))
+	left, _ := filepath.Glob(filepath.Join(c.cfg.StateDir(), c.workDir, "*", stateCredentialsFile))
 	for _, path := range left {
 		_ = os.Remove(path)
 	}

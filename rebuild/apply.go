@@ -82,7 +82,7 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (*Summary
 		return nil, err
 	}
 	defer a.closeTerraform() // on the early returns; closing twice is harmless
-	if a.key, err = loadHashKey(StateDir(cfg)); err != nil {
+	if a.key, err = loadHashKey(cfg.StateDir()); err != nil {
 		return nil, err
 	}
 	if a.store, err = a.deps.Store(ctx, cfg, true); err != nil {

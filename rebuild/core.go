@@ -182,7 +182,7 @@ func (c *core) findTerraform(ctx context.Context) error {
 	if c.tf != nil {
 		return nil
 	}
-	tf, bin, err := c.deps.Terraform(ctx, c.cfg, filepath.Join(StateDir(c.cfg), c.workDir), c.opts.Download)
+	tf, bin, err := c.deps.Terraform(ctx, c.cfg, filepath.Join(c.cfg.StateDir(), c.workDir), c.opts.Download)
 	if err != nil {
 		return err
 	}

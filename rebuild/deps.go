@@ -115,14 +115,9 @@ func findTerraform(ctx context.Context, cfg *config.Config, workRoot string, dow
 	if err != nil {
 		return nil, nil, err
 	}
-	return &terraform.Runner{Binary: bin, WorkRoot: workRoot, PluginCache: filepath.Join(StateDir(cfg), "plugin-cache"),
+	return &terraform.Runner{Binary: bin, WorkRoot: workRoot, PluginCache: filepath.Join(cfg.StateDir(), "plugin-cache"),
 		LockTimeout: cfg.Terraform.LockTimeout}, bin, nil
 }
-
-// StateDir is the folder beside the config that holds the checkpoint and
-// the stacks' work folders: .tfrebuild/ for rebuild.hcl, .tfrebuild-NAME/
-// for NAME.hcl, so that two configs in one folder never share one.
-func StateDir(cfg *config.Config) string { return cfg.StateDir() }
 
 // openStore returns the checkpoint store the config selects. The
 // DynamoDB store is the lock table in the state's account. Before it is
@@ -132,7 +127,7 @@ func StateDir(cfg *config.Config) string { return cfg.StateDir() }
 // nil store when the table does not exist yet.
 func openStore(ctx context.Context, cfg *config.Config, forWrite bool) (checkpoint.Store, error) {
 	if cfg.Checkpoint.Store != "dynamodb" {
-		return &ckfile.Store{Path: filepath.Join(StateDir(cfg), "checkpoint.json")}, nil
+		return &ckfile.Store{Path: filepath.Join(cfg.StateDir(), "checkpoint.json")}, nil
 	}
 	ss, _, err := guardedSessions(ctx, cfg)
 	if err != nil {

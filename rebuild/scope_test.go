@@ -149,11 +149,11 @@ func TestAnotherConfigHasItsOwnStateDir(t *testing.T) {
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	if got := StateDir(cfg); got != filepath.Join(w.cfg.Dir, ".tfrebuild-drill") {
+	if got := cfg.StateDir(); got != filepath.Join(w.cfg.Dir, ".tfrebuild-drill") {
 		t.Errorf("state dir of drill.hcl: %s", got)
 	}
 	w.cfg = cfg
-	w.store.Path = filepath.Join(StateDir(cfg), "checkpoint.json")
+	w.store.Path = filepath.Join(cfg.StateDir(), "checkpoint.json")
 	other := w.checkpointFor("210987654321")
 	if err := w.store.Save(context.Background(), other); err != nil {
 		t.Fatal(err)
