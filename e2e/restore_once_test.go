@@ -3,8 +3,11 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -111,5 +114,58 @@ step "handoff" {
 	wantCode(t, res, 0)
 	if got := rt.get("y.txt"); got != "from the replica y.txt" {
 		t.Errorf("y.txt = %q after the resume", got)
+	}
+}
+
+// What came back is verified once the run's stages are done. Here the
+// service, started by then and probed by the health check, deletes an
+// object the restore brought back: the verification reports the
+// mismatch in the summary, status --json and the events.
+func TestRestoreVerificationFindsATamperedBucket(t *testing.T) {
+	t.Parallel()
+	rt := newRestoreTarget(t, "rst-tamper")
+	rt.config("1h", "")
+	wantCode(t, rt.run("apply", "--yes"), 0)
+	pit := rt.put("a.txt", "v1 a")
+	for _, k := range []string{"b.txt", "c.txt"} {
+		if at := rt.put(k, "v1 "+k); at.After(pit) {
+			pit = at
+		}
+	}
+	testenv.NextSecond(t, pit)
+	rt.put("a.txt", "garbage")
+	var once sync.Once
+	svc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		once.Do(func() {
+			_, _ = rt.s3().DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(rt.bucket), Key: aws.String("b.txt")})
+		})
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer svc.Close()
+	rt.config("1h", fmt.Sprintf(`restore "uploads" {
+  s3_bucket     = %q
+  from          = "versions"
+  point_in_time = %q
+  stack         = stack.data
+  address       = "aws_s3_bucket.uploads"
+}
+check "svc" {
+  url     = "%s/healthz"
+  timeout = "30s"
+}
+`, rt.bucket, pit.Format(time.RFC3339), svc.URL))
+	res := rt.run("apply", "--yes", "--json", "--events", "events.ndjson")
+	wantCode(t, res, 0)
+	r := restoreRow(t, applySummary(t, res), "restore.uploads")
+	if v := r.Result.Verified; v == nil || v.OK || v.MismatchCount != 1 || v.Checked != 3 || v.Matched != 2 || !strings.Contains(strings.Join(v.Mismatches, " "), "b.txt") {
+		t.Errorf("the tampered restore's verification: %+v", v)
+	}
+	status := rt.run("status", "--json")
+	wantCode(t, status, 0)
+	if !strings.Contains(status.Stdout, `"mismatch_count": 1`) || !strings.Contains(status.Stdout, `"kind": "mismatch"`) {
+		t.Errorf("status --json shows no mismatch:\n%s", status.Stdout)
+	}
+	if ev := readFile(t, filepath.Join(rt.dir, "events.ndjson")); !strings.Contains(ev, "MISMATCH") || !strings.Contains(ev, "b.txt") {
+		t.Errorf("the events say nothing of the mismatch:\n%s", ev)
 	}
 }

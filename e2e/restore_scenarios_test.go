@@ -38,6 +38,9 @@ func TestRestoreTableFromBackupIntoItsStack(t *testing.T) {
 	if r.Result.Outcome != restore.Restored || r.Result.BackupARN != arn || !r.RPO.RPOMet || r.RPO.RPOSeconds != 900 || r.RPO.DataAgeSeconds == nil {
 		t.Errorf("restore.orders: %+v", r)
 	}
+	if v := r.Result.Verified; v == nil || !v.OK || v.Items == nil || *v.Items != 3 || v.SourceItems == nil || *v.SourceItems != 3 {
+		t.Errorf("restore.orders verification: %+v", v)
+	}
 	if rec := rt.checkpoint().Stages["restore.orders"]; rec.Restore == nil || rec.Restore.Result.BackupARN != arn {
 		t.Errorf("checkpoint record %+v", rec)
 	}
@@ -157,6 +160,9 @@ func TestRestoreBucketToAPointInTime(t *testing.T) {
 	r := restoreRow(t, applySummary(t, res), "restore.uploads")
 	if o := r.Result.Objects; o == nil || o.Restored != 2 || o.Deleted != 1 || o.Unchanged != 1 || !r.RPO.RPOMet {
 		t.Errorf("restore.uploads: %+v %+v", r.Result, o)
+	}
+	if v := r.Result.Verified; v == nil || !v.OK || v.Checked != 4 || v.Matched != 4 {
+		t.Errorf("restore.uploads verification: %+v", v)
 	}
 }
 

@@ -40,6 +40,7 @@ type applier struct {
 	store        checkpoint.Store
 	accept       map[string]bool // restores whose existing target is accepted
 	rerun        map[string]bool // restores asked for again (--restore)
+	toVerify     []pendingVerify // restores this run made, verified at its end
 
 	// prevDone holds the stages the checkpoint had done before this run;
 	// crashed, for each stage the previous run left running, interrupted
@@ -108,6 +109,7 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (*Summary
 	a.warmCtx = warmCtx
 	a.behind = newBehind(a.core, a.store)
 	res, runErr := a.execute(ctx, a.runStage, func(e stages.Event) { a.behind.ask(e.Stage) })
+	a.verifyRestores(ctx)
 	a.later.Wait()
 	a.behind.close()
 	stopWarm()

@@ -40,6 +40,8 @@ func JudgeDrill(sum *Summary, rto time.Duration, applyErr error) DrillVerdict {
 		v.Passed, v.Reason = false, "over the recovery time objective"
 	case sum != nil && len(sum.OverRPO()) > 0:
 		v.Passed, v.Reason = false, "restored data over the recovery point objective: "+strings.Join(sum.OverRPO(), "; ")
+	case sum != nil && len(sum.Mismatched()) > 0:
+		v.Passed, v.Reason = false, "restored data differs from its source: "+strings.Join(sum.Mismatched(), "; ")
 	}
 	return v
 }

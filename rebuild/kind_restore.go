@@ -78,6 +78,9 @@ func (a *applier) restore(ctx context.Context, r *config.Restore) error {
 		return fmt.Errorf("%w. stack.%s has run, so check that s3_bucket = %q in restore %q (%s:%d) is the bucket %s creates", err,
 			r.Stack, r.S3Bucket, r.Name, r.Range.Filename, r.Range.Start.Line, r.Address)
 	}
+	if err == nil && res != nil && res.Outcome != restore.Accepted {
+		a.verifyLater(r, account, accept)
+	}
 	if err != nil || !r.BeforeStack() {
 		return err
 	}

@@ -28,6 +28,7 @@ type TableRestorer interface {
 	Restore(ctx context.Context, opts restore.TableOptions) (*restore.Result, error)
 	Plan(ctx context.Context, opts restore.TableOptions) (*restore.Plan, error)
 	Presence(ctx context.Context, table string) (restore.Presence, error)
+	Verify(ctx context.Context, opts restore.TableOptions, res *restore.Result) (*restore.Verification, error)
 }
 
 // BucketRestorer is what the engine asks of *restore.Buckets.
@@ -35,6 +36,7 @@ type BucketRestorer interface {
 	Restore(ctx context.Context, opts restore.BucketOptions) (*restore.Result, error)
 	Plan(ctx context.Context, opts restore.BucketOptions) (*restore.Plan, error)
 	Presence(ctx context.Context, bucket, account string) (restore.Presence, error)
+	Verify(ctx context.Context, opts restore.BucketOptions) (*restore.Verification, error)
 }
 
 var (

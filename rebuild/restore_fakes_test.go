@@ -69,6 +69,8 @@ type fakeRestorers struct {
 	bucketPlan  *restore.Plan
 	// gone are the tables and buckets whose target reads as missing.
 	gone map[string]bool
+	// bad are those whose verification finds a mismatch.
+	bad map[string]bool
 }
 
 type fakeTables struct{ f *fakeRestorers }
@@ -119,6 +121,26 @@ func (t fakeTables) Presence(_ context.Context, table string) (restore.Presence,
 func (b fakeBuckets) Presence(_ context.Context, bucket, _ string) (restore.Presence, error) {
 	b.f.record("bucket.Presence " + bucket)
 	return b.f.presence(bucket), nil
+}
+
+func (t fakeTables) Verify(_ context.Context, o restore.TableOptions, _ *restore.Result) (*restore.Verification, error) {
+	t.f.record("table.Verify " + o.Table)
+	return t.f.verification(o.Table), nil
+}
+
+func (b fakeBuckets) Verify(_ context.Context, o restore.BucketOptions) (*restore.Verification, error) {
+	b.f.record("bucket.Verify " + o.Bucket)
+	return b.f.verification(o.Bucket), nil
+}
+
+// verification is the fakes' verdict: a mismatch for the names in bad.
+func (f *fakeRestorers) verification(name string) *restore.Verification {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.bad[name] {
+		return &restore.Verification{Checked: 3, Matched: 2, MismatchCount: 1, Mismatches: []string{"k is missing or differs from the source's"}}
+	}
+	return &restore.Verification{OK: true, Checked: 3, Matched: 3}
 }
 
 func (f *fakeRestorers) presence(name string) restore.Presence {

@@ -26,7 +26,7 @@ func TestATableIsRestoredAndImportedBeforeItsStack(t *testing.T) {
 	if got := w.tf.appliedList(); !slices.Equal(got, []string{"import aws_dynamodb_table.orders", "shared"}) {
 		t.Errorf("terraform calls %v, want the import, then the stack", got)
 	}
-	if got := w.callList(); !slices.Equal(got, []string{"table.Restore orders", "bucket.Restore orders-uploads"}) {
+	if got := w.callList(); !slices.Equal(got, []string{"table.Restore orders", "bucket.Restore orders-uploads", "table.Verify orders", "bucket.Verify orders-uploads"}) {
 		t.Errorf("restore calls %v", got)
 	}
 	if !slices.Equal(w.itf.imports, []string{"shared/aws_dynamodb_table.orders=orders"}) {
@@ -61,7 +61,7 @@ func TestATableIsRestoredAndImportedBeforeItsStack(t *testing.T) {
 	if len(w.itf.imports) != 1 {
 		t.Errorf("second apply imported again: %v", w.itf.imports)
 	}
-	if got := w.callList()[2:]; !slices.Equal(got, []string{"table.Presence orders", "bucket.Presence orders-uploads"}) {
+	if got := w.callList()[4:]; !slices.Equal(got, []string{"table.Presence orders", "bucket.Presence orders-uploads"}) {
 		t.Errorf("second apply's restore calls %v, want the targets read only", got)
 	}
 	if notes := w.checkpoint().Stages["restore.orders"].Notes; !strings.Contains(strings.Join(notes, "\n"), "not run again") {
@@ -84,7 +84,7 @@ func TestARestoreRunsAgainOnlyWhenNeededOrAsked(t *testing.T) {
 	if _, err := w.apply(); err != nil {
 		t.Fatal(err)
 	}
-	if got := w.callList()[2:]; !slices.Equal(got, []string{"table.Presence orders", "table.Restore orders", "bucket.Presence orders-uploads"}) {
+	if got := w.callList()[4:]; !slices.Equal(got, []string{"table.Presence orders", "table.Restore orders", "bucket.Presence orders-uploads", "table.Verify orders"}) {
 		t.Errorf("a gone table: calls %v", got)
 	}
 	w.rs.gone = nil
@@ -93,7 +93,7 @@ func TestARestoreRunsAgainOnlyWhenNeededOrAsked(t *testing.T) {
 	if _, err := Apply(context.Background(), w.cfg, ApplyOptions{Common: c, Restore: []string{"orders-uploads"}}); err != nil {
 		t.Fatal(err)
 	}
-	if got := w.callList()[5:]; !slices.Equal(got, []string{"table.Presence orders", "bucket.Restore orders-uploads"}) {
+	if got := w.callList()[8:]; !slices.Equal(got, []string{"table.Presence orders", "bucket.Restore orders-uploads", "bucket.Verify orders-uploads"}) {
 		t.Errorf("--restore orders-uploads: calls %v", got)
 	}
 	if _, err := Apply(context.Background(), w.cfg, ApplyOptions{Common: c, Restore: []string{"nope"}}); err == nil || !strings.Contains(err.Error(), "--restore nope") {
@@ -317,5 +317,34 @@ func TestAFailedAttemptDropsTheEarlierResult(t *testing.T) {
 	}
 	if rec := w.checkpoint().Stages["restore.orders"]; rec.Restore != nil || sum.Stages[3].Restore != nil {
 		t.Errorf("a refused restore still shows the earlier result: %+v", rec.Restore)
+	}
+}
+
+// What a restore brought back is verified when the run's stages are done;
+// a mismatch is a finding, in the summary and the checkpoint, and fails
+// a drill.
+func TestARestoreMismatchIsAFindingAndFailsADrill(t *testing.T) {
+	t.Parallel()
+	w := newRestoreWorld(t)
+	w.rs.bad = map[string]bool{"orders-uploads": true}
+	sum, err := w.apply()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := w.checkpoint().Stages["restore.uploads"]
+	if v := rec.Restore.Result.Verified; v == nil || v.OK || v.MismatchCount != 1 {
+		t.Errorf("recorded verification %+v", v)
+	}
+	if len(rec.Findings) != 1 || rec.Findings[0].Kind != Mismatch {
+		t.Errorf("findings %+v", rec.Findings)
+	}
+	if v := w.checkpoint().Stages["restore.orders"].Restore.Result.Verified; v == nil || !v.OK {
+		t.Errorf("restore.orders verification %+v", v)
+	}
+	if got := sum.Mismatched(); len(got) != 1 || !strings.HasPrefix(got[0], "restore.uploads: MISMATCH") {
+		t.Errorf("Mismatched() = %v", got)
+	}
+	if v := JudgeDrill(sum, 0, nil); v.Passed || !strings.Contains(v.Reason, "differs from its source") {
+		t.Errorf("a drill with a mismatch: %v", v)
 	}
 }

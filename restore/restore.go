@@ -64,6 +64,9 @@ type Result struct {
 	TableARN string `json:"table_arn,omitempty"`
 	// Objects counts what an S3 restore did.
 	Objects *ObjectCounts `json:"objects,omitempty"`
+	// Verified is what came back, checked against the source at the
+	// recovery point once the run's stages had finished; nil until then.
+	Verified *Verification `json:"verified,omitempty"`
 }
 
 // ObjectCounts are an S3 restore's per-object decisions.

@@ -26,6 +26,9 @@ func writeRestores(w io.Writer, names []string, recs []*checkpoint.Restore) {
 		if o := r.Result.Objects; o != nil {
 			fmt.Fprintf(w, "    objects: %d restored, %d unchanged, %d deleted, %d kept\n", o.Restored, o.Unchanged, o.Deleted, o.Kept)
 		}
+		if v := r.Result.Verified; v != nil {
+			fmt.Fprintf(w, "    %s\n", v)
+		}
 	}
 }
 
