@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/tfrebuild/tfrebuild/internal/testenv"
+	"github.com/tfrebuild/tfrebuild/tfstate"
 )
 
 // TestBackendInTheStateAccount runs the real Terraform: its environment
@@ -105,7 +106,8 @@ skip_region_validation = true
 	if out, err := run("with-profile", profile); err != nil {
 		t.Fatalf("the backend did not reach the state account through the profile: %v\n%s", err, out)
 	}
-	if exists, err := mgmt.StateExists(ctx, mgmtID, st.Bucket, "acct-backend/with-profile/terraform.tfstate"); err != nil || !exists {
+	states := &tfstate.Client{S3: mgmt.S3, DDB: mgmt.DDB}
+	if exists, err := states.Exists(ctx, tfstate.Location{Bucket: st.Bucket, Key: "acct-backend/with-profile/terraform.tfstate", Owner: mgmtID}); err != nil || !exists {
 		t.Errorf("no state written: %t %v", exists, err)
 	}
 	if out, err := run("without-profile", ""); err == nil || !strings.Contains(out, "ResourceNotFoundException") {

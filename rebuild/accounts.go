@@ -8,6 +8,7 @@ import (
 	"github.com/tfrebuild/tfrebuild/bootstrap"
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/terraform"
+	"github.com/tfrebuild/tfrebuild/tfstate"
 )
 
 // AccountSession is one guarded account of a rebuild: the session its
@@ -18,6 +19,9 @@ type AccountSession struct {
 	Account  bootstrap.Account
 	Identity bootstrap.Identity
 	Cloud    Cloud
+	// States reaches the state objects when the state lives in this
+	// account.
+	States States
 	// Credentials hand the account's credentials to Terraform. Nil leaves
 	// Terraform the caller's own environment (the unit tests' fakes).
 	Credentials Credentials
@@ -77,32 +81,13 @@ func (c *core) account(name string) (*AccountSession, error) {
 		return s, nil
 	}
 	if name == "" && c.conn.Cloud != nil {
-		return &AccountSession{Account: accountOf(c.cfg, ""), Identity: c.conn.Identity, Cloud: c.conn.Cloud}, nil
+		return &AccountSession{Account: accountOf(c.cfg, ""), Identity: c.conn.Identity, Cloud: c.conn.Cloud, States: c.conn.States}, nil
 	}
 	return nil, fmt.Errorf("%s: preflight opened no session for it", accountOf(c.cfg, name).Label())
 }
 
 // stateAccount is the session of the account the state lives in.
 func (c *core) stateAccount() (*AccountSession, error) { return c.account(c.cfg.State.Account) }
-
-// stateExists reports whether a stack's state object exists, asking the
-// state's account.
-func (c *core) stateExists(ctx context.Context, b terraform.Backend) (bool, error) {
-	s, err := c.stateAccount()
-	if err != nil {
-		return false, err
-	}
-	return s.Cloud.StateExists(ctx, s.Account.ID, b.Bucket, b.Key)
-}
-
-// stateLock reads the lock on a stack's state, in the state's account.
-func (c *core) stateLock(ctx context.Context, b terraform.Backend) (*bootstrap.LockInfo, error) {
-	s, err := c.stateAccount()
-	if err != nil {
-		return nil, err
-	}
-	return s.Cloud.StateLock(ctx, s.Account.ID, b.Bucket, b.Key, b.LockTable, b.UseLockfile)
-}
 
 // splitState reports whether a stack runs in another account than its
 // state: its backend then reaches the state through a credentials file
@@ -125,10 +110,10 @@ func (c *core) stateCredentialsPath(st *config.Stack) string {
 // its own; when the state is in another account than the stack, it reads
 // that account's credentials from a file (profile, shared_credentials_files).
 func (c *core) backend(st *config.Stack) terraform.Backend {
-	s := c.cfg.State
+	l := tfstate.Locate(c.cfg, st.Name)
 	b := terraform.Backend{
-		Bucket: s.Bucket, Key: terraform.StateKey(c.cfg.Project, st.Name), Region: c.cfg.AccountFor(s.Account).Region,
-		LockTable: s.LockTable, UseLockfile: s.UseLockfile, KMSKeyID: s.KMSKeyID,
+		Bucket: l.Bucket, Key: l.Key, Region: l.Region,
+		LockTable: l.LockTable, UseLockfile: l.UseLockfile, KMSKeyID: l.KMSKeyID,
 	}
 	if c.splitState(st) {
 		b.Profile, b.SharedCredentialsFiles = StateProfile, []string{c.stateCredentialsPath(st)}

@@ -124,7 +124,7 @@ func TestAccountsCredentialsAskedPerCommand(t *testing.T) {
 	w := newAccountsWorld(t, accountsConfig)
 	c := newCore(w.cfg, nil, w.common(), "apply", "work")
 	r := &renewing{}
-	c.conn = &Connection{Accounts: map[string]*AccountSession{"mgmt": {Account: accountOf(w.cfg, "mgmt"), Cloud: w.mgmt, Credentials: r}}}
+	c.conn = &Connection{Accounts: map[string]*AccountSession{"mgmt": {Account: accountOf(w.cfg, "mgmt"), Cloud: w.mgmt, States: w.mgmt, Credentials: r}}}
 	creds := c.tfStack(w.cfg.Stack("base")).Credentials
 	if creds == nil {
 		t.Fatal("a stack in an account with credentials got none")

@@ -13,6 +13,7 @@ import (
 	"github.com/tfrebuild/tfrebuild/bootstrap"
 	ckfile "github.com/tfrebuild/tfrebuild/checkpoint/file"
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/tfstate"
 )
 
 // accountsConfig keeps the state and a registry in a management account,
@@ -99,9 +100,9 @@ func (a *acctCloud) DeleteState(ctx context.Context, account string, st config.S
 	return a.fakeCloud.DeleteState(ctx, account, st, o)
 }
 
-func (a *acctCloud) StateExists(ctx context.Context, account, bucket, key string) (bool, error) {
-	a.saw(account)
-	return a.fakeCloud.StateExists(ctx, account, bucket, key)
+func (a *acctCloud) Exists(ctx context.Context, l tfstate.Location) (bool, error) {
+	a.saw(l.Owner)
+	return a.fakeCloud.Exists(ctx, l)
 }
 
 // accountsWorld is a world whose connection has a session per account.
@@ -123,6 +124,7 @@ func newAccountsWorld(t *testing.T, cfgText string) *accountsWorld {
 		store: &ckfile.Store{Path: filepath.Join(dir, ".tfrebuild", "checkpoint.json")}},
 		target: newAcctCloud(), mgmt: newAcctCloud()}
 	w.cloud = w.target.fakeCloud
+	w.target.tf, w.mgmt.tf = w.tf, w.tf
 	w.tf.outputs["base"] = map[string]cty.Value{"id": cty.StringVal("b-1")}
 	return w
 }
@@ -132,9 +134,9 @@ func (w *accountsWorld) deps() Deps {
 	d.Connect = func(context.Context, *config.Config) (*Connection, error) {
 		tid := bootstrap.Identity{Account: "123456789012", ARN: "arn:aws:iam::123456789012:user/t"}
 		mid := bootstrap.Identity{Account: "111111111111", ARN: "arn:aws:sts::111111111111:assumed-role/x/tfrebuild-p"}
-		return &Connection{Cloud: w.target, Identity: tid, Accounts: map[string]*AccountSession{
-			"":     {Account: accountOf(w.cfg, ""), Identity: tid, Cloud: w.target},
-			"mgmt": {Account: accountOf(w.cfg, "mgmt"), Identity: mid, Cloud: w.mgmt},
+		return &Connection{Cloud: w.target, States: w.target, Identity: tid, Accounts: map[string]*AccountSession{
+			"":     {Account: accountOf(w.cfg, ""), Identity: tid, Cloud: w.target, States: w.target},
+			"mgmt": {Account: accountOf(w.cfg, "mgmt"), Identity: mid, Cloud: w.mgmt, States: w.mgmt},
 		}}, nil
 	}
 	return d

@@ -5,9 +5,9 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/tfrebuild/tfrebuild/bootstrap"
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/terraform"
+	"github.com/tfrebuild/tfrebuild/tfstate"
 )
 
 // A resume knows, before any stage runs, which reads its stacks will
@@ -54,9 +54,9 @@ func (f *future[T]) get(ctx context.Context) (v T, ok bool) {
 
 // stackReads are the reads started ahead for one stack; any may be nil.
 type stackReads struct {
-	state  *future[stateObject] // a done stack's state object
+	state  *future[tfstate.Object] // a done stack's state object
 	exists *future[bool]
-	lock   *future[*bootstrap.LockInfo]
+	lock   *future[*tfstate.LockInfo]
 }
 
 // readStacksAhead starts the reads of the stacks still to run (todo) and
@@ -69,13 +69,12 @@ func (a *applier) readStacksAhead(todo, done []terraform.Stack) {
 	reads := map[string]*stackReads{}
 	memo := map[string]bool{}
 	for _, ts := range done {
-		if a.states == nil || a.recordedStateVersion("stack."+ts.Name) == "" || !a.readyAtOnce(ts.Name, memo) {
+		if a.recordedStateVersion("stack."+ts.Name) == "" || !a.readyAtOnce(ts.Name, memo) {
 			continue
 		}
 		b := ts.Backend
-		reads[ts.Name] = &stackReads{state: startRead(&a.warm, func() (stateObject, error) {
-			body, version, err := a.states.objects.StateObject(a.warmCtx, a.states.account, b.Bucket, b.Key)
-			return stateObject{body, version}, err
+		reads[ts.Name] = &stackReads{state: startRead(&a.warm, func() (tfstate.Object, error) {
+			return a.readObject(a.warmCtx, b)
 		})}
 	}
 	for _, ts := range todo {
@@ -85,7 +84,7 @@ func (a *applier) readStacksAhead(todo, done []terraform.Stack) {
 			r.exists = startRead(&a.warm, func() (bool, error) { return a.stateExists(a.warmCtx, b) })
 		}
 		if _, crashed := a.crashed["stack."+ts.Name]; crashed {
-			r.lock = startRead(&a.warm, func() (*bootstrap.LockInfo, error) { return a.stateLock(a.warmCtx, b) })
+			r.lock = startRead(&a.warm, func() (*tfstate.LockInfo, error) { return a.stateLock(a.warmCtx, b) })
 		}
 		reads[ts.Name] = r
 	}
@@ -141,7 +140,7 @@ func (a *applier) existedBefore(ctx context.Context, r *stackReads, b terraform.
 
 // lockBefore reads the lock on the stack's state, from the read made ahead
 // when there is one (r may be nil).
-func (a *applier) lockBefore(ctx context.Context, r *stackReads, b terraform.Backend) (*bootstrap.LockInfo, error) {
+func (a *applier) lockBefore(ctx context.Context, r *stackReads, b terraform.Backend) (*tfstate.LockInfo, error) {
 	if r == nil {
 		r = &stackReads{}
 	}

@@ -80,8 +80,8 @@ type core struct {
 	// engine is the engine and its version, "opentofu 1.12.6": notes,
 	// fingerprints and reports name it.
 	engine string
-	// states reads state objects without Terraform; nil when it cannot.
-	states *stateReader
+	// versions are the versions of the state objects this run read.
+	versions stateVersions
 	// bucketReady, when set, is called once the state bucket is known to
 	// exist and to be this target's (apply starts init ahead then).
 	bucketReady func()
@@ -169,7 +169,6 @@ func (c *core) preflight(ctx context.Context) error {
 	if err := c.findTerraform(ctx); err != nil {
 		return err
 	}
-	c.useStateReader(unwrapped(c.tf))
 	c.note("preflight", fmt.Sprintf("%s at %s", c.engine, c.tfPath))
 	return nil
 }

@@ -11,20 +11,32 @@ import (
 	ckfile "github.com/tfrebuild/tfrebuild/checkpoint/file"
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/terraform"
+	"github.com/tfrebuild/tfrebuild/tfstate"
 )
 
 // Cloud is the part of the AWS session the engine calls: the bootstrap of
-// the state, registries and their teardown, and reading state locks.
-// *bootstrap.Session implements it.
+// the state, registries and their teardown. *bootstrap.Session implements
+// it. The state objects themselves are reached through States.
 type Cloud interface {
 	EnsureBucket(ctx context.Context, account string, st config.State, opts bootstrap.Options) (*bootstrap.Report, error)
 	EnsureLockTable(ctx context.Context, table string, opts bootstrap.Options) (*bootstrap.Report, error)
 	EnsureRegistries(ctx context.Context, regs []*config.Registry, opts bootstrap.Options) (*bootstrap.Report, error)
 	DeleteRegistries(ctx context.Context, regs []*config.Registry, opts bootstrap.Options) (*bootstrap.Report, error)
 	DeleteState(ctx context.Context, account string, st config.State, opts bootstrap.Options) (*bootstrap.Report, error)
-	StateLock(ctx context.Context, account, bucket, key, table string, lockfile bool) (*bootstrap.LockInfo, error)
-	StateExists(ctx context.Context, account, bucket, key string) (bool, error)
 }
+
+// States is what the engine asks of the stacks' state objects in the state
+// bucket, through the session of the account the state lives in: read one
+// (with its version), whether it exists, its lock, and releasing a lock
+// whose holder is gone. *tfstate.Client implements it.
+type States interface {
+	Read(ctx context.Context, l tfstate.Location) (tfstate.Object, error)
+	Exists(ctx context.Context, l tfstate.Location) (bool, error)
+	Lock(ctx context.Context, l tfstate.Location) (*tfstate.LockInfo, error)
+	ForceUnlock(ctx context.Context, l tfstate.Location, lockID string) error
+}
+
+var _ States = (*tfstate.Client)(nil)
 
 // Terraform is what the engine asks of Terraform (or OpenTofu), one stack
 // at a time. *terraform.Runner implements it.
@@ -45,8 +57,9 @@ type Terraform interface {
 // Connection is the guarded sessions of a rebuild: the target's, and one
 // per declared account.
 type Connection struct {
-	// Cloud and Identity are the target's.
+	// Cloud, States and Identity are the target's.
 	Cloud    Cloud
+	States   States
 	Identity bootstrap.Identity
 	// Endpoints are the endpoint overrides the backend must use too.
 	Endpoints map[string]string
@@ -101,9 +114,10 @@ func connect(ctx context.Context, cfg *config.Config) (*Connection, error) {
 		if err != nil {
 			return nil, err
 		}
-		conn.Accounts[name] = &AccountSession{Account: s.Account, Identity: ids[name], Cloud: s, Credentials: s}
+		states := &tfstate.Client{S3: s.S3, DDB: s.DDB}
+		conn.Accounts[name] = &AccountSession{Account: s.Account, Identity: ids[name], Cloud: s, States: states, Credentials: s}
 		if name == "" {
-			conn.Cloud, conn.Endpoints, conn.Restorers = s, s.Endpoints, sessionRestorers{s}
+			conn.Cloud, conn.States, conn.Endpoints, conn.Restorers = s, states, s.Endpoints, sessionRestorers{s}
 		}
 	}
 	return conn, nil

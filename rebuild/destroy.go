@@ -138,7 +138,7 @@ func (d *destroyer) readUpstream(ctx context.Context, st *config.Stack) error {
 		if ps := d.pipeline.Get("stack." + dep); ps == nil || ps.Skipped {
 			continue
 		}
-		outs, err := d.tf.Outputs(ctx, d.tfStack(d.cfg.Stack(dep)))
+		outs, _, err := d.stackOutputs(ctx, d.tfStack(d.cfg.Stack(dep)))
 		if err != nil {
 			return fmt.Errorf("read the outputs of stack %q for %s's inputs: %w", dep, st.Name, err)
 		}

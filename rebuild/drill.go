@@ -131,17 +131,21 @@ func Existing(ctx context.Context, cfg *config.Config, opts Common) ([]string, e
 	if err != nil {
 		return nil, err
 	}
-	rep, err := dryRun{conn.Cloud}.EnsureBucket(ctx, cfg.Target.AccountID, cfg.State, ownerOptions(cfg))
+	c := &core{cfg: cfg, conn: conn}
+	state, err := c.stateAccount()
+	if err != nil {
+		return nil, err
+	}
+	rep, err := dryRun{state.Cloud}.EnsureBucket(ctx, state.Account.ID, cfg.State, ownerOptions(cfg))
 	if err != nil {
 		return nil, err
 	}
 	if rep == nil || !slices.ContainsFunc(rep.Changes, func(c bootstrap.Change) bool { return c.Action == bootstrap.Create }) {
 		found = append(found, "the state bucket s3://"+cfg.State.Bucket)
 	}
-	c := &core{cfg: cfg, conn: conn}
 	for _, st := range cfg.Stacks {
 		b := c.backend(st)
-		ok, err := conn.Cloud.StateExists(ctx, cfg.Target.AccountID, b.Bucket, b.Key)
+		ok, err := c.stateExists(ctx, b)
 		if err != nil {
 			return nil, err
 		}

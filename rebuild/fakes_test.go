@@ -2,14 +2,20 @@ package rebuild
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	"github.com/tfrebuild/tfrebuild/bootstrap"
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/events"
 	"github.com/tfrebuild/tfrebuild/terraform"
+	"github.com/tfrebuild/tfrebuild/tfstate"
 )
 
 // fakeCloud stands in for the AWS session: it records what was asked.
@@ -18,8 +24,11 @@ type fakeCloud struct {
 	calls    []string
 	opts     []bootstrap.Options
 	drift    bool
-	lock     *bootstrap.LockInfo
+	lock     *tfstate.LockInfo
+	unlocked []string        // lock IDs released
 	noState  map[string]bool // state keys that do not exist
+	// tf, when set, holds the stacks' states: Read renders them.
+	tf       *fakeTF
 	bucketEr error
 	// hook, when set, is called with each call's name, outside the lock.
 	hook func(name string)
@@ -97,26 +106,72 @@ func (f *fakeCloud) DeleteState(_ context.Context, _ string, st config.State, o 
 	return nil, nil
 }
 
-func (f *fakeCloud) StateLock(context.Context, string, string, string, string, bool) (*bootstrap.LockInfo, error) {
+// fakeCloud is also the state bucket's States.
+
+func (f *fakeCloud) Lock(context.Context, tfstate.Location) (*tfstate.LockInfo, error) {
 	f.call("StateLock", bootstrap.Options{})
 	return f.lock, nil
 }
 
-func (f *fakeCloud) StateExists(_ context.Context, _, _, key string) (bool, error) {
+func (f *fakeCloud) Exists(_ context.Context, l tfstate.Location) (bool, error) {
 	f.call("StateExists", bootstrap.Options{})
-	return !f.noState[key], nil
+	return !f.noState[l.Key], nil
+}
+
+func (f *fakeCloud) ForceUnlock(_ context.Context, _ tfstate.Location, id string) error {
+	f.call("ForceUnlock", bootstrap.Options{})
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.unlocked = append(f.unlocked, id)
+	return nil
+}
+
+// Read renders the fake Terraform's state of the key's stack as a state
+// object; its version is its content's hash, like an ETag.
+func (f *fakeCloud) Read(_ context.Context, l tfstate.Location) (tfstate.Object, error) {
+	f.call("StateRead", bootstrap.Options{})
+	if f.tf == nil {
+		return tfstate.Object{}, nil
+	}
+	f.tf.mu.Lock()
+	outs, ok := f.tf.state[strings.Split(l.Key, "/")[1]]
+	f.tf.mu.Unlock()
+	if !ok {
+		return tfstate.Object{}, nil
+	}
+	body, err := stateBody(outs)
+	if err != nil {
+		return tfstate.Object{}, err
+	}
+	return tfstate.Object{Body: body, Version: fmt.Sprintf("etag:%x", sha256.Sum256(body))}, nil
+}
+
+// stateBody is a version 4 state holding outs.
+func stateBody(outs map[string]cty.Value) ([]byte, error) {
+	state := map[string]any{"version": 4, "outputs": map[string]any{}}
+	for name, v := range outs {
+		val, err := ctyjson.Marshal(v, v.Type())
+		if err != nil {
+			return nil, err
+		}
+		ty, err := ctyjson.MarshalType(v.Type())
+		if err != nil {
+			return nil, err
+		}
+		state["outputs"].(map[string]any)[name] = map[string]any{"value": json.RawMessage(val), "type": json.RawMessage(ty)}
+	}
+	return json.Marshal(state)
 }
 
 // fakeTF stands in for Terraform: a stack's state is the outputs of its
 // last apply.
 type fakeTF struct {
-	mu       sync.Mutex
-	outputs  map[string]map[string]cty.Value // what an apply of a stack yields
-	state    map[string]map[string]cty.Value
-	applied  []string
-	unlocked []string
-	fail     map[string]error
-	vars     map[string]map[string]cty.Value
+	mu      sync.Mutex
+	outputs map[string]map[string]cty.Value // what an apply of a stack yields
+	state   map[string]map[string]cty.Value
+	applied []string
+	fail    map[string]error
+	vars    map[string]map[string]cty.Value
 }
 
 func newFakeTF() *fakeTF {
@@ -135,7 +190,7 @@ func (f *fakeTF) Apply(_ context.Context, s terraform.Stack) (*terraform.Result,
 		return nil, err
 	}
 	f.state[s.Name] = f.outputs[s.Name]
-	return &terraform.Result{Changed: true, Outputs: terraform.Outputs{Values: f.outputs[s.Name]}}, nil
+	return &terraform.Result{Changed: true}, nil
 }
 
 func (f *fakeTF) Plan(_ context.Context, s terraform.Stack) (*terraform.PlanResult, error) {
@@ -167,11 +222,8 @@ func (f *fakeTF) Outputs(_ context.Context, s terraform.Stack) (terraform.Output
 	return terraform.Outputs{Values: f.state[s.Name]}, nil
 }
 
-func (f *fakeTF) ForceUnlock(_ context.Context, _ terraform.Stack, id string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.unlocked = append(f.unlocked, id)
-	return nil
+func (f *fakeTF) ForceUnlock(context.Context, terraform.Stack, string) error {
+	panic("the engine releases state locks through tfstate, with the state account's credentials")
 }
 
 func (f *fakeTF) Workdir(stack string) terraform.Workdir { return terraform.Workdir("/work/" + stack) }

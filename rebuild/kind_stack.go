@@ -92,7 +92,7 @@ func (a *applier) stack(ctx context.Context, st *config.Stack) error {
 			a.note(name, why)
 			return a.applyStack(ctx, st, ts, fp, prev)
 		}
-		outs, err := a.tf.Outputs(ctx, ts)
+		outs, _, err := a.stackOutputs(ctx, ts)
 		if err == nil && maps.Equal(hashOutputs(a.key, outs.Values), prev.prevOut) {
 			a.setOutputs(st, outs, fp)
 			a.recordStateVersion(ctx, ts)
@@ -119,7 +119,11 @@ func (a *applier) applyStack(ctx context.Context, st *config.Stack, ts terraform
 	if err != nil {
 		return err
 	}
-	a.setOutputs(st, res.Outputs, fp)
+	outs, _, err := a.stackOutputs(ctx, ts)
+	if err != nil {
+		return err
+	}
+	a.setOutputs(st, outs, fp)
 	a.recordStateVersion(ctx, ts)
 	for _, n := range res.Notes {
 		a.note(name, n)
@@ -132,7 +136,7 @@ func (a *applier) applyStack(ctx context.Context, st *config.Stack, ts terraform
 	if res.Changed {
 		msg = "applied"
 	}
-	a.note(name, fmt.Sprintf("%s; %d outputs (state key %s)", msg, len(res.Outputs.Values), ts.Backend.Key))
+	a.note(name, fmt.Sprintf("%s; %d outputs (state key %s)", msg, len(outs.Values), ts.Backend.Key))
 	return nil
 }
 
@@ -163,7 +167,7 @@ func (a *applier) releaseStaleLock(ctx context.Context, ts terraform.Stack, stag
 	prev := a.previous
 	ours := prev != nil && info.Who == prev.User+"@"+prev.Host && !info.Created.Before(stageStart.Add(-time.Second))
 	if ours {
-		if err := a.tf.ForceUnlock(ctx, ts, info.ID); err != nil {
+		if err := a.forceUnlock(ctx, b, info.ID); err != nil {
 			return fmt.Errorf("release the state lock left by run %s: %w", prev.RunID, err)
 		}
 		a.note("stack."+ts.Name, fmt.Sprintf("released the state lock left by this target's previous run (%s), which ended without releasing it: lock %s", prev, info))
@@ -190,7 +194,7 @@ func (a *applier) releaseOwnLock(ctx context.Context, ts terraform.Stack, since 
 	if info.Who != self.User+"@"+self.Host || info.Created.Before(since.Add(-time.Second)) {
 		return false
 	}
-	if err := a.tf.ForceUnlock(ctx, ts, info.ID); err != nil {
+	if err := a.forceUnlock(ctx, ts.Backend, info.ID); err != nil {
 		return false
 	}
 	a.note("stack."+ts.Name, fmt.Sprintf("released a state lock this run's own %s left behind (lock %s; its lock request was answered late and retried); applying again", a.engineTitle(), info))

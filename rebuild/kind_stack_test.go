@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tfrebuild/tfrebuild/bootstrap"
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/events"
 	"github.com/tfrebuild/tfrebuild/terraform"
+	"github.com/tfrebuild/tfrebuild/tfstate"
 )
 
 // engineTF is the fake Terraform as a real engine behaves towards the
@@ -222,8 +222,8 @@ func TestAForeignStateLockIsExplainedWithTheEnginesCommand(t *testing.T) {
 	opts.Deps = withEngine(opts.Deps, w.tf, terraform.EngineOpenTofu, "1.12.6")
 	ts := terraform.Stack{Name: "base", Backend: terraform.Backend{Key: "p/base.tfstate"}}
 	a := &applier{core: newCore(w.cfg, nil, opts, "apply", "work")}
-	a.conn, a.tf = &Connection{Cloud: w.cloud}, w.tf
-	w.cloud.lock = &bootstrap.LockInfo{ID: "lock-9", Who: "bob@h2", Created: time.Now()}
+	a.conn, a.tf = &Connection{Cloud: w.cloud, States: w.cloud}, w.tf
+	w.cloud.lock = &tfstate.LockInfo{ID: "lock-9", Who: "bob@h2", Created: time.Now()}
 	err := a.releaseStaleLock(context.Background(), ts, time.Now(), nil)
 	if err == nil || !strings.Contains(err.Error(), "engine -chdir=/work/base/src force-unlock -force lock-9") ||
 		!strings.Contains(err.Error(), "nobody is running OpenTofu") {
@@ -312,11 +312,11 @@ func TestAnOrphanLockOfThisRunsOwnApplyIsReleased(t *testing.T) {
 			w := newWorld(t)
 			ts := terraform.Stack{Name: "base", Backend: terraform.Backend{Key: "p/base.tfstate"}}
 			a := &applier{core: newCore(w.cfg, nil, w.common(), "apply", "work")}
-			a.conn, a.tf = &Connection{Cloud: w.cloud}, w.tf
-			w.cloud.lock = &bootstrap.LockInfo{ID: "lock-1", Who: tc.who, Created: tc.created}
+			a.conn, a.tf = &Connection{Cloud: w.cloud, States: w.cloud}, w.tf
+			w.cloud.lock = &tfstate.LockInfo{ID: "lock-1", Who: tc.who, Created: tc.created}
 			got := a.releaseOwnLock(context.Background(), ts, since)
-			if got != tc.want || slices.Contains(w.tf.unlocked, "lock-1") != tc.want {
-				t.Fatalf("released %t (unlocked %v), want %t", got, w.tf.unlocked, tc.want)
+			if got != tc.want || slices.Contains(w.cloud.unlocked, "lock-1") != tc.want {
+				t.Fatalf("released %t (unlocked %v), want %t", got, w.cloud.unlocked, tc.want)
 			}
 		})
 	}

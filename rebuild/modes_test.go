@@ -14,6 +14,7 @@ import (
 	"github.com/tfrebuild/tfrebuild/events"
 	"github.com/tfrebuild/tfrebuild/stages"
 	"github.com/tfrebuild/tfrebuild/terraform"
+	"github.com/tfrebuild/tfrebuild/tfstate"
 )
 
 // A plan has no write path: it never opens the store, and its bootstrap
@@ -140,12 +141,12 @@ func TestStaleStateLockRelease(t *testing.T) {
 		t.Parallel()
 		w := newWorld(t)
 		crashed(w)
-		w.cloud.lock = &bootstrap.LockInfo{ID: "lock-1", Who: "ann@h1", Created: started.Add(time.Second)}
+		w.cloud.lock = &tfstate.LockInfo{ID: "lock-1", Who: "ann@h1", Created: started.Add(time.Second)}
 		if _, err := w.apply(); !errors.Is(err, stages.ErrWaiting) {
 			t.Fatal(err)
 		}
-		if !slices.Equal(w.tf.unlocked, []string{"lock-1"}) {
-			t.Errorf("unlocked %v", w.tf.unlocked)
+		if !slices.Equal(w.cloud.unlocked, []string{"lock-1"}) {
+			t.Errorf("unlocked %v", w.cloud.unlocked)
 		}
 		if r := w.checkpoint().Stages["stack.base"]; r.Attempts != 2 || !strings.Contains(strings.Join(r.Notes, "\n"), "released the state lock") {
 			t.Errorf("stack.base: %+v", r)
@@ -155,18 +156,18 @@ func TestStaleStateLockRelease(t *testing.T) {
 		t.Parallel()
 		w := newWorld(t)
 		crashed(w)
-		w.cloud.lock = &bootstrap.LockInfo{ID: "lock-2", Who: "bob@h2", Created: started.Add(time.Second)}
+		w.cloud.lock = &tfstate.LockInfo{ID: "lock-2", Who: "bob@h2", Created: started.Add(time.Second)}
 		_, err := w.apply()
-		if err == nil || !strings.Contains(err.Error(), "force-unlock -force lock-2") || len(w.tf.unlocked) != 0 {
-			t.Errorf("want the lock left and explained, got %v (unlocked %v)", err, w.tf.unlocked)
+		if err == nil || !strings.Contains(err.Error(), "force-unlock -force lock-2") || len(w.cloud.unlocked) != 0 {
+			t.Errorf("want the lock left and explained, got %v (unlocked %v)", err, w.cloud.unlocked)
 		}
 	})
 	t.Run("older than the stage", func(t *testing.T) {
 		t.Parallel()
 		w := newWorld(t)
 		crashed(w)
-		w.cloud.lock = &bootstrap.LockInfo{ID: "lock-3", Who: "ann@h1", Created: started.Add(-time.Hour)}
-		if _, err := w.apply(); err == nil || len(w.tf.unlocked) != 0 {
+		w.cloud.lock = &tfstate.LockInfo{ID: "lock-3", Who: "ann@h1", Created: started.Add(-time.Hour)}
+		if _, err := w.apply(); err == nil || len(w.cloud.unlocked) != 0 {
 			t.Errorf("a lock older than the stage was released: %v", err)
 		}
 	})

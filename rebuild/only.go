@@ -55,16 +55,12 @@ func (a *applier) checkKeptUpstream() error {
 func (c *core) readKept(ctx context.Context, st *config.Stack) error {
 	for _, up := range c.keptUpstream(st) {
 		ts := c.tfStack(up)
-		exists, err := c.conn.Cloud.StateExists(ctx, c.cfg.Target.AccountID, ts.Backend.Bucket, ts.Backend.Key)
+		outs, exists, err := c.stackOutputs(ctx, ts)
 		if err != nil {
-			return err
+			return fmt.Errorf("read the outputs of stack %q for %s's inputs: %w", up.Name, st.Name, err)
 		}
 		if !exists {
 			return fmt.Errorf("--only %s: stack %q it depends on has no state (%s); add --with-deps to run it too", st.Name, up.Name, ts.Backend.Key)
-		}
-		outs, err := c.tf.Outputs(ctx, ts)
-		if err != nil {
-			return fmt.Errorf("read the outputs of stack %q for %s's inputs: %w", up.Name, st.Name, err)
 		}
 		c.mu.Lock()
 		c.scope.SetOutputs(up.Name, outs.Values)

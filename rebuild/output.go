@@ -52,18 +52,11 @@ func ReadOutputs(ctx context.Context, cfg *config.Config, opts OutputOptions) ([
 	var out []StackOutputs
 	for _, st := range list {
 		ts := c.tfStack(st)
-		exists, err := c.conn.Cloud.StateExists(ctx, cfg.Target.AccountID, ts.Backend.Bucket, ts.Backend.Key)
+		outs, exists, err := c.stackOutputs(ctx, ts)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read the outputs of stack %q: %w", st.Name, err)
 		}
-		so := StackOutputs{Stack: st.Name, Applied: exists, Values: map[string]cty.Value{}, Sensitive: map[string]bool{}}
-		if exists {
-			outs, err := c.tf.Outputs(ctx, ts)
-			if err != nil {
-				return nil, fmt.Errorf("read the outputs of stack %q: %w", st.Name, err)
-			}
-			so.Values, so.Sensitive = outs.Values, outs.Sensitive
-		}
+		so := StackOutputs{Stack: st.Name, Applied: exists, Values: outs.Values, Sensitive: outs.Sensitive}
 		out = append(out, so)
 	}
 	if opts.Stack != "" && !out[0].Applied {

@@ -192,6 +192,7 @@ func newRestoreWorld(t *testing.T) *restoreWorld {
 	cfg := loadTree(t, dir, map[string]string{"rebuild.hcl": restoreConfig, "stacks/shared/main.tf": sharedStack})
 	w := &world{t: t, cfg: cfg, cloud: &fakeCloud{noState: map[string]bool{}}, tf: newFakeTF(),
 		store: &ckfile.Store{Path: filepath.Join(dir, ".tfrebuild", "checkpoint.json")}, sink: &recorder{}}
+	w.cloud.tf = w.tf
 	backup := time.Now().Add(-5 * time.Minute).UTC().Truncate(time.Second)
 	rw := &restoreWorld{world: w, itf: &importTF{fakeTF: w.tf, has: map[string]bool{}}, rs: &fakeRestorers{
 		tableResult: func(o restore.TableOptions) (*restore.Result, error) {
@@ -212,7 +213,7 @@ func newRestoreWorld(t *testing.T) *restoreWorld {
 func (w *restoreWorld) deps() Deps {
 	d := w.world.deps()
 	d.Connect = func(context.Context, *config.Config) (*Connection, error) {
-		return &Connection{Cloud: w.cloud, Identity: bootstrap.Identity{Account: "123456789012", ARN: "arn:aws:iam::123456789012:user/t"},
+		return &Connection{Cloud: w.cloud, States: w.cloud, Identity: bootstrap.Identity{Account: "123456789012", ARN: "arn:aws:iam::123456789012:user/t"},
 			Restorers: w.rs}, nil
 	}
 	d.Terraform = func(context.Context, *config.Config, string, bool) (Terraform, *terraform.Binary, error) {

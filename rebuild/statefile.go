@@ -3,17 +3,11 @@ package rebuild
 import (
 	"context"
 	"fmt"
-	"io"
 	"maps"
-	"strings"
 	"sync"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
-	"github.com/tfrebuild/tfrebuild/bootstrap"
-	"github.com/tfrebuild/tfrebuild/internal/awserr"
 	"github.com/tfrebuild/tfrebuild/terraform"
+	"github.com/tfrebuild/tfrebuild/tfstate"
 )
 
 // A stack that is done, with an unchanged fingerprint, is skipped without
@@ -23,93 +17,20 @@ import (
 // finishes, and a resume compares it with the object's version now, read
 // together with the outputs in one GetObject. A different version means
 // someone wrote the state since: the stack is planned again.
+//
+// Every read of a state object, its existence or its lock goes through
+// the state account's States (tfstate), never the target's session.
 
-// stateObjects reads stack state objects straight from the state bucket.
-// The real one wraps the session's S3 client; tests give a fake.
-type stateObjects interface {
-	// StateObject returns the object's content and version; a missing
-	// object is (nil, "", nil).
-	StateObject(ctx context.Context, account, bucket, key string) ([]byte, string, error)
-}
-
-// s3States reads state objects with the session's S3 client, checking
-// that the bucket belongs to the state's account.
-type s3States struct{ s3 *s3.Client }
-
-// maxState bounds what a state read holds in memory: a state this large
-// is read by Terraform itself instead.
-const maxState = 64 << 20
-
-func (r s3States) StateObject(ctx context.Context, account, bucket, key string) ([]byte, string, error) {
-	out, err := r.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), ExpectedBucketOwner: aws.String(account)})
-	if awserr.Is(err, "NoSuchKey", "NotFound") {
-		return nil, "", nil
-	}
-	if err != nil {
-		return nil, "", fmt.Errorf("read the state s3://%s/%s: %w", bucket, key, err)
-	}
-	defer out.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(out.Body, maxState+1))
-	if err != nil {
-		return nil, "", fmt.Errorf("read the state s3://%s/%s: %w", bucket, key, err)
-	}
-	if len(body) > maxState {
-		return nil, "", fmt.Errorf("the state s3://%s/%s is over %d MiB", bucket, key, maxState>>20)
-	}
-	return body, objectVersion(aws.ToString(out.VersionId), aws.ToString(out.ETag)), nil
-}
-
-// objectVersion names a version of an object: its VersionId in a
-// versioned bucket, else its ETag.
-func objectVersion(versionID, etag string) string {
-	if versionID != "" && versionID != "null" {
-		return "version:" + versionID
-	}
-	if etag != "" {
-		return "etag:" + strings.Trim(etag, `"`)
-	}
-	return ""
-}
-
-// stateReader reads the stacks' state objects for this run and remembers
-// the version of each it read, so that the version recorded for a stack is
-// the one its outputs came from.
-type stateReader struct {
-	objects stateObjects
-	account string // the state bucket's expected owner
-
+// stateVersions remembers the version of each state object this run read,
+// so that the version recorded for a stack is the one its outputs came
+// from.
+type stateVersions struct {
 	mu   sync.Mutex
 	seen map[string]string // state key → version last read
 }
 
-// stateObject is a state object's content and version.
-type stateObject struct {
-	body    []byte
-	version string
-}
-
-// readForSkip is read for a skip decision: it takes the read made ahead,
-// if any (ahead may be nil). Nothing else does: a stack that is applied
-// reads its outputs after its apply.
-func (r *stateReader) readForSkip(ctx context.Context, b terraform.Backend, ahead *future[stateObject]) ([]byte, string, error) {
-	if obj, ok := ahead.get(ctx); ok {
-		r.saw(b.Key, obj.version)
-		return obj.body, obj.version, nil
-	}
-	return r.read(ctx, b)
-}
-
-func (r *stateReader) read(ctx context.Context, b terraform.Backend) ([]byte, string, error) {
-	body, version, err := r.objects.StateObject(ctx, r.account, b.Bucket, b.Key)
-	if err != nil {
-		return nil, "", err
-	}
-	r.saw(b.Key, version)
-	return body, version, nil
-}
-
 // saw remembers the version of a key last read.
-func (r *stateReader) saw(key, version string) {
+func (r *stateVersions) saw(key, version string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.seen == nil {
@@ -118,99 +39,152 @@ func (r *stateReader) saw(key, version string) {
 	r.seen[key] = version
 }
 
-// ReadState is terraform.Runner's ReadState: outputs come from the object,
-// not from a Terraform process.
-func (r *stateReader) ReadState(ctx context.Context, b terraform.Backend) ([]byte, error) {
-	body, _, err := r.read(ctx, b)
-	return body, err
-}
-
 // forget drops the version read of a key: the stack is applied next, and
 // what it recorded must be read after that.
-func (r *stateReader) forget(key string) {
+func (r *stateVersions) forget(key string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	delete(r.seen, key)
 }
 
-func (r *stateReader) lastSeen(key string) string {
+func (r *stateVersions) lastSeen(key string) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.seen[key]
 }
 
-// newStateReader returns the reader of the state bucket through the
-// session of the state's account, or nil when that session cannot read
-// objects (Terraform reads the state then).
-func newStateReader(state *AccountSession) *stateReader {
-	if state == nil {
-		return nil
+// stateClient is the state account's States.
+func (c *core) stateClient() (States, error) {
+	s, err := c.stateAccount()
+	if err != nil {
+		return nil, err
 	}
-	var objs stateObjects
-	switch c := state.Cloud.(type) {
-	case stateObjects:
-		objs = c
-	case *bootstrap.Session:
-		objs = s3States{s3: c.S3}
-	default:
-		return nil
+	if s.States == nil {
+		return nil, fmt.Errorf("%s: no client for the state bucket s3://%s", s.Account.Label(), c.cfg.State.Bucket)
 	}
-	return &stateReader{objects: objs, account: state.Account.ID}
+	return s.States, nil
 }
 
-// useStateReader sets up reading state objects without Terraform for this
-// run, once preflight has connected: the runner (tf, as Deps.Terraform
-// returned it) then takes a stack's outputs from its state object instead
-// of a `state pull` process.
-func (c *core) useStateReader(tf Terraform) {
-	state, err := c.stateAccount()
+// locate is where a stack's backend keeps its state, with the bucket's
+// expected owner: the state's account.
+func (c *core) locate(b terraform.Backend) tfstate.Location {
+	a := c.cfg.AccountFor(c.cfg.State.Account)
+	return tfstate.Location{Bucket: b.Bucket, Key: b.Key, Region: b.Region, Account: c.cfg.State.Account, Owner: a.AccountID,
+		LockTable: b.LockTable, UseLockfile: b.UseLockfile, KMSKeyID: b.KMSKeyID}
+}
+
+// stateExists reports whether a stack's state object exists, asking the
+// state's account.
+func (c *core) stateExists(ctx context.Context, b terraform.Backend) (bool, error) {
+	s, err := c.stateClient()
 	if err != nil {
-		return
+		return false, err
 	}
-	c.states = newStateReader(state)
-	if r, ok := tf.(*terraform.Runner); ok && c.states != nil {
-		r.ReadState = c.states.ReadState
+	return s.Exists(ctx, c.locate(b))
+}
+
+// stateLock reads the lock on a stack's state, in the state's account.
+func (c *core) stateLock(ctx context.Context, b terraform.Backend) (*tfstate.LockInfo, error) {
+	s, err := c.stateClient()
+	if err != nil {
+		return nil, err
 	}
+	return s.Lock(ctx, c.locate(b))
+}
+
+// forceUnlock releases a lock on a stack's state whose holder is proved
+// gone, with the state account's credentials.
+func (c *core) forceUnlock(ctx context.Context, b terraform.Backend, lockID string) error {
+	s, err := c.stateClient()
+	if err != nil {
+		return err
+	}
+	return s.ForceUnlock(ctx, c.locate(b), lockID)
+}
+
+// readObject reads a stack's state object without remembering its
+// version (reads made ahead).
+func (c *core) readObject(ctx context.Context, b terraform.Backend) (tfstate.Object, error) {
+	s, err := c.stateClient()
+	if err != nil {
+		return tfstate.Object{}, err
+	}
+	return s.Read(ctx, c.locate(b))
+}
+
+// readState reads a stack's state object and remembers its version.
+func (c *core) readState(ctx context.Context, b terraform.Backend) (tfstate.Object, error) {
+	obj, err := c.readObject(ctx, b)
+	if err != nil {
+		return obj, err
+	}
+	c.versions.saw(b.Key, obj.Version)
+	return obj, nil
+}
+
+// stackOutputs reads a stack's outputs from its state object, without a
+// Terraform process; exists is false when it has no state. The values of
+// sensitive outputs are handed to the bus, which keeps them out of every
+// event.
+func (c *core) stackOutputs(ctx context.Context, ts terraform.Stack) (outs terraform.Outputs, exists bool, err error) {
+	obj, err := c.readState(ctx, ts.Backend)
+	if err != nil {
+		return outs, false, fmt.Errorf("stack %s: %w", ts.Name, err)
+	}
+	outs, err = tfstate.Outputs(obj.Body)
+	if err != nil {
+		return outs, obj.Version != "", fmt.Errorf("stack %s: outputs in its state %s: %w", ts.Name, ts.Backend.Key, err)
+	}
+	c.secrets(outs.Values, outs.Sensitive)
+	return outs, obj.Version != "", nil
+}
+
+// readForSkip is read for a skip decision: it takes the read made ahead,
+// if any (ahead may be nil). Nothing else does: a stack that is applied
+// reads its outputs after its apply.
+func (a *applier) readForSkip(ctx context.Context, b terraform.Backend, ahead *future[tfstate.Object]) (tfstate.Object, error) {
+	if obj, ok := ahead.get(ctx); ok {
+		a.versions.saw(b.Key, obj.Version)
+		return obj, nil
+	}
+	return a.readState(ctx, b)
 }
 
 // skipUnchanged returns the outputs of a done stack whose fingerprint is
 // unchanged when its state object is still the version recorded when it
 // finished, without any Terraform process; ok is false when the stack
-// must go through Terraform: no version recorded, no direct read, the
-// object changed or its outputs differ from the recorded hashes. why
-// tells the user which.
+// must go through Terraform: no version recorded, the object changed or
+// its outputs differ from the recorded hashes. why tells the user which.
 func (a *applier) skipUnchanged(ctx context.Context, ts terraform.Stack, prev stackState) (outs terraform.Outputs, ok bool, why string) {
 	recorded, prevOut := prev.stateVersion, prev.prevOut
-	if a.states == nil || recorded == "" {
+	if recorded == "" {
 		return outs, false, ""
 	}
-	body, now, err := a.states.readForSkip(ctx, ts.Backend, prev.reads.state)
+	obj, err := a.readForSkip(ctx, ts.Backend, prev.reads.state)
 	switch {
 	case err != nil:
 		return outs, false, fmt.Sprintf("could not read its state object (%v); planning again", err)
-	case now != recorded:
-		a.states.forget(ts.Backend.Key)
-		return outs, false, fmt.Sprintf("its state %s changed since it was applied (%s, was %s); planning again", ts.Backend.Key, orNone(now), recorded)
+	case obj.Version != recorded:
+		a.versions.forget(ts.Backend.Key)
+		return outs, false, fmt.Sprintf("its state %s changed since it was applied (%s, was %s); planning again", ts.Backend.Key, orNone(obj.Version), recorded)
 	}
-	outs, err = terraform.OutputsFromState(body)
+	outs, err = tfstate.Outputs(obj.Body)
 	if err != nil || !maps.Equal(hashOutputs(a.key, outs.Values), prevOut) {
-		a.states.forget(ts.Backend.Key)
+		a.versions.forget(ts.Backend.Key)
 		return outs, false, "its outputs in the state differ from the checkpoint; planning again"
 	}
+	a.secrets(outs.Values, outs.Sensitive)
 	return outs, true, ""
 }
 
 // recordStateVersion keeps, in the stack's checkpoint record, the version
-// of the state object its outputs were read from (fetched now when the
-// runner did not read it itself).
+// of the state object its outputs were read from (read now when this run
+// has not read it).
 func (a *applier) recordStateVersion(ctx context.Context, ts terraform.Stack) {
-	if a.states == nil {
-		return
-	}
-	v := a.states.lastSeen(ts.Backend.Key)
+	v := a.versions.lastSeen(ts.Backend.Key)
 	if v == "" {
-		if _, got, err := a.states.read(ctx, ts.Backend); err == nil {
-			v = got
+		if obj, err := a.readState(ctx, ts.Backend); err == nil {
+			v = obj.Version
 		}
 	}
 	a.mu.Lock()

@@ -17,6 +17,7 @@ import (
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/stages"
 	"github.com/tfrebuild/tfrebuild/terraform"
+	"github.com/tfrebuild/tfrebuild/tfstate"
 )
 
 // bucketCloud is the fake session with a versioned state bucket: every
@@ -31,21 +32,21 @@ type bucketCloud struct {
 	gate func(key string)
 }
 
-func (b *bucketCloud) StateObject(_ context.Context, account, bucket, key string) ([]byte, string, error) {
+func (b *bucketCloud) Read(_ context.Context, l tfstate.Location) (tfstate.Object, error) {
 	if b.gate != nil {
-		b.gate(key)
+		b.gate(l.Key)
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.reads++
-	if account != "123456789012" || bucket != "p-tfstate" {
-		return nil, "", fmt.Errorf("read s3://%s/%s as owner %s", bucket, key, account)
+	if l.Owner != "123456789012" || l.Bucket != "p-tfstate" {
+		return tfstate.Object{}, fmt.Errorf("read %s as owner %s", l, l.Owner)
 	}
-	body, ok := b.objects[key]
+	body, ok := b.objects[l.Key]
 	if !ok {
-		return nil, "", nil
+		return tfstate.Object{}, nil
 	}
-	return body, fmt.Sprintf("version:v%d", b.version[key]), nil
+	return tfstate.Object{Body: body, Version: fmt.Sprintf("version:v%d", b.version[l.Key])}, nil
 }
 
 func (b *bucketCloud) write(t *testing.T, key string, outs map[string]cty.Value) {
@@ -106,7 +107,7 @@ func (p *processTF) Apply(ctx context.Context, s terraform.Stack) (*terraform.Re
 	p.called("apply " + s.Name)
 	res, err := p.fakeTF.Apply(ctx, s)
 	if err == nil {
-		p.bucket.write(p.t, s.Backend.Key, res.Outputs.Values)
+		p.bucket.write(p.t, s.Backend.Key, p.fakeTF.outputs[s.Name])
 	}
 	return res, err
 }
@@ -148,7 +149,7 @@ func applyWith(t *testing.T, w *world, bc *bucketCloud, ptf *processTF) error {
 	deps.Connect = func(ctx context.Context, cfg *config.Config) (*Connection, error) {
 		c, err := connect(ctx, cfg)
 		if err == nil {
-			c.Cloud = bc
+			c.Cloud, c.States = bc, bc
 		}
 		return c, err
 	}
@@ -256,7 +257,8 @@ func TestResumeReadsDoneStatesAhead(t *testing.T) {
 }
 
 // A checkpoint written before state versions were recorded still skips
-// (reading the outputs once) and records the version for next time.
+// (reading the outputs from the state object, without Terraform) and
+// records the version for next time.
 func TestSkipRecordsAMissingStateVersion(t *testing.T) {
 	t.Parallel()
 	w, bc, ptf := appliedStateWorld(t)
@@ -270,8 +272,8 @@ func TestSkipRecordsAMissingStateVersion(t *testing.T) {
 	if err := applyWith(t, w, bc, ptf); err != nil {
 		t.Fatal(err)
 	}
-	if got := ptf.processes(); !slices.Equal(slices.Sorted(slices.Values(got)), []string{"outputs app", "outputs base"}) {
-		t.Errorf("an old checkpoint: Terraform calls %v, want the outputs read once per stack", got)
+	if got := ptf.processes(); len(got) != 0 {
+		t.Errorf("an old checkpoint: Terraform calls %v, want the outputs read from the state objects", got)
 	}
 	if got := w.checkpoint().Stages["stack.app"].StateVersion; got != "version:v1" {
 		t.Errorf("the version was not recorded: %q", got)
@@ -284,48 +286,15 @@ func TestSkipRecordsAMissingStateVersion(t *testing.T) {
 	}
 }
 
-// The state is read directly through the session of the state's
-// account, as that account's owner; a session that cannot read objects
-// leaves it to Terraform.
-func TestStateReaderUsesTheStateAccount(t *testing.T) {
-	t.Parallel()
-	_, bc, _ := stateWorld(t)
-	state := &AccountSession{Account: bootstrap.Account{ID: "210987654321"}, Cloud: bc}
-	if r := newStateReader(state); r == nil || r.account != "210987654321" {
-		t.Fatalf("state account session: %+v", r)
-	}
-	if r := newStateReader(&AccountSession{Cloud: bc.fakeCloud}); r != nil {
-		t.Errorf("a session that cannot read objects got a reader")
-	}
-	if r := newStateReader(nil); r != nil {
-		t.Errorf("no session got a reader")
-	}
-}
-
-func TestObjectVersion(t *testing.T) {
-	t.Parallel()
-	for _, c := range []struct{ id, etag, want string }{
-		{"3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY", `"abc"`, "version:3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY"},
-		{"null", `"abc"`, "etag:abc"},
-		{"", `"abc"`, "etag:abc"},
-		{"", "", ""},
-	} {
-		if got := objectVersion(c.id, c.etag); got != c.want {
-			t.Errorf("objectVersion(%q, %q) = %q, want %q", c.id, c.etag, got, c.want)
-		}
-	}
-}
-
-// Preflight sets ReadState on the runner itself, under the wrappers the
-// engine puts around it: a skipped stack then reads its outputs without
-// a process.
-func TestPreflightWiresReadStateIntoTheRunner(t *testing.T) {
+// The warm-up reaches the runner under the wrappers the engine puts
+// around it after preflight.
+func TestPreflightKeepsTheRunnerReachable(t *testing.T) {
 	t.Parallel()
 	w, bc, _ := stateWorld(t)
 	runner := &terraform.Runner{Binary: &terraform.Binary{Version: "1.11.4", Path: "/fake/terraform"}, WorkRoot: t.TempDir()}
 	deps := w.deps()
 	deps.Connect = func(context.Context, *config.Config) (*Connection, error) {
-		return &Connection{Cloud: bc, Identity: bootstrap.Identity{Account: "123456789012"}}, nil
+		return &Connection{Cloud: bc, States: bc, Identity: bootstrap.Identity{Account: "123456789012"}}, nil
 	}
 	deps.Terraform = func(context.Context, *config.Config, string, bool) (Terraform, *terraform.Binary, error) {
 		return runner, runner.Binary, nil
@@ -339,14 +308,6 @@ func TestPreflightWiresReadStateIntoTheRunner(t *testing.T) {
 	c := newCore(w.cfg, p, opts, "apply", "work")
 	if err := c.preflight(context.Background()); err != nil {
 		t.Fatal(err)
-	}
-	if runner.ReadState == nil || c.states == nil {
-		t.Fatalf("preflight did not give the runner a state reader (tf is %T)", c.tf)
-	}
-	bc.write(t, "p/base/terraform.tfstate", map[string]cty.Value{"id": cty.StringVal("b-1")})
-	b, err := runner.ReadState(context.Background(), terraform.Backend{Bucket: "p-tfstate", Key: "p/base/terraform.tfstate"})
-	if err != nil || !strings.Contains(string(b), `"id"`) {
-		t.Errorf("ReadState: %s %v", b, err)
 	}
 	if _, ok := unwrapped(c.tf).(preparer); !ok {
 		t.Errorf("the warm-up cannot reach the runner's Prepare under %T", c.tf)

@@ -105,8 +105,7 @@ func (a *applier) initAhead() {
 }
 
 // unwrapped is the runner under the engine's wrappers (state credentials
-// files, secrets and progress): Prepare starts no command that needs them,
-// and ReadState is set on the runner itself.
+// files, secrets and progress): Prepare starts no command that needs them.
 func unwrapped(tf Terraform) Terraform {
 	for {
 		switch w := tf.(type) {

@@ -99,7 +99,7 @@ func TestStacksWarmUpAheadOfTheBackend(t *testing.T) {
 		t.Helper()
 		deps := w.deps()
 		deps.Connect = func(context.Context, *config.Config) (*Connection, error) {
-			return &Connection{Cloud: oc, Identity: bootstrap.Identity{Account: "123456789012"}}, nil
+			return &Connection{Cloud: oc, States: oc, Identity: bootstrap.Identity{Account: "123456789012"}}, nil
 		}
 		deps.Terraform = func(context.Context, *config.Config, string, bool) (Terraform, *terraform.Binary, error) {
 			return wtf, &terraform.Binary{Version: "1.11.4", Path: "/fake/terraform"}, nil

@@ -22,11 +22,7 @@ type watched struct {
 
 func (w watched) Apply(ctx context.Context, s terraform.Stack) (*terraform.Result, error) {
 	w.c.applying("stack." + s.Name)
-	res, err := w.Terraform.Apply(ctx, w.progress(s))
-	if res != nil {
-		w.c.secrets(res.Outputs.Values, res.Outputs.Sensitive)
-	}
-	return res, err
+	return w.Terraform.Apply(ctx, w.progress(s))
 }
 
 func (w watched) Destroy(ctx context.Context, s terraform.Stack) (bool, error) {

@@ -98,6 +98,7 @@ func newWorld(t *testing.T) *world {
 	t.Cleanup(srv.Close)
 	w := &world{t: t, cfg: cfg, cloud: &fakeCloud{noState: map[string]bool{}}, tf: newFakeTF(),
 		store: &ckfile.Store{Path: filepath.Join(dir, ".tfrebuild", "checkpoint.json")}, sink: &recorder{}, srv: srv}
+	w.cloud.tf = w.tf
 	w.tf.outputs["base"] = map[string]cty.Value{"id": cty.StringVal("b-1")}
 	w.tf.outputs["app"] = map[string]cty.Value{"url": cty.StringVal(srv.URL)}
 	return w
@@ -106,7 +107,7 @@ func newWorld(t *testing.T) *world {
 func (w *world) deps() Deps {
 	return Deps{
 		Connect: func(context.Context, *config.Config) (*Connection, error) {
-			return &Connection{Cloud: w.cloud, Identity: bootstrap.Identity{Account: "123456789012", ARN: "arn:aws:iam::123456789012:user/t"},
+			return &Connection{Cloud: w.cloud, States: w.cloud, Identity: bootstrap.Identity{Account: "123456789012", ARN: "arn:aws:iam::123456789012:user/t"},
 				Endpoints: map[string]string{"s3": "http://127.0.0.1:1", "ecr": "http://127.0.0.1:2"}}, nil
 		},
 		Terraform: func(context.Context, *config.Config, string, bool) (Terraform, *terraform.Binary, error) {

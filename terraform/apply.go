@@ -108,8 +108,9 @@ func (r *Runner) ready(ctx context.Context, s Stack) (*handle, func(), error) {
 }
 
 // Apply initialises the stack against its backend (unless done already),
-// plans and applies in one process (applyOnce), and reads the outputs:
-// from the state object through ReadState when set, else `state pull`.
+// and plans and applies in one process (applyOnce). It reads no outputs:
+// a caller with access to the state bucket reads them from the state
+// object without a process (package tfstate), others call Outputs.
 func (r *Runner) Apply(ctx context.Context, s Stack) (*Result, error) {
 	h, done, err := r.ready(ctx, s)
 	if err != nil {
@@ -120,13 +121,6 @@ func (r *Runner) Apply(ctx context.Context, s Stack) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := r.prepare(ctx, h); err != nil {
-		return nil, err
-	}
-	outs, err := r.outputs(ctx, h, s)
-	if err != nil {
-		return nil, err
-	}
 	notes := h.notes(s, engineTitle(r.Binary.Engine))
 	if h.initSkipped {
 		notes = append(notes, "init skipped: an earlier run initialised its data dir for the same configuration, backend, lock file and engine")
@@ -134,7 +128,7 @@ func (r *Runner) Apply(ctx context.Context, s Stack) (*Result, error) {
 	if t := timingNote(r.Binary.Program(), h.timings); t != "" {
 		notes = append(notes, t)
 	}
-	return &Result{Changed: changed, Outputs: outs, Notes: notes, Timings: h.takeTimings()}, nil
+	return &Result{Changed: changed, Notes: notes, Timings: h.takeTimings()}, nil
 }
 
 // Prepare gets a stack ready for its first command without touching its

@@ -19,8 +19,7 @@ func (r *Runner) Outputs(ctx context.Context, s Stack) (Outputs, error) {
 	return r.outputs(ctx, h, s)
 }
 
-// outputs takes a stack's outputs from its state: read by ReadState
-// without a process when the caller provides it, else by `state pull`.
+// outputs takes a stack's outputs from its state, read by `state pull`.
 // Never `output -json`: it prints sensitive values in clear.
 func (r *Runner) outputs(ctx context.Context, h *handle, s Stack) (Outputs, error) {
 	state, err := r.pullState(ctx, h, s)

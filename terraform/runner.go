@@ -24,11 +24,6 @@ type Runner struct {
 	Env []string
 	// LockTimeout is how long plan and apply wait for a state lock.
 	LockTimeout time.Duration
-	// ReadState, when set, reads a stack's state object (the JSON Terraform
-	// keeps in the backend) without a Terraform process: Apply and Outputs
-	// take the outputs from it, StateHas the resources. A state object that
-	// does not exist yet is (nil, nil). When nil, they run `state pull`.
-	ReadState func(ctx context.Context, b Backend) ([]byte, error)
 
 	initMu  sync.Mutex // one init at a time: the plugin cache is not safe for concurrent use
 	mu      sync.Mutex // guards handles
@@ -104,7 +99,6 @@ func (r *Runner) Workdir(stack string) Workdir { return Workdir(filepath.Join(r.
 // Result is what applying a stack did.
 type Result struct {
 	Changed bool // the plan had changes and was applied
-	Outputs Outputs
 	// Notes are facts the run should tell the user, such as a lock file
 	// kept in the work folder because the stack has none.
 	Notes []string

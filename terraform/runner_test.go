@@ -3,27 +3,13 @@ package terraform
 import (
 	"context"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/zclconf/go-cty/cty"
 )
-
-// readState reads a state object from moto, as a caller holding the
-// rebuild's AWS session would.
-func (b *bed) readState(ctx context.Context, be Backend) ([]byte, error) {
-	out, err := b.s3().GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(be.Bucket), Key: aws.String(be.Key)})
-	if err != nil {
-		return nil, err
-	}
-	defer out.Body.Close()
-	return io.ReadAll(out.Body)
-}
 
 // A sensitive output and a sensitive input never land in a file of the
 // work folder: not in the logs (no output -json, no show -json there), not
@@ -33,15 +19,15 @@ func TestSecretsStayOutOfTheWorkFolder(t *testing.T) {
 	b := newBed(t, nil)
 	ctx := context.Background()
 	blue := b.stack("blue", nil)
-	res, err := b.runner.Apply(ctx, blue)
+	if _, err := b.runner.Apply(ctx, blue); err != nil {
+		t.Fatal(err)
+	}
+	outs, err := b.runner.Outputs(ctx, blue)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Outputs.Values["api_key"].AsString() != "s3cr3t-blue-key" {
-		t.Fatalf("the sensitive output still flows to the caller: %#v", res.Outputs.Values)
-	}
-	if _, err := b.runner.Outputs(ctx, blue); err != nil {
-		t.Fatal(err)
+	if outs.Values["api_key"].AsString() != "s3cr3t-blue-key" {
+		t.Fatalf("the sensitive output still flows to the caller: %#v", outs.Values)
 	}
 	if _, err := b.runner.Plan(ctx, blue); err != nil {
 		t.Fatal(err)
@@ -115,16 +101,17 @@ func TestALogPerAttempt(t *testing.T) {
 	}
 }
 
-// With ReadState a stack costs init and one apply that plans and applies:
-// no version probe, no separate plan, no output or state pull process. Without it, one state pull reads the outputs. Never
-// output -json. A second apply with nothing to change says so.
+// A stack costs init and one apply that plans and applies: no version
+// probe, no separate plan, no output or state pull process (the engine
+// reads the outputs from the state object, package tfstate). Outputs, for
+// callers without the bucket, is one state pull; never output -json. A
+// second apply with nothing to change says so.
 func TestProcessesPerStack(t *testing.T) {
 	t.Parallel()
 	b := newBed(t, nil)
 	ctx := context.Background()
 	bin, record := recorder(t, b.runner.Binary.Path)
 	b.runner.Binary = &Binary{Path: bin, Version: b.runner.Binary.Version}
-	b.runner.ReadState = b.readState
 	// Prepare, run before the backend exists, starts no process.
 	if err := b.runner.Prepare(ctx, b.stack("blue", nil)); err != nil {
 		t.Fatal(err)
@@ -135,9 +122,6 @@ func TestProcessesPerStack(t *testing.T) {
 	res, err := b.runner.Apply(ctx, b.stack("blue", nil))
 	if err != nil {
 		t.Fatal(err)
-	}
-	if !res.Outputs.Sensitive["api_key"] || res.Outputs.Values["count"].AsBigFloat().String() != "2" {
-		t.Errorf("outputs from the state: %#v", res.Outputs)
 	}
 	got := calls(t, record)
 	var verbs []string
@@ -158,18 +142,12 @@ func TestProcessesPerStack(t *testing.T) {
 		t.Errorf("a second apply: changed %v, processes %q", again.Changed, calls(t, record)[len(got):])
 	}
 	got = calls(t, record)
-	// A stack whose outputs come from its state starts no process at all,
-	// and leaves its logs alone.
-	logs := len(b.runner.Workdir("blue").AttemptLogs())
-	b.runner.Close()
-	if _, err := b.runner.Outputs(ctx, b.stack("blue", nil)); err != nil {
-		t.Fatal(err)
+	outs, err := b.runner.Outputs(ctx, b.stack("blue", nil))
+	if err != nil || !outs.Sensitive["api_key"] || outs.Values["count"].AsBigFloat().String() != "2" {
+		t.Errorf("outputs from the state: %#v %v", outs, err)
 	}
-	if n := len(calls(t, record)); n != len(got) {
-		t.Errorf("Outputs through ReadState started processes: %q", calls(t, record)[len(got):])
-	}
-	if n := len(b.runner.Workdir("blue").AttemptLogs()); n != logs {
-		t.Errorf("a run without a process should not add a log: %d, was %d", n, logs)
+	if pulled := calls(t, record)[len(got):]; len(pulled) != 1 || !strings.HasPrefix(pulled[0], "state pull") {
+		t.Errorf("Outputs: %q, want one state pull", pulled)
 	}
 	plain := &Runner{Binary: b.runner.Binary, WorkRoot: t.TempDir(), Env: b.runner.Env}
 	defer plain.Close()

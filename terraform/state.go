@@ -97,16 +97,9 @@ func (r *Runner) StateHas(ctx context.Context, s Stack, address string) (bool, e
 	return false, nil
 }
 
-// pullState reads the stack's state: through ReadState when set, else by
-// `state pull` with its output kept out of the log.
+// pullState reads the stack's state by `state pull`, with its output kept
+// out of the log.
 func (r *Runner) pullState(ctx context.Context, h *handle, s Stack) ([]byte, error) {
-	if r.ReadState != nil {
-		b, err := r.ReadState(ctx, s.Backend)
-		if err != nil {
-			return nil, fmt.Errorf("stack %s: read its state %s: %w", s.Name, s.Backend.Key, err)
-		}
-		return b, nil
-	}
 	if err := r.init(ctx, h); err != nil {
 		return nil, err
 	}

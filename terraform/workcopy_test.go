@@ -30,17 +30,23 @@ func TestSourceTreeIsNeverWritten(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			// local-exec runs in Terraform's working directory: it writes there.
-			res, err := b.runner.Apply(ctx, b.stack(name, map[string]cty.Value{"command": cty.StringVal("echo ran > written-by-apply.txt")}))
+			s := b.stack(name, map[string]cty.Value{"command": cty.StringVal("echo ran > written-by-apply.txt")})
+			res, err := b.runner.Apply(ctx, s)
 			if err != nil {
 				t.Errorf("apply %s: %v", name, err)
 				return
 			}
+			outs, err := b.runner.Outputs(ctx, s)
+			if err != nil {
+				t.Errorf("outputs %s: %v", name, err)
+				return
+			}
 			want := "HELLO " + strings.ToUpper(name)
-			if got := res.Outputs.Values["greeting"]; !got.RawEquals(cty.StringVal(want)) || !res.Changed {
+			if got := outs.Values["greeting"]; !got.RawEquals(cty.StringVal(want)) || !res.Changed {
 				t.Errorf("%s: greeting %#v, changed %v; want %q", name, got, res.Changed, want)
 			}
-			if !res.Outputs.Sensitive["api_key"] || res.Outputs.Values["api_key"].AsString() != "s3cr3t-"+name+"-key" {
-				t.Errorf("%s: api_key must come back, marked sensitive: %#v", name, res.Outputs)
+			if !outs.Sensitive["api_key"] || outs.Values["api_key"].AsString() != "s3cr3t-"+name+"-key" {
+				t.Errorf("%s: api_key must come back, marked sensitive: %#v", name, outs)
 			}
 		}()
 	}
