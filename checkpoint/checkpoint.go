@@ -40,6 +40,18 @@ type Checkpoint struct {
 	// lock table, registries), each also tagged with the target; a
 	// teardown deletes only what is this target's own.
 	Created []Created `json:"created,omitempty"`
+	// Teardown is what the last destroy did to each stage: destroyed,
+	// failed (with the error), blocked behind a failure, or kept. Status
+	// shows it until the stage runs again.
+	Teardown map[string]*TeardownRecord `json:"teardown,omitempty"`
+}
+
+// TeardownRecord is what one destroy did to one stage.
+type TeardownRecord struct {
+	Status stages.Status `json:"status"`
+	At     time.Time     `json:"at"`
+	RunID  string        `json:"run_id,omitempty"`
+	Error  string        `json:"error,omitempty"`
 }
 
 // Created is one resource tfrebuild created for this target.

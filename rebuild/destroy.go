@@ -4,7 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"strings"
 	"time"
+
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/tfrebuild/tfrebuild/bootstrap"
 	"github.com/tfrebuild/tfrebuild/checkpoint"
@@ -29,6 +33,9 @@ type destroyer struct {
 	// and deletes nothing; listed is that list.
 	dry    bool
 	listed []TeardownItem
+	// keptSome are the bootstrap stages that kept something (a resource
+	// this target uses but did not create).
+	keptSome map[string]bool
 }
 
 // Destroy tears the target down in reverse order, for drills: each stack
@@ -40,7 +47,7 @@ func Destroy(ctx context.Context, cfg *config.Config, opts DestroyOptions) (*Sum
 	if err != nil {
 		return nil, err
 	}
-	d := &destroyer{core: newCore(cfg, p, opts.Common, "destroy", "work"), destroyed: map[string]bool{}}
+	d := &destroyer{core: newCore(cfg, p, opts.Common, "destroy", "work"), destroyed: map[string]bool{}, keptSome: map[string]bool{}}
 	store, err := d.deps.Store(ctx, cfg, false)
 	if err != nil {
 		return nil, err
@@ -56,7 +63,7 @@ func Destroy(ctx context.Context, cfg *config.Config, opts DestroyOptions) (*Sum
 	res, runErr := d.execute(ctx, d.runStage, nil)
 	d.closeTerraform()
 	if store != nil {
-		runErr = errors.Join(runErr, d.forget(ctx, store))
+		runErr = errors.Join(runErr, d.forget(ctx, store, res))
 	}
 	d.finish(res, runErr)
 	sum := d.summary(res, start)
@@ -73,11 +80,12 @@ func (d *destroyer) runStage(ctx context.Context, s *stages.Stage) error {
 }
 
 // forget drops the checkpoint records of what was destroyed.
-func (d *destroyer) forget(ctx context.Context, store checkpoint.Store) error {
+func (d *destroyer) forget(ctx context.Context, store checkpoint.Store, res *stages.Result) error {
 	c, err := store.Load(ctx)
 	if err != nil || c == nil {
 		return err
 	}
+	d.recordTeardown(c, res)
 	for name := range d.destroyed {
 		delete(c.Stages, name)
 	}
@@ -105,6 +113,13 @@ func (d *destroyer) stack(ctx context.Context, st *config.Stack) error {
 	}
 	if !exists {
 		d.note(name, "no state: nothing to destroy")
+		d.markDestroyed(name)
+		return nil
+	}
+	if empty, err := d.emptied(ctx, ts.Backend); err != nil {
+		return err
+	} else if empty {
+		d.note(name, "already destroyed: its state ("+ts.Backend.Key+") holds no resources")
 		d.markDestroyed(name)
 		return nil
 	}
@@ -142,8 +157,19 @@ func (d *destroyer) readUpstream(ctx context.Context, st *config.Stack) error {
 		if err != nil {
 			return fmt.Errorf("read the outputs of stack %q for %s's inputs: %w", dep, st.Name, err)
 		}
+		vals := outs.Values
+		if gone := d.goneOutputs(dep, vals); len(gone) > 0 {
+			// A stack whose destroy began (and failed) has lost its
+			// outputs: what read them gets null, for the teardown only.
+			vals = maps.Clone(vals)
+			for _, o := range gone {
+				vals[o] = cty.NullVal(cty.DynamicPseudoType)
+			}
+			d.note("stack."+st.Name, fmt.Sprintf("stack %s's outputs %s are gone (its destroy began in an earlier run): null in %s's inputs for this teardown",
+				dep, strings.Join(gone, ", "), st.Name))
+		}
 		d.mu.Lock()
-		d.scope.SetOutputs(dep, outs.Values)
+		d.scope.SetOutputs(dep, vals)
 		d.mu.Unlock()
 	}
 	return nil

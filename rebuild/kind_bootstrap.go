@@ -44,12 +44,12 @@ func (stateKind) destroy(ctx context.Context, d *destroyer, s *stages.Stage) err
 		return err
 	}
 	if d.cfg.Checkpoint.Store == "dynamodb" {
-		d.list(acct.Account, &bootstrap.Report{Changes: []bootstrap.Change{{Resource: "dynamodb:" + st.LockTable, Action: bootstrap.Keep,
+		d.list(s.Name, acct.Account, &bootstrap.Report{Changes: []bootstrap.Change{{Resource: "dynamodb:" + st.LockTable, Action: bootstrap.Keep,
 			Detail: "it holds the checkpoint (checkpoint { store = \"dynamodb\" })"}}})
 		st.LockTable = ""
 	}
 	rep, err := acct.Cloud.DeleteState(ctx, acct.Account.ID, st, d.teardownOptions())
-	d.list(acct.Account, rep)
+	d.list(s.Name, acct.Account, rep)
 	return d.teardown(s.Name, rep, err)
 }
 
@@ -74,7 +74,7 @@ func (registriesKind) destroy(ctx context.Context, d *destroyer, s *stages.Stage
 		}
 		rep, err := acct.Cloud.DeleteRegistries(ctx, g.regs, d.teardownOptions())
 		d.report(s.Name, rep)
-		d.list(acct.Account, rep)
+		d.list(s.Name, acct.Account, rep)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", acct.Account.Label(), err))
 		}

@@ -92,8 +92,12 @@ func ReadStatus(ctx context.Context, cfg *config.Config, opts StatusOptions) (*S
 	st.CriticalPath = criticalPath(c, p)
 	status := map[string]stages.Status{}
 	for _, s := range p.Stages {
-		row := stageStatus(s, c.Lookup(s.Name), live != nil)
+		rec := c.Lookup(s.Name)
+		row := stageStatus(s, rec, live != nil)
 		status[s.Name] = row.Status
+		if ts, errText, ok := teardownStatus(rec, c.Teardown[s.Name]); ok {
+			row.Status, row.Error = ts, errText
+		}
 		for _, f := range row.Findings {
 			if f.Kind == checkpoint.Drift {
 				st.Drift = append(st.Drift, s.Name+": "+f.String())

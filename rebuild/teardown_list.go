@@ -70,7 +70,7 @@ func TeardownList(ctx context.Context, cfg *config.Config, opts DestroyOptions) 
 		return nil, err
 	}
 	opts.Sinks = nil
-	d := &destroyer{core: newCore(cfg, p, opts.Common, "destroy", "work"), destroyed: map[string]bool{}, dry: true}
+	d := &destroyer{core: newCore(cfg, p, opts.Common, "destroy", "work"), destroyed: map[string]bool{}, keptSome: map[string]bool{}, dry: true}
 	_, err = d.execute(ctx, d.runStage, nil)
 	d.closeTerraform()
 	return d.listed, err
@@ -85,7 +85,7 @@ func (d *destroyer) teardownOptions() bootstrap.Options {
 }
 
 // list records what a bootstrap teardown deleted, would delete, or kept.
-func (d *destroyer) list(acct bootstrap.Account, rep *bootstrap.Report) {
+func (d *destroyer) list(stage string, acct bootstrap.Account, rep *bootstrap.Report) {
 	if rep == nil {
 		return
 	}
@@ -95,6 +95,9 @@ func (d *destroyer) list(acct bootstrap.Account, rep *bootstrap.Report) {
 		switch ch.Action {
 		case bootstrap.Delete, bootstrap.Keep:
 			d.listed = append(d.listed, TeardownItem{Account: acct, Resource: ch.Resource, Delete: ch.Action == bootstrap.Delete, Detail: ch.Detail})
+			if ch.Action == bootstrap.Keep {
+				d.keptSome[stage] = true
+			}
 		}
 	}
 }

@@ -79,7 +79,17 @@ func destroyConfig(ctx context.Context, env *cliEnv, cfg *config.Config, o Destr
 		printNotes(env.stderr, lost)
 	}
 	if err != nil && sum != nil && !errors.Is(err, context.Canceled) {
-		return fmt.Errorf("destroy of %s did not finish; run destroy again:\n%w", cfg.Project, indentError(err))
+		return fmt.Errorf("destroy of %s did not finish:\n%w\nOnce the cause is fixed, continue the teardown (what is already destroyed is skipped) with:\n  %s",
+			cfg.Project, indentError(err), o.continueCommand())
 	}
 	return err
+}
+
+// continueCommand is the command that continues this teardown.
+func (o DestroyOptions) continueCommand() string {
+	cmd := "tfrebuild destroy --config " + o.Config + rebuild.Scope{With: o.With}.Flags()
+	if o.All {
+		cmd += " --all"
+	}
+	return cmd + " --yes"
 }

@@ -1,0 +1,113 @@
+package rebuild
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/tfrebuild/tfrebuild/checkpoint"
+	"github.com/tfrebuild/tfrebuild/stages"
+	"github.com/tfrebuild/tfrebuild/terraform"
+)
+
+// The statuses status shows for what a destroy did to a stage, until the
+// stage runs again.
+const (
+	// Destroyed: the teardown removed everything the stage had built.
+	Destroyed stages.Status = "destroyed"
+	// Kept: the teardown left something the target uses but did not
+	// create (see TeardownItem).
+	Kept stages.Status = "kept"
+)
+
+// recordTeardown writes into the stored checkpoint c what this destroy
+// did to each of its stages: destroyed, kept, failed (with the error) or
+// blocked behind a failure.
+func (d *destroyer) recordTeardown(c *checkpoint.Checkpoint, res *stages.Result) {
+	if res == nil {
+		return
+	}
+	if c.Teardown == nil {
+		c.Teardown = map[string]*checkpoint.TeardownRecord{}
+	}
+	at := d.now().UTC()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, s := range d.pipeline.Stages {
+		if s.Kind == stages.KindPreflight || s.Skipped {
+			continue
+		}
+		r := &checkpoint.TeardownRecord{At: at, RunID: d.runID}
+		switch got := res.Status[s.Name]; {
+		case d.destroyed[s.Name] && d.keptSome[s.Name]:
+			r.Status = Kept
+		case d.destroyed[s.Name]:
+			r.Status = Destroyed
+		case got == stages.Failed || got == stages.Blocked || got == stages.Interrupted:
+			r.Status = got
+			if rec := d.ckpt.Lookup(s.Name); rec != nil && got == stages.Failed {
+				r.Error = rec.Error
+			}
+		default:
+			continue
+		}
+		c.Teardown[s.Name] = r
+	}
+}
+
+// teardownStatus is what status shows for a stage: what the last destroy
+// did to it, unless the stage ran again since.
+func teardownStatus(rec *checkpoint.StageRecord, tr *checkpoint.TeardownRecord) (stages.Status, string, bool) {
+	if tr == nil {
+		return "", "", false
+	}
+	if rec != nil {
+		for _, t := range []*time.Time{rec.StartedAt, rec.FinishedAt} {
+			if t != nil && t.After(tr.At) {
+				return "", "", false
+			}
+		}
+	}
+	return tr.Status, tr.Error, true
+}
+
+// emptied reports whether a stack's state object exists and holds no
+// resources: a stack an earlier destroy finished. Without a direct read
+// of state objects it reports false, and Terraform destroys (a no-op).
+func (d *destroyer) emptied(ctx context.Context, b terraform.Backend) (bool, error) {
+	if d.states == nil {
+		return false, nil
+	}
+	body, err := d.states.ReadState(ctx, b)
+	if err != nil || body == nil {
+		return false, err
+	}
+	var st struct {
+		Resources []json.RawMessage `json:"resources"`
+	}
+	if err := json.Unmarshal(body, &st); err != nil {
+		return false, fmt.Errorf("read the state %s: %w", b.Key, err)
+	}
+	return len(st.Resources) == 0, nil
+}
+
+// goneOutputs are the outputs a stack declares that its state no longer
+// holds (sorted).
+func (d *destroyer) goneOutputs(stack string, have map[string]cty.Value) []string {
+	st := d.cfg.Stack(stack)
+	if st == nil || st.Module == nil {
+		return nil
+	}
+	var gone []string
+	for name := range st.Module.Outputs {
+		if _, ok := have[name]; !ok {
+			gone = append(gone, name)
+		}
+	}
+	slices.Sort(gone)
+	return gone
+}
