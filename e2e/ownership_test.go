@@ -111,6 +111,9 @@ func TestDrillKeepsTheRegistryAnotherTargetCreated(t *testing.T) {
 		t.Errorf("the DR drill should pass:\n%s\n%s", res.Stdout, res.Stderr)
 	}
 	stillThere("drill --all")
+	if st := stageStatuses(t, dr); st["registries"] != "kept" || st["state"] != "destroyed" || st["stack.base"] != "destroyed" {
+		t.Errorf("the DR status after the drill should say what was kept and destroyed: %v", st)
+	}
 	if !strings.Contains(res.Stdout, "ecr:ownshared-api") || !strings.Contains(res.Stdout, "kept") ||
 		!strings.Contains(res.Stdout, "123456789012/eu-west-2/ownshared/rebuild.hcl") {
 		t.Errorf("the teardown should say it kept production's registry, and whose it is:\n%s", res.Stdout)
