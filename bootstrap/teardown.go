@@ -116,15 +116,28 @@ func (s *Session) deleteTable(ctx context.Context, table string, opts Options, r
 	return nil
 }
 
+// EmptyBucket deletes every object version and delete marker in a bucket
+// of account's, so that Terraform can delete a versioned bucket without
+// force_destroy. It is for a drill's teardown, and only for buckets that
+// drill's own rebuild created; it returns how many versions it deleted.
+func (s *Session) EmptyBucket(ctx context.Context, account, bucket string) (int, error) {
+	return s.emptyBucketCount(ctx, account, bucket, "")
+}
+
 // emptyBucket deletes every object version and delete marker, refusing if
 // any key lies outside prefix: that is someone else's state.
 func (s *Session) emptyBucket(ctx context.Context, account, bucket, prefix string) error {
+	_, err := s.emptyBucketCount(ctx, account, bucket, prefix)
+	return err
+}
+
+func (s *Session) emptyBucketCount(ctx context.Context, account, bucket, prefix string) (int, error) {
 	var ids []s3types.ObjectIdentifier
 	p := s3.NewListObjectVersionsPaginator(s.S3, &s3.ListObjectVersionsInput{Bucket: aws.String(bucket), ExpectedBucketOwner: aws.String(account)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return fmt.Errorf("list the versions in state bucket %q: %w", bucket, err)
+			return 0, fmt.Errorf("list the versions in bucket %q: %w", bucket, err)
 		}
 		for _, v := range page.Versions {
 			ids = append(ids, s3types.ObjectIdentifier{Key: v.Key, VersionId: v.VersionId})
@@ -135,17 +148,18 @@ func (s *Session) emptyBucket(ctx context.Context, account, bucket, prefix strin
 	}
 	for _, id := range ids {
 		if !strings.HasPrefix(aws.ToString(id.Key), prefix) {
-			return fmt.Errorf("state bucket %q holds %q, outside %s: it is not only this project's; delete it by hand", bucket, aws.ToString(id.Key), prefix)
+			return 0, fmt.Errorf("state bucket %q holds %q, outside %s: it is not only this project's; delete it by hand", bucket, aws.ToString(id.Key), prefix)
 		}
 	}
+	total := len(ids)
 	for len(ids) > 0 {
 		n := min(len(ids), 1000)
 		_, err := s.S3.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String(bucket), ExpectedBucketOwner: aws.String(account),
 			Delete: &s3types.Delete{Objects: ids[:n], Quiet: aws.Bool(true)}})
 		if err != nil {
-			return fmt.Errorf("empty state bucket %q: %w", bucket, err)
+			return 0, fmt.Errorf("empty bucket %q: %w", bucket, err)
 		}
 		ids = ids[n:]
 	}
-	return nil
+	return total, nil
 }

@@ -20,8 +20,12 @@ import (
 type DestroyOptions struct {
 	Common
 	// All also deletes the registries, the lock table and the state bucket,
-	// when tfrebuild created them for this project.
+	// when this target created them.
 	All bool
+	// EmptyDrillBuckets empties, every version, the buckets the drill's
+	// rebuild created (recorded in the checkpoint) before their stack is
+	// destroyed: a drill's own teardown.
+	EmptyDrillBuckets bool
 }
 
 // destroyer is the teardown mode: it holds the run lock and, at the end,
@@ -33,6 +37,9 @@ type destroyer struct {
 	// and deletes nothing; listed is that list.
 	dry    bool
 	listed []TeardownItem
+	// drillCreated is what the checkpoint records this target created,
+	// read when a drill's teardown empties the buckets its rebuild made.
+	drillCreated []checkpoint.Created
 	// keptSome are the bootstrap stages that kept something (a resource
 	// this target uses but did not create).
 	keptSome map[string]bool
@@ -58,6 +65,15 @@ func Destroy(ctx context.Context, cfg *config.Config, opts DestroyOptions) (*Sum
 			return nil, err
 		}
 		defer lock.Release(context.WithoutCancel(ctx))
+		if opts.EmptyDrillBuckets {
+			c, err := store.Load(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if c != nil {
+				d.drillCreated = c.Created
+			}
+		}
 	}
 	start := time.Now()
 	res, runErr := d.execute(ctx, d.runStage, nil)
@@ -131,6 +147,9 @@ func (d *destroyer) stack(ctx context.Context, st *config.Stack) error {
 		return err
 	}
 	if ts.Vars, err = d.inputs(st); err != nil {
+		return err
+	}
+	if err := d.emptyDrillBuckets(ctx, st, ts.Backend); err != nil {
 		return err
 	}
 	changed, err := d.tf.Destroy(ctx, ts)

@@ -2,8 +2,6 @@ package rebuild
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"slices"
 	"time"
 
@@ -79,20 +77,8 @@ func teardownStatus(rec *checkpoint.StageRecord, tr *checkpoint.TeardownRecord) 
 // resources: a stack an earlier destroy finished. Without a direct read
 // of state objects it reports false, and Terraform destroys (a no-op).
 func (d *destroyer) emptied(ctx context.Context, b terraform.Backend) (bool, error) {
-	if d.states == nil {
-		return false, nil
-	}
-	body, err := d.states.ReadState(ctx, b)
-	if err != nil || body == nil {
-		return false, err
-	}
-	var st struct {
-		Resources []json.RawMessage `json:"resources"`
-	}
-	if err := json.Unmarshal(body, &st); err != nil {
-		return false, fmt.Errorf("read the state %s: %w", b.Key, err)
-	}
-	return len(st.Resources) == 0, nil
+	sc, ok, err := d.readState(ctx, b)
+	return ok && sc.resources == 0, err
 }
 
 // goneOutputs are the outputs a stack declares that its state no longer

@@ -125,6 +125,7 @@ func (a *applier) applyStack(ctx context.Context, st *config.Stack, ts terraform
 	}
 	a.setOutputs(st, outs, fp)
 	a.recordStateVersion(ctx, ts)
+	a.recordDrillBuckets(ctx, st, ts, changes)
 	for _, n := range res.Notes {
 		a.note(name, n)
 	}

@@ -58,6 +58,17 @@ func (d *destroyer) forgetDeleted(c *checkpoint.Checkpoint) {
 			c.ForgetCreated(it.Resource, it.Account.ID, it.Account.Region)
 		}
 	}
+	// What a destroyed stack created went with it.
+	kept := c.Created[:0]
+	for _, r := range c.Created {
+		if !d.destroyed[r.Stage] || !strings.HasPrefix(r.Stage, "stack.") {
+			kept = append(kept, r)
+		}
+	}
+	c.Created = kept
+	if len(kept) == 0 {
+		c.Created = nil
+	}
 }
 
 // ownerOptions are the bootstrap options that name this target: its

@@ -39,6 +39,19 @@ func (l *changeLog) observe(next func(terraform.ResourceEvent)) func(terraform.R
 	}
 }
 
+// created are the addresses this apply created.
+func (l *changeLog) created() map[string]bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := map[string]bool{}
+	for addr := range l.done {
+		if l.action[addr] == "create" {
+			out[addr] = true
+		}
+	}
+	return out
+}
+
 var pastTense = map[string]string{"create": "created", "update": "updated", "delete": "deleted", "replace": "replaced"}
 
 // list is "aws_dynamodb_table.orders created, aws_s3_bucket.uploads

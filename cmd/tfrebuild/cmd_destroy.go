@@ -16,6 +16,9 @@ type DestroyOptions struct {
 	runFlags
 	Yes bool
 	All bool
+	// emptyDrillBuckets: the drill's own teardown (see
+	// rebuild.DestroyOptions.EmptyDrillBuckets).
+	emptyDrillBuckets bool
 }
 
 func destroyCommand() *command {
@@ -64,7 +67,7 @@ func destroyConfig(ctx context.Context, env *cliEnv, cfg *config.Config, o Destr
 		}
 	}
 	progress := newProgress(env, env.stderr, false)
-	sum, err := rebuild.Destroy(ctx, cfg, rebuild.DestroyOptions{Common: o.common(append([]events.Sink{progress}, subs.sinks()...)...), All: o.All})
+	sum, err := rebuild.Destroy(ctx, cfg, rebuild.DestroyOptions{Common: o.common(append([]events.Sink{progress}, subs.sinks()...)...), All: o.All, EmptyDrillBuckets: o.emptyDrillBuckets})
 	progress.Close()
 	var lost []string
 	if own {

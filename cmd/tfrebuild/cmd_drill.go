@@ -96,7 +96,9 @@ func runDrill(ctx context.Context, env *cliEnv, o DrillOptions) error {
 		printNotes(out, subs.close())
 		return errors.Join(applyErr, ctx.Err())
 	}
-	destroyErr := destroyConfig(ctx, env, cfg, o.DestroyOptions)
+	teardown := o.DestroyOptions
+	teardown.emptyDrillBuckets = true
+	destroyErr := destroyConfig(ctx, env, cfg, teardown)
 	var shown []string
 	if sum != nil {
 		shown = sum.Notes

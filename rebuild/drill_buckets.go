@@ -1,0 +1,165 @@
+package rebuild
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/tfrebuild/tfrebuild/checkpoint"
+	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/terraform"
+)
+
+// A drill's rebuild creates its buckets from nothing, and its teardown
+// must delete them even when they are versioned and hold data, without
+// force_destroy in the team's code. The buckets a drill's apply created
+// are recorded in the checkpoint (Created, with the stack's stage); the
+// teardown empties those, every version, just before Terraform destroys
+// their stack, and no other bucket.
+
+// bucketEmptier is the part of an account's session that empties a bucket
+// (*bootstrap.Session).
+type bucketEmptier interface {
+	EmptyBucket(ctx context.Context, account, bucket string) (int, error)
+}
+
+// stateBucket is one aws_s3_bucket instance in a state.
+type stateBucket struct {
+	address, bucket string
+}
+
+// stateContents is what a teardown reads of a state object: how many
+// managed resources it holds, and its buckets.
+type stateContents struct {
+	resources int
+	buckets   []stateBucket
+}
+
+func parseState(body []byte) (stateContents, error) {
+	var st struct {
+		Resources []struct {
+			Module    string `json:"module"`
+			Mode      string `json:"mode"`
+			Type      string `json:"type"`
+			Name      string `json:"name"`
+			Instances []struct {
+				IndexKey   any            `json:"index_key"`
+				Attributes map[string]any `json:"attributes"`
+			} `json:"instances"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(body, &st); err != nil {
+		return stateContents{}, err
+	}
+	out := stateContents{resources: len(st.Resources)}
+	for _, r := range st.Resources {
+		if r.Mode != "managed" || r.Type != "aws_s3_bucket" {
+			continue
+		}
+		base := r.Type + "." + r.Name
+		if r.Module != "" {
+			base = r.Module + "." + base
+		}
+		for _, in := range r.Instances {
+			addr := base
+			switch k := in.IndexKey.(type) {
+			case float64:
+				addr += fmt.Sprintf("[%d]", int(k))
+			case string:
+				addr += fmt.Sprintf("[%q]", k)
+			}
+			name, _ := in.Attributes["bucket"].(string)
+			if name == "" {
+				name, _ = in.Attributes["id"].(string)
+			}
+			if name != "" {
+				out.buckets = append(out.buckets, stateBucket{address: addr, bucket: name})
+			}
+		}
+	}
+	return out, nil
+}
+
+// readState reads and parses a stack's state object; ok is false when it
+// cannot be read directly or does not exist.
+func (c *core) readState(ctx context.Context, b terraform.Backend) (stateContents, bool, error) {
+	if c.states == nil {
+		return stateContents{}, false, nil
+	}
+	body, err := c.states.ReadState(ctx, b)
+	if err != nil || body == nil {
+		return stateContents{}, false, err
+	}
+	sc, err := parseState(body)
+	if err != nil {
+		return sc, false, fmt.Errorf("read the state %s: %w", b.Key, err)
+	}
+	return sc, true, nil
+}
+
+// recordDrillBuckets records, in a drill's apply, the buckets this apply
+// created (and only those: not one that existed or was imported).
+func (a *applier) recordDrillBuckets(ctx context.Context, st *config.Stack, ts terraform.Stack, changes *changeLog) {
+	if a.opts.Mode != "drill" {
+		return
+	}
+	created := changes.created()
+	if len(created) == 0 {
+		return
+	}
+	sc, ok, err := a.readState(ctx, ts.Backend)
+	if err != nil || !ok {
+		a.note("stack."+st.Name, "could not read which buckets this drill created; its teardown will not empty them")
+		return
+	}
+	acct := accountOf(a.cfg, st.Account)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, b := range sc.buckets {
+		if created[b.address] {
+			a.ckpt.AddCreated(checkpoint.Created{Resource: "s3://" + b.bucket, Account: acct.ID, Region: acct.Region,
+				Stage: "stack." + st.Name, At: a.now().UTC()})
+		}
+	}
+}
+
+// emptyDrillBuckets empties, before Terraform destroys a stack in a
+// drill's teardown, the buckets of its state that the drill's rebuild
+// created.
+func (d *destroyer) emptyDrillBuckets(ctx context.Context, st *config.Stack, b terraform.Backend) error {
+	name := "stack." + st.Name
+	mine := map[string]bool{}
+	for _, c := range d.drillCreated {
+		if c.Stage == name && strings.HasPrefix(c.Resource, "s3://") {
+			mine[strings.TrimPrefix(c.Resource, "s3://")] = true
+		}
+	}
+	if len(mine) == 0 {
+		return nil
+	}
+	sc, ok, err := d.readState(ctx, b)
+	if err != nil || !ok {
+		return err
+	}
+	acct, err := d.account(st.Account)
+	if err != nil {
+		return err
+	}
+	em, can := acct.Cloud.(bucketEmptier)
+	for _, sb := range sc.buckets {
+		if !mine[sb.bucket] {
+			continue
+		}
+		if !can {
+			d.note(name, "bucket "+sb.bucket+" not emptied: this session cannot empty buckets")
+			continue
+		}
+		n, err := em.EmptyBucket(ctx, acct.Account.ID, sb.bucket)
+		if err != nil {
+			return fmt.Errorf("empty bucket %s (%s), which this drill created, before destroying stack %s: %w", sb.bucket, sb.address, st.Name, err)
+		}
+		d.note(name, fmt.Sprintf("emptied bucket %s (%s): %d object versions and delete markers; this drill's rebuild created it", sb.bucket, sb.address, n))
+	}
+	return nil
+}
