@@ -73,12 +73,12 @@ func teardownStatus(rec *checkpoint.StageRecord, tr *checkpoint.TeardownRecord) 
 	return tr.Status, tr.Error, true
 }
 
-// emptied reports whether a stack's state object exists and holds no
-// resources: a stack an earlier destroy finished. Without a direct read
+// emptied reports whether a stack's state object exists and holds neither
+// resources nor outputs: a stack an earlier destroy finished. Without a direct read
 // of state objects it reports false, and Terraform destroys (a no-op).
 func (d *destroyer) emptied(ctx context.Context, b terraform.Backend) (bool, error) {
-	sc, ok, err := d.readState(ctx, b)
-	return ok && sc.resources == 0, err
+	sc, ok, err := d.readContents(ctx, b)
+	return ok && sc.resources == 0 && sc.outputs == 0, err
 }
 
 // goneOutputs are the outputs a stack declares that its state no longer

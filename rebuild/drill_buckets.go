@@ -32,12 +32,13 @@ type stateBucket struct {
 // stateContents is what a teardown reads of a state object: how many
 // managed resources it holds, and its buckets.
 type stateContents struct {
-	resources int
-	buckets   []stateBucket
+	resources, outputs int
+	buckets            []stateBucket
 }
 
 func parseState(body []byte) (stateContents, error) {
 	var st struct {
+		Outputs   map[string]json.RawMessage `json:"outputs"`
 		Resources []struct {
 			Module    string `json:"module"`
 			Mode      string `json:"mode"`
@@ -52,7 +53,7 @@ func parseState(body []byte) (stateContents, error) {
 	if err := json.Unmarshal(body, &st); err != nil {
 		return stateContents{}, err
 	}
-	out := stateContents{resources: len(st.Resources)}
+	out := stateContents{resources: len(st.Resources), outputs: len(st.Outputs)}
 	for _, r := range st.Resources {
 		if r.Mode != "managed" || r.Type != "aws_s3_bucket" {
 			continue
@@ -81,17 +82,14 @@ func parseState(body []byte) (stateContents, error) {
 	return out, nil
 }
 
-// readState reads and parses a stack's state object; ok is false when it
-// cannot be read directly or does not exist.
-func (c *core) readState(ctx context.Context, b terraform.Backend) (stateContents, bool, error) {
-	if c.states == nil {
-		return stateContents{}, false, nil
-	}
-	body, err := c.states.ReadState(ctx, b)
-	if err != nil || body == nil {
+// readContents reads and parses a stack's state object; ok is false when
+// it does not exist.
+func (c *core) readContents(ctx context.Context, b terraform.Backend) (stateContents, bool, error) {
+	obj, err := c.readObject(ctx, b)
+	if err != nil || obj.Body == nil {
 		return stateContents{}, false, err
 	}
-	sc, err := parseState(body)
+	sc, err := parseState(obj.Body)
 	if err != nil {
 		return sc, false, fmt.Errorf("read the state %s: %w", b.Key, err)
 	}
@@ -108,7 +106,7 @@ func (a *applier) recordDrillBuckets(ctx context.Context, st *config.Stack, ts t
 	if len(created) == 0 {
 		return
 	}
-	sc, ok, err := a.readState(ctx, ts.Backend)
+	sc, ok, err := a.readContents(ctx, ts.Backend)
 	if err != nil || !ok {
 		a.note("stack."+st.Name, "could not read which buckets this drill created; its teardown will not empty them")
 		return
@@ -138,7 +136,7 @@ func (d *destroyer) emptyDrillBuckets(ctx context.Context, st *config.Stack, b t
 	if len(mine) == 0 {
 		return nil
 	}
-	sc, ok, err := d.readState(ctx, b)
+	sc, ok, err := d.readContents(ctx, b)
 	if err != nil || !ok {
 		return err
 	}
