@@ -35,10 +35,20 @@ type Holder struct {
 	User      string    `json:"user,omitempty"`
 	Since     time.Time `json:"since"`
 	Heartbeat time.Time `json:"heartbeat,omitempty"`
+	// Config is the config file the holder runs, as a path on its host:
+	// two checkouts of one config on one host differ here.
+	Config string `json:"config,omitempty"`
+	// Token is the fencing token of the target's run lease: it grows by
+	// one each time the lease changes hands.
+	Token int64 `json:"token,omitempty"`
 }
 
 func (h Holder) String() string {
-	return fmt.Sprintf("run %s, pid %d on %s (%s) since %s", h.RunID, h.PID, h.Host, h.User, h.Since.Format(time.RFC3339))
+	s := fmt.Sprintf("run %s, pid %d on %s (%s) since %s", h.RunID, h.PID, h.Host, h.User, h.Since.Format(time.RFC3339))
+	if h.Config != "" {
+		s += ", config " + h.Config
+	}
+	return s
 }
 
 // LockedError is a target another live run is driving.

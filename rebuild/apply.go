@@ -89,7 +89,7 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (*Summary
 	if a.store, err = a.deps.Store(ctx, cfg, true); err != nil {
 		return nil, err
 	}
-	holder := me(a.runID)
+	holder := a.holder()
 	lock, prev, err := a.store.Lock(ctx, holder)
 	if err != nil {
 		return nil, err
@@ -105,6 +105,8 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (*Summary
 		return nil, err
 	}
 	start := time.Now()
+	ctx, stopRun := a.withRunContext(ctx)
+	defer stopRun(nil)
 	warmCtx, stopWarm := context.WithCancel(ctx)
 	a.warmCtx = warmCtx
 	a.behind = newBehind(a.core, a.store)
@@ -118,9 +120,12 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (*Summary
 	if runErr == nil && res.Waiting() {
 		runErr = stages.ErrWaiting
 	}
+	if l := a.heldLease(); l != nil && l.Err() != nil {
+		runErr = a.endLease(ctx, runErr) // the loss is the run's outcome
+	}
 	a.finish(res, runErr)
 	a.save(a.store, "")
-	return a.summary(res, start), runErr
+	return a.summary(res, start), a.endLease(ctx, runErr)
 }
 
 func (a *applier) runStage(ctx context.Context, s *stages.Stage) error {

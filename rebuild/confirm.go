@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/stages"
 )
 
 // ConfirmOptions steer Confirm.
@@ -50,6 +51,18 @@ func Confirm(ctx context.Context, cfg *config.Config, opts ConfirmOptions) error
 		return fmt.Errorf("%w (confirm once it has stopped at the step)", err)
 	}
 	defer lock.Release(context.WithoutCancel(ctx))
+	// The target's run lease too: a run of another checkout or machine
+	// may be driving it.
+	lc := newCore(cfg, &stages.Pipeline{}, Common{Deps: opts.Deps}, "confirm", "work")
+	if lc.conn, err = lc.deps.Connect(ctx, cfg); err != nil {
+		return err
+	}
+	if err := lc.holdLease(ctx, "step."+opts.Step, false); err != nil {
+		return fmt.Errorf("%w (confirm once it has stopped at the step)", err)
+	}
+	if err := lc.verifyLease(ctx); err != nil {
+		return err
+	}
 	c, err := store.Load(ctx)
 	if err != nil {
 		return err
@@ -61,5 +74,5 @@ func Confirm(ctx context.Context, cfg *config.Config, opts ConfirmOptions) error
 	}
 	rec.ConfirmedBy, rec.ConfirmedAt = opts.By, &t
 	c.UpdatedAt = t
-	return store.Save(ctx, c)
+	return lc.endLease(ctx, store.Save(ctx, c))
 }

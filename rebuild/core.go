@@ -93,6 +93,8 @@ type core struct {
 	kept map[string]bool
 	// key keys the checkpoint's hashes of inputs and outputs (apply).
 	key []byte
+	// lease is the target's run lease, when this mode holds one.
+	lease runLease
 }
 
 func newCore(cfg *config.Config, p *stages.Pipeline, opts Common, mode, workDir string) *core {

@@ -10,6 +10,7 @@ import (
 	ckddb "github.com/tfrebuild/tfrebuild/checkpoint/dynamodb"
 	ckfile "github.com/tfrebuild/tfrebuild/checkpoint/file"
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/lease"
 	"github.com/tfrebuild/tfrebuild/terraform"
 	"github.com/tfrebuild/tfrebuild/tfstate"
 )
@@ -23,6 +24,11 @@ type Cloud interface {
 	EnsureRegistries(ctx context.Context, regs []*config.Registry, opts bootstrap.Options) (*bootstrap.Report, error)
 	DeleteRegistries(ctx context.Context, regs []*config.Registry, opts bootstrap.Options) (*bootstrap.Report, error)
 	DeleteState(ctx context.Context, account string, st config.State, opts bootstrap.Options) (*bootstrap.Report, error)
+	// OwnState proves the state bucket, if it exists, is the account's.
+	OwnState(ctx context.Context, account string, st config.State) (bool, error)
+	// RunLease proves the same and returns where the run lease lives; nil
+	// while the state's backend does not exist.
+	RunLease(ctx context.Context, account string, st config.State, project, region string) (lease.Store, error)
 }
 
 // States is what the engine asks of the stacks' state objects in the state

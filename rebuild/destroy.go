@@ -60,7 +60,7 @@ func Destroy(ctx context.Context, cfg *config.Config, opts DestroyOptions) (*Sum
 		return nil, err
 	}
 	if store != nil {
-		lock, _, err := store.Lock(ctx, me(d.runID))
+		lock, _, err := store.Lock(ctx, d.holder())
 		if err != nil {
 			return nil, err
 		}
@@ -76,8 +76,11 @@ func Destroy(ctx context.Context, cfg *config.Config, opts DestroyOptions) (*Sum
 		}
 	}
 	start := time.Now()
+	ctx, stopRun := d.withRunContext(ctx)
+	defer stopRun(nil)
 	res, runErr := d.execute(ctx, d.runStage, nil)
 	d.closeTerraform()
+	runErr = d.endLease(ctx, runErr)
 	if store != nil {
 		runErr = errors.Join(runErr, d.forget(ctx, store, res))
 	}

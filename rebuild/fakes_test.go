@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -12,8 +13,10 @@ import (
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	"github.com/tfrebuild/tfrebuild/bootstrap"
+	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/events"
+	"github.com/tfrebuild/tfrebuild/lease"
 	"github.com/tfrebuild/tfrebuild/terraform"
 	"github.com/tfrebuild/tfrebuild/tfstate"
 )
@@ -30,6 +33,7 @@ type fakeCloud struct {
 	// tf, when set, holds the stacks' states: Read renders them.
 	tf       *fakeTF
 	bucketEr error
+	leases   *memLease // where the run lease lives
 	// hook, when set, is called with each call's name, outside the lock.
 	hook func(name string)
 }
@@ -265,4 +269,56 @@ func (r *recorder) of(t events.Type) []events.Event {
 		}
 	}
 	return out
+}
+
+// OwnState and RunLease: the fake's state bucket is always the target's,
+// and its run lease lives in memory.
+func (f *fakeCloud) OwnState(context.Context, string, config.State) (bool, error) { return true, nil }
+
+func (f *fakeCloud) RunLease(context.Context, string, config.State, string, string) (lease.Store, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.leases == nil {
+		f.leases = &memLease{}
+	}
+	return f.leases, nil
+}
+
+// memLease is a lease.Store in memory, versioned like the real ones.
+type memLease struct {
+	mu  sync.Mutex
+	h   *checkpoint.Holder
+	ver int
+}
+
+func (m *memLease) Where() string { return "memory" }
+
+func (m *memLease) Read(context.Context) (*checkpoint.Holder, string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.h == nil {
+		return nil, "", nil
+	}
+	h := *m.h
+	return &h, strconv.Itoa(m.ver), nil
+}
+
+func (m *memLease) Put(_ context.Context, h checkpoint.Holder, version string) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if (m.h == nil) != (version == "") || (m.h != nil && version != strconv.Itoa(m.ver)) {
+		return "", lease.ErrConflict
+	}
+	m.h, m.ver = &h, m.ver+1
+	return strconv.Itoa(m.ver), nil
+}
+
+func (m *memLease) Delete(_ context.Context, version string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.h == nil || version != strconv.Itoa(m.ver) {
+		return lease.ErrConflict
+	}
+	m.h = nil
+	return nil
 }

@@ -22,7 +22,15 @@ type (
 func (stateKind) apply(ctx context.Context, a *applier, s *stages.Stage) error {
 	a.warmUp(a.prevDone[s.Name])
 	a.bucketReady = a.initAhead
+	// The run lease before any write when the backend exists; else right
+	// after the first bootstrap made it, before the registries and stacks.
+	if err := a.holdLease(ctx, s.Name, false); err != nil {
+		return err
+	}
 	if err := ensureState(ctx, a.core, false, s.Name, a.bootstrapOptions(s.Name)); err != nil {
+		return err
+	}
+	if err := a.holdLease(ctx, s.Name, true); err != nil {
 		return err
 	}
 	a.initAhead()
@@ -48,12 +56,19 @@ func (stateKind) destroy(ctx context.Context, d *destroyer, s *stages.Stage) err
 			Detail: "it holds the checkpoint (checkpoint { store = \"dynamodb\" })"}}})
 		st.LockTable = ""
 	}
+	// The lease lives in what is deleted next: let it go first.
+	if err := d.releaseLease(ctx); err != nil {
+		return err
+	}
 	rep, err := acct.Cloud.DeleteState(ctx, acct.Account.ID, st, d.teardownOptions())
 	d.list(s.Name, acct.Account, rep)
 	return d.teardown(s.Name, rep, err)
 }
 
 func (registriesKind) apply(ctx context.Context, a *applier, s *stages.Stage) error {
+	if err := a.verifyLease(ctx); err != nil {
+		return err
+	}
 	return ensureRegistries(ctx, a.core, false, s.Name, a.bootstrapOptions(s.Name))
 }
 

@@ -58,6 +58,9 @@ func (a *applier) restore(ctx context.Context, r *config.Restore) error {
 		a.note(name, why)
 	}
 	a.flush() // the restore writes: its running record is saved first
+	if err := a.verifyLease(ctx); err != nil {
+		return err
+	}
 	note := func(msg string) { a.note(name, msg) }
 	var res *restore.Result
 	if r.Kind == config.RestoreDynamoDB {

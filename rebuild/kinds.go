@@ -46,8 +46,13 @@ func (preflightKind) plan(ctx context.Context, p *planner, _ *stages.Stage) erro
 	return p.preflight(ctx)
 }
 
-func (preflightKind) destroy(ctx context.Context, d *destroyer, _ *stages.Stage) error {
-	return d.preflight(ctx)
+// destroy also takes the run lease, which proves the state bucket is the
+// target's before any Terraform command reads or writes a state in it.
+func (preflightKind) destroy(ctx context.Context, d *destroyer, s *stages.Stage) error {
+	if err := d.preflight(ctx); err != nil {
+		return err
+	}
+	return d.holdLease(ctx, s.Name, false)
 }
 
 // notInTeardown is the answer of kinds a teardown pipeline never holds.

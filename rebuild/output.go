@@ -49,6 +49,9 @@ func ReadOutputs(ctx context.Context, cfg *config.Config, opts OutputOptions) ([
 	if err := c.preflight(ctx); err != nil {
 		return nil, err
 	}
+	if err := c.ownState(ctx); err != nil {
+		return nil, err
+	}
 	var out []StackOutputs
 	for _, st := range list {
 		ts := c.tfStack(st)

@@ -99,6 +99,9 @@ func (c *core) forceUnlock(ctx context.Context, b terraform.Backend, lockID stri
 	if err != nil {
 		return err
 	}
+	if err := c.verifyLease(ctx); err != nil {
+		return err
+	}
 	return s.ForceUnlock(ctx, c.locate(b), lockID)
 }
 

@@ -20,12 +20,20 @@ type watched struct {
 	c *core
 }
 
+// Every command that writes a state verifies the run lease first: a run
+// that lost it stops before its next write.
 func (w watched) Apply(ctx context.Context, s terraform.Stack) (*terraform.Result, error) {
+	if err := w.c.verifyLease(ctx); err != nil {
+		return nil, err
+	}
 	w.c.applying("stack." + s.Name)
 	return w.Terraform.Apply(ctx, w.progress(s))
 }
 
 func (w watched) Destroy(ctx context.Context, s terraform.Stack) (bool, error) {
+	if err := w.c.verifyLease(ctx); err != nil {
+		return false, err
+	}
 	return w.Terraform.Destroy(ctx, w.progress(s))
 }
 
@@ -113,6 +121,9 @@ func (w watched) Import(ctx context.Context, s terraform.Stack, address, id stri
 	imp, ok := w.Terraform.(importer)
 	if !ok {
 		return errCannotImport
+	}
+	if err := w.c.verifyLease(ctx); err != nil {
+		return err
 	}
 	return imp.Import(ctx, s, address, id)
 }

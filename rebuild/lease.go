@@ -1,0 +1,137 @@
+package rebuild
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+
+	"github.com/tfrebuild/tfrebuild/checkpoint"
+	"github.com/tfrebuild/tfrebuild/lease"
+)
+
+// runLease is the target-wide run lease a writing mode holds (apply,
+// destroy, confirm): a record in the target's own backend, whatever the
+// checkpoint store, so that two checkouts of one config, or two machines,
+// never drive one target at once. Its loss cancels the run's context
+// (cancel), and every write verifies it first (verifyLease).
+type runLease struct {
+	mu     sync.Mutex
+	held   *lease.Lease
+	cancel context.CancelCauseFunc // the run's; nil outside a run
+}
+
+// holder is this process as a lease or run lock holder: user, host, pid
+// and the config it runs.
+func (c *core) holder() checkpoint.Holder {
+	h := me(c.runID)
+	if abs, err := filepath.Abs(c.cfg.Filename); err == nil {
+		h.Config = abs
+	}
+	return h
+}
+
+// withRunContext returns the context a run's stages run under: the lease,
+// once held, cancels it when it is lost.
+func (c *core) withRunContext(ctx context.Context) (context.Context, context.CancelCauseFunc) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	c.lease.mu.Lock()
+	c.lease.cancel = cancel
+	c.lease.mu.Unlock()
+	return ctx, cancel
+}
+
+// holdLease takes the run lease in the state's backend (its lock table,
+// or its bucket when the state locks with lock files), once. It proves
+// the state bucket is the target's first. Before the state stage has
+// created the backend there is nowhere to hold it: must says it has to
+// exist by now. stage is where a takeover is noted.
+func (c *core) holdLease(ctx context.Context, stage string, must bool) error {
+	if c.heldLease() != nil {
+		return nil
+	}
+	acct, err := c.stateAccount()
+	if err != nil {
+		return err
+	}
+	region := c.cfg.AccountFor(c.cfg.State.Account).Region
+	store, err := acct.Cloud.RunLease(ctx, acct.Account.ID, c.cfg.State, c.cfg.Project, region)
+	if err != nil || store == nil {
+		if err == nil && must {
+			err = fmt.Errorf("the run lease: the state backend (bucket %s, lock table %q) does not exist after the state stage", c.cfg.State.Bucket, c.cfg.State.LockTable)
+		}
+		return err
+	}
+	l, prev, err := lease.Acquire(ctx, store, c.holder(), lease.Options{})
+	if err != nil {
+		return err
+	}
+	c.lease.mu.Lock()
+	c.lease.held = l
+	cancel := c.lease.cancel
+	c.lease.mu.Unlock()
+	if cancel != nil {
+		l.OnLost(cancel)
+	}
+	if prev != nil {
+		c.note(stage, fmt.Sprintf("took over the run lease %s from %s: that run is gone (no heartbeat since %s, or its process has ended)",
+			l.Where(), prev, prev.Heartbeat.UTC().Format("2006-01-02T15:04:05Z")))
+	}
+	return nil
+}
+
+func (c *core) heldLease() *lease.Lease {
+	c.lease.mu.Lock()
+	defer c.lease.mu.Unlock()
+	return c.lease.held
+}
+
+// verifyLease proves, before a write, that this run still holds the
+// lease; a no-op while it holds none (before the backend exists).
+func (c *core) verifyLease(ctx context.Context) error {
+	if l := c.heldLease(); l != nil {
+		return l.Verify(ctx)
+	}
+	return nil
+}
+
+// endLease puts the loss of the lease before the run's own error (the
+// stages it stopped fail with a bare "context canceled"), releases the
+// lease and reports a release that failed.
+func (c *core) endLease(ctx context.Context, runErr error) error {
+	l := c.heldLease()
+	if l == nil {
+		return runErr
+	}
+	if lost := l.Err(); lost != nil && !errors.Is(runErr, lost) {
+		runErr = errors.Join(lost, runErr)
+	}
+	if err := l.Release(context.WithoutCancel(ctx)); err != nil {
+		runErr = errors.Join(runErr, fmt.Errorf("release the run lease %s: %w; the next run can take it %s after this run's last heartbeat", l.Where(), err, lease.TTL))
+	}
+	return runErr
+}
+
+// releaseLease lets the lease go early: destroy --all deletes the backend
+// that holds it.
+func (c *core) releaseLease(ctx context.Context) error {
+	if l := c.heldLease(); l != nil {
+		if err := l.Release(ctx); err != nil {
+			return fmt.Errorf("release the run lease %s before deleting the state: %w", l.Where(), err)
+		}
+	}
+	return nil
+}
+
+// ownState proves the state bucket is the target's before a read-only
+// command (output) hands Terraform the states in it: another account's
+// bucket may hold states planted to be read with our credentials.
+func (c *core) ownState(ctx context.Context) error {
+	acct, err := c.stateAccount()
+	if err != nil {
+		return err
+	}
+	_, err = acct.Cloud.OwnState(ctx, acct.Account.ID, c.cfg.State)
+	return err
+}
