@@ -22,6 +22,8 @@ type AccountSession struct {
 	// States reaches the state objects when the state lives in this
 	// account.
 	States States
+	// Restorers bring data back in this account (restores of its stacks).
+	Restorers Restorers
 	// Credentials hand the account's credentials to Terraform. Nil leaves
 	// Terraform the caller's own environment (the unit tests' fakes).
 	Credentials Credentials
@@ -46,28 +48,7 @@ const stateCredentialsFile = "state-credentials"
 // accountOf is the account a state, registry or stack block names ("" for
 // the target), as the guard and the sessions take it.
 func accountOf(cfg *config.Config, name string) bootstrap.Account {
-	a := bootstrap.TargetAccount(cfg.AccountFor(name))
-	a.Name = name
-	return a
-}
-
-// guardedSessions opens the caller's sessions and runs the guard over the
-// target and every declared account, before anything is written anywhere.
-// The error lists every block that fails.
-func guardedSessions(ctx context.Context, cfg *config.Config) (*bootstrap.Sessions, map[string]bootstrap.Identity, error) {
-	ss, err := bootstrap.LoadSessions(ctx, cfg.Project)
-	if err != nil {
-		return nil, nil, err
-	}
-	var others []bootstrap.Account
-	for _, a := range cfg.Accounts {
-		others = append(others, accountOf(cfg, a.Name))
-	}
-	ids, err := ss.Guard(ctx, accountOf(cfg, ""), others...)
-	if err != nil {
-		return nil, nil, err
-	}
-	return ss, ids, nil
+	return bootstrap.AccountOf(cfg, name)
 }
 
 // account is the guarded session of the account a block names ("" for

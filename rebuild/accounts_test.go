@@ -7,12 +7,15 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/tfrebuild/tfrebuild/bootstrap"
+	"github.com/tfrebuild/tfrebuild/checkpoint"
 	ckfile "github.com/tfrebuild/tfrebuild/checkpoint/file"
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/stages"
 	"github.com/tfrebuild/tfrebuild/tfstate"
 )
 
@@ -251,5 +254,31 @@ func TestAccountsInTheFingerprint(t *testing.T) {
 	w.cfg.State.Account = ""
 	if moved := c.accountsFingerprint(w.cfg.Stack("app")); moved == app {
 		t.Errorf("moving the state left the fingerprint %q", moved)
+	}
+}
+
+// A run that died while app (a stack of the target) ran left a lock on
+// app's state, which lives in the management account: the next run reads
+// it there, and releases it there, with that account's credentials.
+func TestAccountsStaleLockReleasedInTheStateAccount(t *testing.T) {
+	t.Parallel()
+	w := newAccountsWorld(t, accountsConfig)
+	if _, err := Apply(context.Background(), w.cfg, ApplyOptions{Common: w.common()}); err != nil {
+		t.Fatal(err)
+	}
+	started := time.Now().UTC().Add(-time.Minute)
+	c := w.checkpoint()
+	c.Run = &checkpoint.Holder{RunID: "dead", User: "ann", Host: "h1", PID: 1}
+	rec := c.Stage("stack.app")
+	rec.Status, rec.StartedAt = stages.Running, &started
+	if err := w.store.Save(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	w.mgmt.lock = &tfstate.LockInfo{ID: "lock-m", Who: "ann@h1", Created: started.Add(time.Second)}
+	if _, err := Apply(context.Background(), w.cfg, ApplyOptions{Common: w.common()}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(w.mgmt.unlocked, []string{"lock-m"}) || len(w.target.unlocked) != 0 || w.target.called("StateLock") != 0 {
+		t.Errorf("released in mgmt %v, in the target %v (target asked for locks %d times)", w.mgmt.unlocked, w.target.unlocked, w.target.called("StateLock"))
 	}
 }

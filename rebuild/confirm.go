@@ -28,7 +28,7 @@ func Confirm(ctx context.Context, cfg *config.Config, opts ConfirmOptions) error
 		}
 		return fmt.Errorf("there is no step %q in %s (steps: %s)", opts.Step, cfg.Filename, strings.Join(names, ", "))
 	}
-	store, err := opts.Deps.withDefaults().Store(ctx, cfg, false)
+	store, err := opts.Deps.wiredOrErr().Store(ctx, cfg, false)
 	if err != nil {
 		return err
 	}

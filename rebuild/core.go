@@ -33,8 +33,9 @@ type Common struct {
 	Download bool
 	// Sinks receive the run's events (terminal progress, --events, ...).
 	Sinks []events.Sink
-	// Deps replaces the engine's collaborators; the zero value is the real
-	// AWS session, Terraform and checkpoint store.
+	// Deps are the engine's collaborators: the command passes the real AWS
+	// sessions, Terraform and checkpoint store (cmd/tfrebuild/wire.go),
+	// tests their fakes.
 	Deps Deps
 	// Mode names the command in the events (drill runs apply and
 	// destroy); the engine's own mode when empty.
@@ -107,7 +108,7 @@ func newCore(cfg *config.Config, p *stages.Pipeline, opts Common, mode, workDir 
 	if now == nil {
 		now = time.Now
 	}
-	return &core{cfg: cfg, opts: opts, deps: opts.Deps.withDefaults(), pipeline: p, runID: id, workDir: workDir, saveTimeout: saveTimeout,
+	return &core{cfg: cfg, opts: opts, deps: opts.Deps.wiredOrErr(), pipeline: p, runID: id, workDir: workDir, saveTimeout: saveTimeout,
 		bus:   events.NewBus(id, cfg.Project, mode, opts.Sinks...),
 		ckpt:  checkpoint.New(cfg.Project, cfg.Target.AccountID, cfg.Target.Region),
 		scope: cfg.NewScope(stages.Absent(cfg, opts.With)), sensitive: map[string]map[string]bool{},

@@ -3,12 +3,9 @@ package rebuild
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 
 	"github.com/tfrebuild/tfrebuild/bootstrap"
 	"github.com/tfrebuild/tfrebuild/checkpoint"
-	ckddb "github.com/tfrebuild/tfrebuild/checkpoint/dynamodb"
-	ckfile "github.com/tfrebuild/tfrebuild/checkpoint/file"
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/lease"
 	"github.com/tfrebuild/tfrebuild/terraform"
@@ -77,8 +74,8 @@ type Connection struct {
 	Restorers Restorers
 }
 
-// Deps are the engine's collaborators. The zero value uses the real ones;
-// tests replace them.
+// Deps are the engine's collaborators. The command builds the real ones
+// (cmd/tfrebuild/wire.go) and passes them in; the unit tests pass fakes.
 type Deps struct {
 	// Connect opens a session with the target and every declared account
 	// and runs the guard over all of them: nothing is written anywhere
@@ -92,82 +89,29 @@ type Deps struct {
 	Store func(ctx context.Context, cfg *config.Config, forWrite bool) (checkpoint.Store, error)
 }
 
-func (d Deps) withDefaults() Deps {
+// errNotWired is a collaborator the caller did not pass: cmd/tfrebuild
+// wires the real ones (wire.go), tests their fakes.
+func errNotWired(what string) error {
+	return fmt.Errorf("rebuild: Deps.%s is not set: the command wires the real one", what)
+}
+
+// wiredOrErr returns the deps with every missing collaborator replaced by
+// one that fails, saying which.
+func (d Deps) wiredOrErr() Deps {
 	if d.Connect == nil {
-		d.Connect = connect
+		d.Connect = func(context.Context, *config.Config) (*Connection, error) { return nil, errNotWired("Connect") }
 	}
 	if d.Terraform == nil {
-		d.Terraform = findTerraform
+		d.Terraform = func(context.Context, *config.Config, string, bool) (Terraform, *terraform.Binary, error) {
+			return nil, nil, errNotWired("Terraform")
+		}
 	}
 	if d.Store == nil {
-		d.Store = openStore
+		d.Store = func(context.Context, *config.Config, bool) (checkpoint.Store, error) {
+			return nil, errNotWired("Store")
+		}
 	}
 	return d
-}
-
-func connect(ctx context.Context, cfg *config.Config) (*Connection, error) {
-	ss, ids, err := guardedSessions(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	conn := &Connection{Identity: ids[""], Accounts: map[string]*AccountSession{}}
-	names := []string{""}
-	for _, a := range cfg.Accounts {
-		names = append(names, a.Name)
-	}
-	for _, name := range names {
-		s, err := ss.For(accountOf(cfg, name))
-		if err != nil {
-			return nil, err
-		}
-		states := &tfstate.Client{S3: s.S3, DDB: s.DDB}
-		conn.Accounts[name] = &AccountSession{Account: s.Account, Identity: ids[name], Cloud: s, States: states, Credentials: s}
-		if name == "" {
-			conn.Cloud, conn.States, conn.Endpoints, conn.Restorers = s, states, s.Endpoints, sessionRestorers{s}
-		}
-	}
-	return conn, nil
-}
-
-func findTerraform(ctx context.Context, cfg *config.Config, workRoot string, download bool) (Terraform, *terraform.Binary, error) {
-	e := terraform.Engine{Name: cfg.Terraform.EngineName(), Version: cfg.Terraform.Version, Path: cfg.Terraform.Path}
-	bin, err := terraform.FindEngine(ctx, e, download)
-	if err != nil {
-		return nil, nil, err
-	}
-	return &terraform.Runner{Binary: bin, WorkRoot: workRoot, PluginCache: filepath.Join(cfg.StateDir(), "plugin-cache"),
-		LockTimeout: cfg.Terraform.LockTimeout}, bin, nil
-}
-
-// openStore returns the checkpoint store the config selects. The
-// DynamoDB store is the lock table in the state's account. Before it is
-// opened, the guard checks the target and every account, since forWrite
-// creates the table when it is missing: the run lock and the checkpoint
-// live there from the very first stage. Read-only callers (status) get a
-// nil store when the table does not exist yet.
-func openStore(ctx context.Context, cfg *config.Config, forWrite bool) (checkpoint.Store, error) {
-	if cfg.Checkpoint.Store != "dynamodb" {
-		return &ckfile.Store{Path: filepath.Join(cfg.StateDir(), "checkpoint.json")}, nil
-	}
-	ss, _, err := guardedSessions(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	s, err := ss.For(accountOf(cfg, cfg.State.Account))
-	if err != nil {
-		return nil, err
-	}
-	if forWrite {
-		opts := ownerOptions(cfg)
-		opts.Converge = true
-		if _, err := s.EnsureLockTable(ctx, cfg.State.LockTable, opts); err != nil {
-			return nil, fmt.Errorf("checkpoint store: %w", err)
-		}
-	} else if exists, err := s.TableExists(ctx, cfg.State.LockTable); err != nil || !exists {
-		return nil, err
-	}
-	key := fmt.Sprintf("%s/%s/%s", cfg.Project, cfg.Target.AccountID, cfg.Target.Region)
-	return &ckddb.Store{DB: s.DDB, Table: cfg.State.LockTable, Key: key}, nil
 }
 
 // TerraformInstalled reports, without downloading or any cloud call,

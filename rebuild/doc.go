@@ -7,9 +7,11 @@
 // Each mode is a type with its own stage function (applier, planner,
 // destroyer) over a shared core; what a stage kind does in each mode is in
 // one file per kind (kind_*.go), registered in kinds.go. The engine's
-// collaborators, the AWS session, Terraform and the checkpoint store,
-// come in through Deps as small interfaces, so that its decisions are
-// unit-tested without a cloud or a Terraform binary.
+// collaborators, the AWS sessions, the state objects (package tfstate),
+// Terraform and the checkpoint store, come in through Deps as small
+// interfaces, built by the command (cmd/tfrebuild/wire.go), so that its
+// decisions are unit-tested without a cloud or a Terraform binary. The
+// engine imports no AWS SDK service package.
 //
 // A rebuild in progress keeps its scope (scope.go: --with, --only) until it
 // completes or is destroyed; an --only run leaves the checkpoint records of

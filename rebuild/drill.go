@@ -112,7 +112,7 @@ func stepNames(cfg *config.Config) []string {
 // something. A drill measures a rebuild from nothing, so it refuses a
 // target that is not empty.
 func Existing(ctx context.Context, cfg *config.Config, opts Common) ([]string, error) {
-	deps := opts.Deps.withDefaults()
+	deps := opts.Deps.wiredOrErr()
 	var found []string
 	store, err := deps.Store(ctx, cfg, false)
 	if err != nil {

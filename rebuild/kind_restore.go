@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/tfrebuild/tfrebuild/bootstrap"
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/restore"
@@ -203,8 +202,8 @@ func restorers(conn *Connection, st *config.Stack) (Restorers, string, error) {
 		if as == nil {
 			return nil, "", fmt.Errorf("no session for account %q, which stack %s runs in", st.Account, st.Name)
 		}
-		if s, ok := as.Cloud.(*bootstrap.Session); ok {
-			return sessionRestorers{s}, as.Identity.Account, nil
+		if as.Restorers != nil {
+			return as.Restorers, as.Identity.Account, nil
 		}
 	}
 	return conn.Restorers, conn.Identity.Account, nil

@@ -7,9 +7,6 @@ import (
 
 	"github.com/tfrebuild/tfrebuild/config"
 
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
-	"github.com/tfrebuild/tfrebuild/bootstrap"
 	"github.com/tfrebuild/tfrebuild/restore"
 	"github.com/tfrebuild/tfrebuild/terraform"
 )
@@ -63,25 +60,4 @@ var errCannotImport = errors.New("this Terraform runner cannot import")
 func cannotImport(r *config.Restore) error {
 	return fmt.Errorf("%w; the table %q is restored, import it by hand: terraform import %s %s",
 		errCannotImport, r.Resource(), r.Address, r.Resource())
-}
-
-// sessionRestorers are the real restorers, over a guarded session: the
-// session's credentials, region and endpoint overrides.
-type sessionRestorers struct{ s *bootstrap.Session }
-
-func (r sessionRestorers) Tables(sourceRegion string, note func(string)) TableRestorer {
-	t := restore.NewTables(r.s.Config, sourceRegion)
-	t.Note = note
-	return t
-}
-
-func (r sessionRestorers) Buckets(sourceRegion string, note func(string)) BucketRestorer {
-	pathStyle := r.s.Endpoints["s3"] != ""
-	b := restore.NewBuckets(r.s.Config, sourceRegion, func(o *s3.Options) {
-		// Emulators need path-style addressing and return no checksums.
-		o.UsePathStyle = pathStyle
-		o.DisableLogOutputChecksumValidationSkipped = true
-	})
-	b.Note = note
-	return b
 }

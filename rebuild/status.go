@@ -69,7 +69,7 @@ func ReadStatus(ctx context.Context, cfg *config.Config, opts StatusOptions) (*S
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
-	c, live, err := loadCheckpoint(ctx, cfg, opts.Deps.withDefaults())
+	c, live, err := loadCheckpoint(ctx, cfg, opts.Deps.wiredOrErr())
 	if err != nil {
 		return nil, err
 	}

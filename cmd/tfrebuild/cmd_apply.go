@@ -155,7 +155,8 @@ func registerAcceptExisting(fs *flag.FlagSet, list *stringList) {
 }
 
 // common are the engine options every run shares, with the terminal
-// progress as the event stream's subscriber.
+// progress as the event stream's subscriber, and the real collaborators.
 func (f *runFlags) common(sinks ...events.Sink) rebuild.Common {
-	return rebuild.Common{With: f.With, Only: f.Only, WithDeps: f.WithDeps, Parallelism: f.Parallelism, Download: !f.NoDownload, Sinks: sinks, Mode: f.mode}
+	return rebuild.Common{With: f.With, Only: f.Only, WithDeps: f.WithDeps, Parallelism: f.Parallelism, Download: !f.NoDownload, Sinks: sinks, Mode: f.mode,
+		Deps: wired()}
 }

@@ -44,7 +44,7 @@ func runConfirm(ctx context.Context, env *cliEnv, o ConfirmOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := rebuild.Confirm(ctx, cfg, rebuild.ConfirmOptions{Step: o.Step, By: o.By}); err != nil {
+	if err := rebuild.Confirm(ctx, cfg, rebuild.ConfirmOptions{Step: o.Step, By: o.By, Deps: wired()}); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.stdout, "step.%s confirmed by %s; run tfrebuild apply to continue\n", o.Step, o.By)

@@ -55,7 +55,7 @@ func runOutput(ctx context.Context, env *cliEnv, o OutputOptions) error {
 	if err != nil {
 		return err
 	}
-	list, err := rebuild.ReadOutputs(ctx, cfg, rebuild.OutputOptions{Stack: o.Stack, Download: !o.NoDownload})
+	list, err := rebuild.ReadOutputs(ctx, cfg, rebuild.OutputOptions{Stack: o.Stack, Download: !o.NoDownload, Deps: wired()})
 	if err != nil {
 		return err
 	}

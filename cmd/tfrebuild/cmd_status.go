@@ -38,7 +38,7 @@ func runStatus(ctx context.Context, env *cliEnv, o StatusOptions) error {
 	if err != nil {
 		return err
 	}
-	st, err := rebuild.ReadStatus(ctx, cfg, rebuild.StatusOptions{})
+	st, err := rebuild.ReadStatus(ctx, cfg, rebuild.StatusOptions{Deps: wired()})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,34 @@
+package bootstrap
+
+import (
+	"context"
+
+	"github.com/tfrebuild/tfrebuild/config"
+)
+
+// AccountOf is the account a state, registry or stack block names ("" for
+// the target), as the guard and the sessions take it.
+func AccountOf(cfg *config.Config, name string) Account {
+	a := TargetAccount(cfg.AccountFor(name))
+	a.Name = name
+	return a
+}
+
+// OpenGuarded opens the caller's sessions and runs the guard over the
+// target and every declared account of cfg, before anything is written
+// anywhere. The error lists every block that fails.
+func OpenGuarded(ctx context.Context, cfg *config.Config) (*Sessions, map[string]Identity, error) {
+	ss, err := LoadSessions(ctx, cfg.Project)
+	if err != nil {
+		return nil, nil, err
+	}
+	var others []Account
+	for _, a := range cfg.Accounts {
+		others = append(others, AccountOf(cfg, a.Name))
+	}
+	ids, err := ss.Guard(ctx, AccountOf(cfg, ""), others...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ss, ids, nil
+}
