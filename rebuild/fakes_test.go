@@ -137,22 +137,35 @@ func (f *fakeCloud) Read(_ context.Context, l tfstate.Location) (tfstate.Object,
 	if f.tf == nil {
 		return tfstate.Object{}, nil
 	}
+	stack := strings.Split(l.Key, "/")[1]
 	f.tf.mu.Lock()
-	outs, ok := f.tf.state[strings.Split(l.Key, "/")[1]]
+	outs, ok := f.tf.state[stack]
+	addrs := f.tf.addrs[stack]
 	f.tf.mu.Unlock()
-	if !ok {
+	if !ok && len(addrs) == 0 {
 		return tfstate.Object{}, nil
 	}
-	body, err := stateBody(outs)
+	body, err := stateBody(outs, addrs)
 	if err != nil {
 		return tfstate.Object{}, err
 	}
 	return tfstate.Object{Body: body, Version: fmt.Sprintf("etag:%x", sha256.Sum256(body))}, nil
 }
 
-// stateBody is a version 4 state holding outs.
-func stateBody(outs map[string]cty.Value) ([]byte, error) {
-	state := map[string]any{"version": 4, "outputs": map[string]any{}}
+// stateBody is a version 4 state holding outs and a resource instance at
+// each address ("type.name" or "type.name[N]").
+func stateBody(outs map[string]cty.Value, addrs []string) ([]byte, error) {
+	var resources []any
+	for _, a := range addrs {
+		base, index, indexed := strings.Cut(strings.TrimSuffix(a, "]"), "[")
+		typ, name, _ := strings.Cut(base, ".")
+		inst := map[string]any{}
+		if indexed {
+			inst["index_key"] = json.RawMessage(index)
+		}
+		resources = append(resources, map[string]any{"mode": "managed", "type": typ, "name": name, "instances": []any{inst}})
+	}
+	state := map[string]any{"version": 4, "outputs": map[string]any{}, "resources": resources}
 	for name, v := range outs {
 		val, err := ctyjson.Marshal(v, v.Type())
 		if err != nil {
@@ -176,10 +189,11 @@ type fakeTF struct {
 	applied []string
 	fail    map[string]error
 	vars    map[string]map[string]cty.Value
+	addrs   map[string][]string // resource addresses in a stack's state (imports)
 }
 
 func newFakeTF() *fakeTF {
-	return &fakeTF{outputs: map[string]map[string]cty.Value{}, state: map[string]map[string]cty.Value{},
+	return &fakeTF{outputs: map[string]map[string]cty.Value{}, state: map[string]map[string]cty.Value{}, addrs: map[string][]string{},
 		fail: map[string]error{}, vars: map[string]map[string]cty.Value{}}
 }
 

@@ -133,10 +133,7 @@ func (a *applier) adopt(ctx context.Context, r *config.Restore) error {
 			return err
 		}
 	}
-	has, err := imp.StateHas(ctx, ts, r.Address)
-	if errors.Is(err, errCannotImport) {
-		return cannotImport(r)
-	}
+	has, err := a.stateHolds(ctx, ts, r.Address)
 	if err != nil {
 		return fmt.Errorf("the table %q is restored, but reading stack %s's state failed: %w; run apply again (the restore is not repeated)",
 			r.Resource(), st.Name, err)

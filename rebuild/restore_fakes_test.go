@@ -152,18 +152,16 @@ func (f *fakeRestorers) presence(name string) restore.Presence {
 	return restore.TargetPresent
 }
 
-// importTF is the fake Terraform with a state of addresses to import into.
+// importTF is the fake Terraform that imports into a stack's state: the
+// address lands in the fake's state, which the state bucket renders.
 type importTF struct {
 	*fakeTF
-	has       map[string]bool // stack/address in the state
 	imports   []string
 	importErr error
 }
 
-func (f *importTF) StateHas(_ context.Context, s terraform.Stack, address string) (bool, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.has[s.Name+"/"+address], nil
+func (f *importTF) StateHas(context.Context, terraform.Stack, string) (bool, error) {
+	panic("the engine reads a stack's resources from its state object (tfstate), not through Terraform")
 }
 
 func (f *importTF) Import(_ context.Context, s terraform.Stack, address, id string) error {
@@ -175,7 +173,7 @@ func (f *importTF) Import(_ context.Context, s terraform.Stack, address, id stri
 	}
 	f.imports = append(f.imports, s.Name+"/"+address+"="+id)
 	f.applied = append(f.applied, "import "+address)
-	f.has[s.Name+"/"+address] = true
+	f.addrs[s.Name] = append(f.addrs[s.Name], address)
 	return nil
 }
 
@@ -194,7 +192,7 @@ func newRestoreWorld(t *testing.T) *restoreWorld {
 		store: &ckfile.Store{Path: filepath.Join(dir, ".tfrebuild", "checkpoint.json")}, sink: &recorder{}}
 	w.cloud.tf = w.tf
 	backup := time.Now().Add(-5 * time.Minute).UTC().Truncate(time.Second)
-	rw := &restoreWorld{world: w, itf: &importTF{fakeTF: w.tf, has: map[string]bool{}}, rs: &fakeRestorers{
+	rw := &restoreWorld{world: w, itf: &importTF{fakeTF: w.tf}, rs: &fakeRestorers{
 		tableResult: func(o restore.TableOptions) (*restore.Result, error) {
 			return &restore.Result{Kind: restore.KindDynamoDB, Target: o.Table, From: o.From, Source: "backup arn:b1",
 				Outcome: restore.Restored, RecoveryPoint: &backup, RestoredAt: time.Now()}, nil

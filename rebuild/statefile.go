@@ -142,6 +142,20 @@ func (c *core) stackOutputs(ctx context.Context, ts terraform.Stack) (outs terra
 	return outs, obj.Version != "", nil
 }
 
+// stateHolds reports whether a stack's state object holds a resource at
+// address, read without a Terraform process.
+func (c *core) stateHolds(ctx context.Context, ts terraform.Stack, address string) (bool, error) {
+	obj, err := c.readObject(ctx, ts.Backend)
+	if err != nil {
+		return false, err
+	}
+	has, err := tfstate.Holds(obj.Body, address)
+	if err != nil {
+		return false, fmt.Errorf("stack %s: the resources in its state %s: %w", ts.Name, ts.Backend.Key, err)
+	}
+	return has, nil
+}
+
 // readForSkip is read for a skip decision: it takes the read made ahead,
 // if any (ahead may be nil). Nothing else does: a stack that is applied
 // reads its outputs after its apply.

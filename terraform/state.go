@@ -85,9 +85,20 @@ func (r *Runner) StateHas(ctx context.Context, s Stack, address string) (bool, e
 	if err != nil {
 		return false, err
 	}
-	addrs, err := addresses(state)
+	has, err := StateHolds(state, address)
 	if err != nil {
 		return false, fmt.Errorf("stack %s: read its state %s: %w", s.Name, s.Backend.Key, err)
+	}
+	return has, nil
+}
+
+// StateHolds reports whether a state (Terraform's JSON, version 4) holds
+// a resource instance at address (or, for an address without an index,
+// any instance of it).
+func StateHolds(state []byte, address string) (bool, error) {
+	addrs, err := addresses(state)
+	if err != nil {
+		return false, err
 	}
 	for _, a := range addrs {
 		if a == address || (len(a) > len(address) && a[:len(address)] == address && a[len(address)] == '[') {

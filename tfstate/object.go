@@ -110,3 +110,8 @@ func owner(l Location) *string {
 	}
 	return aws.String(l.Owner)
 }
+
+// Holds reports whether a state object's content holds a resource
+// instance at address (or, for an address without an index, any instance
+// of it). An empty state holds nothing.
+func Holds(body []byte, address string) (bool, error) { return terraform.StateHolds(body, address) }

@@ -113,3 +113,20 @@ func TestVersionOf(t *testing.T) {
 		}
 	}
 }
+
+// The resources of a state object are looked up without Terraform.
+func TestHolds(t *testing.T) {
+	t.Parallel()
+	body := []byte(`{"version":4,"resources":[{"mode":"managed","type":"aws_dynamodb_table","name":"t","instances":[{"index_key":1}]}]}`)
+	for addr, want := range map[string]bool{"aws_dynamodb_table.t": true, "aws_dynamodb_table.t[1]": true, "aws_dynamodb_table.t[0]": false, "aws_s3_bucket.b": false} {
+		if got, err := Holds(body, addr); err != nil || got != want {
+			t.Errorf("Holds(%s) = %v, %v; want %v", addr, got, err, want)
+		}
+	}
+	if got, err := Holds(nil, "aws_dynamodb_table.t"); err != nil || got {
+		t.Errorf("an empty state: %v %v", got, err)
+	}
+	if _, err := Holds([]byte("{"), "x.y"); err == nil {
+		t.Error("a broken state holds something")
+	}
+}
