@@ -19,6 +19,9 @@ const (
 	ResourceProgress Type = "resource_progress"
 	Waiting          Type = "waiting"
 	RunFinished      Type = "run_finished"
+	// DrillVerdict is a drill's outcome: the rebuild's time against the
+	// RTO and each restore's data age against the RPO.
+	DrillVerdict Type = "drill_verdict"
 )
 
 // Outcome is how a stage or a run ended (stage_finished, run_finished).
@@ -71,6 +74,43 @@ type Event struct {
 	Attempt int `json:"attempt,omitempty"`
 	// CriticalPath is set on run_finished when the run applied stages.
 	CriticalPath *CriticalPath `json:"critical_path,omitempty"`
+	// Rebuild is the rebuild a teardown's events belong to (destroy, a
+	// drill's teardown): set on every event of such a run, which has no
+	// clock (rto) of its own.
+	Rebuild *RebuildRef `json:"rebuild,omitempty"`
+	// Verdict is set on drill_verdict.
+	Verdict *Verdict `json:"verdict,omitempty"`
+}
+
+// RebuildRef names a rebuild: when its first run started, and the run
+// that last drove it.
+type RebuildRef struct {
+	StartedAt time.Time `json:"started_at"`
+	RunID     string    `json:"run_id,omitempty"`
+}
+
+// Verdict is a drill's outcome.
+type Verdict struct {
+	Passed bool `json:"passed"`
+	// Reason says why a drill failed.
+	Reason      string  `json:"reason,omitempty"`
+	TookSeconds float64 `json:"took_seconds"`
+	// RTOSeconds is the objective, 0 when none is set; RTOMet compares.
+	RTOSeconds float64 `json:"rto_seconds,omitempty"`
+	RTOMet     bool    `json:"rto_met"`
+	// RPOSeconds is the objective, 0 when none is set; Restores are each
+	// restore's recovery point against it.
+	RPOSeconds float64      `json:"rpo_seconds,omitempty"`
+	Restores   []RestoreRPO `json:"restores,omitempty"`
+}
+
+// RestoreRPO is one restore's recovery point in a drill verdict.
+type RestoreRPO struct {
+	Stage         string     `json:"stage"`
+	RecoveryPoint *time.Time `json:"recovery_point"`
+	// DataAgeSeconds is absent when the recovery point is unknown.
+	DataAgeSeconds *int64 `json:"data_age_seconds,omitempty"`
+	RPOMet         bool   `json:"rpo_met"`
 }
 
 // CriticalPath is the chain of stages that determined the rebuild's
@@ -153,6 +193,18 @@ type Bus struct {
 	mode    string
 	now     func() time.Time
 	redact  Redactor
+	rebuild *RebuildRef
+}
+
+// SetRebuild stamps every later event with the rebuild it belongs to (a
+// teardown's run).
+func (b *Bus) SetRebuild(r *RebuildRef) {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.rebuild = r
 }
 
 // NewBus returns a bus for one run.
@@ -201,6 +253,10 @@ func (b *Bus) Emit(e Event) {
 	}
 	if e.Mode == "" {
 		e.Mode = b.mode
+	}
+	if e.Rebuild == nil && b.rebuild != nil {
+		r := *b.rebuild
+		e.Rebuild = &r
 	}
 	if e.Duration != 0 && e.DurationSeconds == 0 {
 		e.DurationSeconds = e.Duration.Seconds()

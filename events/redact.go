@@ -140,5 +140,19 @@ func (r *Redactor) Event(e Event) Event {
 		}
 		e.CriticalPath = &cp
 	}
+	if e.Rebuild != nil {
+		rb := *e.Rebuild
+		rb.RunID = s(rb.RunID)
+		e.Rebuild = &rb
+	}
+	if e.Verdict != nil {
+		v := *e.Verdict
+		v.Reason = s(v.Reason)
+		v.Restores = append([]RestoreRPO(nil), v.Restores...)
+		for i := range v.Restores {
+			v.Restores[i].Stage = s(v.Restores[i].Stage)
+		}
+		e.Verdict = &v
+	}
 	return e
 }

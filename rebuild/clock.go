@@ -85,6 +85,15 @@ func (c *core) clock(now time.Time) *events.RTO {
 	return rtoClock(c.ckpt, c.pipeline, c.cfg.RTO, now, c.runID)
 }
 
+// runClock is the clock a run's run_started and run_finished carry: none
+// for a teardown.
+func (c *core) runClock(now time.Time) *events.RTO {
+	if c.noClock {
+		return nil
+	}
+	return c.clock(now)
+}
+
 // span is a stretch of time with what it counts as.
 type span struct {
 	from, to time.Time

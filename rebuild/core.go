@@ -96,6 +96,9 @@ type core struct {
 	key []byte
 	// lease is the target's run lease, when this mode holds one.
 	lease runLease
+	// noClock: a destroy's run has no RTO clock of its own; its events
+	// name the rebuild they tear down instead (events.RebuildRef).
+	noClock bool
 }
 
 func newCore(cfg *config.Config, p *stages.Pipeline, opts Common, mode, workDir string) *core {
@@ -118,7 +121,7 @@ func newCore(cfg *config.Config, p *stages.Pipeline, opts Common, mode, workDir 
 // execute runs the pipeline with a mode's stage function; onEvent is
 // called for each status change after the checkpoint has recorded it.
 func (c *core) execute(ctx context.Context, run stages.Func, onEvent func(stages.Event)) (*stages.Result, error) {
-	c.bus.Emit(events.Event{Type: events.RunStarted, Time: c.now().UTC(), RTO: c.clock(c.now())})
+	c.bus.Emit(events.Event{Type: events.RunStarted, Time: c.now().UTC(), RTO: c.runClock(c.now())})
 	// The SDK's retries of a stage's AWS calls are that stage's notes: a
 	// target that does not answer shows, instead of minutes of silence.
 	reporting := func(ctx context.Context, s *stages.Stage) error {
@@ -148,7 +151,7 @@ func (c *core) finish(res *stages.Result, err error) {
 	}
 	now := c.now()
 	c.endRun(now, string(out))
-	end := &runEnd{outcome: out, took: now.Sub(c.runStart), rto: c.clock(now), path: c.criticalPath()}
+	end := &runEnd{outcome: out, took: now.Sub(c.runStart), rto: c.runClock(now), path: c.criticalPath()}
 	c.mu.Lock()
 	c.final = end
 	c.mu.Unlock()

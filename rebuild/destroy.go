@@ -13,6 +13,7 @@ import (
 	"github.com/tfrebuild/tfrebuild/bootstrap"
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/events"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
 
@@ -55,6 +56,7 @@ func Destroy(ctx context.Context, cfg *config.Config, opts DestroyOptions) (*Sum
 		return nil, err
 	}
 	d := &destroyer{core: newCore(cfg, p, opts.Common, "destroy", "work"), destroyed: map[string]bool{}, keptSome: map[string]bool{}}
+	d.noClock = true
 	store, err := d.deps.Store(ctx, cfg, false)
 	if err != nil {
 		return nil, err
@@ -65,14 +67,15 @@ func Destroy(ctx context.Context, cfg *config.Config, opts DestroyOptions) (*Sum
 			return nil, err
 		}
 		defer lock.Release(context.WithoutCancel(ctx))
-		if opts.EmptyDrillBuckets {
-			c, err := store.Load(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if c != nil {
-				d.drillCreated = c.Created
-			}
+		c, err := store.Load(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if c != nil && opts.EmptyDrillBuckets {
+			d.drillCreated = c.Created
+		}
+		if c != nil && !c.StartedAt.IsZero() {
+			d.bus.SetRebuild(&events.RebuildRef{StartedAt: c.StartedAt, RunID: c.RunID})
 		}
 	}
 	start := time.Now()

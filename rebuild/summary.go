@@ -12,6 +12,7 @@ import (
 // recovery time objective.
 type Summary struct {
 	Project string         `json:"project"`
+	RunID   string         `json:"run_id,omitempty"`
 	Engine  string         `json:"engine,omitempty"` // that ran the stacks: "opentofu 1.12.6"
 	Stages  []StageSummary `json:"stages"`
 	// Total is how long this run took; Clock is the rebuild's RTO clock
@@ -58,7 +59,7 @@ func seconds(f float64) time.Duration { return time.Duration(f * float64(time.Se
 func (c *core) summary(res *stages.Result, start time.Time) *Summary {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	s := &Summary{Project: c.cfg.Project, Total: c.now().Sub(start), RTO: c.cfg.RTO}
+	s := &Summary{Project: c.cfg.Project, RunID: c.runID, Total: c.now().Sub(start), RTO: c.cfg.RTO}
 	if c.final != nil {
 		s.Total, s.Clock, s.CriticalPath = c.final.took, c.final.rto, c.final.path
 	}

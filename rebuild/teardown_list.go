@@ -71,6 +71,7 @@ func TeardownList(ctx context.Context, cfg *config.Config, opts DestroyOptions) 
 	}
 	opts.Sinks = nil
 	d := &destroyer{core: newCore(cfg, p, opts.Common, "destroy", "work"), destroyed: map[string]bool{}, keptSome: map[string]bool{}, dry: true}
+	d.noClock = true
 	_, err = d.execute(ctx, d.runStage, nil)
 	d.closeTerraform()
 	return d.listed, err

@@ -81,6 +81,7 @@ func runDrill(ctx context.Context, env *cliEnv, o DrillOptions) error {
 	sum, applyErr := applyConfig(ctx, env, cfg, ApplyOptions{runFlags: o.runFlags, Yes: true, PreConfirmed: preConfirmed,
 		AcceptExisting: o.AcceptExisting})
 	verdict := rebuild.JudgeDrill(sum, cfg.RTO, applyErr)
+	rebuild.EmitDrillVerdict(cfg, sum, verdict, subs.sinks()...)
 	ui.WriteDrill(out, verdict)
 	if sum != nil {
 		var md strings.Builder
