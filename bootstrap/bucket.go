@@ -110,7 +110,7 @@ func (s *Session) findBucket(ctx context.Context, account, bucket string) (exist
 	case awserr.Is(err, "NotFound", "NoSuchBucket"):
 		return false, nil
 	case err == nil || awserr.Is(err, "Forbidden", "AccessDenied", "403"):
-		return false, &ForeignBucketError{Bucket: bucket, Region: s.Config.Region, Account: account}
+		return s.foreignUnlessListed(ctx, account, bucket)
 	default:
 		return false, fmt.Errorf("state bucket %q: check whether it exists: %w", bucket, err)
 	}
@@ -140,6 +140,19 @@ func (s *Session) readBucket(ctx context.Context, account, bucket string, settin
 	return tags, checks, nil
 }
 
+// foreignUnlessListed decides about a bucket that exists but was not in
+// the account's list: another run of this target (a second checkout
+// bootstrapping at the same time) may have created it between the list
+// and the check. It is ours if the account lists it now; otherwise the
+// name is another account's.
+func (s *Session) foreignUnlessListed(ctx context.Context, account, bucket string) (bool, error) {
+	owned, err := s.listsBucket(ctx, bucket)
+	if err != nil || owned {
+		return owned, err
+	}
+	return false, &ForeignBucketError{Bucket: bucket, Region: s.Config.Region, Account: account}
+}
+
 func (s *Session) listsBucket(ctx context.Context, bucket string) (bool, error) {
 	p := s3.NewListBucketsPaginator(s.S3, &s3.ListBucketsInput{MaxBuckets: aws.Int32(1000)})
 	for p.HasMorePages() {
@@ -165,7 +178,9 @@ func (s *Session) createBucket(ctx context.Context, account, bucket string, opts
 	_, err := s.S3.CreateBucket(ctx, in)
 	switch {
 	case awserr.Is(err, "BucketAlreadyExists"):
-		return &ForeignBucketError{Bucket: bucket, Region: s.Config.Region, Account: account}
+		if _, err := s.foreignUnlessListed(ctx, account, bucket); err != nil {
+			return err
+		}
 	case err != nil && !awserr.Is(err, "BucketAlreadyOwnedByYou"):
 		return fmt.Errorf("create state bucket %q in %s: %w", bucket, s.Config.Region, err)
 	}
