@@ -151,7 +151,7 @@ func (a *applier) resume(ctx context.Context, holder checkpoint.Holder) error {
 		return err
 	}
 	t := a.cfg.Target
-	if c != nil && !applied(c) && (c.Account != t.AccountID || c.Region != t.Region) {
+	if c != nil && !applied(c) && !a.ofThisTarget(c) {
 		// Nothing was built: a checkpoint written before the guard refused
 		// a typo binds nothing. (One for this target is kept: its rebuild's
 		// clock goes on.)
@@ -199,13 +199,20 @@ func (a *applier) resume(ctx context.Context, holder checkpoint.Holder) error {
 	return a.store.Save(ctx, c)
 }
 
-func (a *applier) sameTarget(c *checkpoint.Checkpoint) error {
+// ofThisTarget: a checkpoint's project, account and region are the
+// config's (a checkpoint that names no project predates the field).
+func (a *applier) ofThisTarget(c *checkpoint.Checkpoint) bool {
 	t := a.cfg.Target
-	if c == nil || (c.Account == t.AccountID && c.Region == t.Region) {
+	return c.Account == t.AccountID && c.Region == t.Region && (c.Project == "" || c.Project == a.cfg.Project)
+}
+
+func (a *applier) sameTarget(c *checkpoint.Checkpoint) error {
+	if c == nil || a.ofThisTarget(c) {
 		return nil
 	}
-	return fmt.Errorf("the checkpoint in %s is for account %s in %s, but %s targets account %s in %s; move %s aside to start a rebuild of the new target",
-		a.cfg.StateDir(), c.Account, c.Region, a.cfg.Filename, t.AccountID, t.Region, a.cfg.StateDir())
+	t := a.cfg.Target
+	return fmt.Errorf("the checkpoint in %s is for project %q, account %s in %s, but %s targets project %q, account %s in %s; move %s aside to start a rebuild of the new target",
+		a.cfg.StateDir(), c.Project, c.Account, c.Region, a.cfg.Filename, a.cfg.Project, t.AccountID, t.Region, a.cfg.StateDir())
 }
 
 // sameScope refuses to resume a rebuild in progress with another scope:

@@ -147,6 +147,25 @@ func TestACheckpointOfAnotherTargetIsRefused(t *testing.T) {
 	}
 }
 
+// A checkpoint of another project (the same account and region) is
+// refused like one of another account, not taken over and overwritten.
+func TestACheckpointOfAnotherProjectIsRefused(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	other := checkpoint.New("billing", "123456789012", "eu-west-2")
+	other.Stage("state").Status = stages.Done
+	if err := w.store.Save(context.Background(), other); err != nil {
+		t.Fatal(err)
+	}
+	_, err := w.apply()
+	if err == nil || !strings.Contains(err.Error(), `project "billing"`) || len(w.cloud.calls) != 0 {
+		t.Errorf("want a refusal before any call, got %v (calls %v)", err, w.cloud.calls)
+	}
+	if c, _ := w.store.Load(context.Background()); c == nil || c.Project != "billing" {
+		t.Errorf("the other project's checkpoint was overwritten: %+v", c)
+	}
+}
+
 func TestACompleteRebuildStartsANewClock(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)

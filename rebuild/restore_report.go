@@ -112,7 +112,7 @@ func doneRestores(ctx context.Context, cfg *config.Config, deps Deps) (map[strin
 	if err != nil || c == nil {
 		return out, err
 	}
-	if t := cfg.Target; c.Account != t.AccountID || c.Region != t.Region {
+	if t := cfg.Target; c.Account != t.AccountID || c.Region != t.Region || (c.Project != "" && c.Project != cfg.Project) {
 		return out, nil
 	}
 	for _, r := range cfg.Restores {
