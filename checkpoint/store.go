@@ -69,3 +69,11 @@ func CheckSchema(c *Checkpoint, where string) error {
 	}
 	return nil
 }
+
+// KeyStore is a store that keeps the key of the checkpoint's keyed hashes
+// beside the checkpoint, so that a resume from another machine makes the
+// same skip decisions. HashKey returns the stored key, storing fresh
+// first when there is none (the first writer wins; everyone gets its key).
+type KeyStore interface {
+	HashKey(ctx context.Context, fresh []byte) ([]byte, error)
+}

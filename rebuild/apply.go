@@ -83,10 +83,10 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (*Summary
 		return nil, err
 	}
 	defer a.closeTerraform() // on the early returns; closing twice is harmless
-	if a.key, err = loadHashKey(cfg.StateDir()); err != nil {
+	if a.store, err = a.deps.Store(ctx, cfg, true); err != nil {
 		return nil, err
 	}
-	if a.store, err = a.deps.Store(ctx, cfg, true); err != nil {
+	if a.key, err = hashKey(ctx, a.store, cfg.StateDir()); err != nil {
 		return nil, err
 	}
 	holder := a.holder()

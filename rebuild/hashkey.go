@@ -1,6 +1,7 @@
 package rebuild
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -9,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/tfrebuild/tfrebuild/checkpoint"
 )
 
 // keyFile is the name of the checkpoint's hash key in the state dir.
@@ -19,10 +22,8 @@ const keyFile = "checkpoint.key"
 // beside the checkpoint. It is created under a temporary name and linked
 // into place, so two runs racing to create it end up with the same key.
 //
-// With checkpoint { store = "dynamodb" } the key still lives here, on the
-// machine: the shared checkpoint holds only keyed hashes, and a resume
-// from another machine (another key) finds no hash it can match, so it
-// applies every stack once more instead of skipping it as up to date.
+// With checkpoint { store = "dynamodb" } the key lives with the target,
+// beside the checkpoint (targetHashKey), not here.
 func loadHashKey(dir string) ([]byte, error) {
 	path := filepath.Join(dir, keyFile)
 	if key, err := readHashKey(path); err == nil || !errors.Is(err, fs.ErrNotExist) {
@@ -60,4 +61,24 @@ func readHashKey(path string) ([]byte, error) {
 		return nil, fmt.Errorf("the checkpoint key %s is damaged; move it aside (the next apply makes a new one and applies every stack once more)", path)
 	}
 	return key, nil
+}
+
+// hashKey is the key of this run's keyed hashes. A store that keeps it
+// (the DynamoDB store) is asked, so that every machine resuming the
+// rebuild decides alike; the first run offers this machine's key when it
+// has one (a rebuild begun before the key moved keeps its hashes), or a
+// new random one. Otherwise the key is the file beside the checkpoint.
+func hashKey(ctx context.Context, store checkpoint.Store, dir string) ([]byte, error) {
+	ks, ok := store.(checkpoint.KeyStore)
+	if !ok {
+		return loadHashKey(dir)
+	}
+	fresh, err := readHashKey(filepath.Join(dir, keyFile))
+	if err != nil {
+		fresh = make([]byte, 32)
+		if _, err := rand.Read(fresh); err != nil {
+			return nil, fmt.Errorf("make the checkpoint key: %w", err)
+		}
+	}
+	return ks.HashKey(ctx, fresh)
 }

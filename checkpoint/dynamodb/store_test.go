@@ -93,3 +93,21 @@ func TestExpiredHeartbeatIsTakenOver(t *testing.T) {
 		t.Fatalf("takeover of a dead local pid: prev %v err %v", prev, err)
 	}
 }
+
+// The checkpoint key is stored once: a second machine offering its own
+// gets the first one's.
+func TestHashKeyIsTheFirstWritersForEveryone(t *testing.T) {
+	ctx := context.Background()
+	db, name := table(t)
+	first := []byte("0123456789abcdef0123456789abcdef")
+	a := &Store{DB: db, Table: name, Key: "p/123456789012/eu-west-2"}
+	b := &Store{DB: db, Table: name, Key: "p/123456789012/eu-west-2"}
+	got, err := a.HashKey(ctx, first)
+	if err != nil || string(got) != string(first) {
+		t.Fatalf("first key: %q, %v", got, err)
+	}
+	got, err = b.HashKey(ctx, []byte("another machine's key, 32 bytes!"))
+	if err != nil || string(got) != string(first) {
+		t.Fatalf("the second machine got %q, %v; want the first machine's key", got, err)
+	}
+}
