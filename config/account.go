@@ -74,11 +74,11 @@ func (p *parser) decodeAccount(b *hcl.Block) {
 	})
 	acc := &Account{Name: b.Labels[0], Range: b.DefRange}
 	if v := a["account_id"]; v != nil {
-		acc.AccountID = p.str(v)
+		acc.AccountID = p.required(v)
 		p.check(v, acc.AccountID, validAccountID)
 	}
 	if v := a["region"]; v != nil {
-		acc.Region = p.str(v)
+		acc.Region = p.required(v)
 		p.check(v, acc.Region, validRegion)
 	}
 	if v := a["role_arn"]; v != nil {

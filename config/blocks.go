@@ -46,11 +46,11 @@ func (p *parser) decodeTarget(b *hcl.Block) {
 	t := &p.cfg.Target
 	t.Range = b.DefRange
 	if v := a["account_id"]; v != nil {
-		t.AccountID = p.str(v)
+		t.AccountID = p.required(v)
 		p.check(v, t.AccountID, validAccountID)
 	}
 	if v := a["region"]; v != nil {
-		t.Region = p.str(v)
+		t.Region = p.required(v)
 		p.check(v, t.Region, validRegion)
 	}
 	if v := a["role_arn"]; v != nil {
@@ -71,7 +71,7 @@ func (p *parser) decodeState(b *hcl.Block) {
 	s.Range = b.DefRange
 	s.Account = p.accountRef(a["account"])
 	if v := a["bucket"]; v != nil {
-		s.Bucket = p.str(v)
+		s.Bucket = p.required(v)
 		s.BucketRange = v.Expr.Range()
 		p.check(v, s.Bucket, validBucketName)
 	}
@@ -114,13 +114,13 @@ func (p *parser) decodeRegistry(b *hcl.Block) {
 		{Name: "kms_key"}, {Name: "lifecycle_policy"}, {Name: "keep_last"}, {Name: "tags"},
 		{Name: "account"}, {Name: "pull_accounts"},
 	})
-	r := &Registry{Label: b.Labels[0], Name: b.Labels[0], Range: b.DefRange, Encryption: "AES256"}
+	r := &Registry{Label: b.Labels[0], Name: b.Labels[0], Range: b.DefRange, NameRange: b.LabelRanges[0], Encryption: "AES256"}
 	r.Account = p.accountRef(a["account"])
 	if v := a["pull_accounts"]; v != nil {
 		r.PullAccounts, r.pullAccountsSet = p.accountIDs(v), true
 	}
 	if v := a["name"]; v != nil {
-		r.Name = p.str(v)
+		r.Name, r.NameRange = p.required(v), v.Expr.Range()
 		p.check(v, r.Name, validRepositoryName)
 	} else if err := validRepositoryName(r.Name); err != nil {
 		p.add(errorAt(b.LabelRanges[0], "Invalid registry", err.Error()+". Set name = \"...\" in the block."))
@@ -158,13 +158,14 @@ func (p *parser) decodeStack(b *hcl.Block) {
 	})
 	s := &Stack{Name: b.Labels[0], Range: b.DefRange, SourceRange: b.DefRange}
 	if v := a["source"]; v != nil {
-		s.Source = p.str(v)
+		s.Source = p.required(v)
 		s.SourceRange = v.Expr.Range()
 		if s.Source != "" {
 			s.SourceDir = filepath.Join(p.cfg.Dir, filepath.FromSlash(s.Source))
 			if filepath.IsAbs(s.Source) {
 				s.SourceDir = filepath.Clean(s.Source)
 			}
+			p.checkSource(s)
 		}
 	}
 	s.DependsOn = p.refs(a["depends_on"], "stack")
@@ -222,7 +223,7 @@ func (p *parser) decodeStep(b *hcl.Block) {
 	s := &Step{Name: b.Labels[0], Range: b.DefRange}
 	s.AutoConfirmInDrill = p.boolean(a["auto_confirm_in_drill"], false)
 	if v := a["instructions"]; v != nil {
-		s.Instructions = p.str(v)
+		s.Instructions = p.required(v)
 	}
 	s.After = p.refs(a["after"], "check", "stack", "step")
 	p.cfg.Steps = append(p.cfg.Steps, s)

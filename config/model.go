@@ -98,8 +98,10 @@ type Checkpoint struct {
 
 // Registry is one ECR repository.
 type Registry struct {
-	Label           string
-	Name            string
+	Label string
+	Name  string
+	// NameRange is where the repository is named: name, else the label.
+	NameRange       hcl.Range
 	ScanOnPush      bool
 	Immutable       bool
 	Encryption      string // "AES256" (default) or "KMS"

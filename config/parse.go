@@ -95,11 +95,12 @@ func (p *parser) decode(body hcl.Body) {
 	p.add(diags...)
 	c := p.cfg
 	if a := content.Attributes["project"]; a != nil {
-		c.Project = p.str(a)
+		c.Project = p.required(a)
 		if c.Project != "" && !identRe.MatchString(c.Project) {
 			p.add(errorAt(a.Expr.Range(), "Invalid project name",
 				fmt.Sprintf("%q: use letters, digits, '-' and '_', starting with a letter; it becomes part of every state key.", c.Project)))
 		}
+		p.checkNameLength("project", c.Project, a.Expr.Range())
 	}
 	if a := content.Attributes["rto"]; a != nil {
 		c.RTO = p.duration(a)
@@ -119,6 +120,7 @@ func (p *parser) decode(body hcl.Body) {
 				p.add(errorAt(b.LabelRanges[0], "Invalid name",
 					fmt.Sprintf("%s %q: names start with a letter and use letters, digits, '-' and '_'.", b.Type, b.Labels[0])))
 			}
+			p.checkNameLength(b.Type+" name", b.Labels[0], b.LabelRanges[0])
 		}
 		if prev := seen[key]; prev != nil {
 			p.add(errorAt(b.DefRange, "Duplicate "+b.Type+" block",

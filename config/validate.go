@@ -55,6 +55,7 @@ func (p *parser) validate() {
 		}
 	}
 	p.validateAccounts()
+	p.checkRegistryNames()
 	p.validateRestores(names["stack"])
 	p.add(c.stackCycles()...)
 	p.add(c.stepCycles()...)
