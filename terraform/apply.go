@@ -68,13 +68,16 @@ func (r *Runner) init(ctx context.Context, h *handle) error {
 	return nil
 }
 
-// initArgs are the stack's init arguments (see initArgs in command.go).
+// initArgs are the stack's init arguments (see initOptions).
 func (r *Runner) initArgs(h *handle) []string {
-	backend := ""
+	var o initOptions
 	if !h.wrapped {
-		backend = h.wd.BackendFile()
+		o.BackendConfig = h.wd.BackendFile()
 	}
-	return initArgs(backend, h.committedLock != "")
+	if h.committedLock != "" {
+		o.Lockfile = lockfileReadonly
+	}
+	return o.args()
 }
 
 // ready takes the stack's handle for one command sequence: initialised,
@@ -182,7 +185,7 @@ func (h *handle) notes(s Stack, engine string) []string {
 // still say what changed. It reports whether the plan had changes.
 func (r *Runner) applyOnce(ctx context.Context, h *handle) (bool, error) {
 	ui := newJSONUI(h.log, h.stack.Name, h.stack.Progress)
-	args := applyArgs(r.lockTimeout(), varFiles(h), "")
+	args := applyOptions{LockTimeout: r.lockTimeout(), VarFiles: varFiles(h)}.args()
 	err := r.command(ctx, h, "apply", ui, args)
 	ui.flush()
 	if err != nil {
@@ -196,10 +199,10 @@ func (r *Runner) applyOnce(ctx context.Context, h *handle) (bool, error) {
 // saved plan carries its variables: apply takes no -var-file. Both run
 // with -json: the UI stream gives per-resource progress, and its human
 // lines and diagnostics go to the log.
-func (r *Runner) planAndApply(ctx context.Context, h *handle, destroy bool) (bool, error) {
-	verb := map[bool]string{false: "plan", true: "plan -destroy"}[destroy]
+func (r *Runner) planAndApply(ctx context.Context, h *handle, mode planMode) (bool, error) {
+	verb := map[planMode]string{planChanges: "plan", planDestroy: "plan -destroy"}[mode]
 	ui := newJSONUI(h.log, h.stack.Name, h.stack.Progress)
-	args := planArgs(r.lockTimeout(), varFiles(h), h.wd.PlanFile(), destroy, true)
+	args := planOptions{LockTimeout: r.lockTimeout(), VarFiles: varFiles(h), Out: h.wd.PlanFile(), Mode: mode, Locking: lockState}.args()
 	err := r.command(ctx, h, verb, ui, args)
 	ui.flush()
 	changed := errors.Is(err, errChanges)
@@ -215,7 +218,7 @@ func (r *Runner) planAndApply(ctx context.Context, h *handle, destroy bool) (boo
 	if err := r.prepare(ctx, h); err != nil {
 		return false, err
 	}
-	args = applyArgs(r.lockTimeout(), nil, h.wd.PlanFile())
+	args = applyOptions{LockTimeout: r.lockTimeout(), SavedPlan: h.wd.PlanFile()}.args()
 	err = r.command(ctx, h, "apply", ui, args)
 	ui.flush()
 	if err != nil {

@@ -104,18 +104,18 @@ func TestFind(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin, err := Find(ctx, v, false)
+	bin, err := Find(ctx, v, InstalledOnly)
 	if err != nil || bin.Version != v {
 		t.Fatalf("Find(%s): %+v %v", v, bin, err)
 	}
-	if _, err := Find(ctx, "1.5.0", false); err == nil || !strings.Contains(err.Error(), "Terraform 1.5.0") || !strings.Contains(err.Error(), BinaryEnv) {
+	if _, err := Find(ctx, "1.5.0", InstalledOnly); err == nil || !strings.Contains(err.Error(), "Terraform 1.5.0") || !strings.Contains(err.Error(), BinaryEnv) {
 		t.Errorf("a missing version should say what to install and how to point at a binary: %v", err)
 	}
 	t.Setenv(BinaryEnv, path)
-	if _, err := Find(ctx, "1.5.0", false); err == nil || !strings.Contains(err.Error(), "pins 1.5.0") {
+	if _, err := Find(ctx, "1.5.0", InstalledOnly); err == nil || !strings.Contains(err.Error(), "pins 1.5.0") {
 		t.Errorf("%s with the wrong version: %v", BinaryEnv, err)
 	}
-	if bin, err := Find(ctx, v, false); err != nil || bin.Path != path {
+	if bin, err := Find(ctx, v, InstalledOnly); err != nil || bin.Path != path {
 		t.Errorf("%s: %+v %v", BinaryEnv, bin, err)
 	}
 }

@@ -6,37 +6,6 @@ import (
 	"testing"
 )
 
-// The command lines tfrebuild builds keep terraform-exec's defaults flag
-// for flag (what it ran before), and put values where they belong.
-func TestCommandArguments(t *testing.T) {
-	t.Setenv("TF_APPEND_USER_AGENT", "")
-	cases := []struct {
-		name string
-		got  []string
-		want string
-	}{
-		{"init with a backend", initArgs("/w/backend.hcl", false),
-			"init -no-color -input=false -backend=true -get=true -upgrade=false -reconfigure -backend-config=/w/backend.hcl"},
-		{"init of a wrapper root, committed lock", initArgs("", true),
-			"init -no-color -input=false -backend=true -get=true -upgrade=false -lockfile=readonly"},
-		{"apply that plans", applyArgs("60s", []string{"/u/a.tfvars", "/w/inputs.tfvars.json"}, ""),
-			"apply -no-color -auto-approve -input=false -lock-timeout=60s -var-file=/u/a.tfvars -var-file=/w/inputs.tfvars.json -lock=true -parallelism=10 -refresh=true -json"},
-		{"apply of a saved plan takes no var file", applyArgs("60s", []string{"/w/inputs.tfvars.json"}, "/w/plan.tfplan"),
-			"apply -no-color -auto-approve -input=false -lock-timeout=60s -lock=true -parallelism=10 -refresh=true -json /w/plan.tfplan"},
-		{"destroy plan", planArgs("60s", []string{"/w/v.json"}, "/w/plan.tfplan", true, true),
-			"plan -no-color -input=false -detailed-exitcode -lock-timeout=60s -out=/w/plan.tfplan -var-file=/w/v.json -lock=true -parallelism=10 -refresh=true -destroy -json"},
-		{"read-only plan", planArgs("0s", nil, "/w/p", false, false),
-			"plan -no-color -input=false -detailed-exitcode -lock-timeout=0s -out=/w/p -lock=false -parallelism=10 -refresh=true -json"},
-		{"import: address and id last", importArgs("60s", []string{"/w/v.json"}, "aws_dynamodb_table.t", "orders"),
-			"import -no-color -input=false -lock-timeout=60s -var-file=/w/v.json -lock=true aws_dynamodb_table.t orders"},
-	}
-	for _, c := range cases {
-		if got := strings.Join(c.got, " "); got != c.want {
-			t.Errorf("%s:\n got %s\nwant %s", c.name, got, c.want)
-		}
-	}
-}
-
 // Terraform's own debug log would hold secrets and is never turned on
 // from the stack's environment; TF_WORKSPACE cannot pick another state.
 func TestCommandEnv(t *testing.T) {

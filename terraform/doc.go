@@ -1,5 +1,6 @@
 // Package terraform runs Terraform or OpenTofu for one stack at a time,
-// with command lines it builds itself (command.go): the pinned binary
+// with command lines it builds itself (args.go; why: docs/decisions/
+// 0001-terraform-runner.md): the pinned binary
 // (Terraform found or installed with hc-install, OpenTofu found at its
 // path, $TFREBUILD_TOFU or on PATH),
 // a work folder per stack outside the source tree, and in it a working copy

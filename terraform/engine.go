@@ -41,8 +41,8 @@ type Engine struct {
 // FindEngine returns the pinned engine's binary. Terraform: Path, else as
 // Find does (installed, then a verified download). OpenTofu: Path, else
 // $TFREBUILD_TOFU, else tofu on PATH; it is never downloaded.
-func FindEngine(ctx context.Context, e Engine, download bool) (*Binary, error) {
-	b, err := findEngine(ctx, e, download)
+func FindEngine(ctx context.Context, e Engine, fetch Fetch) (*Binary, error) {
+	b, err := findEngine(ctx, e, fetch)
 	if err != nil {
 		return nil, err
 	}
@@ -70,13 +70,13 @@ func (b *Binary) supported() error {
 	return nil
 }
 
-func findEngine(ctx context.Context, e Engine, download bool) (*Binary, error) {
+func findEngine(ctx context.Context, e Engine, fetch Fetch) (*Binary, error) {
 	switch e.Name {
 	case "", EngineTerraform:
 		if e.Path != "" {
 			return atPath(ctx, EngineTerraform, e.Path, e.Version, "terraform { path } in the config")
 		}
-		return Find(ctx, e.Version, download)
+		return Find(ctx, e.Version, fetch)
 	case EngineOpenTofu:
 		return findTofu(ctx, e)
 	default:

@@ -36,20 +36,20 @@ func TestFindEngineTerraform(t *testing.T) {
 	testenv.Require(t, "terraform")
 	ctx := context.Background()
 	path, _ := exec.LookPath("terraform")
-	bin, err := FindEngine(ctx, Engine{Name: EngineTerraform, Path: path}, false)
+	bin, err := FindEngine(ctx, Engine{Name: EngineTerraform, Path: path}, InstalledOnly)
 	if err != nil || bin.Engine != EngineTerraform || bin.Path != path || bin.Program() != "terraform" {
 		t.Fatalf("terraform at its path: %+v %v", bin, err)
 	}
-	if _, err := FindEngine(ctx, Engine{Path: path, Version: "1.5.0"}, false); err == nil || !strings.Contains(err.Error(), "pins 1.5.0") || !strings.Contains(err.Error(), path) {
+	if _, err := FindEngine(ctx, Engine{Path: path, Version: "1.5.0"}, InstalledOnly); err == nil || !strings.Contains(err.Error(), "pins 1.5.0") || !strings.Contains(err.Error(), path) {
 		t.Errorf("a pinned version the binary is not: %v", err)
 	}
-	if _, err := FindEngine(ctx, Engine{Name: "pulumi"}, false); err == nil {
+	if _, err := FindEngine(ctx, Engine{Name: "pulumi"}, InstalledOnly); err == nil {
 		t.Error("an unknown engine is an error")
 	}
 	// Terraform where OpenTofu is wanted: the error says where it looked.
 	t.Setenv(TofuEnv, path)
 	t.Setenv("PATH", t.TempDir())
-	_, err = FindEngine(ctx, Engine{Name: EngineOpenTofu, Version: "1.12.6"}, false)
+	_, err = FindEngine(ctx, Engine{Name: EngineOpenTofu, Version: "1.12.6"}, InstalledOnly)
 	for _, want := range []string{"$" + TofuEnv, "not OpenTofu", "tofu is not on PATH", "OpenTofu 1.12.6 not found"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("the error should say %q: %v", want, err)
@@ -61,11 +61,11 @@ func TestFindEngineOpenTofu(t *testing.T) {
 	tofu := tofuPath(t)
 	ctx := context.Background()
 	t.Setenv(TofuEnv, tofu)
-	bin, err := FindEngine(ctx, Engine{Name: EngineOpenTofu, Version: "1.12.6"}, false)
+	bin, err := FindEngine(ctx, Engine{Name: EngineOpenTofu, Version: "1.12.6"}, InstalledOnly)
 	if err != nil || bin.Engine != EngineOpenTofu || bin.Version != "1.12.6" || bin.Program() != "tofu" {
 		t.Fatalf("OpenTofu from $%s: %+v %v", TofuEnv, bin, err)
 	}
-	_, err = FindEngine(ctx, Engine{Name: EngineOpenTofu, Version: "1.6.0"}, false)
+	_, err = FindEngine(ctx, Engine{Name: EngineOpenTofu, Version: "1.6.0"}, InstalledOnly)
 	if err == nil || !strings.Contains(err.Error(), "pins 1.6.0") || !strings.Contains(err.Error(), tofu) {
 		t.Errorf("a version mismatch names the binary and the pin: %v", err)
 	}
@@ -76,7 +76,7 @@ func TestOpenTofuRunsEveryCommand(t *testing.T) {
 	tofu := tofuPath(t)
 	t.Parallel()
 	b := newBed(t, nil)
-	bin, err := FindEngine(context.Background(), Engine{Name: EngineOpenTofu, Path: tofu}, false)
+	bin, err := FindEngine(context.Background(), Engine{Name: EngineOpenTofu, Path: tofu}, InstalledOnly)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,7 +48,7 @@ func newBed(t *testing.T, moto *testenv.Moto) *bed {
 		t.Fatal(err)
 	}
 	b.createBucket(t)
-	bin, err := Find(context.Background(), "", false)
+	bin, err := Find(context.Background(), "", InstalledOnly)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,6 +39,18 @@ func (b *Binary) Program() string {
 	return "terraform"
 }
 
+// Fetch says whether Find may download the pinned Terraform.
+type Fetch int
+
+const (
+	// InstalledOnly never downloads: plan in CI, validate's check, tests,
+	// apply --no-download.
+	InstalledOnly Fetch = iota
+	// MayDownload downloads a release verified by checksum and signature
+	// when the pinned version is not installed.
+	MayDownload
+)
+
 // CacheDir is where tfrebuild keeps the Terraform binaries it downloads.
 func CacheDir() string {
 	dir, err := os.UserCacheDir()
@@ -51,9 +63,9 @@ func CacheDir() string {
 // Find returns Terraform at exactly the pinned version: $TFREBUILD_TERRAFORM,
 // else an installed binary (PATH, then the cache dir), else a download
 // verified by checksum and signature into the cache dir. With no pinned
-// version it takes terraform from PATH. download=false (plan in CI, tests)
+// version it takes terraform from PATH. InstalledOnly (plan in CI, tests)
 // never downloads.
-func Find(ctx context.Context, pinned string, download bool) (*Binary, error) {
+func Find(ctx context.Context, pinned string, fetch Fetch) (*Binary, error) {
 	if p := os.Getenv(BinaryEnv); p != "" {
 		got, err := versionOf(ctx, p)
 		if err != nil {
@@ -84,7 +96,7 @@ func Find(ctx context.Context, pinned string, download bool) (*Binary, error) {
 		return &Binary{Path: path, Version: v.String(), Engine: EngineTerraform}, nil
 	}
 	sources := []src.Source{&fs.ExactVersion{Product: product.Terraform, Version: v, ExtraPaths: []string{cache}, Timeout: 30 * time.Second}}
-	if download {
+	if fetch == MayDownload {
 		if err := os.MkdirAll(cache, 0o755); err != nil {
 			return nil, err
 		}
@@ -93,7 +105,7 @@ func Find(ctx context.Context, pinned string, download bool) (*Binary, error) {
 	path, err := install.NewInstaller().Ensure(ctx, sources)
 	if err != nil {
 		how := "downloads were not allowed"
-		if download {
+		if fetch == MayDownload {
 			how = "downloading it failed"
 		}
 		return nil, fmt.Errorf("terraform %s is not on PATH or in %s, and %s (%v). Install Terraform %s, or point %s at a Terraform %s binary",

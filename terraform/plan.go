@@ -63,7 +63,7 @@ func (r *Runner) Plan(ctx context.Context, s Stack) (*PlanResult, error) {
 	}
 	defer done()
 	ui := newJSONUI(h.log, s.Name, s.Progress)
-	args := planArgs("0s", varFiles(h), h.wd.PlanFile(), false, false)
+	args := planOptions{LockTimeout: "0s", VarFiles: varFiles(h), Out: h.wd.PlanFile(), Mode: planChanges, Locking: noStateLock}.args()
 	err = r.command(ctx, h, "plan", ui, args)
 	ui.flush()
 	if errors.Is(err, errChanges) {
@@ -210,5 +210,5 @@ func (r *Runner) Destroy(ctx context.Context, s Stack) (bool, error) {
 		return false, err
 	}
 	defer done()
-	return r.planAndApply(ctx, h, true)
+	return r.planAndApply(ctx, h, planDestroy)
 }

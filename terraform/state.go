@@ -134,7 +134,7 @@ func (r *Runner) Import(ctx context.Context, s Stack, address, id string) error 
 		return err
 	}
 	defer done()
-	args := importArgs(r.lockTimeout(), varFiles(h), address, id)
+	args := importOptions{LockTimeout: r.lockTimeout(), VarFiles: varFiles(h), Address: address, ID: id}.args()
 	if err := r.command(ctx, h, "import "+address, h.log, args); err != nil {
 		return r.fail(h, "import "+address, err)
 	}

@@ -45,7 +45,7 @@ func TestVersionsAreRemembered(t *testing.T) {
 		t.Errorf("an unchanged binary was asked its version %d times", n)
 	}
 	t.Setenv("PATH", dir)
-	if b, err := Find(ctx, "1.11.4", false); err != nil || b.Path != bin {
+	if b, err := Find(ctx, "1.11.4", InstalledOnly); err != nil || b.Path != bin {
 		t.Errorf("Find with a remembered version: %+v %v", b, err)
 	}
 	if n := countLines(record); n != 1 {

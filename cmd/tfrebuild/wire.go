@@ -69,7 +69,11 @@ func connect(ctx context.Context, cfg *config.Config) (*rebuild.Connection, erro
 // folders are under workRoot.
 func findTerraform(ctx context.Context, cfg *config.Config, workRoot string, download bool) (rebuild.Terraform, *terraform.Binary, error) {
 	e := terraform.Engine{Name: cfg.Terraform.EngineName(), Version: cfg.Terraform.Version, Path: cfg.Terraform.Path}
-	bin, err := terraform.FindEngine(ctx, e, download)
+	fetch := terraform.InstalledOnly
+	if download {
+		fetch = terraform.MayDownload
+	}
+	bin, err := terraform.FindEngine(ctx, e, fetch)
 	if err != nil {
 		return nil, nil, err
 	}
