@@ -30,9 +30,13 @@ type Checkpoint struct {
 	Run *Holder `json:"run,omitempty"`
 	// StartedAt is when this rebuild began: the start of the RTO clock,
 	// which runs across its runs until every stage is done.
-	StartedAt time.Time               `json:"started_at"`
-	UpdatedAt time.Time               `json:"updated_at"`
-	Stages    map[string]*StageRecord `json:"stages"`
+	StartedAt time.Time `json:"started_at"`
+	// IncidentAt is when this rebuild's data was lost (--incident-at);
+	// nil for the default, StartedAt. A restore's data loss is measured
+	// against it.
+	IncidentAt *time.Time              `json:"incident_at,omitempty"`
+	UpdatedAt  time.Time               `json:"updated_at"`
+	Stages     map[string]*StageRecord `json:"stages"`
 	// Runs are the runs (apply invocations) of this rebuild, oldest
 	// first: the RTO clock tells working from idle time with them.
 	Runs []Run `json:"runs,omitempty"`
@@ -244,7 +248,7 @@ func (r *StageRecord) Elapsed() time.Duration {
 // records (what is built, fingerprints) stay so that up-to-date stages
 // can be skipped.
 func (c *Checkpoint) NewRebuild(now time.Time) {
-	c.StartedAt, c.Runs = now, nil
+	c.StartedAt, c.Runs, c.IncidentAt = now, nil, nil
 	for _, r := range c.Stages {
 		r.Attempts, r.History = 0, nil
 	}

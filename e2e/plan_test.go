@@ -106,7 +106,7 @@ func planAgainstAnEmptyTarget(t *testing.T, e engine) {
 		t.Errorf("totals: %v", doc.Totals)
 	}
 	md := readFile(t, mdPath)
-	for _, want := range []string{"| stage | create | change | replace | destroy | drift | notes |", "<details><summary><code>stack.blue</code>", "rests on mocked values", "| **total** |"} {
+	for _, want := range []string{"| stage | create | change | replace | destroy | drift | restore | notes |", "<details><summary><code>stack.blue</code>", "rests on mocked values", "| **total** |"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)
 		}

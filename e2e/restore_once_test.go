@@ -169,3 +169,47 @@ check "svc" {
 		t.Errorf("the events say nothing of the mismatch:\n%s", ev)
 	}
 }
+
+// A replica that was itself behind lost what it had not received by the
+// incident: the data loss is measured from its newest write to the
+// incident, not from the restore, and judged against the RPO.
+func TestRestoreDataLossIsMeasuredAgainstTheIncident(t *testing.T) {
+	t.Parallel()
+	rt := newRestoreTarget(t, "rst-incident")
+	replica := rt.bucket + "-replica"
+	ctx := context.Background()
+	if _, err := rt.s3().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(replica),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest2}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rt.s3().PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(replica), Key: aws.String("x.txt"), Body: strings.NewReader("x")}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := rt.s3().HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(replica), Key: aws.String("x.txt")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	newest := aws.ToTime(h.LastModified).UTC()
+	incident := newest.Add(20 * time.Minute) // the replica was 20 minutes behind
+	rt.config("15m", fmt.Sprintf(`restore "uploads" {
+  s3_bucket     = %q
+  from          = "bucket"
+  source_bucket = %q
+  stack         = stack.data
+  address       = "aws_s3_bucket.uploads"
+}
+`, rt.bucket, replica))
+	res := rt.run("apply", "--yes", "--json", "--incident-at", incident.Format(time.RFC3339))
+	wantCode(t, res, 0)
+	m := restoreRow(t, applySummary(t, res), "restore.uploads").RPO
+	if m.DataLossSeconds == nil || *m.DataLossSeconds != 1200 || m.RPOMet || m.IncidentAt == nil || !m.IncidentAt.Equal(incident) {
+		t.Errorf("the data loss against the incident: %+v", m)
+	}
+	if !strings.Contains(res.Stdout, "data loss 20m0s before the incident") {
+		t.Errorf("the summary does not say the data loss:\n%s", res.Stdout)
+	}
+	status := rt.run("status", "--json")
+	if !strings.Contains(status.Stdout, `"data_loss_seconds": 1200`) {
+		t.Errorf("status --json:\n%s", status.Stdout)
+	}
+}

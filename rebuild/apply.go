@@ -178,6 +178,10 @@ func (a *applier) resume(ctx context.Context, holder checkpoint.Holder) error {
 		}
 	}
 	a.beginRun(c)
+	if t := a.opts.IncidentAt; !t.IsZero() {
+		t = t.UTC()
+		c.IncidentAt = &t
+	}
 	for name, rec := range c.Stages {
 		a.prevDone[name] = rec.Status == stages.Done
 		if (rec.Status == stages.Running || rec.Status == stages.Interrupted || rec.Status == stages.Failed) && rec.StartedAt != nil {

@@ -42,6 +42,9 @@ type Common struct {
 	Mode string
 	// Clock is the time; time.Now when nil. Tests pass a fake one.
 	Clock func() time.Time
+	// IncidentAt is when the data was lost (--incident-at): restores'
+	// data loss is measured against it; zero for the rebuild's start.
+	IncidentAt time.Time
 }
 
 // scope is the run's scope as given.

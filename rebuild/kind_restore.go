@@ -154,8 +154,8 @@ func (a *applier) adopt(ctx context.Context, r *config.Restore) error {
 // checkpoint, and says how it went; over the RPO is a warning in apply
 // (and a failure in drill, see JudgeDrill).
 func (a *applier) recordRestore(stage string, res *restore.Result) {
-	m := restore.Measure(res, a.cfg.RPO)
 	a.mu.Lock()
+	m := restore.MeasureAt(res, a.cfg.RPO, incidentOf(a.ckpt))
 	a.ckpt.Stage(stage).Restore = &checkpoint.Restore{Result: *res, RPO: m}
 	a.mu.Unlock()
 	what := fmt.Sprintf("%s %s from %s", res.Outcome, res.Target, res.Source)
@@ -168,6 +168,15 @@ func (a *applier) recordRestore(stage string, res *restore.Result) {
 	}
 }
 
+// incidentOf is the incident time of the rebuild c records: the one
+// given with --incident-at, else the rebuild's start.
+func incidentOf(c *checkpoint.Checkpoint) time.Time {
+	if c.IncidentAt != nil {
+		return *c.IncidentAt
+	}
+	return c.StartedAt
+}
+
 // DescribeRPO says how old a restore's data is against the objective:
 // "recovery point 2026-11-25T06:00:00Z, data age 4m0s (RPO 15m0s: within)".
 func DescribeRPO(m restore.RPO) string {
@@ -175,7 +184,9 @@ func DescribeRPO(m restore.RPO) string {
 		return "recovery point unknown: not within RPO"
 	}
 	s := "recovery point " + m.RecoveryPoint.UTC().Format(time.RFC3339)
-	if m.DataAgeSeconds != nil {
+	if m.DataLossSeconds != nil {
+		s += ", data loss " + (time.Duration(*m.DataLossSeconds) * time.Second).String() + " before the incident at " + m.IncidentAt.UTC().Format(time.RFC3339)
+	} else if m.DataAgeSeconds != nil {
 		s += ", data age " + (time.Duration(*m.DataAgeSeconds) * time.Second).String()
 	}
 	switch {

@@ -31,6 +31,8 @@ type planner struct {
 	// their results; rerun, those asked for again (--restore).
 	doneRestores map[string]*checkpoint.Restore
 	rerun        map[string]bool
+	// incidentOnRecord is the incident time of a rebuild in progress.
+	incidentOnRecord *time.Time
 }
 
 // Plan runs every stage read-only: the guard as usual, the bootstrap stages
@@ -48,7 +50,7 @@ func Plan(ctx context.Context, cfg *config.Config, opts PlanOptions) (*PlanRepor
 	if pl.rerun, err = restoreList(cfg, "--restore", opts.Restore); err != nil {
 		return nil, err
 	}
-	if pl.doneRestores, err = doneRestores(ctx, cfg, pl.deps); err != nil {
+	if pl.doneRestores, pl.incidentOnRecord, err = doneRestores(ctx, cfg, pl.deps); err != nil {
 		return nil, err
 	}
 	pl.onReport = pl.planBootstrap

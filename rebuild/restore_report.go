@@ -61,7 +61,7 @@ func (p *planner) restore(ctx context.Context, r *config.Restore) error {
 		notes = append(notes, fmt.Sprintf("apply imports the table into stack.%s's state as %s before the stack runs; "+
 			"a plan of the stack made before that shows it as created", r.Stack, r.Address))
 	}
-	rp := &RestorePlan{Plan: *pl, Expected: restore.Expected(pl, p.cfg.RPO, time.Now())}
+	rp := &RestorePlan{Plan: *pl, Expected: restore.Expected(pl, p.cfg.RPO, time.Now(), p.incident())}
 	detail := "from " + pl.Source + "; expected " + DescribeRPO(rp.Expected)
 	if pl.Problem != "" {
 		detail = pl.Problem
@@ -98,29 +98,48 @@ func (p *planner) planDone(r *config.Restore, prior *checkpoint.Restore) {
 }
 
 // doneRestores reads the stored checkpoint, read-only, for the restores
-// it has done: plan applies apply's once-per-rebuild rule to them.
-func doneRestores(ctx context.Context, cfg *config.Config, deps Deps) (map[string]*checkpoint.Restore, error) {
+// it has done (plan applies apply's once-per-rebuild rule to them) and,
+// for a rebuild in progress, its incident time.
+func doneRestores(ctx context.Context, cfg *config.Config, deps Deps) (map[string]*checkpoint.Restore, *time.Time, error) {
 	out := map[string]*checkpoint.Restore{}
 	if len(cfg.Restores) == 0 {
-		return out, nil
+		return out, nil, nil
 	}
 	store, err := deps.Store(ctx, cfg, false)
 	if err != nil || store == nil {
-		return out, err
+		return out, nil, err
 	}
 	c, err := store.Load(ctx)
 	if err != nil || c == nil {
-		return out, err
+		return out, nil, err
 	}
 	if t := cfg.Target; c.Account != t.AccountID || c.Region != t.Region || (c.Project != "" && c.Project != cfg.Project) {
-		return out, nil
+		return out, nil, nil
 	}
 	for _, r := range cfg.Restores {
 		if rec := c.Lookup("restore." + r.Name); rec != nil && rec.Status == stages.Done && rec.Restore != nil {
 			out[r.Name] = restoreRecord(rec)
 		}
 	}
-	return out, nil
+	var incident *time.Time
+	if inProgress(cfg, c) {
+		t := incidentOf(c)
+		incident = &t
+	}
+	return out, incident, nil
+}
+
+// incident is the incident time a plan measures against: --incident-at,
+// else that of the rebuild in progress on record, else now (a rebuild
+// started now).
+func (p *planner) incident() time.Time {
+	switch {
+	case !p.opts.IncidentAt.IsZero():
+		return p.opts.IncidentAt
+	case p.incidentOnRecord != nil:
+		return *p.incidentOnRecord
+	}
+	return time.Now()
 }
 
 // stackCreates reports whether the restore's stack, as planned, creates

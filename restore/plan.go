@@ -39,6 +39,12 @@ type Plan struct {
 	Action        Action `json:"action"`
 	// Objects counts what an S3 restore would do, per object.
 	Objects *ObjectCounts `json:"objects,omitempty"`
+	// Items is how many items a DynamoDB restore would bring back: the
+	// backup's item count, or the source table's ItemCount for a
+	// point-in-time restore (ItemsApproximate: AWS refreshes it about
+	// every six hours). Nil when unknown.
+	Items            *int64 `json:"items,omitempty"`
+	ItemsApproximate bool   `json:"items_approximate,omitempty"`
 	// Problem is why the restore could not run as configured (no backup, PITR
 	// disabled, target bucket missing, a target it would refuse, with what
 	// to do); a plan reports it rather than failing, so that every problem

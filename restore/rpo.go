@@ -18,6 +18,12 @@ type RPO struct {
 	// RPOMet is true whenever the data age is known.
 	RPOSeconds int64 `json:"rpo_seconds"`
 	RPOMet     bool  `json:"rpo_met"`
+	// IncidentAt is when the data was lost (--incident-at; by default the
+	// start of the rebuild), and DataLossSeconds the time from the
+	// recovery point to it: the writes the restore cannot bring back.
+	// With an incident time, RPOMet judges the data loss, not the age.
+	IncidentAt      *time.Time `json:"incident_at,omitempty"`
+	DataLossSeconds *int64     `json:"data_loss_seconds,omitempty"`
 }
 
 // DataAge is how much data a restore lost at most: the time from the
@@ -28,6 +34,27 @@ func DataAge(restoredAt, recoveryPoint time.Time) time.Duration {
 		return d
 	}
 	return 0
+}
+
+// MeasureAt measures a restore against the incident: data loss =
+// incident − recovery point (never negative: a source that went on
+// receiving writes after the incident lost none), judged against rpo.
+// A zero incident measures the data age as Measure does.
+func MeasureAt(r *Result, rpo time.Duration, incident time.Time) RPO {
+	m := Measure(r, rpo)
+	if incident.IsZero() {
+		return m
+	}
+	at := incident.UTC()
+	m.IncidentAt = &at
+	if r.RecoveryPoint == nil {
+		return m
+	}
+	loss := DataAge(incident, *r.RecoveryPoint)
+	s := seconds(loss)
+	m.DataLossSeconds = &s
+	m.RPOMet = rpo == 0 || loss <= rpo
+	return m
 }
 
 // Measure compares a restore's data age with rpo (0: no objective).
@@ -45,8 +72,9 @@ func Measure(r *Result, rpo time.Duration) RPO {
 
 // Expected is the data age a planned restore would have if it ran at now:
 // what `tfrebuild plan` shows beside the objective.
-func Expected(p *Plan, rpo time.Duration, now time.Time) RPO {
-	return Measure(&Result{Kind: p.Kind, Source: p.Source, RecoveryPoint: p.RecoveryPoint, RestoredAt: now}, rpo)
+// incident is as for MeasureAt.
+func Expected(p *Plan, rpo time.Duration, now, incident time.Time) RPO {
+	return MeasureAt(&Result{Kind: p.Kind, Source: p.Source, RecoveryPoint: p.RecoveryPoint, RestoredAt: now}, rpo, incident)
 }
 
 // seconds rounds up, so that 15m0.4s of data age is never reported as

@@ -52,11 +52,30 @@ func TestRPOJSONNames(t *testing.T) {
 	if string(b) != want {
 		t.Errorf("got  %s\nwant %s", b, want)
 	}
-	e := Expected(&Plan{Kind: KindDynamoDB, Source: "backup y", RecoveryPoint: &p}, time.Hour, p.Add(2*time.Hour))
+	e := Expected(&Plan{Kind: KindDynamoDB, Source: "backup y", RecoveryPoint: &p}, time.Hour, p.Add(2*time.Hour), time.Time{})
 	if e.RPOMet || *e.DataAgeSeconds != 7200 {
 		t.Errorf("expected RPO of a 2h old backup against 1h: %+v", e)
 	}
 	if b, _ := json.Marshal(Result{}); !strings.Contains(string(b), `"restored_at"`) {
 		t.Errorf("result JSON: %s", b)
+	}
+}
+
+// Against the incident: a replica that was itself behind lost what it
+// had not received by then, however fresh the restore.
+func TestMeasureAtTheIncident(t *testing.T) {
+	t.Parallel()
+	incident := time.Date(2026, 11, 25, 6, 0, 0, 0, time.UTC)
+	point := incident.Add(-20 * time.Minute) // the replica's newest write
+	m := MeasureAt(&Result{Kind: KindS3, Source: "s3://replica", RecoveryPoint: &point, RestoredAt: incident.Add(2 * time.Hour)}, 15*time.Minute, incident)
+	if m.DataLossSeconds == nil || *m.DataLossSeconds != 1200 || m.RPOMet || m.IncidentAt == nil || !m.IncidentAt.Equal(incident) {
+		t.Errorf("20 minutes behind at the incident: %+v", m)
+	}
+	later := incident.Add(time.Minute) // the source went on after the incident
+	if m := MeasureAt(&Result{Kind: KindS3, RecoveryPoint: &later, RestoredAt: incident.Add(time.Hour)}, 15*time.Minute, incident); *m.DataLossSeconds != 0 || !m.RPOMet {
+		t.Errorf("a recovery point after the incident: %+v", m)
+	}
+	if m := MeasureAt(&Result{Kind: KindS3, RestoredAt: incident}, time.Hour, incident); m.RPOMet || m.DataLossSeconds != nil {
+		t.Errorf("an unknown recovery point: %+v", m)
 	}
 }

@@ -1,6 +1,11 @@
 package restore
 
-import "context"
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+)
 
 // Plan reports what Restore would do, writing nothing: the source and
 // recovery point it would restore (the newest backup, the latest
@@ -60,6 +65,22 @@ func (t *Tables) Plan(ctx context.Context, opts TableOptions) (*Plan, error) {
 	default:
 		at := src.at
 		p.Source, p.RecoveryPoint, p.BackupARN = src.describe(opts, t.SourceRegion), &at, src.backupARN
+		t.planItems(ctx, opts, p)
 	}
 	return p, nil
+}
+
+// planItems reads how many items the restore would bring back, as far as
+// the API says without reading the data: a failure leaves it unknown.
+func (t *Tables) planItems(ctx context.Context, opts TableOptions, p *Plan) {
+	if p.BackupARN != "" {
+		if s, err := t.backupShape(ctx, p.BackupARN); err == nil {
+			p.Items = s.items
+		}
+		return
+	}
+	out, err := t.Source.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(opts.source())})
+	if err == nil && out.Table != nil && out.Table.ItemCount != nil {
+		p.Items, p.ItemsApproximate = out.Table.ItemCount, true
+	}
 }

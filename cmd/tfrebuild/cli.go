@@ -144,6 +144,8 @@ type runFlags struct {
 	NoDownload  bool
 	// Events is --events: where to write the event stream ("-": stdout).
 	Events string
+	// IncidentAt is --incident-at (apply, plan, drill).
+	IncidentAt incidentTime
 
 	// mode names the command in the events; subs, when set, are the
 	// event stream's readers a drill shares between its apply and destroy.

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/events"
@@ -33,7 +34,7 @@ func applyCommand() *command {
 	c := &command{
 		name:    "apply",
 		summary: "Rebuild the target: preflight, state bucket and lock table, registries, stacks, checks, steps; resumes from the checkpoint.",
-		usage:   "apply [--config FILE] [--with NAME]... [--only STACK]... [--with-deps] [--change-scope] [--parallelism N] [--yes] [--json] [--repair-state] [--accept-existing NAME]... [--restore NAME]... [--events FILE]",
+		usage:   "apply [--config FILE] [--with NAME]... [--only STACK]... [--with-deps] [--change-scope] [--parallelism N] [--yes] [--json] [--repair-state] [--accept-existing NAME]... [--restore NAME]... [--incident-at TIME] [--events FILE]",
 		example: "tfrebuild apply --config rebuild.hcl --with green --yes",
 	}
 	c.run = func(ctx context.Context, env *cliEnv, args []string) error {
@@ -47,6 +48,7 @@ func applyCommand() *command {
 		fs.BoolVar(&o.RepairState, "repair-state", false, "apply the hardened settings to an existing state bucket, lock table and registries that have drifted")
 		registerAcceptExisting(fs, &o.AcceptExisting)
 		registerRestore(fs, &o.Restore)
+		o.registerIncident(fs)
 		if _, err := parseFlags(fs, args, c); err != nil {
 			return err
 		}
@@ -158,5 +160,29 @@ func registerAcceptExisting(fs *flag.FlagSet, list *stringList) {
 // progress as the event stream's subscriber, and the real collaborators.
 func (f *runFlags) common(sinks ...events.Sink) rebuild.Common {
 	return rebuild.Common{With: f.With, Only: f.Only, WithDeps: f.WithDeps, Parallelism: f.Parallelism, Download: !f.NoDownload, Sinks: sinks, Mode: f.mode,
-		Deps: wired()}
+		Deps: wired(), IncidentAt: f.IncidentAt.t}
+}
+
+// registerIncident adds --incident-at, shared by apply, plan and drill.
+func (f *runFlags) registerIncident(fs *flag.FlagSet) {
+	fs.Var(&f.IncidentAt, "incident-at", "when the data was lost, RFC 3339 (`TIME`): each restore's data loss is measured from its recovery point to it; default: the start of the rebuild")
+}
+
+// incidentTime is an RFC 3339 time given as a flag.
+type incidentTime struct{ t time.Time }
+
+func (i *incidentTime) String() string {
+	if i == nil || i.t.IsZero() {
+		return ""
+	}
+	return i.t.Format(time.RFC3339)
+}
+
+func (i *incidentTime) Set(v string) error {
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return fmt.Errorf("want an RFC 3339 time such as 2026-11-25T06:00:00Z: %w", err)
+	}
+	i.t = t
+	return nil
 }

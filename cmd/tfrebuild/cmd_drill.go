@@ -25,7 +25,7 @@ func drillCommand() *command {
 	c := &command{
 		name:    "drill",
 		summary: "A rebuild drill from nothing: apply (with checks), report the time against the RTO, then destroy what was built.",
-		usage:   "drill [--config FILE] [--with NAME]... [--confirm STEP]... [--fresh] [--all] [--yes] [--accept-existing NAME]... [--events FILE]",
+		usage:   "drill [--config FILE] [--with NAME]... [--confirm STEP]... [--fresh] [--all] [--yes] [--accept-existing NAME]... [--incident-at TIME] [--events FILE]",
 		example: "tfrebuild drill --config drill.hcl --with green --confirm handoff --all --yes",
 	}
 	c.run = func(ctx context.Context, env *cliEnv, args []string) error {
@@ -37,6 +37,7 @@ func drillCommand() *command {
 		fs.Var(&o.Confirm, "confirm", "treat the manual step `STEP` as done in this drill (repeatable)")
 		fs.BoolVar(&o.Fresh, "fresh", false, "when the target exists, DESTROY it first (as destroy --all) so the drill starts from nothing")
 		registerAcceptExisting(fs, &o.AcceptExisting)
+		o.registerIncident(fs)
 		if _, err := parseFlags(fs, args, c); err != nil {
 			return err
 		}

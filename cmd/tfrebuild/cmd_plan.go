@@ -27,7 +27,7 @@ func planCommand() *command {
 	c := &command{
 		name:    "plan",
 		summary: "Dry-run every stage read-only: what the bootstrap would create, drift, and a Terraform plan of each stack. Writes nothing to the cloud.",
-		usage:   "plan [--config FILE] [--with NAME]... [--only STACK]... [--with-deps] [--json FILE] [--markdown FILE] [--detailed-exitcode] [--restore NAME]... [--events FILE]",
+		usage:   "plan [--config FILE] [--with NAME]... [--only STACK]... [--with-deps] [--json FILE] [--markdown FILE] [--detailed-exitcode] [--restore NAME]... [--incident-at TIME] [--events FILE]",
 		example: "tfrebuild plan --config rebuild.hcl --markdown \"$GITHUB_STEP_SUMMARY\" --detailed-exitcode",
 	}
 	c.run = func(ctx context.Context, env *cliEnv, args []string) error {
@@ -39,6 +39,7 @@ func planCommand() *command {
 		fs.StringVar(&o.MarkdownFile, "markdown", "", "also write a Markdown summary to `FILE` (for a pull-request comment)")
 		fs.BoolVar(&o.DetailedExitcode, "detailed-exitcode", false, "exit 0 with nothing to do, 1 on error, 2 with changes pending (drift included)")
 		registerRestore(fs, &o.Restore)
+		o.registerIncident(fs)
 		if _, err := parseFlags(fs, args, c); err != nil {
 			return err
 		}

@@ -99,8 +99,8 @@ func WritePlanMarkdown(w io.Writer, p *rebuild.PlanReport) {
 	if failed := p.Failed(); len(failed) > 0 {
 		fmt.Fprintf(w, "**The plan failed** for: %s.\n\n", strings.Join(failed, ", "))
 	}
-	fmt.Fprintln(w, "| stage | create | change | replace | destroy | drift | notes |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---|")
+	fmt.Fprintln(w, "| stage | create | change | replace | destroy | drift | restore | notes |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---|---|")
 	for _, s := range p.Stages {
 		var notes []string
 		if s.Status != stages.Done {
@@ -115,11 +115,15 @@ func WritePlanMarkdown(w io.Writer, p *rebuild.PlanReport) {
 		if s.Restore != nil {
 			notes = append(notes, restoreHeadline(s.Restore))
 		}
-		fmt.Fprintf(w, "| `%s` | %d | %d | %d | %d | %d | %s |\n", s.Name, s.Counts["create"], s.Counts["update"],
-			s.Counts["replace"], s.Counts["delete"], s.Counts["drift"], strings.Join(notes, "; "))
+		restoreCol := ""
+		if s.Restore != nil {
+			restoreCol = string(s.Restore.Action) + ": " + restoreCounts(s.Restore)
+		}
+		fmt.Fprintf(w, "| `%s` | %d | %d | %d | %d | %d | %s | %s |\n", s.Name, s.Counts["create"], s.Counts["update"],
+			s.Counts["replace"], s.Counts["delete"], s.Counts["drift"], restoreCol, strings.Join(notes, "; "))
 	}
-	fmt.Fprintf(w, "| **total** | **%d** | **%d** | **%d** | **%d** | **%d** | |\n\n", p.Totals["create"], p.Totals["update"],
-		p.Totals["replace"], p.Totals["delete"], p.Totals["drift"])
+	fmt.Fprintf(w, "| **total** | **%d** | **%d** | **%d** | **%d** | **%d** | **%d** | |\n\n", p.Totals["create"], p.Totals["update"],
+		p.Totals["replace"], p.Totals["delete"], p.Totals["drift"], p.Totals["restore"])
 	for _, s := range p.Stages {
 		if len(s.Actions) == 0 && s.Error == "" && len(s.MockedInputs) == 0 {
 			continue

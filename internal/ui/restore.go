@@ -67,11 +67,32 @@ func restoreHeadline(p *rebuild.RestorePlan) string {
 	if p.TargetStatus != "" {
 		target += " (" + p.TargetStatus + ")"
 	}
-	s := fmt.Sprintf("%s %s: %s; expected %s", p.Action, p.Target, target, rebuild.DescribeRPO(p.Expected))
+	s := fmt.Sprintf("%s %s: %s; %s; expected %s", p.Action, p.Target, target, restoreCounts(p), rebuild.DescribeRPO(p.Expected))
 	if p.Problem != "" {
 		s += " [problem]"
 	}
 	return s
+}
+
+// restoreCounts is what a planned restore would bring back: objects to
+// restore, unchanged, to hide (S3), or items to restore (DynamoDB).
+func restoreCounts(p *rebuild.RestorePlan) string {
+	switch {
+	case p.Action == restore.ActionDone && p.Objects == nil && p.Items == nil:
+		return "nothing to restore"
+	case p.Objects != nil:
+		o := p.Objects
+		s := fmt.Sprintf("%d objects to restore, %d unchanged, %d to hide", o.Restored, o.Unchanged, o.Deleted)
+		if o.Kept > 0 {
+			s += fmt.Sprintf(", %d kept", o.Kept)
+		}
+		return s
+	case p.Items != nil && p.ItemsApproximate:
+		return fmt.Sprintf("about %d items to restore", *p.Items)
+	case p.Items != nil:
+		return fmt.Sprintf("%d items to restore", *p.Items)
+	}
+	return "counts unknown"
 }
 
 // restoreSymbols mark restore actions in plan listings.

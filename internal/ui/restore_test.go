@@ -56,16 +56,16 @@ func TestPlanShowsRestores(t *testing.T) {
 	t.Parallel()
 	at := time.Now().Add(-time.Hour)
 	pl := restore.Plan{Kind: restore.KindS3, Target: "uploads", Source: "s3://uploads versions", RecoveryPoint: &at, Action: restore.ActionRestore,
-		TargetExists: true, TargetHasData: true}
+		TargetExists: true, TargetHasData: true, Objects: &restore.ObjectCounts{Restored: 2, Unchanged: 41, Deleted: 5}}
 	rep := &rebuild.PlanReport{Project: "p", Totals: rebuild.Counts{"restore": 1}, Stages: []*rebuild.PlanStage{{
 		Name: "restore.uploads", Status: stages.Done, Counts: rebuild.Counts{"restore": 1},
 		Actions: []rebuild.PlanAction{{Address: "s3_bucket uploads", Action: "restore", Detail: "from s3://uploads versions"}},
-		Restore: &rebuild.RestorePlan{Plan: pl, Expected: restore.Expected(&pl, 15*time.Minute, time.Now())},
+		Restore: &rebuild.RestorePlan{Plan: pl, Expected: restore.Expected(&pl, 15*time.Minute, time.Now(), time.Time{})},
 	}}}
 	var b bytes.Buffer
 	WritePlan(&b, rep)
 	out := b.String()
-	for _, want := range []string{"restore.uploads: restore uploads: target exists with data; expected recovery point ",
+	for _, want := range []string{"restore.uploads: restore uploads: target exists with data; 2 objects to restore, 41 unchanged, 5 to hide; expected recovery point ",
 		"(RPO 15m0s: OVER the recovery point objective)", "  R   s3_bucket uploads: from s3://uploads versions", "Total: 1 to restore."} {
 		if !strings.Contains(out, want) {
 			t.Errorf("plan lacks %q:\n%s", want, out)
@@ -73,7 +73,8 @@ func TestPlanShowsRestores(t *testing.T) {
 	}
 	b.Reset()
 	WritePlanMarkdown(&b, rep)
-	if !strings.Contains(b.String(), "| `restore.uploads` | 0 | 0 | 0 | 0 | 0 | restore uploads: target exists with data;") {
+	if !strings.Contains(b.String(), "| `restore.uploads` | 0 | 0 | 0 | 0 | 0 | restore: 2 objects to restore, 41 unchanged, 5 to hide | restore uploads: target exists with data;") ||
+		!strings.Contains(b.String(), "| stage | create | change | replace | destroy | drift | restore | notes |") {
 		t.Errorf("markdown:\n%s", b.String())
 	}
 }
@@ -85,5 +86,30 @@ func TestStatusShowsRestores(t *testing.T) {
 	WriteStatus(&b, st)
 	if !strings.Contains(b.String(), "restore.orders: restored orders from backup arn:b; recovery point 2026-11-25T06:00:00Z, data age 1m0s (RPO 15m0s: within)") {
 		t.Errorf("status:\n%s", b.String())
+	}
+}
+
+// A table restore's plan says how many items it brings back: exactly from
+// a backup, approximately from a live table.
+func TestPlanCountsTableItems(t *testing.T) {
+	t.Parallel()
+	n := int64(1200)
+	for _, tc := range []struct {
+		approx bool
+		want   string
+	}{{false, "1200 items to restore"}, {true, "about 1200 items to restore"}} {
+		pl := restore.Plan{Kind: restore.KindDynamoDB, Target: "orders", Action: restore.ActionRestore, Items: &n, ItemsApproximate: tc.approx}
+		rep := &rebuild.PlanReport{Project: "p", Stages: []*rebuild.PlanStage{{Name: "restore.orders", Status: stages.Done,
+			Counts: rebuild.Counts{"restore": 1}, Restore: &rebuild.RestorePlan{Plan: pl}}}}
+		var b bytes.Buffer
+		WritePlan(&b, rep)
+		if !strings.Contains(b.String(), "restore orders: target missing; "+tc.want+";") {
+			t.Errorf("text plan lacks %q:\n%s", tc.want, b.String())
+		}
+		b.Reset()
+		WritePlanMarkdown(&b, rep)
+		if !strings.Contains(b.String(), "| restore: "+tc.want+" |") {
+			t.Errorf("markdown lacks %q:\n%s", tc.want, b.String())
+		}
 	}
 }

@@ -78,7 +78,7 @@ func TestPlanReportMarkdown(t *testing.T) {
 	md := b.String()
 	for _, want := range []string{
 		"**The plan failed** for: stack.b.",
-		"| `stack.a` | 2 | 0 | 0 | 0 | 0 | no state yet; ⚠️ rests on mocked values |",
+		"| `stack.a` | 2 | 0 | 0 | 0 | 0 |  | no state yet; ⚠️ rests on mocked values |",
 		"<details><summary><code>stack.a</code>: 2 to create (no state yet) [rests on mocked values]</summary>",
 		"- `+` `s3://b` — state bucket",
 		"- mocked input: `x = stack.s.outputs.y (mock)`",
