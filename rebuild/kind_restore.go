@@ -75,6 +75,10 @@ func (a *applier) restore(ctx context.Context, r *config.Restore) error {
 		a.ckpt.Stage(name).Restore = nil // an earlier attempt's result is not this one's
 		a.mu.Unlock()
 	}
+	if st := a.cfg.Stack(r.Stack); err != nil && st != nil && st.Account != "" {
+		err = fmt.Errorf("%w (restore %s works in account %s, %q, of stack %s: run any command above with that account's credentials)",
+			err, r.Name, account, st.Account, st.Name)
+	}
 	var missing *restore.MissingBucketError
 	if errors.As(err, &missing) {
 		return fmt.Errorf("%w. stack.%s has run, so check that s3_bucket = %q in restore %q (%s:%d) is the bucket %s creates", err,

@@ -32,7 +32,7 @@ func (e *ExistingTableError) Error() string {
 		"Restore into another name (set dynamodb_table to a new name and point the stack's input at it), "+
 		"or keep the table as it is with --accept-existing %s", e.Table, e.Region, what, e.Table)
 	if !e.HasData {
-		msg += ", or delete the empty table (aws dynamodb delete-table --table-name " + e.Table + ") and run again"
+		msg += ", or delete the empty table (aws dynamodb delete-table --table-name " + e.Table + " --region " + e.Region + ") and run again"
 	}
 	return msg
 }
@@ -60,7 +60,7 @@ type NoBackupError struct {
 
 func (e *NoBackupError) Error() string {
 	return fmt.Sprintf("restore from backup: table %q has no AVAILABLE backup in %s; set backup_arn to a backup "+
-		"(aws dynamodb list-backups --table-name %s), set source_table/source region to where its backups are, "+
+		"(aws dynamodb list-backups --table-name %s --region %s), set source_table/source_region to where its backups are, "+
 		"or use from = \"point_in_time\" if the table still exists with point-in-time recovery",
-		e.Table, e.Region, e.Table)
+		e.Table, e.Region, e.Table, e.Region)
 }

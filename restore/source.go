@@ -51,7 +51,7 @@ func (t *Tables) resolve(ctx context.Context, opts TableOptions) (tableSource, e
 func (t *Tables) describeBackup(ctx context.Context, arn string) (tableSource, error) {
 	out, err := t.Source.DescribeBackup(ctx, &dynamodb.DescribeBackupInput{BackupArn: aws.String(arn)})
 	if err != nil {
-		hint := "check backup_arn (aws dynamodb list-backups)"
+		hint := "check backup_arn (aws dynamodb list-backups --region " + t.SourceRegion + ")"
 		if r := arnRegion(arn); r != "" && r != t.SourceRegion {
 			hint = "the backup is in " + r + ": set source_region = \"" + r + "\""
 		}

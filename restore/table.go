@@ -127,7 +127,7 @@ func (t *Tables) restoreError(opts TableOptions, src tableSource, err error) err
 	what := src.describe(opts, t.SourceRegion)
 	if hasCode(err, "InvalidRestoreTimeException") {
 		return fmt.Errorf("restore DynamoDB table %q from %s: the time is outside the restorable window "+
-			"(aws dynamodb describe-continuous-backups --table-name %s): %w", opts.Table, what, opts.source(), err)
+			"(aws dynamodb describe-continuous-backups --table-name %s --region %s): %w", opts.Table, what, opts.source(), t.SourceRegion, err)
 	}
 	return fmt.Errorf("restore DynamoDB table %q in %s from %s: %w", opts.Table, t.Region, what, err)
 }
