@@ -114,6 +114,16 @@ func (r Run) End() time.Time {
 	return r.LastSeen
 }
 
+// RunIndex is the index of the run with the ID in Runs; -1 when none.
+func (c *Checkpoint) RunIndex(runID string) int {
+	for i := range c.Runs {
+		if c.Runs[i].RunID == runID {
+			return i
+		}
+	}
+	return -1
+}
+
 // AttemptOutcome is how one attempt at a stage ended.
 type AttemptOutcome string
 

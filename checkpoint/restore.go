@@ -10,3 +10,13 @@ type Restore struct {
 	Result restore.Result `json:"result"`
 	RPO    restore.RPO    `json:"rpo"`
 }
+
+// RestoreCopy is a copy of the record's restore result; nil when it has
+// none (or for a nil record).
+func (r *StageRecord) RestoreCopy() *Restore {
+	if r == nil || r.Restore == nil {
+		return nil
+	}
+	c := *r.Restore
+	return &c
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/tfrebuild/tfrebuild/events"
 	"github.com/tfrebuild/tfrebuild/stages"
 	"github.com/tfrebuild/tfrebuild/terraform"
+	"github.com/tfrebuild/tfrebuild/timeline"
 )
 
 // fakeClock moves only when told: a stack's apply takes the time the test
@@ -179,7 +180,7 @@ func TestResumeKeepsTheHistoryOfWhatItSkips(t *testing.T) {
 	w.confirm()
 	st, _ = ReadStatus(ctx, w.cfg, StatusOptions{Deps: w.deps()})
 	for _, s := range st.Stages {
-		if s.Name == "step.handoff" && s.Status != Confirmed {
+		if s.Name == "step.handoff" && s.Status != timeline.Confirmed {
 			t.Errorf("#11.8: a confirmed step still shows %s", s.Status)
 		}
 	}

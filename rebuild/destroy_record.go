@@ -3,7 +3,6 @@ package rebuild
 import (
 	"context"
 	"slices"
-	"time"
 
 	"github.com/zclconf/go-cty/cty"
 
@@ -55,22 +54,6 @@ func (d *destroyer) recordTeardown(c *checkpoint.Checkpoint, res *stages.Result)
 		}
 		c.Teardown[s.Name] = r
 	}
-}
-
-// teardownStatus is what status shows for a stage: what the last destroy
-// did to it, unless the stage ran again since.
-func teardownStatus(rec *checkpoint.StageRecord, tr *checkpoint.TeardownRecord) (stages.Status, string, bool) {
-	if tr == nil {
-		return "", "", false
-	}
-	if rec != nil {
-		for _, t := range []*time.Time{rec.StartedAt, rec.FinishedAt} {
-			if t != nil && t.After(tr.At) {
-				return "", "", false
-			}
-		}
-	}
-	return tr.Status, tr.Error, true
 }
 
 // emptied reports whether a stack's state object exists and holds neither

@@ -248,20 +248,6 @@ func TestResumedStateDriftIsCheckedLater(t *testing.T) {
 	}
 }
 
-// A checkpoint written before findings existed kept drift as notes.
-func TestStatusReadsDriftFromOldNotes(t *testing.T) {
-	t.Parallel()
-	rec := &checkpoint.StageRecord{Status: stages.Done, Notes: []string{"create x", "drift s3://b: versioning (left as it is)"}}
-	f := findings(rec)
-	if len(f) != 1 || f[0].Kind != checkpoint.Drift || f[0].String() != "drift s3://b: versioning (left as it is)" {
-		t.Errorf("findings from notes: %+v", f)
-	}
-	row := stageStatus(&stages.Stage{Name: "stack.a"}, &checkpoint.StageRecord{Status: stages.Running}, false)
-	if row.Status != stages.Interrupted {
-		t.Errorf("a running stage without a live run is %s", row.Status)
-	}
-}
-
 func TestJudgeDrill(t *testing.T) {
 	t.Parallel()
 	sum := &Summary{Total: 90 * time.Minute}

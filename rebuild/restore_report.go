@@ -118,7 +118,7 @@ func doneRestores(ctx context.Context, cfg *config.Config, deps Deps) (map[strin
 	}
 	for _, r := range cfg.Restores {
 		if rec := c.Lookup("restore." + r.Name); rec != nil && rec.Status == stages.Done && rec.Restore != nil {
-			out[r.Name] = restoreRecord(rec)
+			out[r.Name] = rec.RestoreCopy()
 		}
 	}
 	var incident *time.Time
@@ -226,13 +226,4 @@ func restoresOf(cfg *config.Config, destroyed map[string]bool) []string {
 		}
 	}
 	return out
-}
-
-// restoreRecord is a copy of a stage's restore record, nil when none.
-func restoreRecord(rec *checkpoint.StageRecord) *checkpoint.Restore {
-	if rec == nil || rec.Restore == nil {
-		return nil
-	}
-	r := *rec.Restore
-	return &r
 }

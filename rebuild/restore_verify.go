@@ -70,7 +70,7 @@ func (a *applier) verify(ctx context.Context, p pendingVerify) (*restore.Verific
 		return rs.Buckets(p.r.SourceRegion, nil).Verify(ctx, bucketOptions(p.r, p.account, p.accept))
 	}
 	a.mu.Lock()
-	rec := restoreRecord(a.ckpt.Stage("restore." + p.r.Name))
+	rec := a.ckpt.Stage("restore." + p.r.Name).RestoreCopy()
 	a.mu.Unlock()
 	if rec == nil {
 		return nil, fmt.Errorf("no result on record to verify")

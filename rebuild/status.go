@@ -2,59 +2,13 @@ package rebuild
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/config"
-	"github.com/tfrebuild/tfrebuild/events"
 	"github.com/tfrebuild/tfrebuild/stages"
+	"github.com/tfrebuild/tfrebuild/timeline"
 )
-
-// Status is what `tfrebuild status` reports. Its JSON form is a contract.
-type Status struct {
-	Project   string             `json:"project"`
-	Account   string             `json:"account"`
-	Region    string             `json:"region"`
-	Engine    string             `json:"engine,omitempty"` // rebuild.hcl pins (the next apply's): "opentofu 1.12.6"
-	RunID     string             `json:"run_id,omitempty"`
-	StartedAt *time.Time         `json:"started_at,omitempty"`
-	Running   *checkpoint.Holder `json:"running,omitempty"`
-	// ElapsedSeconds is RTO.ElapsedSeconds: the rebuild's clock.
-	ElapsedSeconds float64 `json:"elapsed_seconds"`
-	RTOSeconds     float64 `json:"rto_seconds,omitempty"`
-	// RTO is the clock broken down (working, waiting, failed, idle);
-	// CriticalPath the chain of stages that determined it so far.
-	RTO          *events.RTO          `json:"rto,omitempty"`
-	CriticalPath *events.CriticalPath `json:"critical_path,omitempty"`
-	Next         []string             `json:"next"`
-	Drift        []string             `json:"drift"`
-	Stages       []StageStatus        `json:"stages"`
-}
-
-// StageStatus is one stage in the status report.
-type StageStatus struct {
-	Name       string        `json:"name"`
-	Status     stages.Status `json:"status"`
-	StartedAt  *time.Time    `json:"started_at"`
-	FinishedAt *time.Time    `json:"finished_at"`
-	Seconds    float64       `json:"seconds,omitempty"`
-	// Attempts is the stage's attempt history in this rebuild, oldest
-	// first; AttemptCount counts them (a checkpoint written before the
-	// history existed has a count and no history).
-	Attempts     []checkpoint.Attempt `json:"attempts"`
-	AttemptCount int                  `json:"attempt_count"`
-	Error        string               `json:"error,omitempty"`
-	Notes        []string             `json:"notes,omitempty"`
-	Findings     []checkpoint.Finding `json:"findings,omitempty"`
-	ConfirmedBy  string               `json:"confirmed_by,omitempty"`
-	// Restore is what a restore stage brought back, with its RPO.
-	Restore *checkpoint.Restore `json:"restore,omitempty"`
-}
-
-// Confirmed is the status a manual step shows once a person confirmed it
-// and before the next apply goes on past it.
-const Confirmed stages.Status = "confirmed"
 
 // StatusOptions steer ReadStatus.
 type StatusOptions struct {
@@ -65,7 +19,7 @@ type StatusOptions struct {
 
 // ReadStatus reads the checkpoint of cfg's target. Without one, every stage
 // is pending.
-func ReadStatus(ctx context.Context, cfg *config.Config, opts StatusOptions) (*Status, error) {
+func ReadStatus(ctx context.Context, cfg *config.Config, opts StatusOptions) (*timeline.Status, error) {
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
@@ -77,36 +31,7 @@ func ReadStatus(ctx context.Context, cfg *config.Config, opts StatusOptions) (*S
 	if err != nil {
 		return nil, err
 	}
-	st := &Status{Project: cfg.Project, Account: cfg.Target.AccountID, Region: cfg.Target.Region, RunID: c.RunID,
-		RTOSeconds: cfg.RTO.Seconds(), Next: []string{}, Drift: []string{}, Running: live,
-		Engine: strings.TrimSpace(cfg.Terraform.EngineName() + " " + cfg.Terraform.Version)}
-	if !c.StartedAt.IsZero() {
-		st.StartedAt = &c.StartedAt
-	}
-	liveRun := ""
-	if live != nil {
-		liveRun = live.RunID
-	}
-	st.RTO = rtoClock(c, p, cfg.RTO, opts.Now, liveRun)
-	st.ElapsedSeconds = st.RTO.ElapsedSeconds
-	st.CriticalPath = criticalPath(c, p)
-	status := map[string]stages.Status{}
-	for _, s := range p.Stages {
-		rec := c.Lookup(s.Name)
-		row := stageStatus(s, rec, live != nil)
-		status[s.Name] = row.Status
-		if ts, errText, ok := teardownStatus(rec, c.Teardown[s.Name]); ok {
-			row.Status, row.Error = ts, errText
-		}
-		for _, f := range row.Findings {
-			if f.Kind == checkpoint.Drift {
-				st.Drift = append(st.Drift, s.Name+": "+f.String())
-			}
-		}
-		st.Stages = append(st.Stages, row)
-	}
-	st.Next = append(st.Next, next(p, status)...)
-	return st, nil
+	return timeline.Read(cfg, c, p, live, opts.Now), nil
 }
 
 // loadCheckpoint reads the checkpoint and the live run lock holder, if
@@ -128,68 +53,4 @@ func loadCheckpoint(ctx context.Context, cfg *config.Config, deps Deps) (*checkp
 		c = &checkpoint.Checkpoint{}
 	}
 	return c, live, nil
-}
-
-// stageStatus is the status row of one stage from its record.
-func stageStatus(s *stages.Stage, rec *checkpoint.StageRecord, runLive bool) StageStatus {
-	if rec == nil {
-		rec = &checkpoint.StageRecord{Status: stages.Pending}
-		if s.Skipped {
-			rec.Status = stages.Skipped
-		}
-	}
-	stat := rec.Status
-	switch {
-	case stat == stages.Running && !runLive:
-		// Nobody holds the run lock: the run that was driving it died.
-		stat = stages.Interrupted
-	case stat == stages.Waiting && rec.ConfirmedAt != nil:
-		// Done by a person; the next apply goes on past it.
-		stat = Confirmed
-	}
-	history := rec.History
-	if history == nil {
-		history = []checkpoint.Attempt{}
-	}
-	return StageStatus{Name: s.Name, Status: stat, StartedAt: rec.StartedAt, FinishedAt: rec.FinishedAt,
-		Seconds: rec.Elapsed().Seconds(), Attempts: history, AttemptCount: max(rec.Attempts, len(rec.History)),
-		Error: rec.Error, Notes: rec.Notes, Findings: findings(rec), ConfirmedBy: rec.ConfirmedBy, Restore: restoreRecord(rec)}
-}
-
-// findings are a record's findings; a checkpoint written before findings
-// existed kept drift as notes that start with "drift ".
-func findings(rec *checkpoint.StageRecord) []checkpoint.Finding {
-	if len(rec.Findings) > 0 {
-		return rec.Findings
-	}
-	var out []checkpoint.Finding
-	for _, n := range rec.Notes {
-		if rest, ok := strings.CutPrefix(n, "drift "); ok {
-			addr, msg, _ := strings.Cut(rest, ": ")
-			out = append(out, checkpoint.Finding{Kind: checkpoint.Drift, Address: addr, Message: msg})
-		}
-	}
-	return out
-}
-
-// next lists the stages a resumed apply would start with.
-func next(p *stages.Pipeline, status map[string]stages.Status) []string {
-	var out []string
-	for _, s := range p.Stages {
-		switch status[s.Name] {
-		case stages.Done, stages.Skipped:
-			continue
-		case stages.Failed, stages.Interrupted, stages.Running, stages.Waiting, Confirmed:
-			out = append(out, s.Name)
-			continue
-		}
-		ready := true
-		for _, d := range s.Deps {
-			ready = ready && (status[d] == stages.Done || status[d] == stages.Skipped)
-		}
-		if ready {
-			out = append(out, s.Name)
-		}
-	}
-	return out
 }

@@ -65,7 +65,7 @@ func (c *core) summary(res *stages.Result, start time.Time) *Summary {
 	}
 	for _, st := range c.pipeline.Stages {
 		rec := c.ckpt.Stage(st.Name)
-		row := StageSummary{Name: st.Name, Status: res.Status[st.Name], Notes: c.redactAll(rec.Notes), Restore: restoreRecord(rec)}
+		row := StageSummary{Name: st.Name, Status: res.Status[st.Name], Notes: c.redactAll(rec.Notes), Restore: rec.RestoreCopy()}
 		a := rec.LastAttempt()
 		if a != nil && a.RunID == c.runID {
 			row.Attempt = rec.Attempts

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tfrebuild/tfrebuild/rebuild"
+	"github.com/tfrebuild/tfrebuild/timeline"
 )
 
 func TestReportsPrintTheEngine(t *testing.T) {
@@ -15,7 +16,7 @@ func TestReportsPrintTheEngine(t *testing.T) {
 	WriteSummary(&b, &rebuild.Summary{Project: "p", Engine: engine})
 	WritePlan(&b, &rebuild.PlanReport{Project: "p", Region: "eu-west-2", Engine: engine})
 	WritePlanMarkdown(&b, &rebuild.PlanReport{Project: "p", Region: "eu-west-2", Engine: engine})
-	WriteStatus(&b, &rebuild.Status{Project: "p", Engine: engine})
+	WriteStatus(&b, &timeline.Status{Project: "p", Engine: engine})
 	if err := WriteSummaryJSON(&b, &rebuild.Summary{Project: "p", Engine: engine}); err != nil {
 		t.Fatal(err)
 	}

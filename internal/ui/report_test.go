@@ -10,6 +10,7 @@ import (
 	"github.com/tfrebuild/tfrebuild/events"
 	"github.com/tfrebuild/tfrebuild/rebuild"
 	"github.com/tfrebuild/tfrebuild/stages"
+	"github.com/tfrebuild/tfrebuild/timeline"
 )
 
 func TestPlanTextAndJSON(t *testing.T) {
@@ -43,13 +44,13 @@ func TestPlanTextAndJSON(t *testing.T) {
 func TestStatusText(t *testing.T) {
 	t.Parallel()
 	start := time.Date(2026, 11, 22, 2, 0, 0, 0, time.UTC)
-	st := &rebuild.Status{Project: "p", Account: "123456789012", Region: "eu-west-2", StartedAt: &start, ElapsedSeconds: 90, RTOSeconds: 3600,
+	st := &timeline.Status{Project: "p", Account: "123456789012", Region: "eu-west-2", StartedAt: &start, ElapsedSeconds: 90, RTOSeconds: 3600,
 		Next: []string{"stack.b"}, Drift: []string{"state: drift s3://b: versioning"},
 		RTO:          &events.RTO{RebuildStarted: start, ElapsedSeconds: 90, WorkingSeconds: 60, FailedSeconds: 20, IdleSeconds: 10, Runs: 2},
 		CriticalPath: &events.CriticalPath{Seconds: 60, Stages: []events.PathStage{{Stage: "stack.a", Seconds: 60, Share: 1}}},
-		Stages: []rebuild.StageStatus{{Name: "stack.a", Status: stages.Done, AttemptCount: 1, StartedAt: &start, Seconds: 1.5},
+		Stages: []timeline.StageStatus{{Name: "stack.a", Status: stages.Done, AttemptCount: 1, StartedAt: &start, Seconds: 1.5},
 			{Name: "stack.b", Status: stages.Failed, AttemptCount: 2, Error: "boom\nmore"},
-			{Name: "step.x", Status: rebuild.Confirmed, AttemptCount: 1, ConfirmedBy: "ann@h"}}}
+			{Name: "step.x", Status: timeline.Confirmed, AttemptCount: 1, ConfirmedBy: "ann@h"}}}
 	var b bytes.Buffer
 	WriteStatus(&b, st)
 	for _, want := range []string{"p → account 123456789012, eu-west-2: rebuild began 2026-11-22T02:00:00Z, 1m30s ago (RTO 1h0m0s)",
@@ -61,7 +62,7 @@ func TestStatusText(t *testing.T) {
 		}
 	}
 	b.Reset()
-	WriteStatus(&b, &rebuild.Status{Project: "p", Account: "1", Region: "r"})
+	WriteStatus(&b, &timeline.Status{Project: "p", Account: "1", Region: "r"})
 	if !strings.Contains(b.String(), "no rebuild has started") {
 		t.Errorf("empty status: %s", b.String())
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/rebuild"
 	"github.com/tfrebuild/tfrebuild/restore"
+	"github.com/tfrebuild/tfrebuild/timeline"
 )
 
 // writeRestores prints, after a summary or a status, each restore's
@@ -43,7 +44,7 @@ func summaryRestores(w io.Writer, s *rebuild.Summary) {
 	writeRestores(w, names, recs)
 }
 
-func statusRestores(w io.Writer, s *rebuild.Status) {
+func statusRestores(w io.Writer, s *timeline.Status) {
 	var names []string
 	var recs []*checkpoint.Restore
 	for _, st := range s.Stages {

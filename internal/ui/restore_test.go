@@ -11,6 +11,7 @@ import (
 	"github.com/tfrebuild/tfrebuild/rebuild"
 	"github.com/tfrebuild/tfrebuild/restore"
 	"github.com/tfrebuild/tfrebuild/stages"
+	"github.com/tfrebuild/tfrebuild/timeline"
 )
 
 func restoreRecord(age time.Duration) *checkpoint.Restore {
@@ -81,7 +82,7 @@ func TestPlanShowsRestores(t *testing.T) {
 
 func TestStatusShowsRestores(t *testing.T) {
 	t.Parallel()
-	st := &rebuild.Status{Project: "p", Stages: []rebuild.StageStatus{{Name: "restore.orders", Status: stages.Done, Restore: restoreRecord(time.Minute)}}}
+	st := &timeline.Status{Project: "p", Stages: []timeline.StageStatus{{Name: "restore.orders", Status: stages.Done, Restore: restoreRecord(time.Minute)}}}
 	var b bytes.Buffer
 	WriteStatus(&b, st)
 	if !strings.Contains(b.String(), "restore.orders: restored orders from backup arn:b; recovery point 2026-11-25T06:00:00Z, data age 1m0s (RPO 15m0s: within)") {

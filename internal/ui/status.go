@@ -8,11 +8,11 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/tfrebuild/tfrebuild/rebuild"
+	"github.com/tfrebuild/tfrebuild/timeline"
 )
 
 // WriteStatus prints the status as a table.
-func WriteStatus(w io.Writer, st *rebuild.Status) {
+func WriteStatus(w io.Writer, st *timeline.Status) {
 	fmt.Fprintf(w, "%s → account %s, %s", st.Project, st.Account, st.Region)
 	if st.StartedAt == nil {
 		fmt.Fprintln(w, ": no rebuild has started")
@@ -48,7 +48,7 @@ func WriteStatus(w io.Writer, st *rebuild.Status) {
 		}
 		errText, _, _ := strings.Cut(s.Error, "\n")
 		status := string(s.Status)
-		if s.Status == rebuild.Confirmed && s.ConfirmedBy != "" {
+		if s.Status == timeline.Confirmed && s.ConfirmedBy != "" {
 			status += " by " + s.ConfirmedBy
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", s.Name, status, s.AttemptCount, started, took, errText)
@@ -66,7 +66,7 @@ func WriteStatus(w io.Writer, st *rebuild.Status) {
 }
 
 // WriteStatusJSON prints the status as JSON.
-func WriteStatusJSON(w io.Writer, st *rebuild.Status) error {
+func WriteStatusJSON(w io.Writer, st *timeline.Status) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(st)

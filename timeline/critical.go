@@ -1,4 +1,4 @@
-package rebuild
+package timeline
 
 import (
 	"math"
@@ -8,20 +8,13 @@ import (
 	"github.com/tfrebuild/tfrebuild/stages"
 )
 
-// criticalPath is the critical path of this run's rebuild.
-func (c *core) criticalPath() *events.CriticalPath {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return criticalPath(c.ckpt, c.pipeline)
-}
-
-// criticalPath finds the chain of done stages that determined how long
+// CriticalPath finds the chain of done stages that determined how long
 // the rebuild took: the longest chain through the stage graph, each stage
 // counted for the time its successful attempt took (failed attempts and
 // idle time are in the RTO breakdown instead). The slack of a stage off
 // the chain is how much longer it could have taken without making the
 // chain longer: where not to invest. Nil when no stage is done yet.
-func criticalPath(c *checkpoint.Checkpoint, p *stages.Pipeline) *events.CriticalPath {
+func CriticalPath(c *checkpoint.Checkpoint, p *stages.Pipeline) *events.CriticalPath {
 	took := map[string]float64{}
 	var order []*stages.Stage
 	for _, s := range p.Stages {

@@ -1,0 +1,9 @@
+terraform {
+  backend "s3" {}
+}
+variable "id" {
+  type = string
+}
+output "url" {
+  value = var.id
+}

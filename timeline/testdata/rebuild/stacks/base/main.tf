@@ -1,0 +1,6 @@
+terraform {
+  backend "s3" {}
+}
+output "id" {
+  value = "b-1"
+}
