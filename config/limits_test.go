@@ -52,3 +52,18 @@ func TestValidateRefusesWhatApplyCannotDo(t *testing.T) {
 		})
 	}
 }
+
+// #23.6: a sensitive output wired into a variable not declared sensitive
+// is a warning at the reference.
+func TestValidateWarnsAboutSensitiveWiring(t *testing.T) {
+	t.Parallel()
+	_, diags := parseHere(t, validHeader+validStacks+"stack \"c\" {\n  source = \"stacks/app\"\n  inputs = { colour = stack.net.outputs.secret, vpc_id = \"v\" }\n}\n")
+	for _, d := range diags {
+		line := FormatDiagnostic(d)
+		if d.Severity == hcl.DiagWarning && strings.HasPrefix(line, "testdata/rebuild.hcl:30:23: ") && strings.Contains(line, "stack.net.outputs.secret, which is sensitive") &&
+			strings.Contains(line, `variable "colour"`) {
+			return
+		}
+	}
+	t.Errorf("want a warning at the reference; got:\n%v", DiagnosticsError(diags))
+}

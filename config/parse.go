@@ -76,6 +76,7 @@ func Parse(src []byte, filename string) (*Config, hcl.Diagnostics) {
 	p.validate()
 	p.diags = append(p.diags, p.cfg.inspectStacks()...)
 	p.diags = append(p.diags, p.cfg.checkRestoreAddresses()...)
+	p.diags = append(p.diags, p.cfg.sensitiveWiring()...)
 	sortDiags(p.diags)
 	return p.cfg, p.diags
 }

@@ -52,6 +52,11 @@ func ReadOutputs(ctx context.Context, cfg *config.Config, opts OutputOptions) ([
 	if err := c.ownState(ctx); err != nil {
 		return nil, err
 	}
+	// What the listed stacks were fed from: their sensitive values are
+	// masked wherever the listed stacks echo them.
+	for _, up := range upstreamOf(cfg, list) {
+		c.learnSecrets(ctx, c.tfStack(up))
+	}
 	var out []StackOutputs
 	for _, st := range list {
 		ts := c.tfStack(st)
@@ -61,6 +66,9 @@ func ReadOutputs(ctx context.Context, cfg *config.Config, opts OutputOptions) ([
 		}
 		so := StackOutputs{Stack: st.Name, Applied: exists, Values: outs.Values, Sensitive: outs.Sensitive}
 		out = append(out, so)
+	}
+	for i := range out {
+		c.derivedSensitive(&out[i])
 	}
 	if opts.Stack != "" && !out[0].Applied {
 		return out, fmt.Errorf("stack %q has no state yet (%s): apply it first", opts.Stack, c.tfStack(list[0]).Backend.Key)

@@ -57,7 +57,9 @@ func Plan(ctx context.Context, cfg *config.Config, opts PlanOptions) (*PlanRepor
 	res, runErr := pl.execute(ctx, pl.runStage, nil)
 	pl.closeTerraform()
 	pl.finish(res, runErr)
-	return pl.report(res), runErr
+	rep := pl.report(res)
+	pl.redactPlan(rep)
+	return rep, runErr
 }
 
 func (p *planner) runStage(ctx context.Context, s *stages.Stage) error {

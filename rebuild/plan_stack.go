@@ -46,6 +46,9 @@ func (p *planner) stack(ctx context.Context, st *config.Stack) error {
 		return err
 	}
 	ts.Wrap = !exists
+	if exists {
+		p.learnSecrets(ctx, ts)
+	}
 	res, err := p.tf.Plan(ctx, ts)
 	p.mu.Lock()
 	ps := p.stage("stack." + st.Name)
