@@ -41,6 +41,13 @@ func TestRestoreBucketRunsOncePerRebuild(t *testing.T) {
   address       = "aws_s3_bucket.uploads"
 }
 `, rt.bucket, pit.Format(time.RFC3339)))
+	rt.put("late.txt", "written after the point in time")
+	plan := rt.run("plan", "--markdown", "plan.md", "--detailed-exitcode")
+	wantCode(t, plan, 2)
+	const counts = "1 objects to restore, 1 unchanged, 1 to hide"
+	if md := readFile(t, filepath.Join(rt.dir, "plan.md")); !strings.Contains(plan.Stdout, counts) || !strings.Contains(md, "| restore: "+counts+" |") {
+		t.Errorf("the plan does not count the restore's objects (%q):\n%s\n%s", counts, plan.Stdout, md)
+	}
 	wantCode(t, rt.run("apply", "--yes"), 0)
 	if got := rt.get("a.txt"); got != "v1 a" {
 		t.Fatalf("a.txt = %q after the restore", got)
@@ -50,7 +57,7 @@ func TestRestoreBucketRunsOncePerRebuild(t *testing.T) {
 	rt.put("a.txt", "v2 a")
 	rt.put("new.txt", "written after the rebuild")
 
-	plan := rt.run("plan", "--json", "plan.json", "--detailed-exitcode")
+	plan = rt.run("plan", "--json", "plan.json", "--detailed-exitcode")
 	wantCode(t, plan, 0)
 	if doc := readFile(t, filepath.Join(rt.dir, "plan.json")); !strings.Contains(doc, `"action": "done"`) {
 		t.Errorf("the plan after a complete rebuild does not show the restore done:\n%s", doc)

@@ -61,6 +61,9 @@ func (p *planner) restore(ctx context.Context, r *config.Restore) error {
 		notes = append(notes, fmt.Sprintf("apply imports the table into stack.%s's state as %s before the stack runs; "+
 			"a plan of the stack made before that shows it as created", r.Stack, r.Address))
 	}
+	for _, u := range pl.Unchecked {
+		notes = append(notes, "not checked: "+u)
+	}
 	rp := &RestorePlan{Plan: *pl, Expected: restore.Expected(pl, p.cfg.RPO, time.Now(), p.incident())}
 	detail := "from " + pl.Source + "; expected " + DescribeRPO(rp.Expected)
 	if pl.Problem != "" {

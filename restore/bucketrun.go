@@ -68,6 +68,10 @@ func (b *Buckets) Plan(ctx context.Context, opts BucketOptions) (*Plan, error) {
 	switch {
 	case errors.As(err, &missing):
 		p.Problem = err.Error()
+		p.Unchecked = append(p.Unchecked, "the target bucket's versioning and objects: it does not exist yet")
+		if opts.From == FromBucket {
+			b.planSource(ctx, opts, p)
+		}
 		return p, nil
 	case err != nil:
 		return nil, err
@@ -90,6 +94,49 @@ func (b *Buckets) Plan(ctx context.Context, opts BucketOptions) (*Plan, error) {
 		p.Action = ActionDone
 	}
 	return p, nil
+}
+
+// planSource reads the source of a copy into a bucket that does not exist
+// yet: every object it would copy is one to restore, and its recovery
+// point is computed as apply computes it. A source that cannot be read
+// joins the problem.
+func (b *Buckets) planSource(ctx context.Context, opts BucketOptions, p *Plan) {
+	var n int
+	var newest time.Time
+	seen := func(at time.Time) {
+		n++
+		if at.After(newest) {
+			newest = at
+		}
+	}
+	if !opts.PointInTime.IsZero() {
+		if ok, err := versioned(ctx, b.Source, opts.SourceBucket, opts.SourceAccountID); err != nil || !ok {
+			if err == nil {
+				err = fmt.Errorf("source bucket %q has no versioning, so it cannot be copied as of point_in_time", opts.SourceBucket)
+			}
+			p.Problem += "; " + err.Error()
+			return
+		}
+	}
+	var err error
+	if opts.PointInTime.IsZero() {
+		_, err = listCurrent(ctx, b.Source, opts.SourceBucket, opts.SourceAccountID, b.pageSize, func(_ string, _ object, at time.Time) { seen(at) })
+	} else {
+		err = walkVersions(ctx, b.Source, opts.SourceBucket, opts.SourceAccountID, b.pageSize, func(_ string, es []entry) error {
+			if then, _ := stateAt(es, opts.PointInTime); then != nil && !then.marker {
+				seen(then.at)
+			}
+			return nil
+		})
+	}
+	if err != nil {
+		p.Problem += "; " + err.Error()
+		return
+	}
+	p.Objects = &ObjectCounts{Restored: n}
+	if opts.PointInTime.IsZero() && !newest.IsZero() {
+		p.RecoveryPoint = &newest
+	}
 }
 
 func (b *Buckets) work(ctx context.Context, opts BucketOptions) (*work, error) {

@@ -50,4 +50,8 @@ type Plan struct {
 	// to do); a plan reports it rather than failing, so that every problem
 	// shows in one run.
 	Problem string `json:"problem,omitempty"`
+	// Unchecked says what the plan could not check (the API has no dry
+	// run for it, or the target does not exist yet): never reported as
+	// fine, and left for apply to find out.
+	Unchecked []string `json:"unchecked,omitempty"`
 }

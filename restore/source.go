@@ -21,6 +21,8 @@ type tableSource struct {
 	at time.Time
 	// latest: restore to the latest restorable time (none was given).
 	latest bool
+	// latestRestorable is the latest restorable time AWS reported (PITR).
+	latestRestorable time.Time
 	// sourceARN is set for a cross-region point-in-time restore, which
 	// names its source by ARN.
 	sourceARN string
@@ -129,6 +131,7 @@ func (t *Tables) pointInTime(ctx context.Context, opts TableOptions) (tableSourc
 		return tableSource{}, fmt.Errorf("restore table %q to %s: table %q can be restored to %s at the earliest; choose a later point_in_time or a backup",
 			opts.Table, opts.PointInTime.UTC().Format(time.RFC3339), src, earliest.UTC().Format(time.RFC3339))
 	}
+	s.latestRestorable = aws.ToTime(pitr.LatestRestorableDateTime)
 	if t.crossRegion() {
 		d, err := t.Source.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(src)})
 		if err != nil {

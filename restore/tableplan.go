@@ -2,6 +2,8 @@ package restore
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -66,8 +68,33 @@ func (t *Tables) Plan(ctx context.Context, opts TableOptions) (*Plan, error) {
 		at := src.at
 		p.Source, p.RecoveryPoint, p.BackupARN = src.describe(opts, t.SourceRegion), &at, src.backupARN
 		t.planItems(ctx, opts, p)
+		if l := src.latestRestorable; !src.latest && !l.IsZero() && src.at.After(l) {
+			p.Unchecked = append(p.Unchecked, fmt.Sprintf("point_in_time %s is after the latest restorable time AWS reports now (%s): "+
+				"AWS refuses it unless it is restorable by the time apply runs", src.at.UTC().Format(time.RFC3339), l.UTC().Format(time.RFC3339)))
+		}
 	}
+	t.planUnchecked(opts, p)
 	return p, nil
+}
+
+// planUnchecked lists what reading the source cannot prove: the restore
+// call itself has no dry run.
+func (t *Tables) planUnchecked(opts TableOptions, p *Plan) {
+	if p.Action != ActionRestore {
+		return
+	}
+	if t.crossRegion() {
+		p.Unchecked = append(p.Unchecked, fmt.Sprintf("whether AWS accepts this cross-region restore from %s into %s "+
+			"(the source was read; the restore call has no dry run)", t.SourceRegion, t.Region))
+	}
+	p.Unchecked = append(p.Unchecked, "permission to call "+restoreCall(opts)+" in "+t.Region+" (no dry run)")
+}
+
+func restoreCall(opts TableOptions) string {
+	if opts.From == FromBackup {
+		return "dynamodb:RestoreTableFromBackup"
+	}
+	return "dynamodb:RestoreTableToPointInTime"
 }
 
 // planItems reads how many items the restore would bring back, as far as

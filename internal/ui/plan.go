@@ -74,6 +74,11 @@ func WritePlan(w io.Writer, p *rebuild.PlanReport) {
 		for _, m := range s.MockedInputs {
 			fmt.Fprintf(w, "  mocked input: %s\n", m)
 		}
+		if s.Restore != nil {
+			for _, u := range s.Restore.Unchecked {
+				fmt.Fprintf(w, "  not checked: %s\n", u)
+			}
+		}
 		if s.Error != "" && s.Status == stages.Failed {
 			fmt.Fprintf(w, "  error: %s\n", strings.ReplaceAll(s.Error, "\n", "\n    "))
 		}
@@ -139,6 +144,11 @@ func WritePlanMarkdown(w io.Writer, p *rebuild.PlanReport) {
 		}
 		for _, m := range s.MockedInputs {
 			fmt.Fprintf(w, "- mocked input: `%s`\n", m)
+		}
+		if s.Restore != nil {
+			for _, u := range s.Restore.Unchecked {
+				fmt.Fprintf(w, "- not checked: %s\n", u)
+			}
 		}
 		if s.Error != "" {
 			fmt.Fprintf(w, "\n```\n%s\n```\n", s.Error)
