@@ -3,6 +3,7 @@ package rebuild
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
+	ckfile "github.com/tfrebuild/tfrebuild/checkpoint/file"
 	"github.com/tfrebuild/tfrebuild/restore"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
@@ -346,5 +348,37 @@ func TestARestoreMismatchIsAFindingAndFailsADrill(t *testing.T) {
 	}
 	if v := JudgeDrill(sum, 0, nil); v.Passed || !strings.Contains(v.Reason, "differs from its source") {
 		t.Errorf("a drill with a mismatch: %v", v)
+	}
+}
+
+// A failed restore blocks only the stages that need its data: its stack
+// (which would otherwise create an empty table) and what depends on it;
+// a stack that does not depend on it is applied.
+func TestAFailedRestoreBlocksOnlyWhatNeedsItsData(t *testing.T) {
+	t.Parallel()
+	w := newRestoreWorld(t)
+	dir := t.TempDir()
+	w.cfg = loadTree(t, dir, map[string]string{"rebuild.hcl": restoreConfig + `
+stack "other" {
+  source = "stacks/other"
+}
+stack "link" {
+  source     = "stacks/other"
+  depends_on = [stack.shared]
+}
+`, "stacks/shared/main.tf": sharedStack, "stacks/other/main.tf": backend})
+	w.store = &ckfile.Store{Path: filepath.Join(dir, ".tfrebuild", "checkpoint.json")}
+	w.rs.tableResult = func(o restore.TableOptions) (*restore.Result, error) {
+		return nil, &restore.NoBackupError{Table: o.Table, Region: "eu-west-2"}
+	}
+	if _, err := w.apply(); err == nil {
+		t.Fatal("want the restore's failure")
+	}
+	c := w.checkpoint()
+	for name, want := range map[string]stages.Status{"restore.orders": stages.Failed, "stack.shared": stages.Blocked,
+		"stack.link": stages.Blocked, "restore.uploads": stages.Blocked, "stack.other": stages.Done} {
+		if got := c.Stages[name]; got == nil || got.Status != want {
+			t.Errorf("%s: %+v, want %s", name, got, want)
+		}
 	}
 }
