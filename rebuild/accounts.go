@@ -115,8 +115,8 @@ func (c *core) backend(st *config.Stack) terraform.Backend {
 // of the stack's account, renewed by the session's cache before they
 // expire, so a long apply starts each command with fresh ones. When the
 // state is in another account, it also writes that account's current
-// credentials to the backend's file (0600); stateFiles removes it once no
-// command of the stack is under way. Nil when the connection hands out no
+// credentials to the backend's file (0600); the seam (seam.go) removes it
+// once no command of the stack is under way. Nil when the connection hands out no
 // credentials: Terraform then keeps the caller's environment.
 func (c *core) stackCredentials(st *config.Stack) func(ctx context.Context) (map[string]string, error) {
 	acct, err := c.account(st.Account)

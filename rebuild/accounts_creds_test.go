@@ -88,7 +88,7 @@ func TestAccountsStackCredentials(t *testing.T) {
 	}
 
 	// Two calls for app overlap; the file goes with the last one.
-	f := c.tf.(*stateFiles)
+	f := c.tf.(*seam)
 	leaveFirst, leaveSecond := f.enter("app"), f.enter("app")
 	leaveFirst()
 	if _, err := os.Stat(path); err != nil {
@@ -133,5 +133,34 @@ func TestAccountsCredentialsAskedPerCommand(t *testing.T) {
 	second, _ := creds(context.Background())
 	if first["AWS_SESSION_TOKEN"] == second["AWS_SESSION_TOKEN"] {
 		t.Errorf("the second command got the first one's credentials: %v", second)
+	}
+}
+
+// Prepare starts no Terraform command and does not count as a call: the
+// warm-up laying out a working copy never removes the credentials file a
+// command of the stack is about to use.
+func TestPrepareLeavesTheStateCredentialsFile(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	c := &core{}
+	s := newSeam(c, workdirsIn{newFakeTF(), root})
+	path := filepath.Join(string(s.Workdir("app")), stateCredentialsFile)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte("[state]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Prepare(context.Background(), terraform.Stack{Name: "app"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("Prepare removed the stack's credentials file: %v", err)
+	}
+	if err := s.Init(context.Background(), terraform.Stack{Name: "app"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("the file outlived the last command of the stack: %v", err)
 	}
 }

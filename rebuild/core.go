@@ -194,7 +194,7 @@ func (c *core) findTerraform(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.tf, c.tfPath = c.withStateFiles(watched{Terraform: tf, c: c}), bin.Path
+	c.tf, c.tfPath = newSeam(c, tf), bin.Path
 	c.engine = engineLabel(c.cfg, bin)
 	return nil
 }

@@ -42,14 +42,19 @@ type States interface {
 var _ States = (*tfstate.Client)(nil)
 
 // Terraform is what the engine asks of Terraform (or OpenTofu), one stack
-// at a time. *terraform.Runner implements it.
+// at a time: all of it and nothing more (outputs and state locks are read
+// and released through the state object, States), so that the real runner, the engine's one wrapper
+// (seam.go) and a test's fake implement the same thing. *terraform.Runner
+// implements it.
 type Terraform interface {
+	// Prepare lays out the stack's working copy and starts no command.
+	Prepare(ctx context.Context, s terraform.Stack) error
 	Init(ctx context.Context, s terraform.Stack) error
 	Apply(ctx context.Context, s terraform.Stack) (*terraform.Result, error)
 	Plan(ctx context.Context, s terraform.Stack) (*terraform.PlanResult, error)
 	Destroy(ctx context.Context, s terraform.Stack) (bool, error)
-	Outputs(ctx context.Context, s terraform.Stack) (terraform.Outputs, error)
-	ForceUnlock(ctx context.Context, s terraform.Stack, lockID string) error
+	// Import adopts an existing object (a restored table) at address.
+	Import(ctx context.Context, s terraform.Stack, address, id string) error
 	Workdir(stack string) terraform.Workdir
 	// Command is a command line a user can type to run the engine on a
 	// stack's working copy, for hints in errors.

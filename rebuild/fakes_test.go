@@ -159,14 +159,15 @@ func (f *fakeTF) Destroy(_ context.Context, s terraform.Stack) (bool, error) {
 	return true, nil
 }
 
-func (f *fakeTF) Outputs(_ context.Context, s terraform.Stack) (terraform.Outputs, error) {
+func (f *fakeTF) Prepare(context.Context, terraform.Stack) error { return nil }
+
+// Import adopts address into the stack's fake state.
+func (f *fakeTF) Import(_ context.Context, s terraform.Stack, address, _ string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return terraform.Outputs{Values: f.state[s.Name]}, nil
-}
-
-func (f *fakeTF) ForceUnlock(context.Context, terraform.Stack, string) error {
-	panic("the engine releases state locks through tfstate, with the state account's credentials")
+	f.applied = append(f.applied, "import "+address)
+	f.addrs[s.Name] = append(f.addrs[s.Name], address)
+	return nil
 }
 
 func (f *fakeTF) Workdir(stack string) terraform.Workdir { return terraform.Workdir("/work/" + stack) }

@@ -120,10 +120,6 @@ func again(ctx context.Context, r *config.Restore, rs Restorers, account string,
 // stack's inputs (its var file), unless the state has it already.
 func (a *applier) adopt(ctx context.Context, r *config.Restore) error {
 	name := "restore." + r.Name
-	imp, ok := a.tf.(importer)
-	if !ok {
-		return cannotImport(r)
-	}
 	st := a.cfg.Stack(r.Stack)
 	vars, err := a.inputs(st)
 	if err != nil {
@@ -146,7 +142,7 @@ func (a *applier) adopt(ctx context.Context, r *config.Restore) error {
 		a.note(name, fmt.Sprintf("%s is already in stack.%s's state: nothing to import", r.Address, st.Name))
 		return nil
 	}
-	if err := imp.Import(ctx, ts, r.Address, r.Resource()); err != nil {
+	if err := a.tf.Import(ctx, ts, r.Address, r.Resource()); err != nil {
 		return fmt.Errorf("the table %q is restored, but importing it into stack %s as %s failed: %w; "+
 			"fix the cause and run apply again (the restore is not repeated)", r.Resource(), st.Name, r.Address, err)
 	}

@@ -204,7 +204,7 @@ func (a *applier) releaseOwnLock(ctx context.Context, ts terraform.Stack, since 
 
 // terraformStack is how every mode runs a stack: its code, backend, the
 // user's env and var files and the account's credentials. Modes set the
-// rest (Vars, Wrap, Progress; watched puts the progress on the bus).
+// rest (Vars, Wrap, Progress; the seam puts the progress on the bus).
 func (c *core) terraformStack(st *config.Stack) terraform.Stack {
 	return terraform.Stack{
 		Name: st.Name, SourceDir: st.SourceDir, Backend: c.backend(st),

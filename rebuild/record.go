@@ -129,7 +129,7 @@ func (c *core) wasUpToDate(stage string) bool {
 }
 
 // applying tells record that Terraform applies a stack in its running
-// attempt (see watched).
+// attempt (see seam.go).
 func (c *core) applying(stage string) {
 	c.mu.Lock()
 	c.attempts.applied[stage] = true

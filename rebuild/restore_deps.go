@@ -2,13 +2,8 @@ package rebuild
 
 import (
 	"context"
-	"errors"
-	"fmt"
-
-	"github.com/tfrebuild/tfrebuild/config"
 
 	"github.com/tfrebuild/tfrebuild/restore"
-	"github.com/tfrebuild/tfrebuild/terraform"
 )
 
 // Restorers opens the restore library on the target's session, reading its
@@ -40,24 +35,3 @@ var (
 	_ TableRestorer  = (*restore.Tables)(nil)
 	_ BucketRestorer = (*restore.Buckets)(nil)
 )
-
-// importer is the part of Terraform a restore needs to adopt what it
-// brought back into its stack's state. *terraform.Runner implements it.
-type importer interface {
-	StateHas(ctx context.Context, s terraform.Stack, address string) (bool, error)
-	Import(ctx context.Context, s terraform.Stack, address, id string) error
-}
-
-var (
-	_ importer = (*terraform.Runner)(nil)
-	_ importer = (*stateFiles)(nil)
-)
-
-// errCannotImport is a Terraform that has no import (a test's, or a
-// wrapper around one).
-var errCannotImport = errors.New("this Terraform runner cannot import")
-
-func cannotImport(r *config.Restore) error {
-	return fmt.Errorf("%w; the table %q is restored, import it by hand: terraform import %s %s",
-		errCannotImport, r.Resource(), r.Address, r.Resource())
-}

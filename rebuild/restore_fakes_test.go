@@ -160,10 +160,6 @@ type importTF struct {
 	importErr error
 }
 
-func (f *importTF) StateHas(context.Context, terraform.Stack, string) (bool, error) {
-	panic("the engine reads a stack's resources from its state object (tfstate), not through Terraform")
-}
-
 func (f *importTF) Import(_ context.Context, s terraform.Stack, address, id string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

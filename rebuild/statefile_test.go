@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -110,16 +111,6 @@ func (p *processTF) Apply(ctx context.Context, s terraform.Stack) (*terraform.Re
 		p.bucket.write(p.t, s.Backend.Key, p.fakeTF.outputs[s.Name])
 	}
 	return res, err
-}
-
-func (p *processTF) Outputs(ctx context.Context, s terraform.Stack) (terraform.Outputs, error) {
-	p.called("outputs " + s.Name)
-	return p.fakeTF.Outputs(ctx, s)
-}
-
-func (p *processTF) ForceUnlock(ctx context.Context, s terraform.Stack, id string) error {
-	p.called("force-unlock " + s.Name)
-	return p.fakeTF.ForceUnlock(ctx, s, id)
 }
 
 func stateWorld(t *testing.T) (*world, *bucketCloud, *processTF) {
@@ -309,7 +300,12 @@ func TestPreflightKeepsTheRunnerReachable(t *testing.T) {
 	if err := c.preflight(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := unwrapped(c.tf).(preparer); !ok {
-		t.Errorf("the warm-up cannot reach the runner's Prepare under %T", c.tf)
+	// Prepare goes through the engine's wrapper to the runner, which lays
+	// out the stack's working copy.
+	if err := c.tf.Prepare(context.Background(), c.tfStack(w.cfg.Stack("base"))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(string(runner.Workdir("base"))); err != nil {
+		t.Errorf("the warm-up's Prepare did not reach the runner under %T: %v", c.tf, err)
 	}
 }

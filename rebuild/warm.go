@@ -1,7 +1,6 @@
 package rebuild
 
 import (
-	"context"
 	"sync"
 
 	"github.com/tfrebuild/tfrebuild/stages"
@@ -21,11 +20,6 @@ import (
 // without any Terraform process, and one that must run after all inits in
 // its own stage. Their state objects, which decide the skip, are read
 // ahead instead (ahead.go).
-
-// preparer is the runner's Prepare; fakes need not have it.
-type preparer interface {
-	Prepare(ctx context.Context, s terraform.Stack) error
-}
 
 // ahead is the warm-up of one apply.
 type ahead struct {
@@ -62,18 +56,16 @@ func (a *applier) warmUp(backendExists bool) {
 	a.warm.Add(1)
 	go func() {
 		defer a.warm.Done()
-		if p, ok := unwrapped(a.tf).(preparer); ok {
-		prepare:
-			for _, ts := range list {
-				select {
-				case <-ready:
-					break prepare
-				case <-ctx.Done():
-					return
-				default:
-				}
-				_ = p.Prepare(ctx, ts)
+	prepare:
+		for _, ts := range list {
+			select {
+			case <-ready:
+				break prepare
+			case <-ctx.Done():
+				return
+			default:
 			}
+			_ = a.tf.Prepare(ctx, ts)
 		}
 		select {
 		case <-ready:
@@ -102,19 +94,4 @@ func (a *applier) initAhead() {
 		return
 	}
 	a.ahead.once.Do(func() { close(a.ahead.backend) })
-}
-
-// unwrapped is the runner under the engine's wrappers (state credentials
-// files, secrets and progress): Prepare starts no command that needs them.
-func unwrapped(tf Terraform) Terraform {
-	for {
-		switch w := tf.(type) {
-		case *stateFiles:
-			tf = w.Terraform
-		case watched:
-			tf = w.Terraform
-		default:
-			return tf
-		}
-	}
 }

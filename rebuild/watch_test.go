@@ -14,8 +14,8 @@ import (
 // sensitiveTF reads a state with a sensitive output.
 type sensitiveTF struct{ *fakeTF }
 
-func (sensitiveTF) Outputs(context.Context, terraform.Stack) (terraform.Outputs, error) {
-	return terraform.Outputs{Values: map[string]cty.Value{
+func (sensitiveTF) Plan(context.Context, terraform.Stack) (*terraform.PlanResult, error) {
+	return &terraform.PlanResult{Outputs: map[string]cty.Value{
 		"token": cty.StringVal("s3cr3t-token"), "keys": cty.ListVal([]cty.Value{cty.StringVal("key-one-secret")}), "name": cty.StringVal("public-name")},
 		Sensitive: map[string]bool{"token": true, "keys": true}}, nil
 }
@@ -26,8 +26,8 @@ func TestSensitiveOutputsNeverLeaveInEvents(t *testing.T) {
 	t.Parallel()
 	rec := &recorder{}
 	c := &core{bus: events.NewBus("r", "p", "apply", rec)}
-	w := watched{Terraform: sensitiveTF{newFakeTF()}, c: c}
-	if _, err := w.Outputs(context.Background(), terraform.Stack{Name: "base"}); err != nil {
+	w := newSeam(c, sensitiveTF{newFakeTF()})
+	if _, err := w.Plan(context.Background(), terraform.Stack{Name: "base"}); err != nil {
 		t.Fatal(err)
 	}
 	c.bus.Emit(events.Event{Type: events.StageNote, Message: "oops s3cr3t-token and key-one-secret, public-name", Error: `{"keys":["key-one-secret"]}`})
@@ -55,7 +55,7 @@ func TestResourceProgressBecomesEvents(t *testing.T) {
 	t.Parallel()
 	rec := &recorder{}
 	c := &core{bus: events.NewBus("r", "p", "apply", rec), attempts: newRunAttempts()}
-	w := watched{Terraform: progressTF{newFakeTF()}, c: c}
+	w := newSeam(c, progressTF{newFakeTF()})
 	if _, err := w.Apply(context.Background(), terraform.Stack{Name: "base"}); err != nil {
 		t.Fatal(err)
 	}
