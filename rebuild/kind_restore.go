@@ -52,6 +52,9 @@ func (a *applier) restore(ctx context.Context, r *config.Restore) error {
 		if why != "" {
 			a.note(name, why)
 		}
+		if err == nil {
+			a.keepMismatch(r, rec.Restore)
+		}
 		return err // not run: the earlier result stays on record
 	} else if why != "" {
 		a.note(name, why)

@@ -349,6 +349,14 @@ func TestARestoreMismatchIsAFindingAndFailsADrill(t *testing.T) {
 	if v := JudgeDrill(sum, 0, nil); v.Passed || !strings.Contains(v.Reason, "differs from its source") {
 		t.Errorf("a drill with a mismatch: %v", v)
 	}
+	// A later apply does not run the restore again: the mismatch stays a
+	// finding.
+	if _, err := w.apply(); err != nil {
+		t.Fatal(err)
+	}
+	if f := w.checkpoint().Stages["restore.uploads"].Findings; len(f) != 1 || f[0].Kind != Mismatch {
+		t.Errorf("the mismatch was forgotten by the next apply: %+v", f)
+	}
 }
 
 // A failed restore blocks only the stages that need its data: its stack

@@ -58,6 +58,18 @@ func (a *applier) verifyRestores(ctx context.Context) {
 	}
 }
 
+// keepMismatch reports again the mismatch an earlier run's verification
+// found, for a restore not run again: its finding stays until the data is
+// restored anew (--restore NAME).
+func (a *applier) keepMismatch(r *config.Restore, prior *checkpoint.Restore) {
+	if prior == nil || prior.Result.Verified == nil || prior.Result.Verified.OK {
+		return
+	}
+	v := prior.Result.Verified
+	a.find("restore."+r.Name, checkpoint.Finding{Kind: Mismatch, Address: string(kindOfRestore(r)) + " " + r.Resource(), Message: v.String()},
+		"verified when it ran: "+v.String())
+}
+
 func (a *applier) verify(ctx context.Context, p pendingVerify) (*restore.Verification, error) {
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("the run was stopped before the data was verified")
