@@ -70,7 +70,7 @@ func (r *Runner) init(ctx context.Context, h *handle) error {
 
 // initArgs are the stack's init arguments (see initOptions).
 func (r *Runner) initArgs(h *handle) []string {
-	var o initOptions
+	o := initOptions{Lockfile: lockfileWritable}
 	if !h.wrapped {
 		o.BackendConfig = h.wd.BackendFile()
 	}
