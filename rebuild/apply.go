@@ -48,6 +48,9 @@ type applier struct {
 	// failed one too, when its lock request was retried after landing).
 	prevDone map[string]bool
 	crashed  map[string]time.Time
+	// builtBefore holds the stages done in this rebuild or the last one:
+	// the state bucket that was built then is likely still there.
+	builtBefore map[string]bool
 	// previous is the process that drove the last run, provably gone
 	// since this run holds the run lock.
 	previous *checkpoint.Holder
@@ -71,7 +74,7 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (*Summary
 	}
 	a := &applier{core: newCore(cfg, p, opts.Common, "apply", "work"), repair: opts.RepairState, changeScope: opts.ChangeScope,
 		preConfirmed: opts.PreConfirmed,
-		prevDone:     map[string]bool{}, crashed: map[string]time.Time{}}
+		prevDone:     map[string]bool{}, crashed: map[string]time.Time{}, builtBefore: map[string]bool{}}
 	a.kept = kept
 	if a.accept, err = acceptList(cfg, opts.AcceptExisting); err != nil {
 		return nil, err
@@ -183,7 +186,8 @@ func (a *applier) resume(ctx context.Context, holder checkpoint.Holder) error {
 		c.IncidentAt = &t
 	}
 	for name, rec := range c.Stages {
-		a.prevDone[name] = rec.Status == stages.Done
+		a.prevDone[name] = doneThisRebuild(rec)
+		a.builtBefore[name] = rec.Status == stages.Done
 		if (rec.Status == stages.Running || rec.Status == stages.Interrupted || rec.Status == stages.Failed) && rec.StartedAt != nil {
 			a.crashed[name] = *rec.StartedAt
 			if rec.Status == stages.Running {
@@ -242,9 +246,10 @@ func forgetConfirmations(c *checkpoint.Checkpoint) {
 	}
 }
 
-// bootstrapOptions: a stage done in an earlier run is not converged again
-// (only --repair-state fixes drift), and its drift is checked beside the
-// stacks rather than before them.
+// bootstrapOptions: a stage done in an earlier run of this rebuild (a
+// resume) is not converged again (only --repair-state fixes drift), and its
+// drift is checked beside the stacks rather than before them; a new
+// rebuild converges everything tfrebuild created, as on day one.
 func (a *applier) bootstrapOptions(stage string) bootstrap.Options {
 	o := ownerOptions(a.cfg)
 	o.Repair, o.Converge, o.DriftLater = a.repair, !a.prevDone[stage], a.prevDone[stage]

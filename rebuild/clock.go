@@ -23,7 +23,8 @@ type runEnd struct {
 // Attempts left open by a run that died end where it was last seen.
 func (c *core) beginRun(ck *checkpoint.Checkpoint) {
 	now := c.now().UTC()
-	if ck.StartedAt.IsZero() || ck.Complete(c.pipeline) {
+	c.phase = phaseOf(ck, c.pipeline)
+	if c.phase == phaseNew {
 		// Stages out of this run's scope (--only) keep their records whole.
 		kept := map[string]checkpoint.StageRecord{}
 		for name := range c.kept {

@@ -95,6 +95,8 @@ type core struct {
 	// kept are the stages outside an --only selection: their checkpoint
 	// records stay as they are.
 	kept map[string]bool
+	// phase: this apply starts a new rebuild or resumes one (beginRun).
+	phase rebuildPhase
 	// key keys the checkpoint's hashes of inputs and outputs (apply).
 	key []byte
 	// lease is the target's run lease, when this mode holds one.
@@ -124,7 +126,7 @@ func newCore(cfg *config.Config, p *stages.Pipeline, opts Common, mode, workDir 
 // execute runs the pipeline with a mode's stage function; onEvent is
 // called for each status change after the checkpoint has recorded it.
 func (c *core) execute(ctx context.Context, run stages.Func, onEvent func(stages.Event)) (*stages.Result, error) {
-	c.bus.Emit(events.Event{Type: events.RunStarted, Time: c.now().UTC(), RTO: c.runClock(c.now())})
+	c.bus.Emit(events.Event{Type: events.RunStarted, Time: c.now().UTC(), RTO: c.runClock(c.now()), Message: c.phaseLine()})
 	// The SDK's retries of a stage's AWS calls are that stage's notes: a
 	// target that does not answer shows, instead of minutes of silence.
 	reporting := func(ctx context.Context, s *stages.Stage) error {

@@ -20,7 +20,7 @@ type (
 )
 
 func (stateKind) apply(ctx context.Context, a *applier, s *stages.Stage) error {
-	a.warmUp(a.prevDone[s.Name])
+	a.warmUp(a.builtBefore[s.Name])
 	a.bucketReady = a.initAhead
 	// The run lease before any write when the backend exists; else right
 	// after the first bootstrap made it, before the registries and stacks.

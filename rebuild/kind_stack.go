@@ -83,23 +83,8 @@ func (a *applier) stack(ctx context.Context, st *config.Stack) error {
 			return err
 		}
 	}
-	if prev.wasDone && prev.prevFP == fp {
-		if outs, ok, why := a.skipUnchanged(ctx, ts, prev); ok {
-			a.setOutputs(st, outs, fp)
-			a.note(name, "up to date: nothing it depends on changed since it was applied, and its state is the version recorded then; skipped without running Terraform")
-			return nil
-		} else if why != "" {
-			a.note(name, why)
-			return a.applyStack(ctx, st, ts, fp, prev)
-		}
-		outs, _, err := a.stackOutputs(ctx, ts)
-		if err == nil && maps.Equal(hashOutputs(a.key, outs.Values), prev.prevOut) {
-			a.setOutputs(st, outs, fp)
-			a.recordStateVersion(ctx, ts)
-			a.note(name, "up to date: nothing it depends on changed since it was applied; skipped")
-			return nil
-		}
-		a.note(name, "its outputs in the state differ from the checkpoint; planning again")
+	if a.skip(ctx, st, ts, fp, prev) {
+		return nil
 	}
 	return a.applyStack(ctx, st, ts, fp, prev)
 }

@@ -221,6 +221,7 @@ func TestResumedStateDriftIsCheckedLater(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.cloud.drift = true
+	leaveUnfinished(t, w)
 	if _, err := w.apply(); err != nil {
 		t.Fatal(err)
 	}

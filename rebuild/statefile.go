@@ -3,7 +3,6 @@ package rebuild
 import (
 	"context"
 	"fmt"
-	"maps"
 	"sync"
 
 	"github.com/tfrebuild/tfrebuild/terraform"
@@ -165,33 +164,6 @@ func (a *applier) readForSkip(ctx context.Context, b terraform.Backend, ahead *f
 		return obj, nil
 	}
 	return a.readState(ctx, b)
-}
-
-// skipUnchanged returns the outputs of a done stack whose fingerprint is
-// unchanged when its state object is still the version recorded when it
-// finished, without any Terraform process; ok is false when the stack
-// must go through Terraform: no version recorded, the object changed or
-// its outputs differ from the recorded hashes. why tells the user which.
-func (a *applier) skipUnchanged(ctx context.Context, ts terraform.Stack, prev stackState) (outs terraform.Outputs, ok bool, why string) {
-	recorded, prevOut := prev.stateVersion, prev.prevOut
-	if recorded == "" {
-		return outs, false, ""
-	}
-	obj, err := a.readForSkip(ctx, ts.Backend, prev.reads.state)
-	switch {
-	case err != nil:
-		return outs, false, fmt.Sprintf("could not read its state object (%v); planning again", err)
-	case obj.Version != recorded:
-		a.versions.forget(ts.Backend.Key)
-		return outs, false, fmt.Sprintf("its state %s changed since it was applied (%s, was %s); planning again", ts.Backend.Key, orNone(obj.Version), recorded)
-	}
-	outs, err = tfstate.Outputs(obj.Body)
-	if err != nil || !maps.Equal(hashOutputs(a.key, outs.Values), prevOut) {
-		a.versions.forget(ts.Backend.Key)
-		return outs, false, "its outputs in the state differ from the checkpoint; planning again"
-	}
-	a.secrets(outs.Values, outs.Sensitive)
-	return outs, true, ""
 }
 
 // recordStateVersion keeps, in the stack's checkpoint record, the version

@@ -135,6 +135,12 @@ func appliedStateWorld(t *testing.T) (*world, *bucketCloud, *processTF) {
 
 func applyWith(t *testing.T, w *world, bc *bucketCloud, ptf *processTF) error {
 	t.Helper()
+	return applyWithOpts(t, w, bc, ptf, func(*ApplyOptions) {})
+}
+
+// applyWithOpts is applyWith with options edited by edit.
+func applyWithOpts(t *testing.T, w *world, bc *bucketCloud, ptf *processTF, edit func(*ApplyOptions)) error {
+	t.Helper()
 	deps := w.deps()
 	connect := deps.Connect
 	deps.Connect = func(ctx context.Context, cfg *config.Config) (*Connection, error) {
@@ -149,7 +155,9 @@ func applyWith(t *testing.T, w *world, bc *bucketCloud, ptf *processTF) error {
 	}
 	opts := w.common()
 	opts.Deps = deps
-	_, err := Apply(context.Background(), w.cfg, ApplyOptions{Common: opts})
+	ao := ApplyOptions{Common: opts}
+	edit(&ao)
+	_, err := Apply(context.Background(), w.cfg, ao)
 	return err
 }
 
@@ -179,6 +187,7 @@ func TestSkipWithoutTerraformWhenTheStateIsUnchanged(t *testing.T) {
 		}
 	}
 
+	leaveUnfinished(t, w)
 	if err := applyWith(t, w, bc, ptf); err != nil {
 		t.Fatal(err)
 	}
@@ -191,6 +200,7 @@ func TestSkipWithoutTerraformWhenTheStateIsUnchanged(t *testing.T) {
 
 	// Someone applied base by hand: same outputs, new state version.
 	bc.write(t, terraform.StateKey("p", "base"), map[string]cty.Value{"id": cty.StringVal("b-1")})
+	leaveUnfinished(t, w)
 	if err := applyWith(t, w, bc, ptf); err != nil {
 		t.Fatal(err)
 	}
@@ -212,6 +222,7 @@ func TestSkipWithoutTerraformWhenTheStateIsUnchanged(t *testing.T) {
 func TestResumeReadsDoneStatesAhead(t *testing.T) {
 	t.Parallel()
 	w, bc, ptf := appliedStateWorld(t)
+	leaveUnfinished(t, w)
 	arrived, release := make(chan string, 16), make(chan struct{})
 	bc.gate = func(key string) {
 		select {
@@ -257,6 +268,7 @@ func TestSkipRecordsAMissingStateVersion(t *testing.T) {
 	for _, r := range c.Stages {
 		r.StateVersion = ""
 	}
+	c.Stage("registries").Status = stages.Failed // a resume
 	if err := w.store.Save(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
@@ -269,6 +281,7 @@ func TestSkipRecordsAMissingStateVersion(t *testing.T) {
 	if got := w.checkpoint().Stages["stack.app"].StateVersion; got != "version:v1" {
 		t.Errorf("the version was not recorded: %q", got)
 	}
+	leaveUnfinished(t, w)
 	if err := applyWith(t, w, bc, ptf); err != nil {
 		t.Fatal(err)
 	}

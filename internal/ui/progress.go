@@ -148,13 +148,18 @@ func (p *Progress) clearLive() {
 	}
 }
 
-// Emit reports stage changes, notes and Terraform's resource progress;
-// the other events (run_started, waiting, ...) are for other subscribers:
+// Emit reports the run's phase (run_started's message: new rebuild or
+// resume), stage changes, notes and Terraform's resource progress; the
+// other events (waiting, ...) are for other subscribers:
 // the step's note and its waiting line already say it.
 func (p *Progress) Emit(e events.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	switch e.Type {
+	case events.RunStarted:
+		if e.Message != "" {
+			p.note(events.Event{Time: e.Time, Stage: "run", Message: e.Message})
+		}
 	case events.StageStarted:
 		p.running[e.Stage] = &runningStage{since: e.Time}
 		p.startTicker()
