@@ -42,7 +42,7 @@ func (a *applier) restore(ctx context.Context, r *config.Restore) error {
 	rec := a.ckpt.Stage(name)
 	wasAccepted := rec.Restore != nil && rec.Restore.Result.Outcome == restore.Accepted
 	accept := a.accept[r.Name] || wasAccepted
-	done := a.prevDone[name] && rec.Restore != nil
+	done := a.builtBefore[name] && rec.Restore != nil // once per rebuild, and not again on a later one
 	a.mu.Unlock()
 	rs, account, err := restorers(a.conn, a.cfg.Stack(r.Stack))
 	if err != nil {

@@ -4,10 +4,12 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/restore"
+	"github.com/tfrebuild/tfrebuild/stages"
 	"github.com/tfrebuild/tfrebuild/terraform"
 	"github.com/tfrebuild/tfrebuild/tfstate"
 )
@@ -56,30 +58,31 @@ func (a *applier) skip(ctx context.Context, st *config.Stack, ts terraform.Stack
 }
 
 // restoresRanAfter names the restores owned by st that brought data back
-// in this rebuild after st was last applied (or before it ever was): st
-// must be applied after them.
+// after st was last applied (or before it ever was): st must be applied
+// after them, to set what a restore does not bring back.
 func (a *applier) restoresRanAfter(st *config.Stack) []string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	stack := a.ckpt.Lookup("stack." + st.Name)
 	var out []string
 	for _, r := range a.cfg.Restores {
-		rec := a.ckpt.Lookup("restore." + r.Name)
-		if r.Stack != st.Name || !restoredInRebuild(rec) {
+		if r.Stack != st.Name || !r.BeforeStack() {
 			continue
 		}
-		if stack == nil || stack.FinishedAt == nil || rec.FinishedAt == nil || rec.FinishedAt.After(*stack.FinishedAt) {
+		at, ok := restoredAt(a.ckpt.Lookup("restore." + r.Name))
+		if ok && (stack == nil || stack.FinishedAt == nil || at.After(*stack.FinishedAt)) {
 			out = append(out, "restore."+r.Name)
 		}
 	}
 	return out
 }
 
-// restoredInRebuild: a restore stage brought data back in this rebuild.
-func restoredInRebuild(rec *checkpoint.StageRecord) bool {
-	if !doneThisRebuild(rec) || rec.Restore == nil {
-		return false
+// restoredAt is when a done restore stage brought data back; ok is false
+// when it brought none (accepted, unchanged) or is not done.
+func restoredAt(rec *checkpoint.StageRecord) (time.Time, bool) {
+	if rec == nil || rec.Status != stages.Done || rec.Restore == nil {
+		return time.Time{}, false
 	}
-	o := rec.Restore.Result.Outcome
-	return o == restore.Restored || o == restore.Resumed
+	res := rec.Restore.Result
+	return res.RestoredAt, res.Outcome == restore.Restored || res.Outcome == restore.Resumed
 }

@@ -113,11 +113,11 @@ func TestDoneThisRebuild(t *testing.T) {
 }
 
 // leaveUnfinished makes the saved checkpoint a rebuild in progress (its
-// registries stage failed), so that the next apply resumes it.
+// preflight failed), so that the next apply resumes it.
 func leaveUnfinished(t *testing.T, w *world) {
 	t.Helper()
 	c := w.checkpoint()
-	c.Stage("registries").Status = stages.Failed
+	c.Stage("preflight").Status = stages.Failed
 	if err := w.store.Save(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
@@ -177,4 +177,28 @@ func startedWith(w *world, prefix string) bool {
 		last = e.Message
 	}
 	return strings.HasPrefix(last, prefix)
+}
+
+// A resume in which a table restore runs again (its table is gone)
+// applies the stack that owns it afterwards, though the stack is done in
+// this rebuild and unchanged: the restore does not bring back point-in-time
+// recovery, TTL or tags.
+func TestAStackRunsAfterItsRestore(t *testing.T) {
+	t.Parallel()
+	w := newRestoreWorld(t)
+	if _, err := w.apply(); err != nil {
+		t.Fatal(err)
+	}
+	leaveUnfinished(t, w.world)
+	w.rs.gone = map[string]bool{"orders": true}
+	before := len(w.tf.appliedList())
+	if _, err := w.apply(); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.tf.appliedList()[before:]; !slices.Contains(got, "shared") {
+		t.Errorf("after its table was restored again: applied %v, want shared", got)
+	}
+	if notes := w.checkpoint().Stages["stack.shared"].Notes; !hasNote(notes, "owns restore restore.orders") {
+		t.Errorf("stack.shared's notes do not say why it ran: %q", notes)
+	}
 }

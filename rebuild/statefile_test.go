@@ -268,7 +268,7 @@ func TestSkipRecordsAMissingStateVersion(t *testing.T) {
 	for _, r := range c.Stages {
 		r.StateVersion = ""
 	}
-	c.Stage("registries").Status = stages.Failed // a resume
+	c.Stage("preflight").Status = stages.Failed // a resume
 	if err := w.store.Save(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
