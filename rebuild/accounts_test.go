@@ -274,11 +274,11 @@ func TestAccountsStaleLockReleasedInTheStateAccount(t *testing.T) {
 	if err := w.store.Save(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
-	w.mgmt.lock = &tfstate.LockInfo{ID: "lock-m", Who: "ann@h1", Created: started.Add(time.Second)}
+	w.mgmt.lock = &tfstate.LockInfo{ID: "dead-m", Who: "ann@h1", Created: started.Add(time.Second)}
 	if _, err := Apply(context.Background(), w.cfg, ApplyOptions{Common: w.common()}); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(w.mgmt.unlocked, []string{"lock-m"}) || len(w.target.unlocked) != 0 || w.target.called("StateLock") != 0 {
+	if !slices.Equal(w.mgmt.unlocked, []string{"dead-m"}) || len(w.target.unlocked) != 0 || w.target.called("StateLock") != 0 {
 		t.Errorf("released in mgmt %v, in the target %v (target asked for locks %d times)", w.mgmt.unlocked, w.target.unlocked, w.target.called("StateLock"))
 	}
 }

@@ -3,6 +3,7 @@ package rebuild
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/tfrebuild/tfrebuild/bootstrap"
 	"github.com/tfrebuild/tfrebuild/checkpoint"
@@ -37,6 +38,8 @@ type States interface {
 	Exists(ctx context.Context, l tfstate.Location) (bool, error)
 	Lock(ctx context.Context, l tfstate.Location) (*tfstate.LockInfo, error)
 	ForceUnlock(ctx context.Context, l tfstate.Location, lockID string) error
+	// Acquire takes the state's lock under an ID of the caller's own.
+	Acquire(ctx context.Context, l tfstate.Location, info tfstate.LockInfo, note string, wait time.Duration) error
 }
 
 var _ States = (*tfstate.Client)(nil)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
@@ -27,6 +28,13 @@ func (f *fakeCloud) Exists(_ context.Context, l tfstate.Location) (bool, error) 
 }
 
 func (f *fakeCloud) ForceUnlock(_ context.Context, _ tfstate.Location, id string) error {
+	f.mu.Lock()
+	if f.held[id] {
+		delete(f.held, id) // this run's own, released after its command
+		f.mu.Unlock()
+		return nil
+	}
+	f.mu.Unlock()
 	f.call("ForceUnlock", bootstrap.Options{})
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -82,4 +90,16 @@ func stateBody(outs map[string]cty.Value, addrs []string) ([]byte, error) {
 		state["outputs"].(map[string]any)[name] = map[string]any{"value": json.RawMessage(val), "type": json.RawMessage(ty)}
 	}
 	return json.Marshal(state)
+}
+
+// Acquire: the fake's state locks are always free for this run's own;
+// releasing one of those is not an unlock of someone else's (unlocked).
+func (f *fakeCloud) Acquire(_ context.Context, _ tfstate.Location, info tfstate.LockInfo, _ string, _ time.Duration) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.held == nil {
+		f.held = map[string]bool{}
+	}
+	f.held[info.ID] = true
+	return nil
 }

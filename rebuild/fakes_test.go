@@ -28,7 +28,8 @@ type fakeCloud struct {
 	// tf, when set, holds the stacks' states: Read renders them.
 	tf       *fakeTF
 	bucketEr error
-	leases   *memLease // where the run lease lives
+	leases   *memLease       // where the run lease lives
+	held     map[string]bool // state locks this run took (Acquire)
 	// hook, when set, is called with each call's name, outside the lock.
 	hook func(name string)
 }

@@ -95,12 +95,8 @@ func (a *applier) applyStack(ctx context.Context, st *config.Stack, ts terraform
 	changes := newChangeLog()
 	ts.Progress = changes.observe(func(e terraform.ResourceEvent) { a.resourceProgress(name, e) })
 	existed, _ := a.existedBefore(ctx, prev.reads, ts.Backend) // unknown: no drift report
-	started := time.Now()
-	a.flush() // Terraform writes: the stage's running record is saved first
+	a.flush()                                                  // Terraform writes: the stage's running record is saved first
 	res, err := a.tf.Apply(ctx, ts)
-	if err != nil && ctx.Err() == nil && a.releaseOwnLock(ctx, ts, started) {
-		res, err = a.tf.Apply(ctx, ts)
-	}
 	if err != nil {
 		return err
 	}
@@ -140,10 +136,12 @@ func (a *applier) setOutputs(st *config.Stack, outs terraform.Outputs, fp string
 
 // releaseStaleLock handles a state lock left behind by this target's own
 // previous run, which died while this stack was running (Terraform dies
-// with tfrebuild) or failed it with its own lock left behind. The lock is released only when it provably belongs to
-// that run: we hold the run lock now, so that process is gone; the lock
-// names its user and host; and it was taken after the stage started. Any
-// other lock is reported with who holds it and how to release it.
+// with tfrebuild) or failed it with its own lock left behind. The lock is
+// released only when it provably belongs to that run: its ID is one of
+// that run's (holdStateLock), its holder that run's user and host, and it
+// was taken after the stage started; and we hold the run lease, so that
+// run is gone. Any other lock is reported with who holds it and how to
+// release it.
 func (a *applier) releaseStaleLock(ctx context.Context, ts terraform.Stack, stageStart time.Time, reads *stackReads) error {
 	b := ts.Backend
 	info, err := a.lockBefore(ctx, reads, b)
@@ -151,7 +149,7 @@ func (a *applier) releaseStaleLock(ctx context.Context, ts terraform.Stack, stag
 		return err
 	}
 	prev := a.previous
-	ours := prev != nil && info.Who == prev.User+"@"+prev.Host && !info.Created.Before(stageStart.Add(-time.Second))
+	ours := prev != nil && lockOfRun(info, prev.RunID) && info.Who == prev.User+"@"+prev.Host && !info.Created.Before(stageStart.Add(-time.Second))
 	if ours {
 		if err := a.forceUnlock(ctx, b, info.ID); err != nil {
 			return fmt.Errorf("release the state lock left by run %s: %w", prev.RunID, err)
@@ -162,29 +160,6 @@ func (a *applier) releaseStaleLock(ctx context.Context, ts terraform.Stack, stag
 	return fmt.Errorf("the state %s is locked, %s. It is not this target's own crashed run, so tfrebuild leaves it. "+
 		"If nobody is running %s on it, release it with:\n  %s\nthen run apply again",
 		b.Key, info, a.engineTitle(), a.tf.Command(ts.Name, "force-unlock", "-force", info.ID))
-}
-
-// releaseOwnLock releases a state lock that this run's own Terraform left
-// on the stack while the apply that just ended ran, and says whether it
-// did. Terraform releases its lock when it exits, so a lock still there,
-// taken by this user on this host since the apply began, while this run
-// holds the target's run lock, is an orphan: a lock request retried after
-// a slow answer to the first one, which landed (seen with a loaded
-// emulator). Left alone, it would block the stack until someone breaks it.
-func (a *applier) releaseOwnLock(ctx context.Context, ts terraform.Stack, since time.Time) bool {
-	info, err := a.stateLock(ctx, ts.Backend)
-	if err != nil || info == nil {
-		return false
-	}
-	self := me(a.runID)
-	if info.Who != self.User+"@"+self.Host || info.Created.Before(since.Add(-time.Second)) {
-		return false
-	}
-	if err := a.forceUnlock(ctx, ts.Backend, info.ID); err != nil {
-		return false
-	}
-	a.note("stack."+ts.Name, fmt.Sprintf("released a state lock this run's own %s left behind (lock %s; its lock request was answered late and retried); applying again", a.engineTitle(), info))
-	return true
 }
 
 // terraformStack is how every mode runs a stack: its code, backend, the

@@ -290,34 +290,3 @@ func TestTheUsersEnvAndVarFilesAreInTheFingerprint(t *testing.T) {
 		t.Errorf("a missing var file: %v", err)
 	}
 }
-
-// A lock this run's own Terraform left while its apply ran (a retried
-// lock request whose first try landed) is released; anyone else's, or one
-// older than the apply, is not.
-func TestAnOrphanLockOfThisRunsOwnApplyIsReleased(t *testing.T) {
-	t.Parallel()
-	self := me("")
-	since := time.Now()
-	for _, tc := range []struct {
-		name    string
-		who     string
-		created time.Time
-		want    bool
-	}{
-		{"ours, taken during the apply", self.User + "@" + self.Host, since.Add(2 * time.Second), true},
-		{"someone else's", "bob@h2", since.Add(2 * time.Second), false},
-		{"ours, but older than the apply", self.User + "@" + self.Host, since.Add(-time.Hour), false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			w := newWorld(t)
-			ts := terraform.Stack{Name: "base", Backend: terraform.Backend{Key: "p/base.tfstate"}}
-			a := &applier{core: newCore(w.cfg, nil, w.common(), "apply", "work")}
-			a.conn, a.tf = &Connection{Cloud: w.cloud, States: w.cloud}, w.tf
-			w.cloud.lock = &tfstate.LockInfo{ID: "lock-1", Who: tc.who, Created: tc.created}
-			got := a.releaseOwnLock(context.Background(), ts, since)
-			if got != tc.want || slices.Contains(w.cloud.unlocked, "lock-1") != tc.want {
-				t.Fatalf("released %t (unlocked %v), want %t", got, w.cloud.unlocked, tc.want)
-			}
-		})
-	}
-}

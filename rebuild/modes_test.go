@@ -141,11 +141,11 @@ func TestStaleStateLockRelease(t *testing.T) {
 		t.Parallel()
 		w := newWorld(t)
 		crashed(w)
-		w.cloud.lock = &tfstate.LockInfo{ID: "lock-1", Who: "ann@h1", Created: started.Add(time.Second)}
+		w.cloud.lock = &tfstate.LockInfo{ID: "dead-0123456789abcdef", Who: "ann@h1", Created: started.Add(time.Second)}
 		if _, err := w.apply(); !errors.Is(err, stages.ErrWaiting) {
 			t.Fatal(err)
 		}
-		if !slices.Equal(w.cloud.unlocked, []string{"lock-1"}) {
+		if !slices.Equal(w.cloud.unlocked, []string{"dead-0123456789abcdef"}) {
 			t.Errorf("unlocked %v", w.cloud.unlocked)
 		}
 		if r := w.checkpoint().Stages["stack.base"]; r.Attempts != 2 || !strings.Contains(strings.Join(r.Notes, "\n"), "released the state lock") {
@@ -162,11 +162,22 @@ func TestStaleStateLockRelease(t *testing.T) {
 			t.Errorf("want the lock left and explained, got %v (unlocked %v)", err, w.cloud.unlocked)
 		}
 	})
+	// Same user and host, but not a lock of the dead run: another checkout's
+	// live lock, or a person's Terraform. Never released by user@host.
+	t.Run("same user and host, another ID", func(t *testing.T) {
+		t.Parallel()
+		w := newWorld(t)
+		crashed(w)
+		w.cloud.lock = &tfstate.LockInfo{ID: "1947c0de-0000-4000-8000-000000000000", Who: "ann@h1", Created: started.Add(time.Second)}
+		if _, err := w.apply(); err == nil || len(w.cloud.unlocked) != 0 {
+			t.Errorf("a lock of the same user@host but another ID was released: %v (unlocked %v)", err, w.cloud.unlocked)
+		}
+	})
 	t.Run("older than the stage", func(t *testing.T) {
 		t.Parallel()
 		w := newWorld(t)
 		crashed(w)
-		w.cloud.lock = &tfstate.LockInfo{ID: "lock-3", Who: "ann@h1", Created: started.Add(-time.Hour)}
+		w.cloud.lock = &tfstate.LockInfo{ID: "dead-lock-3", Who: "ann@h1", Created: started.Add(-time.Hour)}
 		if _, err := w.apply(); err == nil || len(w.cloud.unlocked) != 0 {
 			t.Errorf("a lock older than the stage was released: %v", err)
 		}

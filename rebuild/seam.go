@@ -16,6 +16,9 @@ var _ Terraform = (*terraform.Runner)(nil)
 //
 //   - the run lease: every command that writes a state verifies it first,
 //     so that a run that lost it stops before its next write;
+//   - state locks: every command that writes a state runs under a state
+//     lock the run takes itself, under an ID of its own (statelock.go),
+//     released by that ID when the command ends;
 //   - the run's record: which stacks an attempt really applied (an
 //     attempt that ran no apply found the stack up to date), and each
 //     resource's progress as resource_progress events;
@@ -79,6 +82,12 @@ func (w *seam) Apply(ctx context.Context, s terraform.Stack) (*terraform.Result,
 		return nil, err
 	}
 	w.c.applying("stack." + s.Name)
+	release, err := w.c.holdStateLock(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	s.StateLocked = true
 	return w.tf.Apply(ctx, w.progress(s))
 }
 
@@ -96,6 +105,12 @@ func (w *seam) Destroy(ctx context.Context, s terraform.Stack) (bool, error) {
 	if err := w.c.verifyLease(ctx); err != nil {
 		return false, err
 	}
+	release, err := w.c.holdStateLock(ctx, s)
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	s.StateLocked = true
 	return w.tf.Destroy(ctx, w.progress(s))
 }
 
@@ -104,6 +119,12 @@ func (w *seam) Import(ctx context.Context, s terraform.Stack, address, id string
 	if err := w.c.verifyLease(ctx); err != nil {
 		return err
 	}
+	release, err := w.c.holdStateLock(ctx, s)
+	if err != nil {
+		return err
+	}
+	defer release()
+	s.StateLocked = true
 	return w.tf.Import(ctx, s, address, id)
 }
 

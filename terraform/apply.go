@@ -185,7 +185,7 @@ func (h *handle) notes(s Stack, engine string) []string {
 // still say what changed. It reports whether the plan had changes.
 func (r *Runner) applyOnce(ctx context.Context, h *handle) (bool, error) {
 	ui := newJSONUI(h.log, h.stack.Name, h.stack.Progress)
-	args := applyOptions{LockTimeout: r.lockTimeout(), VarFiles: varFiles(h)}.args()
+	args := applyOptions{LockTimeout: r.lockTimeout(), VarFiles: varFiles(h), Locking: h.locking()}.args()
 	err := r.command(ctx, h, "apply", ui, args)
 	ui.flush()
 	if err != nil {
@@ -202,7 +202,7 @@ func (r *Runner) applyOnce(ctx context.Context, h *handle) (bool, error) {
 func (r *Runner) planAndApply(ctx context.Context, h *handle, mode planMode) (bool, error) {
 	verb := map[planMode]string{planChanges: "plan", planDestroy: "plan -destroy"}[mode]
 	ui := newJSONUI(h.log, h.stack.Name, h.stack.Progress)
-	args := planOptions{LockTimeout: r.lockTimeout(), VarFiles: varFiles(h), Out: h.wd.PlanFile(), Mode: mode, Locking: lockState}.args()
+	args := planOptions{LockTimeout: r.lockTimeout(), VarFiles: varFiles(h), Out: h.wd.PlanFile(), Mode: mode, Locking: h.locking()}.args()
 	err := r.command(ctx, h, verb, ui, args)
 	ui.flush()
 	changed := errors.Is(err, errChanges)
@@ -218,11 +218,20 @@ func (r *Runner) planAndApply(ctx context.Context, h *handle, mode planMode) (bo
 	if err := r.prepare(ctx, h); err != nil {
 		return false, err
 	}
-	args = applyOptions{LockTimeout: r.lockTimeout(), SavedPlan: h.wd.PlanFile()}.args()
+	args = applyOptions{LockTimeout: r.lockTimeout(), SavedPlan: h.wd.PlanFile(), Locking: h.locking()}.args()
 	err = r.command(ctx, h, "apply", ui, args)
 	ui.flush()
 	if err != nil {
 		return false, r.fail(h, "apply", err)
 	}
 	return true, nil
+}
+
+// locking is a write command's state locking: none of its own when the
+// caller holds the state lock for it (Stack.StateLocked).
+func (h *handle) locking() stateLocking {
+	if h.stack.StateLocked {
+		return noStateLock
+	}
+	return lockState
 }

@@ -29,7 +29,8 @@ const (
 	// lockState: -lock=true, for every command that may write the state.
 	lockState stateLocking = iota
 	// noStateLock: -lock=false, for a read-only plan against a state that
-	// another run may hold.
+	// another run may hold, or a command under a state lock the caller
+	// holds itself (Stack.StateLocked).
 	noStateLock
 )
 
@@ -86,6 +87,7 @@ type applyOptions struct {
 	LockTimeout string
 	VarFiles    []string
 	SavedPlan   string
+	Locking     stateLocking
 }
 
 func (o applyOptions) args() []string {
@@ -93,7 +95,7 @@ func (o applyOptions) args() []string {
 	if o.SavedPlan == "" {
 		args = appendVarFiles(args, o.VarFiles)
 	}
-	args = append(args, "-lock=true", "-parallelism=10", "-refresh=true", "-json")
+	args = append(args, "-lock="+strconv.FormatBool(o.Locking == lockState), "-parallelism=10", "-refresh=true", "-json")
 	if o.SavedPlan != "" {
 		args = append(args, o.SavedPlan)
 	}
@@ -106,12 +108,13 @@ type importOptions struct {
 	LockTimeout string
 	VarFiles    []string
 	Address, ID string
+	Locking     stateLocking
 }
 
 func (o importOptions) args() []string {
 	args := []string{"import", "-no-color", "-input=false", "-lock-timeout=" + o.LockTimeout}
 	args = appendVarFiles(args, o.VarFiles)
-	return append(args, "-lock=true", o.Address, o.ID)
+	return append(args, "-lock="+strconv.FormatBool(o.Locking == lockState), o.Address, o.ID)
 }
 
 func appendVarFiles(args, files []string) []string {

@@ -30,6 +30,10 @@ func TestCommandArguments(t *testing.T) {
 			"plan -no-color -input=false -detailed-exitcode -lock-timeout=0s -out=/w/p -lock=false -parallelism=10 -refresh=true -json"},
 		{"the zero plan locks the state", planOptions{LockTimeout: "0s", Out: "/w/p"}.args(),
 			"plan -no-color -input=false -detailed-exitcode -lock-timeout=0s -out=/w/p -lock=true -parallelism=10 -refresh=true -json"},
+		{"apply under a state lock the caller holds", applyOptions{LockTimeout: "60s", SavedPlan: "/w/plan.tfplan", Locking: noStateLock}.args(),
+			"apply -no-color -auto-approve -input=false -lock-timeout=60s -lock=false -parallelism=10 -refresh=true -json /w/plan.tfplan"},
+		{"import under a state lock the caller holds", importOptions{LockTimeout: "60s", Address: "a.b", ID: "x", Locking: noStateLock}.args(),
+			"import -no-color -input=false -lock-timeout=60s -lock=false a.b x"},
 		{"import: address and id last", importOptions{LockTimeout: "60s", VarFiles: []string{"/w/v.json"}, Address: "aws_dynamodb_table.t", ID: "orders"}.args(),
 			"import -no-color -input=false -lock-timeout=60s -var-file=/w/v.json -lock=true aws_dynamodb_table.t orders"},
 	}

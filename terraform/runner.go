@@ -60,6 +60,11 @@ type Stack struct {
 	// this stack's plans and applies. It is called from the goroutine that
 	// reads Terraform's output: keep it quick.
 	Progress func(ResourceEvent)
+	// StateLocked says the caller holds the state's lock for the command,
+	// under an ID of its own (so it can tell its own lock from anyone
+	// else's, and release it by that ID): apply, destroy and import then
+	// run with -lock=false instead of locking again.
+	StateLocked bool
 }
 
 // Outputs are a stack's outputs after apply. Sensitive values flow to

@@ -134,7 +134,7 @@ func (r *Runner) Import(ctx context.Context, s Stack, address, id string) error 
 		return err
 	}
 	defer done()
-	args := importOptions{LockTimeout: r.lockTimeout(), VarFiles: varFiles(h), Address: address, ID: id}.args()
+	args := importOptions{LockTimeout: r.lockTimeout(), VarFiles: varFiles(h), Address: address, ID: id, Locking: h.locking()}.args()
 	if err := r.command(ctx, h, "import "+address, h.log, args); err != nil {
 		return r.fail(h, "import "+address, err)
 	}

@@ -1,0 +1,48 @@
+package tfstate
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+// Acquire takes the lock under the caller's ID; a lock request retried
+// after its first attempt landed finds its own lock and goes on (the
+// engine would wait its whole lock_timeout on itself); another ID's lock
+// is a *HeldError naming it; the lock is released by its ID. With the
+// lock table, and with the lock table and lock files together.
+func TestAcquireOwnLockOnceAndOthersNever(t *testing.T) {
+	t.Parallel()
+	for _, lockfile := range []bool{false, true} {
+		name := map[bool]string{false: "table", true: "table and file"}[lockfile]
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			b := newBed(t, "", "", true)
+			b.loc.UseLockfile = lockfile
+			mine := LockInfo{ID: "run1-aaaa", Operation: "OperationTypeApply", Who: "ann@h1", Version: "1.11.4", Created: time.Now()}
+			if err := b.client.Acquire(ctx, b.loc, mine, "tfrebuild run run1", 0); err != nil {
+				t.Fatal(err)
+			}
+			// The same request once more, as a retry after a late answer.
+			if err := b.client.Acquire(ctx, b.loc, mine, "tfrebuild run run1", 0); err != nil {
+				t.Fatalf("a retried request of the lock's own holder: %v", err)
+			}
+			other := LockInfo{ID: "bob-bbbb", Operation: "OperationTypeApply", Who: "ann@h1", Created: time.Now()}
+			var held *HeldError
+			if err := b.client.Acquire(ctx, b.loc, other, "", 0); !errors.As(err, &held) || held.Info.ID != "run1-aaaa" {
+				t.Fatalf("another ID (same user@host) while held: %v", err)
+			}
+			if info, err := b.client.Lock(ctx, b.loc); err != nil || info == nil || info.ID != "run1-aaaa" {
+				t.Fatalf("the lock as the engine reads it: %+v %v", info, err)
+			}
+			if err := b.client.ForceUnlock(ctx, b.loc, "run1-aaaa"); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.client.Acquire(ctx, b.loc, other, "", 0); err != nil {
+				t.Fatalf("a released lock is free: %v", err)
+			}
+		})
+	}
+}
