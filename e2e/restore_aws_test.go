@@ -25,6 +25,7 @@ import (
 type restoreTarget struct {
 	*target
 	table, bucket string
+	stack         string // the stack's folder under testdata/restore; "data" when empty
 }
 
 func newRestoreTarget(t *testing.T, project string) *restoreTarget {
@@ -40,7 +41,11 @@ func newRestoreTarget(t *testing.T, project string) *restoreTarget {
 // config writes rebuild.hcl: rpo, the stack, and the restore blocks given.
 func (rt *restoreTarget) config(rpo, restores string) {
 	rt.t.Helper()
-	stack, err := filepath.Abs(filepath.Join("testdata", "restore", "data"))
+	dir := rt.stack
+	if dir == "" {
+		dir = "data"
+	}
+	stack, err := filepath.Abs(filepath.Join("testdata", "restore", dir))
 	if err != nil {
 		rt.t.Fatal(err)
 	}
@@ -152,3 +157,46 @@ const ordersRestore = `restore "orders" {
   address        = "aws_dynamodb_table.orders"
 }
 `
+
+// After a complete rebuild the orders table is lost; a restore block
+// brings it back from a backup. The stack that owns it is applied after
+// the restore, so the table ends with point-in-time recovery and its tags,
+// which a restore does not bring back.
+func TestRestoredTableGetsItsSettingsBack(t *testing.T) {
+	t.Parallel()
+	rt := newRestoreTarget(t, "rst-pitr")
+	rt.stack = "pitr"
+	rt.config("15m", "")
+	wantCode(t, rt.run("apply", "--yes"), 0)
+	ctx := context.Background()
+	if _, err := rt.ddb().PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(rt.table),
+		Item: map[string]ddbtypes.AttributeValue{"id": &ddbtypes.AttributeValueMemberS{Value: "a"}}}); err != nil {
+		t.Fatal(err)
+	}
+	rt.backupAndDelete()
+	rt.config("15m", fmt.Sprintf(ordersRestore, rt.table))
+
+	res := rt.run("apply", "--yes")
+	wantCode(t, res, 0)
+	if got := rt.items(); !slices.Equal(got, []string{"a"}) {
+		t.Errorf("items after the restore: %v", got)
+	}
+	b, err := rt.ddb().DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: aws.String(rt.table)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := b.ContinuousBackupsDescription.PointInTimeRecoveryDescription; d == nil || d.PointInTimeRecoveryStatus != ddbtypes.PointInTimeRecoveryStatusEnabled {
+		t.Errorf("the restored table has no point-in-time recovery: %+v\n%s", d, res.Stderr)
+	}
+	desc, err := rt.ddb().DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(rt.table)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags, err := rt.ddb().ListTagsOfResource(ctx, &dynamodb.ListTagsOfResourceInput{ResourceArn: desc.Table.TableArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(tags.Tags, func(t ddbtypes.Tag) bool { return aws.ToString(t.Key) == "DataClass" && aws.ToString(t.Value) == "orders" }) {
+		t.Errorf("the restored table lost its tags: %+v\n%s", tags.Tags, res.Stderr)
+	}
+}
