@@ -38,6 +38,9 @@ type States interface {
 	Exists(ctx context.Context, l tfstate.Location) (bool, error)
 	Lock(ctx context.Context, l tfstate.Location) (*tfstate.LockInfo, error)
 	ForceUnlock(ctx context.Context, l tfstate.Location, lockID string) error
+	// Versions lists the object's versions, newest first (a lost state's
+	// earlier versions, for the user to restore one).
+	Versions(ctx context.Context, l tfstate.Location) ([]tfstate.Version, error)
 	// Acquire takes the state's lock under an ID of the caller's own.
 	Acquire(ctx context.Context, l tfstate.Location, info tfstate.LockInfo, note string, wait time.Duration) error
 }

@@ -103,3 +103,10 @@ func (f *fakeCloud) Acquire(_ context.Context, _ tfstate.Location, info tfstate.
 	f.held[info.ID] = true
 	return nil
 }
+
+// Versions lists the versions the test set, for any object.
+func (f *fakeCloud) Versions(context.Context, tfstate.Location) ([]tfstate.Version, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.versions, nil
+}

@@ -30,6 +30,8 @@ type fakeCloud struct {
 	bucketEr error
 	leases   *memLease       // where the run lease lives
 	held     map[string]bool // state locks this run took (Acquire)
+	// versions are what Versions lists for every state object.
+	versions []tfstate.Version
 	// hook, when set, is called with each call's name, outside the lock.
 	hook func(name string)
 }

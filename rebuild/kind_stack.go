@@ -86,6 +86,9 @@ func (a *applier) stack(ctx context.Context, st *config.Stack) error {
 	if a.skip(ctx, st, ts, fp, prev) {
 		return nil
 	}
+	if err := a.stateLost(ctx, ts, prev); err != nil {
+		return err
+	}
 	return a.applyStack(ctx, st, ts, fp, prev)
 }
 
