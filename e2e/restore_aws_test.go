@@ -196,7 +196,9 @@ func TestRestoredTableGetsItsSettingsBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.ContainsFunc(tags.Tags, func(t ddbtypes.Tag) bool { return aws.ToString(t.Key) == "DataClass" && aws.ToString(t.Value) == "orders" }) {
+	if !slices.ContainsFunc(tags.Tags, func(t ddbtypes.Tag) bool {
+		return aws.ToString(t.Key) == "DataClass" && aws.ToString(t.Value) == "orders"
+	}) {
 		t.Errorf("the restored table lost its tags: %+v\n%s", tags.Tags, res.Stderr)
 	}
 }
