@@ -59,6 +59,9 @@ func TestRestoreBucketRunsOncePerRebuild(t *testing.T) {
 
 	plan = rt.run("plan", "--json", "plan.json", "--detailed-exitcode")
 	wantCode(t, plan, 0)
+	if !strings.Contains(plan.Stdout, "done on record: not run again") {
+		t.Errorf("the text plan does not say the restore is done:\n%s", plan.Stdout)
+	}
 	if doc := readFile(t, filepath.Join(rt.dir, "plan.json")); !strings.Contains(doc, `"action": "done"`) {
 		t.Errorf("the plan after a complete rebuild does not show the restore done:\n%s", doc)
 	}

@@ -89,7 +89,7 @@ func (p *planner) restore(ctx context.Context, r *config.Restore) error {
 func (p *planner) planDone(r *config.Restore, prior *checkpoint.Restore) {
 	res := prior.Result
 	pl := restore.Plan{Kind: res.Kind, Target: res.Target, From: res.From, Source: res.Source, RecoveryPoint: res.RecoveryPoint,
-		BackupARN: res.BackupARN, TargetExists: true, Action: restore.ActionDone}
+		BackupARN: res.BackupARN, TargetExists: true, TargetHasData: true, TargetStatus: "done on record: not run again", Action: restore.ActionDone}
 	rp := &RestorePlan{Plan: pl, Expected: prior.RPO}
 	p.mu.Lock()
 	defer p.mu.Unlock()
