@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"sort"
 	"strings"
-	"time"
 
 	tfjson "github.com/hashicorp/terraform-json"
 )
@@ -60,19 +59,18 @@ var errChanges = errors.New("plan has changes")
 // run runs one Terraform command in the stack's working copy: stdout to
 // out (the JSON UI), stderr to the stack's log. A cancelled context sends
 // Terraform an interrupt, so that it releases its state lock and saves
-// what it applied; it is killed if it has not stopped a minute later.
+// what it applied; its process group is killed if it has not stopped a
+// minute later. tfrebuild's own death interrupts it too (supervise.go).
 func (r *Runner) run(ctx context.Context, h *handle, out io.Writer, args []string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	cmd := exec.CommandContext(ctx, r.Binary.Path, args...)
+	cmd := r.engineCommand(ctx, args)
 	cmd.Dir, cmd.Env = h.dir, commandEnv(h.env)
 	var stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = out, io.MultiWriter(h.log, &stderr)
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-	cmd.WaitDelay = time.Minute
-	setProcAttr(cmd)
-	err := cmd.Run()
+	err := runCommand(cmd)
 	if ctx.Err() != nil {
 		return fmt.Errorf("%w: %v", ctx.Err(), err)
 	}

@@ -13,4 +13,6 @@
 // from the state. Logs are one per attempt and hold
 // no secret: commands whose stdout is data (show -json, state pull) are not
 // logged, and var files and plans are removed when a sequence ends.
+// Each Terraform process runs under a supervisor (supervise.go) that
+// interrupts it when tfrebuild dies and kills its process group after.
 package terraform

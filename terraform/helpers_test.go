@@ -21,7 +21,14 @@ import (
 	"github.com/tfrebuild/tfrebuild/internal/testenv"
 )
 
-func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
+// The test binary serves as the supervisor of the Terraform processes its
+// runners start, as tfrebuild does.
+func TestMain(m *testing.M) {
+	if code, ok := ServeSupervisor(os.Args[1:]); ok {
+		os.Exit(code)
+	}
+	os.Exit(testenv.Main(m))
+}
 
 // bed is one test's Terraform set-up against moto: a bucket of its own, a
 // copy of testdata/tree as the source, a runner.

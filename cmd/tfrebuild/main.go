@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/tfrebuild/tfrebuild/stages"
+	"github.com/tfrebuild/tfrebuild/terraform"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -32,6 +33,11 @@ const (
 var errChangesPending = errors.New("changes pending")
 
 func main() {
+	// A copy of tfrebuild supervises each Terraform process, so that
+	// Terraform stops cleanly even when tfrebuild is killed.
+	if code, ok := terraform.ServeSupervisor(os.Args[1:]); ok {
+		os.Exit(code)
+	}
 	ctx, stop := signalContext()
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
