@@ -154,6 +154,9 @@ func (a *applier) releaseStaleLock(ctx context.Context, ts terraform.Stack, stag
 	prev := a.previous
 	ours := prev != nil && lockOfRun(info, prev.RunID) && info.Who == prev.User+"@"+prev.Host && !info.Created.Before(stageStart.Add(-time.Second))
 	if ours {
+		if err := a.waitIdle(ctx, ts.Name); err != nil {
+			return err
+		}
 		if err := a.forceUnlock(ctx, b, info.ID); err != nil {
 			return fmt.Errorf("release the state lock left by run %s: %w", prev.RunID, err)
 		}

@@ -65,12 +65,16 @@ func (r *Runner) run(ctx context.Context, h *handle, out io.Writer, args []strin
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	cmd := r.engineCommand(ctx, args)
+	cmd, done, err := r.engineCommand(ctx, h.wd, args)
+	if err != nil {
+		return err
+	}
+	defer done()
 	cmd.Dir, cmd.Env = h.dir, commandEnv(h.env)
 	var stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = out, io.MultiWriter(h.log, &stderr)
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-	err := runCommand(cmd)
+	err = runCommand(cmd)
 	if ctx.Err() != nil {
 		return fmt.Errorf("%w: %v", ctx.Err(), err)
 	}

@@ -84,6 +84,10 @@ func (w Workdir) VarFile() string     { return filepath.Join(string(w), "inputs.
 func (w Workdir) BackendFile() string { return filepath.Join(string(w), "backend.hcl") }
 func (w Workdir) PlanFile() string    { return filepath.Join(string(w), "plan.tfplan") }
 
+// BusyFile is locked by the supervisor of every Terraform command that
+// runs in the work folder (busy_unix.go).
+func (w Workdir) BusyFile() string { return filepath.Join(string(w), "busy") }
+
 // OwnPluginCache is the plugin cache of a stack without a lock file
 // (see prepare).
 func (w Workdir) OwnPluginCache() string { return filepath.Join(string(w), "plugin-cache") }
@@ -151,6 +155,10 @@ func (r *Runner) handle(s Stack) (*handle, error) {
 			return nil, fmt.Errorf("create plugin cache: %w", err)
 		}
 	}
+	// A dead run's Terraform may still be stopping in the work folder.
+	if err := waitIdle(context.Background(), wd, idleLimit); err != nil {
+		return nil, fmt.Errorf("stack %s: %w", s.Name, err)
+	}
 	// A run killed mid-sequence leaves its var file and plan, which hold
 	// input values in clear: they go now.
 	_ = os.Remove(wd.VarFile())
@@ -165,6 +173,16 @@ func (r *Runner) handle(s Stack) (*handle, error) {
 	}
 	r.handles[s.Name] = h
 	return h, nil
+}
+
+// WaitIdle waits until no Terraform process of an earlier run works on
+// the stack any more: one that was stopping when tfrebuild died has saved
+// its state and is gone.
+func (r *Runner) WaitIdle(ctx context.Context, stack string) error {
+	if err := waitIdle(ctx, r.Workdir(stack), idleLimit); err != nil {
+		return fmt.Errorf("stack %s: %w", stack, err)
+	}
+	return nil
 }
 
 // take returns the stack's handle locked for one call (unlock h.mu when

@@ -31,6 +31,9 @@ const (
 	// second or two to save its state, more only while the cloud finishes
 	// a create it cannot cancel.
 	orphanGrace = 20 * time.Second
+	// idleLimit is how long a run waits for a dead run's Terraform to
+	// stop in a stack's work folder.
+	idleLimit = interruptGrace + 30*time.Second
 	// parentPoll is how often the supervisor checks that tfrebuild lives.
 	parentPoll = 200 * time.Millisecond
 )

@@ -27,6 +27,7 @@ func supervise(args []string) int {
 		fmt.Fprintf(os.Stderr, "tfrebuild %s: %v\n", SuperviseCommand, err)
 		return 125
 	}
+	keepBusy()
 	stop := make(chan os.Signal, 4)
 	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	// Writing to tfrebuild's pipes once it is gone must not kill us.
