@@ -9,13 +9,14 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	hcljson "github.com/hashicorp/hcl/v2/json"
 )
 
 // Module is what tfrebuild learns from a stack's .tf files without running
 // Terraform: enough to check the wiring in rebuild.hcl before anything runs.
 type Module struct {
 	Dir          string
-	Files        []string // .tf files, sorted, relative to Dir
+	Files        []string // configuration files the engine reads, sorted, relative to Dir
 	Backend      string   // backend type; "" when none is declared
 	Variables    map[string]*Variable
 	Outputs      map[string]*Output
@@ -46,37 +47,36 @@ var moduleSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 	{Type: "resource", LabelNames: []string{"type", "name"}},
 }}
 
-// InspectModule reads the .tf files of a directory. Diagnostics point into
-// those files.
-func InspectModule(dir string) (*Module, hcl.Diagnostics) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read stack directory", Detail: err.Error()}}
-	}
-	m := &Module{Dir: dir, Variables: map[string]*Variable{}, Outputs: map[string]*Output{}}
+// InspectModule reads the configuration files the engine reads at the
+// top of a stack's file set (see FileSet.ConfigFiles). Diagnostics point
+// into those files.
+func InspectModule(set *FileSet, engine string) (*Module, hcl.Diagnostics) {
+	m := &Module{Dir: set.Dir, Variables: map[string]*Variable{}, Outputs: map[string]*Output{}}
 	var diags hcl.Diagnostics
-	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".tf") {
-			continue
-		}
-		m.Files = append(m.Files, e.Name())
-		path := filepath.Join(dir, e.Name())
-		src, err := os.ReadFile(path)
+	for _, name := range set.ConfigFiles(".", engine) {
+		m.Files = append(m.Files, name)
+		path := set.Path(name)
+		src, err := readBounded(path)
 		if err != nil {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read " + path, Detail: err.Error()})
 			continue
 		}
-		f, d := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
+		var f *hcl.File
+		var d hcl.Diagnostics
+		if configKind(name) == "json" {
+			f, d = hcljson.Parse(src, path)
+		} else {
+			f, d = hclsyntax.ParseConfig(src, path, hcl.InitialPos)
+		}
 		diags = append(diags, d...)
-		if d.HasErrors() {
+		if d.HasErrors() || f == nil {
 			continue
 		}
 		content, _, _ := f.Body.PartialContent(moduleSchema)
 		for _, b := range content.Blocks {
-			m.addBlock(b, e.Name())
+			m.addBlock(b, name)
 		}
 	}
-	sort.Strings(m.Files)
 	sort.Strings(m.Resources)
 	return m, diags
 }
@@ -98,13 +98,19 @@ func (m *Module) addBlock(b *hcl.Block, file string) {
 		m.Resources = append(m.Resources, b.Labels[0]+"."+b.Labels[1])
 	case "module":
 		if a := attrs["source"]; a != nil {
-			if v, d := a.Expr.Value(nil); !d.HasErrors() && v.Type() == ctyString && v.IsKnown() && !v.IsNull() {
-				if s := v.AsString(); strings.HasPrefix(s, "./") || strings.HasPrefix(s, "../") {
-					m.LocalModules = append(m.LocalModules, s)
-				}
+			if s, ok := literalString(a); ok && (strings.HasPrefix(s, "./") || strings.HasPrefix(s, "../")) {
+				m.LocalModules = append(m.LocalModules, s)
 			}
 		}
 	}
+}
+
+// tofuKinds names the configuration file kinds the engine reads.
+func tofuKinds(engine string) string {
+	if engine == EngineOpenTofu {
+		return ".tf, .tf.json, .tofu or .tofu.json"
+	}
+	return ".tf or .tf.json"
 }
 
 func isTrue(a *hcl.Attribute) bool {
@@ -128,13 +134,13 @@ func sortedKeys[V any](m map[string]V) []string {
 // against variables, references against outputs.
 func (c *Config) inspectStacks() hcl.Diagnostics {
 	var diags hcl.Diagnostics
-	cache := map[string]*Module{}
+	cache, files := map[string]*Module{}, map[string]*FileSet{}
 	for _, s := range c.Stacks {
 		if s.SourceDir == "" {
 			continue
 		}
 		if m, ok := cache[s.SourceDir]; ok {
-			s.Module = m
+			s.Module, s.Files = m, files[s.SourceDir]
 			continue
 		}
 		st, err := os.Stat(s.SourceDir)
@@ -144,11 +150,19 @@ func (c *Config) inspectStacks() hcl.Diagnostics {
 			cache[s.SourceDir] = nil
 			continue
 		}
-		m, d := InspectModule(s.SourceDir)
+		set, err := StackFiles(s.SourceDir)
+		if err != nil {
+			diags = append(diags, errorAt(s.SourceRange, "Stack source cannot be read",
+				fmt.Sprintf("stack %q: %v", s.Name, err)))
+			cache[s.SourceDir] = nil
+			continue
+		}
+		s.Files = set
+		m, d := InspectModule(set, c.Terraform.EngineName())
 		diags = append(diags, d...)
 		if m != nil && len(m.Files) == 0 {
 			diags = append(diags, errorAt(s.SourceRange, "Stack source has no Terraform files",
-				fmt.Sprintf("stack %q: %s holds no .tf file.", s.Name, s.Source)))
+				fmt.Sprintf("stack %q: %s holds no %s file.", s.Name, s.Source, tofuKinds(c.Terraform.EngineName()))))
 			m = nil
 		}
 		if m != nil && m.Backend != "s3" {
@@ -158,7 +172,7 @@ func (c *Config) inspectStacks() hcl.Diagnostics {
 			}
 			diags = append(diags, errorAt(s.SourceRange, "Stack has no s3 backend", detail))
 		}
-		cache[s.SourceDir] = m
+		cache[s.SourceDir], files[s.SourceDir] = m, set
 		s.Module = m
 	}
 	for _, s := range c.Stacks {

@@ -150,6 +150,9 @@ type Stack struct {
 
 	// Module is what inspecting SourceDir found; nil when it could not be read.
 	Module *Module
+	// Files is the stack's file set (StackFiles), listed once when the
+	// config is read; nil when it could not be.
+	Files *FileSet
 }
 
 // Input is one entry of a stack's inputs map.

@@ -6,12 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"io/fs"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
@@ -19,8 +15,8 @@ import (
 	"github.com/tfrebuild/tfrebuild/config"
 )
 
-// fingerprint is what a stack's apply depends on: its source files and the
-// local modules they call (including .terraform.lock.hcl), its input
+// fingerprint is what a stack's apply depends on: its file set (its files
+// and the local modules they call, .terraform.lock.hcl included), its input
 // values, its upstream stacks' output hashes, the engine and its version
 // (switching from Terraform to OpenTofu re-plans every stack) and the
 // backend settings. Values are hashed, never stored, and the hash is keyed
@@ -52,7 +48,7 @@ func stackFingerprint(key []byte, st *config.Stack, vars map[string]cty.Value, u
 	f := newFingerprint(key)
 	f.add("engine", "", engine)
 	f.add("backend", "", backend)
-	if err := f.addTree(st.SourceDir, st.SourceDir, map[string]bool{}); err != nil {
+	if err := f.addFiles(st); err != nil {
 		return "", err
 	}
 	for _, name := range slices.Sorted(maps.Keys(vars)) {
@@ -75,43 +71,38 @@ func stackFingerprint(key []byte, st *config.Stack, vars map[string]cty.Value, u
 	return f.String(), nil
 }
 
-// addTree hashes every file of a module directory (not recursing into
-// subdirectories, which belong to other modules) and, recursively, the
-// local modules it calls.
-func (f *fingerprint) addTree(root, dir string, seen map[string]bool) error {
-	if seen[dir] {
-		return nil
-	}
-	seen[dir] = true
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return fmt.Errorf("fingerprint %s: %w", dir, err)
-	}
-	for _, e := range entries {
-		if !e.Type().IsRegular() && e.Type()&fs.ModeSymlink == 0 {
-			continue
+// addFiles hashes the stack's file set (config.StackFiles): its files
+// and those of the local modules it calls, by path and content. The set
+// listed when the config was read is the one the working copy copies.
+func (f *fingerprint) addFiles(st *config.Stack) error {
+	set := st.Files
+	if set == nil {
+		var err error
+		if set, err = config.StackFiles(st.SourceDir); err != nil {
+			return fmt.Errorf("fingerprint stack %s: %w", st.Name, err)
 		}
-		path := filepath.Join(dir, e.Name())
-		b, err := os.ReadFile(path)
+	}
+	for _, rel := range set.Files {
+		sum, err := hashFile(set, rel)
 		if err != nil {
-			return fmt.Errorf("fingerprint %s: %w", path, err)
+			return fmt.Errorf("fingerprint stack %s: %w", st.Name, err)
 		}
-		rel, _ := filepath.Rel(root, path)
-		sum := sha256.Sum256(b)
-		f.add("file", filepath.ToSlash(rel), hex.EncodeToString(sum[:]))
-	}
-	m, _ := config.InspectModule(dir)
-	if m == nil {
-		return nil
-	}
-	srcs := append([]string(nil), m.LocalModules...)
-	slices.Sort(srcs)
-	for _, src := range srcs {
-		if err := f.addTree(root, filepath.Join(dir, filepath.FromSlash(strings.TrimSuffix(src, "/"))), seen); err != nil {
-			return err
-		}
+		f.add("file", rel, sum)
 	}
 	return nil
+}
+
+func hashFile(set *config.FileSet, rel string) (string, error) {
+	r, err := set.Open(rel)
+	if err != nil {
+		return "", err
+	}
+	defer r.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, r); err != nil {
+		return "", fmt.Errorf("read %s: %w", set.Path(rel), err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // hashOutputs keeps a keyed hash per output so that a resumed run can tell

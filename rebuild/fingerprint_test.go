@@ -92,3 +92,48 @@ func TestHashesAreKeyed(t *testing.T) {
 		t.Errorf("a damaged key: %v", err)
 	}
 }
+
+// #19: a local module called from a .tf.json, .tofu or .tofu.json file is
+// part of the fingerprint: editing it is a change of the stack.
+func TestFingerprintFollowsModulesOfEveryFileKind(t *testing.T) {
+	t.Parallel()
+	calls := map[string]string{
+		"main.tf.json":   `{"module": {"m": {"source": "../modules/m"}}}`,
+		"main.tofu":      "module \"m\" {\n  source = \"../modules/m\"\n}\n",
+		"main.tofu.json": `{"module": {"m": {"source": "../modules/m"}}}`,
+	}
+	for file, call := range calls {
+		t.Run(file, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			stack, module := filepath.Join(dir, "stack"), filepath.Join(dir, "modules", "m")
+			for path, text := range map[string]string{
+				filepath.Join(stack, "backend.tf"): "terraform {\n  backend \"s3\" {}\n}\n",
+				filepath.Join(stack, file):         call,
+				filepath.Join(module, "main.tf"):   "output \"x\" {\n  value = 1\n}\n",
+			} {
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			st := &config.Stack{Name: "s", SourceDir: stack}
+			fp := func() string {
+				f, err := stackFingerprint([]byte("k"), st, nil, nil, "1.11.4", "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				return f
+			}
+			before := fp()
+			if err := os.WriteFile(filepath.Join(module, "main.tf"), []byte("output \"x\" {\n  value = 2\n}\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if fp() == before {
+				t.Errorf("editing a module called from %s did not change the fingerprint", file)
+			}
+		})
+	}
+}

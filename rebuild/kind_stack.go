@@ -172,10 +172,14 @@ func (a *applier) releaseStaleLock(ctx context.Context, ts terraform.Stack, stag
 // user's env and var files and the account's credentials. Modes set the
 // rest (Vars, Wrap, Progress; the seam puts the progress on the bus).
 func (c *core) terraformStack(st *config.Stack) terraform.Stack {
-	return terraform.Stack{
+	ts := terraform.Stack{
 		Name: st.Name, SourceDir: st.SourceDir, Backend: c.backend(st),
 		Env: st.Env, VarFiles: st.VarFiles, Credentials: c.stackCredentials(st),
 	}
+	if st.Files != nil {
+		ts.Files, ts.Modules = st.Files.Files, st.Files.Modules
+	}
+	return ts
 }
 
 // addUserEnv adds what the user hands the stack's engine besides its

@@ -53,7 +53,7 @@ func (r *Runner) init(ctx context.Context, h *handle) error {
 		// checksum mismatch does, and needs no hint.
 		var se *StackError
 		if errors.As(e, &se) && h.committedLock != "" {
-			if m := lockMismatches(h.stack.SourceDir, h.committedLock); len(m) > 0 {
+			if m := lockMismatches(h.stack, h.committedLock); len(m) > 0 {
 				se.Hint = fmt.Sprintf("stack %s: its committed lock file is honoured read-only (init -lockfile=readonly): %s. "+
 					"Update the lock file in the source (%s init -upgrade there) and commit it", h.stack.Name, strings.Join(m, "; "), r.Binary.Program())
 			}

@@ -94,9 +94,9 @@ func (b *bed) stack(name string, vars map[string]cty.Value) Stack {
 	for k, v := range vars {
 		all[k] = v
 	}
-	return Stack{Name: name, SourceDir: filepath.Join(b.src, "stacks", "app"), Vars: all, Backend: Backend{
+	return at(Stack{Name: name, Vars: all, Backend: Backend{
 		Bucket: b.bucket, Key: StateKey("p", name), Region: "eu-west-2", Endpoints: map[string]string{"s3": b.moto.URL},
-	}}
+	}}, b.src, filepath.Join(b.src, "stacks", "app"))
 }
 
 // snapshot records every entry of a tree: its mode and its content or
@@ -182,4 +182,36 @@ func calls(t *testing.T, record string) []string {
 		t.Fatal(err)
 	}
 	return strings.Split(strings.TrimSpace(string(data)), "\n")
+}
+
+// at points s at the stack in dir, inside the tree root, listing its file
+// set as the runner's caller does (config.StackFiles): every regular file
+// under root relative to dir, and the other directories holding .tf files
+// as its modules. The lock file counts at the stack's top only.
+func at(s Stack, root, dir string) Stack {
+	s.SourceDir, s.Files, s.Modules = dir, nil, nil
+	mods := map[string]bool{}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if strings.HasPrefix(d.Name(), ".") && rel != LockFileName {
+			return nil
+		}
+		s.Files = append(s.Files, rel)
+		if m := filepath.ToSlash(filepath.Dir(rel)); strings.HasSuffix(rel, ".tf") && m != "." && !mods[m] {
+			mods[m] = true
+			s.Modules = append(s.Modules, m)
+		}
+		return nil
+	})
+	if err != nil {
+		panic(err)
+	}
+	return s
 }

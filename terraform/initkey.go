@@ -37,22 +37,20 @@ func (r *Runner) initKey(h *handle, args []string) (string, error) {
 		field(k, h.env[k])
 	}
 	files := []string{h.wd.BackendFile(), filepath.Join(h.dir, LockFileName), cliConfig(h.env)}
-	// The working copy is the stack's code; a wrapper root calls it.
-	dirs := []string{h.dir}
+	// The stack's configuration, in the working copy or called by a
+	// wrapper root, and its local modules: init reads their module calls
+	// and provider requirements.
 	if h.wrapped {
-		dirs = append(dirs, h.stack.SourceDir)
-	}
-	mods, err := localModules(h.stack.SourceDir)
-	if err != nil {
-		return "", err
-	}
-	dirs = append(dirs, mods...)
-	for _, dir := range dirs {
-		tf, err := terraformFiles(dir)
+		tf, err := terraformFiles(h.dir)
 		if err != nil {
 			return "", err
 		}
 		files = append(files, tf...)
+	}
+	for _, f := range h.stack.Files {
+		if isConfigFile(f) {
+			files = append(files, filepath.Join(h.stack.SourceDir, filepath.FromSlash(f)))
+		}
 	}
 	for _, f := range files {
 		if err := hashFile(d, f); err != nil {
@@ -79,13 +77,18 @@ func terraformFiles(dir string) ([]string, error) {
 	}
 	var out []string
 	for _, e := range entries {
-		n := e.Name()
-		if !e.IsDir() && (strings.HasSuffix(n, ".tf") || strings.HasSuffix(n, ".tf.json") || strings.HasSuffix(n, ".tofu") || strings.HasSuffix(n, ".tofu.json")) {
-			out = append(out, filepath.Join(dir, n))
+		if !e.IsDir() && isConfigFile(e.Name()) {
+			out = append(out, filepath.Join(dir, e.Name()))
 		}
 	}
 	slices.Sort(out)
 	return out, nil
+}
+
+// isConfigFile reports whether a file is Terraform or OpenTofu
+// configuration, by its name.
+func isConfigFile(n string) bool {
+	return strings.HasSuffix(n, ".tf") || strings.HasSuffix(n, ".tf.json") || strings.HasSuffix(n, ".tofu") || strings.HasSuffix(n, ".tofu.json")
 }
 
 // hashFile adds a file's name and content to the digest; a missing file

@@ -47,8 +47,8 @@ func (b *bed) nullStack(t *testing.T, name string, lock string) Stack {
 			t.Fatal(err)
 		}
 	}
-	s := b.stack(name, nil)
-	s.SourceDir, s.Vars = dir, nil
+	s := at(b.stack(name, nil), dir, dir)
+	s.Vars = nil
 	return s
 }
 
@@ -135,7 +135,7 @@ func TestLockMismatches(t *testing.T) {
 		if err := os.WriteFile(lock, []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if got := strings.Join(lockMismatches(dir, lock), "\n"); got != want {
+		if got := strings.Join(lockMismatches(at(Stack{}, dir, dir), lock), "\n"); got != want {
 			t.Errorf("%s:\n got %q\nwant %q", text, got, want)
 		}
 	}

@@ -3,6 +3,7 @@ package terraform
 import (
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -27,12 +28,11 @@ var (
 // lockMismatches lists, one line each, the providers the stack requires
 // that its lock file does not list, or lists at a version the stack's
 // constraints exclude.
-func lockMismatches(stackDir, lockPath string) []string {
+func lockMismatches(s Stack, lockPath string) []string {
 	locked := lockedVersions(lockPath)
-	mods, _ := localModules(stackDir)
 	required := map[string][]string{} // namespace/type -> constraints
-	for _, dir := range append([]string{stackDir}, mods...) {
-		for src, c := range requiredProviders(dir) {
+	for _, mod := range append([]string{"."}, s.Modules...) {
+		for src, c := range requiredProviders(s.SourceDir, mod, s.Files) {
 			required[src] = append(required[src], c...)
 		}
 	}
@@ -81,11 +81,15 @@ func lockedVersions(path string) map[string]string {
 	return out
 }
 
-// requiredProviders reads the required_providers of one module directory.
-func requiredProviders(dir string) map[string][]string {
+// requiredProviders reads the required_providers of the .tf files of one
+// module directory, mod, among a stack's files.
+func requiredProviders(stackDir, mod string, files []string) map[string][]string {
 	out := map[string][]string{}
-	files, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
-	for _, name := range files {
+	for _, f := range files {
+		if path.Dir(f) != path.Clean(mod) || !strings.HasSuffix(f, ".tf") {
+			continue
+		}
+		name := filepath.Join(stackDir, filepath.FromSlash(f))
 		data, err := os.ReadFile(name)
 		if err != nil {
 			continue

@@ -35,8 +35,16 @@ type Runner struct {
 type Stack struct {
 	Name      string
 	SourceDir string
-	Backend   Backend
-	Vars      map[string]cty.Value
+	// Files are the stack's file set: slash paths relative to SourceDir
+	// (../ for a module outside it), the files Terraform may read. The
+	// working copy holds exactly these; the caller lists them
+	// (config.StackFiles), this package never walks the source.
+	Files []string
+	// Modules are the local module directories the stack calls, relative
+	// to SourceDir, as the same listing found them.
+	Modules []string
+	Backend Backend
+	Vars    map[string]cty.Value
 	// Wrap plans the stack against an empty local state instead of its
 	// backend (see Plan); Outputs are its declared outputs and whether
 	// each is sensitive, which the wrapper re-exports.
@@ -222,7 +230,7 @@ func (h *handle) layout(s Stack) error {
 	if err := rescueErrored(h.wd, h.wd.CopyDir()); err != nil {
 		return err
 	}
-	h.dir, err = workCopy(s.SourceDir, h.wd.CopyDir(), lock)
+	h.dir, err = workCopy(s.SourceDir, s.Files, h.wd.CopyDir(), lock)
 	return err
 }
 

@@ -4,13 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclparse"
 )
 
 // LockFileName is Terraform's dependency lock file.
@@ -22,57 +18,54 @@ const LockFileName = ".terraform.lock.hcl"
 // user's, so Terraform never runs there: it runs in a working copy inside
 // the stack's work folder.
 //
-// The copy keeps relative paths valid. Its root stands for the smallest
-// directory that holds the stack and every local module it calls
-// (../modules/x, recursively). The stack's own directory is copied (so
-// that nothing written through path.module can reach the source); every
-// other entry on the way from that root to the stack is a symlink to the
-// source, which Terraform only reads.
+// The copy holds exactly the stack's file set (Stack.Files, listed by the
+// caller; this package does not walk the source) and keeps relative paths
+// valid: its root stands for the smallest directory that holds the stack
+// and every local module it calls (../modules/x, recursively). Files are
+// copied, never linked, so that nothing written through path.module
+// reaches the source and a module reached through a directory symlink is
+// an ordinary directory in the copy.
 
-// workCopy lays out the working copy of stackDir under dst and returns the
+// workCopy lays out the working copy of the stack in stackDir, whose files
+// are files (slash paths relative to stackDir), under dst and returns the
 // directory Terraform runs in. dst is replaced. lock, when not empty, is
 // the lock file to place there (the stack's committed one, or the one a
 // previous run generated).
-func workCopy(stackDir, dst string, lock []byte) (string, error) {
+func workCopy(stackDir string, files []string, dst string, lock []byte) (string, error) {
+	if len(files) == 0 {
+		return "", fmt.Errorf("no files listed for the stack in %s: the caller lists its file set (config.StackFiles) in Stack.Files", stackDir)
+	}
 	stackDir, err := filepath.Abs(stackDir)
 	if err != nil {
 		return "", err
 	}
-	dirs, err := localModules(stackDir)
-	if err != nil {
-		return "", err
-	}
 	root := stackDir
-	for _, d := range dirs {
-		root = commonDir(root, d)
+	for _, f := range files {
+		root = commonDir(root, filepath.Dir(filepath.Join(stackDir, filepath.FromSlash(f))))
 	}
 	if err := os.RemoveAll(dst); err != nil {
 		return "", fmt.Errorf("clear the working copy %s: %w", dst, err)
+	}
+	for _, f := range files {
+		if f == LockFileName {
+			continue // placed on purpose below
+		}
+		src := filepath.Join(stackDir, filepath.FromSlash(f))
+		rel, err := filepath.Rel(root, src)
+		if err != nil {
+			return "", err
+		}
+		if err := copyFile(src, filepath.Join(dst, rel)); err != nil {
+			return "", fmt.Errorf("copy %s into the working copy: %w", src, err)
+		}
 	}
 	rel, err := filepath.Rel(root, stackDir)
 	if err != nil {
 		return "", err
 	}
-	// Mirror each level from the root down to the stack: real directories
-	// of ours, with links to everything else that lives beside them.
-	src, out := root, dst
-	for _, part := range append(strings.Split(rel, string(filepath.Separator)), "") {
-		if part == "." {
-			continue
-		}
-		if err := os.MkdirAll(out, 0o700); err != nil {
-			return "", err
-		}
-		if part == "" {
-			break
-		}
-		if err := linkEntries(src, out, part); err != nil {
-			return "", err
-		}
-		src, out = filepath.Join(src, part), filepath.Join(out, part)
-	}
-	if err := copyTree(stackDir, out); err != nil {
-		return "", fmt.Errorf("copy %s into its working copy: %w", stackDir, err)
+	out := filepath.Join(dst, rel)
+	if err := os.MkdirAll(out, 0o700); err != nil {
+		return "", err
 	}
 	if len(lock) > 0 {
 		if err := writeFile(filepath.Join(out, LockFileName), lock); err != nil {
@@ -82,62 +75,12 @@ func workCopy(stackDir, dst string, lock []byte) (string, error) {
 	return out, nil
 }
 
-// linkEntries links every entry of src into out, except skip.
-func linkEntries(src, out, skip string) error {
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if e.Name() == skip {
-			continue
-		}
-		if err := os.Symlink(filepath.Join(src, e.Name()), filepath.Join(out, e.Name())); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// skipInCopy are what Terraform leaves in a directory it ran in: never
-// part of the stack's code, and the lock file is placed on purpose.
-var skipInCopy = map[string]bool{
-	".terraform": true, LockFileName: true, "errored.tfstate": true, "crash.log": true,
-	"terraform.tfstate": true, "terraform.tfstate.backup": true, ".git": true,
-}
-
-// copyTree copies the regular files and directories of src into dst.
-// Symlinks are recreated pointing at what they resolve to in the source.
-func copyTree(src, dst string) error {
-	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, path)
-		if rel != "." && filepath.Dir(rel) == "." && skipInCopy[d.Name()] {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		target := filepath.Join(dst, rel)
-		switch {
-		case d.IsDir():
-			return os.MkdirAll(target, 0o700)
-		case d.Type()&fs.ModeSymlink != 0:
-			real, err := filepath.EvalSymlinks(path)
-			if err != nil {
-				return nil // a dangling link in the source: Terraform would not read it either
-			}
-			return os.Symlink(real, target)
-		case d.Type().IsRegular():
-			return copyFile(path, target)
-		}
-		return nil
-	})
-}
-
+// copyFile copies a regular file; anything else is refused before it is
+// opened (opening a named pipe would wait for a writer).
 func copyFile(src, dst string) error {
+	if info, err := os.Stat(src); err == nil && !info.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file (%s); Terraform reads only regular files: remove it", src, info.Mode().Type())
+	}
 	in, err := os.Open(src)
 	if err != nil {
 		return err
@@ -147,80 +90,18 @@ func copyFile(src, dst string) error {
 	if err != nil {
 		return err
 	}
+	if !info.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file (%s); Terraform reads only regular files: remove it", src, info.Mode().Type())
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		return err
+	}
 	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, info.Mode().Perm()|0o600)
 	if err != nil {
 		return err
 	}
 	_, err = io.Copy(out, in)
 	return errors.Join(err, out.Close())
-}
-
-// localModules returns the directories of the local modules a stack calls,
-// directly or through other local modules. Registry and git sources are
-// fetched by init into the data dir and need nothing here.
-func localModules(stackDir string) ([]string, error) {
-	seen := map[string]bool{stackDir: true}
-	var out []string
-	queue := []string{stackDir}
-	for len(queue) > 0 {
-		dir := queue[0]
-		queue = queue[1:]
-		sources, err := moduleSources(dir)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range sources {
-			if !strings.HasPrefix(s, "./") && !strings.HasPrefix(s, "../") {
-				continue
-			}
-			d := filepath.Clean(filepath.Join(dir, s))
-			if !seen[d] {
-				seen[d] = true
-				out = append(out, d)
-				queue = append(queue, d)
-			}
-		}
-	}
-	return out, nil
-}
-
-var moduleSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "module", LabelNames: []string{"name"}}}}
-
-// moduleSources reads the literal source of each module block in a
-// directory's .tf and .tf.json files. Files that do not parse are left to
-// Terraform, which reports them with their position.
-func moduleSources(dir string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, fmt.Errorf("read module directory %s: %w", dir, err)
-	}
-	p := hclparse.NewParser()
-	var out []string
-	for _, e := range entries {
-		name := filepath.Join(dir, e.Name())
-		var f *hcl.File
-		switch {
-		case e.IsDir():
-			continue
-		case strings.HasSuffix(name, ".tf"):
-			f, _ = p.ParseHCLFile(name)
-		case strings.HasSuffix(name, ".tf.json"):
-			f, _ = p.ParseJSONFile(name)
-		}
-		if f == nil {
-			continue
-		}
-		content, _, _ := f.Body.PartialContent(moduleSchema)
-		for _, b := range content.Blocks {
-			attrs, _ := b.Body.JustAttributes()
-			if a := attrs["source"]; a != nil {
-				if v, diags := a.Expr.Value(nil); !diags.HasErrors() && v.Type().FriendlyName() == "string" && v.IsKnown() && !v.IsNull() {
-					out = append(out, v.AsString())
-				}
-			}
-		}
-	}
-	return out, nil
 }
 
 // commonDir is the deepest directory that holds both a and b.

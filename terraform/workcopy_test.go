@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/tfrebuild/tfrebuild/internal/testenv"
@@ -79,33 +80,46 @@ func TestWorkCopyKeepsRelativeModulesValid(t *testing.T) {
 		t.Fatal(err)
 	}
 	stack := filepath.Join(src, "stacks", "app")
+	s := at(Stack{}, src, stack)
+	// Not in the file set: the copy holds the listed files only.
 	if err := os.WriteFile(filepath.Join(stack, "errored.tfstate"), []byte("{}"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	dst := filepath.Join(t.TempDir(), "src")
-	dir, err := workCopy(stack, dst, []byte("# lock\n"))
+	dir, err := workCopy(stack, s.Files, dst, []byte("# lock\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if dir != filepath.Join(dst, "stacks", "app") {
 		t.Errorf("working dir %s, want the stack's place under the modules' common root", dir)
 	}
-	if info, err := os.Lstat(filepath.Join(dir, "main.tf")); err != nil || !info.Mode().IsRegular() {
-		t.Errorf("the stack's files are copied: %v %v", info, err)
-	}
 	if _, err := os.Stat(filepath.Join(dir, "errored.tfstate")); err == nil {
-		t.Error("what Terraform left in the source is not part of the copy")
+		t.Error("a file outside the file set is not part of the copy")
 	}
 	if got, _ := os.ReadFile(filepath.Join(dir, LockFileName)); string(got) != "# lock\n" {
 		t.Errorf("lock file in the copy: %q", got)
 	}
-	for _, rel := range []string{"../../modules/greet/main.tf", "../../modules/shout/main.tf"} {
-		if _, err := os.Stat(filepath.Join(dir, rel)); err != nil {
-			t.Errorf("%s does not resolve from the working copy: %v", rel, err)
+	for _, rel := range []string{"main.tf", "../../modules/greet/main.tf", "../../modules/shout/main.tf"} {
+		if info, err := os.Lstat(filepath.Join(dir, rel)); err != nil || !info.Mode().IsRegular() {
+			t.Errorf("%s should be a copy in the working copy: %v %v", rel, info, err)
 		}
 	}
-	if info, err := os.Lstat(filepath.Join(dst, "modules")); err != nil || info.Mode()&os.ModeSymlink == 0 {
-		t.Errorf("modules should be a link to the source: %v %v", info, err)
+	if _, err := workCopy(stack, nil, dst, nil); err == nil || !strings.Contains(err.Error(), "Stack.Files") {
+		t.Errorf("a stack without its file list should be refused, saying who lists it: %v", err)
+	}
+}
+
+// A file that stopped being a regular file after it was listed (here a
+// pipe in place of main.tf) is refused, not read.
+func TestWorkCopyRefusesWhatIsNotAFile(t *testing.T) {
+	t.Parallel()
+	stack := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(stack, "main.tf"), 0o600); err != nil {
+		t.Skip("no named pipes here:", err)
+	}
+	_, err := workCopy(stack, []string{"main.tf"}, filepath.Join(t.TempDir(), "src"), nil)
+	if err == nil || !strings.Contains(err.Error(), "main.tf") || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("want an error naming main.tf as not a regular file: %v", err)
 	}
 }
 
