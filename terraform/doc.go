@@ -4,7 +4,8 @@
 // (Terraform found or installed with hc-install, OpenTofu found at its
 // path, $TFREBUILD_TOFU or on PATH),
 // a work folder per stack outside the source tree, and in it a working copy
-// of the stack's source that Terraform runs in, so that nothing it writes
+// of the stack's files (exactly those the caller lists in Stack.Files: this
+// package never walks a source) that Terraform runs in, so that nothing it writes
 // (errored.tfstate, a generated lock file, crash.log) lands in the source.
 // A stack's sequence: init against the bootstrapped S3 backend (one at a
 // time, one shared plugin cache, a committed lock file read-only; skipped
