@@ -67,7 +67,7 @@ type applier struct {
 // Apply rebuilds the target, resuming from its checkpoint. It returns the
 // summary of the run; a run that stops at a manual step returns
 // stages.ErrWaiting.
-func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (*Summary, error) {
+func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (_ *Summary, runErr error) {
 	p, kept, err := buildPipeline(cfg, opts.scope().normal(cfg))
 	if err != nil {
 		return nil, err
@@ -97,7 +97,7 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (*Summary
 	if err != nil {
 		return nil, err
 	}
-	defer lock.Release(context.WithoutCancel(ctx))
+	defer releaseRunLock(ctx, lock, &runErr)
 	if prev != nil && prev.RunID != "" {
 		a.note("preflight", "took over the run lock from "+prev.String()+": that process is gone")
 	}

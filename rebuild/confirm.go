@@ -20,7 +20,7 @@ type ConfirmOptions struct {
 }
 
 // Confirm records that a person did a manual step.
-func Confirm(ctx context.Context, cfg *config.Config, opts ConfirmOptions) error {
+func Confirm(ctx context.Context, cfg *config.Config, opts ConfirmOptions) (err error) {
 	if findStep(cfg, opts.Step) == nil {
 		var names []string
 		for _, s := range cfg.Steps {
@@ -50,7 +50,7 @@ func Confirm(ctx context.Context, cfg *config.Config, opts ConfirmOptions) error
 	if err != nil {
 		return fmt.Errorf("%w (confirm once it has stopped at the step)", err)
 	}
-	defer lock.Release(context.WithoutCancel(ctx))
+	defer releaseRunLock(ctx, lock, &err)
 	// The target's run lease too: a run of another checkout or machine
 	// may be driving it.
 	lc := newCore(cfg, &stages.Pipeline{}, Common{Deps: opts.Deps}, "confirm", "work")

@@ -50,7 +50,7 @@ type destroyer struct {
 // after everything that depends on it, then (with All) the registries and
 // the state. It holds the run lock, and afterwards the checkpoint forgets
 // what was destroyed, so that the next apply builds it again.
-func Destroy(ctx context.Context, cfg *config.Config, opts DestroyOptions) (*Summary, error) {
+func Destroy(ctx context.Context, cfg *config.Config, opts DestroyOptions) (_ *Summary, runErr error) {
 	p, err := stages.BuildDestroy(cfg, opts.With, opts.All)
 	if err != nil {
 		return nil, err
@@ -66,7 +66,7 @@ func Destroy(ctx context.Context, cfg *config.Config, opts DestroyOptions) (*Sum
 		if err != nil {
 			return nil, err
 		}
-		defer lock.Release(context.WithoutCancel(ctx))
+		defer releaseRunLock(ctx, lock, &runErr)
 		c, err := store.Load(ctx)
 		if err != nil {
 			return nil, err

@@ -135,3 +135,12 @@ func (c *core) ownState(ctx context.Context) error {
 	_, err = acct.Cloud.OwnState(ctx, acct.Account.ID, c.cfg.State)
 	return err
 }
+
+// releaseRunLock releases the run lock beside the checkpoint when a
+// command ends, and adds a release that failed to the command's error
+// instead of dropping it: the next run would find the lock held.
+func releaseRunLock(ctx context.Context, lock checkpoint.RunLock, err *error) {
+	if rerr := lock.Release(context.WithoutCancel(ctx)); rerr != nil {
+		*err = errors.Join(*err, fmt.Errorf("release the run lock: %w; the next run takes it over once this process is gone", rerr))
+	}
+}
