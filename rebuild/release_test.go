@@ -34,7 +34,9 @@ func TestARunLockThatCannotBeReleasedIsReported(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	opts := ApplyOptions{Common: w.common()}
-	opts.Deps.Store = func(context.Context, *config.Config, bool) (checkpoint.Store, error) { return stickyStore{w.store}, nil }
+	opts.Deps.Store = func(context.Context, *config.Config, bool) (checkpoint.Store, error) {
+		return stickyStore{w.store}, nil
+	}
 	_, err := Apply(context.Background(), w.cfg, opts)
 	if err == nil || !strings.Contains(err.Error(), "the lock table refused the delete") {
 		t.Errorf("apply: %v", err)
