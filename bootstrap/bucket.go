@@ -73,6 +73,14 @@ func (s *Session) EnsureBucket(ctx context.Context, account string, st config.St
 		if err != nil {
 			return rep, err
 		}
+		if opts.Intended && opts.Converge && !opts.ours(tags) && !opts.DryRun {
+			// Created by a run that died before tagging and hardening it.
+			if err := s.tagBucket(ctx, account, st.Bucket, opts); err != nil {
+				return rep, err
+			}
+			rep.add(Change{Resource: res, Action: Update, Detail: "tagged: created by this target's earlier run, which stopped before tagging and hardening it", Applied: true})
+			tags = opts.tags()
+		}
 		apply := opts.Repair || (opts.Converge && opts.ours(tags))
 		return rep, fixAll(ctx, rep, res, settings, checks, apply, false, opts.DryRun, nil)
 	}
@@ -175,6 +183,11 @@ func (s *Session) createBucket(ctx context.Context, account, bucket string, opts
 	if s.Config.Region != "us-east-1" {
 		in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(s.Config.Region)}
 	}
+	if opts.BeforeCreate != nil {
+		if err := opts.BeforeCreate("s3://" + bucket); err != nil {
+			return fmt.Errorf("record the intent to create state bucket %q: %w", bucket, err)
+		}
+	}
 	_, err := s.S3.CreateBucket(ctx, in)
 	switch {
 	case awserr.Is(err, "BucketAlreadyExists"):
@@ -187,12 +200,17 @@ func (s *Session) createBucket(ctx context.Context, account, bucket string, opts
 	if err := s3.NewBucketExistsWaiter(s.S3).Wait(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket), ExpectedBucketOwner: aws.String(account)}, waitLimit); err != nil {
 		return fmt.Errorf("wait for state bucket %q: %w", bucket, err)
 	}
+	return s.tagBucket(ctx, account, bucket, opts)
+}
+
+// tagBucket tags the state bucket as this target's own.
+func (s *Session) tagBucket(ctx context.Context, account, bucket string, opts Options) error {
 	var tagSet []s3types.Tag
 	tags := opts.tags()
 	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		tagSet = append(tagSet, s3types.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
 	}
-	_, err = s.S3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(bucket), ExpectedBucketOwner: aws.String(account),
+	_, err := s.S3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(bucket), ExpectedBucketOwner: aws.String(account),
 		Tagging: &s3types.Tagging{TagSet: tagSet}})
 	if err != nil {
 		return fmt.Errorf("tag state bucket %q: %w", bucket, err)

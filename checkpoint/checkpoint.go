@@ -58,6 +58,17 @@ type TeardownRecord struct {
 	Error  string        `json:"error,omitempty"`
 }
 
+// Intended reports whether an intent to create the resource is on
+// record and its creation was not seen finished.
+func (c *Checkpoint) Intended(resource, account string) bool {
+	for _, have := range c.Created {
+		if have.Resource == resource && have.Account == account && have.Intent {
+			return true
+		}
+	}
+	return false
+}
+
 // Created is one resource tfrebuild created for this target.
 type Created struct {
 	// Resource is "s3://bucket", "dynamodb:table" or "ecr:repository".
@@ -66,12 +77,17 @@ type Created struct {
 	Region   string    `json:"region"`
 	Stage    string    `json:"stage"`
 	At       time.Time `json:"at"`
+	// Intent: recorded just before the create call; the run may have died
+	// before the resource was tagged and hardened, and the next run
+	// finishes that (it is this target's own though its tags are missing).
+	Intent bool `json:"intent,omitempty"`
 }
 
 // AddCreated records a resource as created for this target, once.
 func (c *Checkpoint) AddCreated(r Created) {
-	for _, have := range c.Created {
+	for i, have := range c.Created {
 		if have.Resource == r.Resource && have.Account == r.Account && have.Region == r.Region {
+			c.Created[i].Intent = have.Intent && r.Intent // done once created
 			return
 		}
 	}

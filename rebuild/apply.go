@@ -253,5 +253,8 @@ func forgetConfirmations(c *checkpoint.Checkpoint) {
 func (a *applier) bootstrapOptions(stage string) bootstrap.Options {
 	o := ownerOptions(a.cfg)
 	o.Repair, o.Converge, o.DriftLater = a.repair, !a.prevDone[stage], a.prevDone[stage]
+	if stage == "state" {
+		a.intendBucket(&o)
+	}
 	return o
 }

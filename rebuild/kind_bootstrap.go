@@ -120,6 +120,9 @@ func ensureState(ctx context.Context, c *core, dry bool, stage string, opts boot
 	rep, err := cv.EnsureBucket(ctx, acct.Account.ID, c.cfg.State, opts)
 	c.report(stage, rep)
 	c.recordCreated(stage, acct.Account, rep)
+	if err == nil && opts.Intended && !dry {
+		c.createdAfterAll(stage, acct.Account, "s3://"+c.cfg.State.Bucket)
+	}
 	reps = append(reps, rep)
 	if err == nil && !dry && c.bucketReady != nil {
 		c.bucketReady() // init needs the bucket, not the lock table

@@ -76,3 +76,36 @@ func (d *destroyer) forgetDeleted(c *checkpoint.Checkpoint) {
 func ownerOptions(cfg *config.Config) bootstrap.Options {
 	return bootstrap.Options{Project: cfg.Project, Target: TargetID(cfg), Tags: cfg.Tags}
 }
+
+// intendBucket makes the state bucket's creation recoverable: its intent
+// is recorded and saved before the create call, and a bucket whose intent
+// is on record is this target's own to tag and harden, though a run that
+// died after creating it left it untagged.
+func (a *applier) intendBucket(o *bootstrap.Options) {
+	acct, err := a.stateAccount()
+	if err != nil {
+		return
+	}
+	id, region := acct.Account.ID, acct.Account.Region
+	a.mu.Lock()
+	o.Intended = a.ckpt.Intended("s3://"+a.cfg.State.Bucket, id)
+	a.mu.Unlock()
+	o.BeforeCreate = func(res string) error {
+		a.mu.Lock()
+		a.ckpt.AddCreated(checkpoint.Created{Resource: res, Account: id, Region: region, Stage: "state", At: a.now().UTC(), Intent: true})
+		a.mu.Unlock()
+		if a.behind != nil {
+			a.behind.ask("state")
+		}
+		a.flush()
+		return nil
+	}
+}
+
+// createdAfterAll records a resource whose creation an earlier run began
+// as created, once this run has tagged and hardened it.
+func (c *core) createdAfterAll(stage string, acct bootstrap.Account, resource string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ckpt.AddCreated(checkpoint.Created{Resource: resource, Account: acct.ID, Region: acct.Region, Stage: stage, At: c.now().UTC()})
+}
