@@ -69,6 +69,15 @@ func (c *Checkpoint) Intended(resource, account string) bool {
 	return false
 }
 
+// ResourceChange is what an apply did to one resource of a stack.
+type ResourceChange struct {
+	Address string `json:"address"`
+	Action  string `json:"action"` // create, update, delete, replace
+	// Repaired: the stack's code and inputs were as last applied, so the
+	// resource had drifted (deleted or changed outside Terraform).
+	Repaired bool `json:"repaired,omitempty"`
+}
+
 // Created is one resource tfrebuild created for this target.
 type Created struct {
 	// Resource is "s3://bucket", "dynamodb:table" or "ecr:repository".
@@ -188,6 +197,9 @@ type StageRecord struct {
 	// Findings are what the stage found that someone may have to act on,
 	// such as drift; structured so that status need not parse notes.
 	Findings []Finding `json:"findings,omitempty"`
+	// Changes is what the stack's last apply did, resource by resource
+	// (a new rebuild's repair report): empty when it changed nothing.
+	Changes []ResourceChange `json:"changes,omitempty"`
 	// ConfirmedBy and ConfirmedAt record who confirmed a manual step.
 	ConfirmedBy string     `json:"confirmed_by,omitempty"`
 	ConfirmedAt *time.Time `json:"confirmed_at,omitempty"`

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -55,6 +56,36 @@ func TestAWSApplyAfterACompleteRebuildRepairs(t *testing.T) {
 		if len(lines(out, "repaired drift", addr, "created")) == 0 {
 			t.Errorf("apply does not report %s as repaired drift:\nstdout:\n%s\nstderr:\n%s", addr, res.Stdout, res.Stderr)
 		}
+	}
+
+	// status --json keeps the repair report, per stack.
+	st := o.run("status", "--json")
+	wantCode(t, st, 0)
+	var status struct {
+		Stages []struct {
+			Name    string `json:"name"`
+			Changes []struct {
+				Address  string `json:"address"`
+				Action   string `json:"action"`
+				Repaired bool   `json:"repaired"`
+			} `json:"changes"`
+		} `json:"stages"`
+	}
+	if err := json.Unmarshal([]byte(st.Stdout), &status); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, s := range status.Stages {
+		for _, c := range s.Changes {
+			if c.Repaired {
+				got[s.Name+" "+c.Address] = c.Action
+			}
+		}
+	}
+	want := map[string]string{"stack.shared aws_dynamodb_table.orders": "create", "stack.shared aws_ssm_parameter.uploads_bucket": "create",
+		"stack.blue aws_ssm_parameter.config": "create"}
+	if !equalMaps(got, want) {
+		t.Errorf("status --json repaired: %v, want %v", got, want)
 	}
 
 	if _, err := o.ssm().DeleteParameter(ctx, &ssm.DeleteParameterInput{Name: aws.String("/orders/link/routes")}); err != nil {

@@ -117,6 +117,9 @@ func (a *applier) applyStack(ctx context.Context, st *config.Stack, ts terraform
 	if n := changesNote(existed, drift, changes.list()); n != "" {
 		a.note(name, n)
 	}
+	a.mu.Lock()
+	a.ckpt.Stage(name).Changes = changes.records(existed && drift)
+	a.mu.Unlock()
 	msg := "no changes"
 	if res.Changed {
 		msg = "applied"

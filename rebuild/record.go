@@ -56,7 +56,7 @@ func (c *core) record(e stages.Event) recorded {
 		delete(c.attempts.applied, e.Stage)
 		// Notes and findings belong to the attempt that made them.
 		rec.Status, rec.StartedAt, rec.FinishedAt, rec.Error = stages.Running, &t, nil, ""
-		rec.Notes, rec.Findings = nil, nil
+		rec.Notes, rec.Findings, rec.Changes = nil, nil, nil
 		rec.Attempts++
 		rec.History = append(rec.History, checkpoint.Attempt{RunID: c.runID, StartedAt: t})
 		r.attempt = rec.Attempts

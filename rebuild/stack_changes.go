@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/terraform"
 )
 
@@ -66,6 +67,20 @@ func (l *changeLog) list() string {
 		}
 	}
 	return strings.Join(out, ", ")
+}
+
+// records is the changes as the checkpoint keeps them; repaired marks
+// each as drift repaired.
+func (l *changeLog) records(repaired bool) []checkpoint.ResourceChange {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []checkpoint.ResourceChange
+	for _, addr := range slices.Sorted(maps.Keys(l.done)) {
+		if pastTense[l.action[addr]] != "" {
+			out = append(out, checkpoint.ResourceChange{Address: addr, Action: l.action[addr], Repaired: repaired})
+		}
+	}
+	return out
 }
 
 // changesNote says what an apply changed in a state that existed before
