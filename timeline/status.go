@@ -47,8 +47,8 @@ type StageStatus struct {
 	Notes        []string             `json:"notes,omitempty"`
 	Findings     []checkpoint.Finding `json:"findings,omitempty"`
 	// Changes is what a stack's last apply re-created or changed.
-	Changes []checkpoint.ResourceChange `json:"changes,omitempty"`
-	ConfirmedBy  string               `json:"confirmed_by,omitempty"`
+	Changes     []checkpoint.ResourceChange `json:"changes,omitempty"`
+	ConfirmedBy string                      `json:"confirmed_by,omitempty"`
 	// Restore is what a restore stage brought back, with its RPO.
 	Restore *checkpoint.Restore `json:"restore,omitempty"`
 }
