@@ -67,3 +67,41 @@ func killAtGateAndResume(t *testing.T, o *orders, gate string) {
 		t.Errorf("the key in state (%d characters) is not the one SSM holds (%d characters, exists %v)", len(key), len(stored), ok)
 	}
 }
+
+// The var file (with the partner key's inputs and every other value in
+// clear) and the credentials files a killed run leaves go with the next
+// command of any kind, status included, not only with the next apply.
+func TestCrashLeftoversGoWithAnyCommand(t *testing.T) {
+	t.Parallel()
+	m, mirror := ordersMoto(t)
+	o := newOrders(t, m, mirror, "eu-west-2")
+	o.addCrashGates()
+	tag := fmt.Sprintf("%s-%d", t.Name(), time.Now().UnixNano())
+	cmd, _, markers := o.startTagged(tag, "CRASH_AT=key")
+	testenv.Until(t, 5*time.Minute, "the run to reach gate key", func() bool {
+		_, err := os.Stat(filepath.Join(markers, "key"))
+		return err == nil
+	})
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	waitNoSurvivors(t, tag)
+	if len(o.leftovers()) == 0 {
+		t.Fatal("the killed run left no var file: the test proves nothing")
+	}
+	wantCode(t, o.run("status"), 0)
+	if left := o.leftovers(); len(left) > 0 {
+		t.Errorf("status left what the killed run wrote: %v", left)
+	}
+}
+
+// leftovers are the var files, saved plans and credentials files in the
+// copy's work folders.
+func (o *orders) leftovers() []string {
+	o.t.Helper()
+	var out []string
+	for _, pattern := range []string{"inputs.tfvars.json", "plan.tfplan", "state-credentials"} {
+		found, _ := filepath.Glob(filepath.Join(o.dir, ".tfrebuild", "*", "*", pattern))
+		out = append(out, found...)
+	}
+	return out
+}

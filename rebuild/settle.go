@@ -1,6 +1,12 @@
 package rebuild
 
-import "context"
+import (
+	"context"
+	"path/filepath"
+
+	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/terraform"
+)
 
 // idleWaiter is the part of *terraform.Runner that waits until no
 // Terraform process of a dead run works on a stack any more.
@@ -21,4 +27,16 @@ func (c *core) waitIdle(ctx context.Context, stack string) error {
 		return w.WaitIdle(ctx, stack)
 	}
 	return nil
+}
+
+// Sweep removes what a killed run left in the work folders that may hold
+// secrets: var files, saved plans, state credentials files. Every command
+// calls it once its config is loaded; it leaves a live run's files alone
+// (terraform.Sweep). It returns how many files it removed.
+func Sweep(cfg *config.Config) int {
+	n := 0
+	for _, dir := range []string{"work", "plan", "output"} {
+		n += len(terraform.Sweep(filepath.Join(cfg.StateDir(), dir), stateCredentialsFile))
+	}
+	return n
 }

@@ -22,17 +22,7 @@ const busyFd = 3
 
 // holdBusy opens the stack's busy file and locks it shared, for the
 // supervisor to inherit.
-func holdBusy(wd Workdir) (*os.File, error) {
-	f, err := os.OpenFile(wd.BusyFile(), os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return f, nil
-}
+func holdBusy(wd Workdir) (*os.File, error) { return holdShared(wd.BusyFile()) }
 
 // keepBusy keeps the inherited busy lock in the supervisor alone: Terraform
 // and what it starts must not hold it.
@@ -63,4 +53,32 @@ func waitIdle(ctx context.Context, wd Workdir, limit time.Duration) error {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// tryLock locks path (created if missing) exclusively without waiting;
+// ok is false when another process holds it. unlock releases it.
+func tryLock(path string) (unlock func(), ok bool) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, false
+	}
+	if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
+		f.Close()
+		return nil, false
+	}
+	return func() { f.Close() }, true
+}
+
+// holdShared opens path and locks it shared, for as long as the file
+// stays open.
+func holdShared(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }

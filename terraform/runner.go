@@ -25,6 +25,9 @@ type Runner struct {
 	// LockTimeout is how long plan and apply wait for a state lock.
 	LockTimeout time.Duration
 
+	rootOnce sync.Once
+	root     *os.File // the work root's in-use lock (sweep.go)
+
 	initMu  sync.Mutex // one init at a time: the plugin cache is not safe for concurrent use
 	mu      sync.Mutex // guards handles
 	handles map[string]*handle
@@ -111,7 +114,11 @@ func (w Workdir) CopyDir() string { return filepath.Join(string(w), "src") }
 func (w Workdir) LockFile() string { return filepath.Join(string(w), LockFileName) }
 
 // Workdir returns the work folder of a stack.
-func (r *Runner) Workdir(stack string) Workdir { return Workdir(filepath.Join(r.WorkRoot, stack)) }
+// The work root is in use from then on (sweep.go).
+func (r *Runner) Workdir(stack string) Workdir {
+	r.holdRoot()
+	return Workdir(filepath.Join(r.WorkRoot, stack))
+}
 
 // Result is what applying a stack did.
 type Result struct {
@@ -243,6 +250,9 @@ func (r *Runner) Close() error {
 		h.log.Close()
 		h.mu.Unlock()
 		delete(r.handles, name)
+	}
+	if r.root != nil {
+		r.root.Close()
 	}
 	return nil
 }

@@ -66,5 +66,7 @@ func loadConfig(stderr io.Writer, path string) (*config.Config, error) {
 	if diags.HasErrors() {
 		return nil, config.DiagnosticsError(diags)
 	}
+	// Secrets a killed run left on disk go with the next command, whatever it is.
+	rebuild.Sweep(cfg)
 	return cfg, nil
 }
