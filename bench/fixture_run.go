@@ -15,6 +15,7 @@ import (
 type sample struct {
 	tool, critical, seq time.Duration // full rebuild
 	resume, alone       time.Duration // after the last stack failed: medians of the sample's pairs
+	again, againDirect  time.Duration // a new rebuild with nothing changed; every stack applied again directly (critical path)
 	pairRatios          []float64     // each pair's ratio, in turn
 	rss                 float64
 	perStack            map[string]time.Duration
@@ -38,7 +39,8 @@ func (b *bench) fixture(ctx context.Context, f fixture, runs int) error {
 		}
 		samples = append(samples, s)
 	}
-	var tool, crit, seq, resume, alone []time.Duration
+	var tool, crit, seq, resume, alone, again, againDirect []time.Duration
+	var ra []float64
 	var rc, rs, rr, rss, firsts []float64
 	for _, s := range samples {
 		tool, crit, seq = append(tool, s.tool), append(crit, s.critical), append(seq, s.seq)
@@ -46,6 +48,8 @@ func (b *bench) fixture(ctx context.Context, f fixture, runs int) error {
 		rc, rs = append(rc, s.tool.Seconds()/s.critical.Seconds()), append(rs, s.tool.Seconds()/s.seq.Seconds())
 		rr, rss = append(rr, s.pairRatios...), append(rss, s.rss)
 		firsts = append(firsts, s.pairRatios[0])
+		again, againDirect = append(again, s.again), append(againDirect, s.againDirect)
+		ra = append(ra, s.again.Seconds()/s.againDirect.Seconds())
 	}
 	fmt.Printf("fixture %q (stack delays %v), medians of %d runs:\n", f.name, f.delays, runs)
 	fmt.Printf("  tfrebuild full rebuild (bootstrap included)  %s\n", r(median(tool)))
@@ -57,6 +61,9 @@ func (b *bench) fixture(ctx context.Context, f fixture, runs int) error {
 	fmt.Printf("  ratio full rebuild / sequential script %.3f\n", median(rs))
 	fmt.Printf("  ratio resume / failed stack alone      %.3f  (median of %d pairs: %s)\n", median(rr), len(rr), list(rr))
 	fmt.Printf("    the first pair of each run only       %.3f  (a new stack failed on create; later pairs replace it)\n", median(firsts))
+	fmt.Printf("  tfrebuild new rebuild, nothing changed     %s\n", r(median(again)))
+	fmt.Printf("  terraform direct, every stack again (crit.) %s\n", r(median(againDirect)))
+	fmt.Printf("  ratio new rebuild / direct again       %.3f  (runs: %s; goal <= 1.05)\n", median(ra), list(ra))
 	fmt.Printf("  tfrebuild peak RSS                     %.1f MiB\n", median(rss))
 	fmt.Printf("  where the full rebuild's time goes (medians; stages as tfrebuild reports them, stacks directly as init + apply):\n")
 	for _, st := range append([]string{"preflight", "state", "registries"}, stackNames...) {
@@ -114,6 +121,18 @@ func (b *bench) sample(ctx context.Context, f fixture, i int) (sample, error) {
 		return s, err
 	}
 	s.critical, s.seq = criticalPath(s.perStack), sequential(s.perStack)
+
+	// A new rebuild in which nothing changed (every stack checked against
+	// the cloud through Terraform), against applying every stack again
+	// directly.
+	if s.again, _, err = b.apply(dir); err != nil {
+		return s, err
+	}
+	again, err := b.direct(project("direct")).rebuild(ctx, f)
+	if err != nil {
+		return s, err
+	}
+	s.againDirect = criticalPath(again)
 
 	err = b.resumes(ctx, f, project, &s)
 	return s, err
