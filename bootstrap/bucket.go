@@ -13,6 +13,7 @@ import (
 
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/internal/awserr"
+	"github.com/tfrebuild/tfrebuild/internal/poll"
 )
 
 // ForeignBucketError is a state bucket name held by another account.
@@ -197,7 +198,11 @@ func (s *Session) createBucket(ctx context.Context, account, bucket string, opts
 	case err != nil && !awserr.Is(err, "BucketAlreadyOwnedByYou"):
 		return fmt.Errorf("create state bucket %q in %s: %w", bucket, s.Config.Region, err)
 	}
-	if err := s3.NewBucketExistsWaiter(s.S3).Wait(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket), ExpectedBucketOwner: aws.String(account)}, waitLimit); err != nil {
+	// The SDK's waiter would ask again after 5 s when the new bucket is not
+	// yet visible; poll.NewTable's pace is enough for S3 too.
+	fast := func(o *s3.BucketExistsWaiterOptions) { o.MinDelay, o.MaxDelay = poll.NewTable.Min, poll.NewTable.Max }
+	head := &s3.HeadBucketInput{Bucket: aws.String(bucket), ExpectedBucketOwner: aws.String(account)}
+	if err := s3.NewBucketExistsWaiter(s.S3, fast).Wait(ctx, head, waitLimit); err != nil {
 		return fmt.Errorf("wait for state bucket %q: %w", bucket, err)
 	}
 	return s.tagBucket(ctx, account, bucket, opts)

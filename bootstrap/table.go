@@ -12,6 +12,7 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tfrebuild/tfrebuild/internal/awserr"
+	"github.com/tfrebuild/tfrebuild/internal/poll"
 )
 
 // LockKey is the hash key Terraform's S3 backend locks with.
@@ -116,9 +117,24 @@ func (s *Session) createTable(ctx context.Context, table string, opts Options) e
 	return s.waitTable(ctx, table)
 }
 
+// waitTable asks at once, then on poll.NewTable's schedule (every 250 ms
+// to 1 s), until the table is ACTIVE: the lock table is on the critical
+// path of every fresh rebuild, and the SDK's waiter would first ask again
+// after 20 s. A table not yet visible after its create is waited for.
 func (s *Session) waitTable(ctx context.Context, table string) error {
-	w := dynamodb.NewTableExistsWaiter(s.DDB)
-	if err := w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)}, waitLimit); err != nil {
+	wctx, cancel := context.WithTimeout(ctx, waitLimit)
+	defer cancel()
+	err := poll.Until(wctx, poll.NewTable, func(ctx context.Context) (bool, error) {
+		out, err := s.DDB.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
+		switch {
+		case awserr.Is(err, "ResourceNotFoundException"):
+			return false, nil
+		case err != nil:
+			return false, err
+		}
+		return out.Table.TableStatus == ddbtypes.TableStatusActive, nil
+	})
+	if err != nil {
 		return fmt.Errorf("lock table %q did not become ACTIVE within %s: %w", table, waitLimit, err)
 	}
 	return nil

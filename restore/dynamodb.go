@@ -77,7 +77,8 @@ type Tables struct {
 	// MaxWait bounds the wait for a table to become ACTIVE. Large tables
 	// take hours to restore; the default is 12h.
 	MaxWait time.Duration
-	// Poll is the first and MaxPoll the longest interval between checks.
+	// Poll is the shortest and MaxPoll the longest interval between
+	// checks (by default 1 s and 10 s: a tenth of the time waited between).
 	Poll, MaxPoll time.Duration
 	// Now is the clock (time.Now by default).
 	Now func() time.Time

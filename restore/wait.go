@@ -6,15 +6,14 @@ import (
 	"time"
 
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tfrebuild/tfrebuild/internal/poll"
 )
 
-// Defaults for Tables' waits: a restore of a large table takes hours, and
-// polling every few seconds for hours is wasted calls.
-const (
-	defaultMaxWait = 12 * time.Hour
-	defaultPoll    = 2 * time.Second
-	defaultMaxPoll = 30 * time.Second
-)
+// defaultMaxWait bounds a table's wait: a restore of a large table takes
+// hours. The interval between checks follows poll.Restore (a tenth of the
+// time waited, 1 s to 10 s) unless Poll and MaxPoll say otherwise.
+const defaultMaxWait = 12 * time.Hour
 
 // waitActive polls the target table until it is ACTIVE.
 func (t *Tables) waitActive(ctx context.Context, table string) error {
@@ -34,42 +33,37 @@ func (t *Tables) waitGone(ctx context.Context, table string) error {
 	})
 }
 
-// poll describes the table until done says so, backing off from Poll to
-// MaxPoll, for at most MaxWait; ctx cancels it at once.
+// poll describes the table until done says so, on the schedule of
+// schedule(), for at most MaxWait; ctx cancels it at once.
 func (t *Tables) poll(ctx context.Context, table, what string, done func(*ddbtypes.TableDescription) (bool, error)) error {
-	limit, interval, maxInterval := t.MaxWait, t.Poll, t.MaxPoll
+	limit := t.MaxWait
 	if limit <= 0 {
 		limit = defaultMaxWait
 	}
-	if interval <= 0 {
-		interval = defaultPoll
-	}
-	if maxInterval <= 0 {
-		maxInterval = defaultMaxPoll
-	}
-	ctx, cancel := context.WithTimeout(ctx, limit)
+	wctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("wait for DynamoDB table %q in %s to %s (up to %s): %w; the restore goes on in AWS: run again to resume waiting",
-				table, t.Region, what, limit, ctx.Err())
-		case <-timer.C:
-		}
+	err := poll.Until(wctx, t.schedule(), func(ctx context.Context) (bool, error) {
 		d, err := t.describe(ctx, table)
 		if err != nil {
-			if ctx.Err() != nil {
-				continue // report the cancellation or timeout, not its side effect
-			}
-			return err
+			return false, err
 		}
-		ok, err := done(d)
-		if err != nil || ok {
-			return err
-		}
-		timer.Reset(interval)
-		interval = min(interval*2, maxInterval)
+		return done(d)
+	})
+	if err != nil && wctx.Err() != nil {
+		return fmt.Errorf("wait for DynamoDB table %q in %s to %s (up to %s): %w; the restore goes on in AWS: run again to resume waiting",
+			table, t.Region, what, limit, wctx.Err())
 	}
+	return err
+}
+
+// schedule is poll.Restore with Poll and MaxPoll, when set, as its bounds.
+func (t *Tables) schedule() poll.Schedule {
+	s := poll.Restore
+	if t.Poll > 0 {
+		s.Min = t.Poll
+	}
+	if t.MaxPoll > 0 {
+		s.Max = max(t.MaxPoll, s.Min)
+	}
+	return s
 }
