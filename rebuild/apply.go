@@ -128,7 +128,9 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (_ *Summa
 	}
 	a.finish(res, runErr)
 	a.save(a.store, "")
-	return a.summary(res, start), a.endLease(ctx, runErr)
+	sum := a.summary(res, start)
+	sum.History = a.historyRecord()
+	return sum, a.endLease(ctx, runErr)
 }
 
 func (a *applier) runStage(ctx context.Context, s *stages.Stage) error {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/events"
+	"github.com/tfrebuild/tfrebuild/history"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
 
@@ -28,6 +29,10 @@ type Summary struct {
 	Notes []string `json:"notes,omitempty"`
 	// Teardown is what a destroy deleted and kept, account by account.
 	Teardown []TeardownItem `json:"-"`
+	// History is the record this run leaves in the target's history: set
+	// by an apply that completed a rebuild, and by every drill's apply
+	// (the command appends it, a drill with its own verdict).
+	History *history.Record `json:"-"`
 }
 
 // StageSummary is one row of the summary.

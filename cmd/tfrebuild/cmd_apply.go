@@ -77,7 +77,10 @@ func runApply(ctx context.Context, env *cliEnv, o ApplyOptions) error {
 	if err := confirm(env, o.Yes, fmt.Sprintf("Rebuild %s in account %s, region %s?", cfg.Project, cfg.Target.AccountID, cfg.Target.Region)); err != nil {
 		return err
 	}
-	_, err = applyConfig(ctx, env, cfg, o)
+	sum, err := applyConfig(ctx, env, cfg, o)
+	if sum != nil {
+		appendHistory(ctx, env.stderr, cfg, sum.History)
+	}
 	if errors.Is(err, stages.ErrWaiting) {
 		fmt.Fprintf(env.stderr, "Once the step is confirmed, continue the rebuild with:\n  %s\n", o.resumeCommand())
 	}

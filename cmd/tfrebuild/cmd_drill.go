@@ -84,6 +84,10 @@ func runDrill(ctx context.Context, env *cliEnv, o DrillOptions) error {
 	verdict := rebuild.JudgeDrill(sum, cfg.RTO, applyErr)
 	rebuild.EmitDrillVerdict(cfg, sum, verdict, subs.sinks()...)
 	ui.WriteDrill(out, verdict)
+	if sum != nil && sum.History != nil {
+		sum.History.Passed, sum.History.Verdict = verdict.Passed, verdict.String()
+		appendHistory(ctx, env.stderr, cfg, sum.History)
+	}
 	if sum != nil {
 		var md strings.Builder
 		ui.WriteSummaryMarkdown(&md, "tfrebuild drill", sum)
