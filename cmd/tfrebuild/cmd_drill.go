@@ -19,13 +19,15 @@ type DrillOptions struct {
 	Confirm        stringList
 	Fresh          bool
 	AcceptExisting stringList
+	// Report is where to write the HTML recovery report (--report).
+	Report string
 }
 
 func drillCommand() *command {
 	c := &command{
 		name:    "drill",
 		summary: "A rebuild drill from nothing: apply (with checks), report the time against the RTO, then destroy what was built.",
-		usage:   "drill [--config FILE] [--with NAME]... [--confirm STEP]... [--fresh] [--all] [--yes] [--accept-existing NAME]... [--incident-at TIME] [--events FILE]",
+		usage:   "drill [--config FILE] [--with NAME]... [--confirm STEP]... [--fresh] [--all] [--yes] [--accept-existing NAME]... [--incident-at TIME] [--events FILE] [--report FILE]",
 		example: "tfrebuild drill --config drill.hcl --with green --confirm handoff --all --yes",
 	}
 	c.run = func(ctx context.Context, env *cliEnv, args []string) error {
@@ -37,6 +39,7 @@ func drillCommand() *command {
 		fs.Var(&o.Confirm, "confirm", "treat the manual step `STEP` as done in this drill (repeatable)")
 		fs.BoolVar(&o.Fresh, "fresh", false, "when the target exists, DESTROY it first (as destroy --all) so the drill starts from nothing")
 		registerAcceptExisting(fs, &o.AcceptExisting)
+		fs.StringVar(&o.Report, "report", "", "write the drill's HTML recovery report to `FILE` before the teardown")
 		o.registerIncident(fs)
 		if _, err := parseFlags(fs, args, c); err != nil {
 			return err
@@ -87,6 +90,9 @@ func runDrill(ctx context.Context, env *cliEnv, o DrillOptions) error {
 	if sum != nil && sum.History != nil {
 		sum.History.Passed, sum.History.Verdict = verdict.Passed, verdict.String()
 		appendHistory(ctx, env.stderr, cfg, sum.History)
+	}
+	if o.Report != "" {
+		writeDrillReport(ctx, env, cfg, o.Report)
 	}
 	if sum != nil {
 		var md strings.Builder

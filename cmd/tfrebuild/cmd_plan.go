@@ -74,6 +74,7 @@ func runPlan(ctx context.Context, env *cliEnv, o PlanOptions) error {
 	}
 	fmt.Fprintln(out)
 	ui.WritePlan(out, rep)
+	printPrediction(ctx, out, cfg, o.With)
 	printNotes(out, lost)
 	if werr := writeReports(rep, o); werr != nil {
 		return errors.Join(err, werr)

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"time"
 
 	"github.com/tfrebuild/tfrebuild/bootstrap"
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/history"
+	"github.com/tfrebuild/tfrebuild/stages"
 )
 
 // openHistory is the target's history: the records under .tfrebuild
@@ -49,4 +51,32 @@ func appendHistory(ctx context.Context, w io.Writer, cfg *config.Config, r *hist
 	if err != nil {
 		fmt.Fprintf(w, "warning: this %s is not in the history (report --history, the predicted RTO): %v\n", r.Kind, err)
 	}
+}
+
+// printPrediction prints the RTO the history predicts for a rebuild of
+// the pipeline with, and how many runs it rests on.
+func printPrediction(ctx context.Context, w io.Writer, cfg *config.Config, with []string) {
+	p, err := stages.Build(cfg, with)
+	if err != nil {
+		return
+	}
+	h, err := openHistory(ctx, cfg)
+	var list []history.Record
+	if err == nil {
+		list, err = h.List(ctx, 0)
+	}
+	if err != nil {
+		fmt.Fprintf(w, "Predicted RTO: unknown (the history cannot be read: %v)\n", err)
+		return
+	}
+	pred := history.Predict(history.Nodes(p), list)
+	if pred.Runs == 0 {
+		fmt.Fprintln(w, "Predicted RTO: unknown (no rebuild or drill on record yet)")
+		return
+	}
+	line := fmt.Sprintf("Predicted RTO: %s (from %d runs; critical path %v)", time.Duration(pred.Seconds*float64(time.Second)).Round(time.Second), pred.Runs, pred.Path)
+	if cfg.RTO > 0 {
+		line += fmt.Sprintf(", objective %s", cfg.RTO)
+	}
+	fmt.Fprintln(w, line)
 }
