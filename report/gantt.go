@@ -68,8 +68,11 @@ func (r *Report) Bars() ([]Bar, float64) {
 		}
 		if waitFrom != nil {
 			until := start.Add(time.Duration(length * float64(time.Second)))
+			if s.ConfirmedAt != nil && !s.ConfirmedAt.Before(*waitFrom) {
+				until = *s.ConfirmedAt
+			}
 			for _, a := range s.Attempts {
-				if a.Outcome == checkpoint.Applied && a.StartedAt.After(*waitFrom) {
+				if a.Outcome == checkpoint.Applied && a.StartedAt.After(*waitFrom) && a.StartedAt.Before(until) {
 					until = a.StartedAt
 					break
 				}

@@ -103,6 +103,11 @@ func TestTheHTMLPageIsSelfContainedAndComplete(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := b.String()
+	if dst := os.Getenv("TFREBUILD_REPORT_HTML"); dst != "" { // docs/img/report.png is a screenshot of it
+		if err := os.WriteFile(dst, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if m := external.FindString(page); m != "" {
 		t.Errorf("the page refers to something outside it: %q", m)
 	}

@@ -35,9 +35,12 @@ func (r *Report) GanttSVG() string {
 	fmt.Fprintf(&b, `<title id="gantt-title">Timeline of the rebuild of %s: %d stages over %s</title>`, esc(r.Project), len(rows), clock(length))
 	fmt.Fprintf(&b, `<desc id="gantt-desc">One row per stage, one bar per attempt (blue applied, red failed, orange interrupted, grey up to date, yellow waiting for a person); the critical path in purple; dashed lines mark the start of each run. The table "Attempts" below gives the same data as text.</desc>`)
 	for i := 0; i <= 4; i++ {
-		s := length * float64(i) / 4
-		fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#ddd"/><text x="%.1f" y="14" font-size="11" text-anchor="middle">%s</text>`,
-			x(s), axisH-4, x(s), h, x(s), clock(s))
+		s, anchor := length*float64(i)/4, "middle"
+		if i == 4 {
+			anchor = "end"
+		}
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#ddd"/><text x="%.1f" y="14" font-size="11" text-anchor="%s">%s</text>`,
+			x(s), axisH-4, x(s), h, x(s), anchor, clock(s))
 	}
 	for _, run := range r.Runs {
 		if r.StartedAt != nil {

@@ -47,7 +47,7 @@ var htmlPage = htmpl.Must(htmpl.New("report").Funcs(funcs).Parse(`<!DOCTYPE html
 </section>
 <section><h2>Stages</h2>
 {{range .Stages}}<h3>{{.Name}}: {{.Status}}</h3>
-<p>{{if .Seconds}}Took {{clock .Seconds}}; {{end}}{{.AttemptCount}} attempt(s).{{if .ConfirmedBy}} Confirmed by {{.ConfirmedBy}}.{{end}}{{if .Error}} Error: <code>{{.Error}}</code>{{end}}</p>
+<p>{{if .Seconds}}Took {{clock .Seconds}}; {{end}}{{.AttemptCount}} attempt(s).{{if .ConfirmedBy}} Confirmed by {{.ConfirmedBy}} at {{time .ConfirmedAt}}.{{end}}{{if .Error}} Error: <code>{{.Error}}</code>{{end}}</p>
 {{if .Attempts}}<table><tr><th scope="col">Run</th><th scope="col">Started</th><th scope="col">Finished</th><th scope="col">Took</th><th scope="col">Outcome</th><th scope="col">Error</th></tr>
 {{range .Attempts}}<tr><td>{{.RunID}}</td><td>{{time .StartedAt}}</td><td>{{ended .}}</td><td>{{took .}}</td><td>{{or .Outcome "running"}}</td><td>{{.Error}}</td></tr>
 {{end}}</table>{{end}}
@@ -112,7 +112,7 @@ No stage is done yet.
 {{range .Stages}}
 ### {{.Name}}: {{.Status}}
 
-{{if .Seconds}}Took {{clock .Seconds}}; {{end}}{{.AttemptCount}} attempt(s).{{if .ConfirmedBy}} Confirmed by {{.ConfirmedBy}}.{{end}}{{if .Error}} Error: {{cell .Error}}{{end}}
+{{if .Seconds}}Took {{clock .Seconds}}; {{end}}{{.AttemptCount}} attempt(s).{{if .ConfirmedBy}} Confirmed by {{.ConfirmedBy}} at {{time .ConfirmedAt}}.{{end}}{{if .Error}} Error: {{cell .Error}}{{end}}
 {{if .Attempts}}
 | Run | Started | Finished | Took | Outcome | Error |
 |---|---|---|---|---|---|

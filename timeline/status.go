@@ -49,6 +49,7 @@ type StageStatus struct {
 	// Changes is what a stack's last apply re-created or changed.
 	Changes     []checkpoint.ResourceChange `json:"changes,omitempty"`
 	ConfirmedBy string                      `json:"confirmed_by,omitempty"`
+	ConfirmedAt *time.Time                  `json:"confirmed_at,omitempty"`
 	// Restore is what a restore stage brought back, with its RPO.
 	Restore *checkpoint.Restore `json:"restore,omitempty"`
 }
@@ -117,7 +118,7 @@ func stageStatus(s *stages.Stage, rec *checkpoint.StageRecord, runLive bool) Sta
 	}
 	return StageStatus{Name: s.Name, Status: stat, StartedAt: rec.StartedAt, FinishedAt: rec.FinishedAt,
 		Seconds: rec.Elapsed().Seconds(), Attempts: history, AttemptCount: max(rec.Attempts, len(rec.History)),
-		Error: rec.Error, Notes: rec.Notes, Findings: findings(rec), Changes: rec.Changes, ConfirmedBy: rec.ConfirmedBy, Restore: rec.RestoreCopy()}
+		Error: rec.Error, Notes: rec.Notes, Findings: findings(rec), Changes: rec.Changes, ConfirmedBy: rec.ConfirmedBy, ConfirmedAt: rec.ConfirmedAt, Restore: rec.RestoreCopy()}
 }
 
 // findings are a record's findings; a checkpoint written before findings
