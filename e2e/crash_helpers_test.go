@@ -23,8 +23,9 @@ import (
 // orders example's shared stack: each drops a marker named after itself in
 // $CRASH_MARKERS when Terraform reaches it, and the one named by $CRASH_AT
 // then holds the create window open (its provisioner runs a child that
-// sleeps, as a deploy script would) for the test to kill tfrebuild in. A
-// gate holds only once: a resume passes it.
+// sleeps, as a deploy script would) for the test to kill tfrebuild in; the
+// one named by $HOLD_AT waits for a release file instead. A gate holds
+// only once: a resume passes it.
 const crashGates = `
 locals {
   gate = <<-EOT
@@ -32,6 +33,9 @@ locals {
     [ -e "$m/$GATE" ] && exit 0
     touch "$m/$GATE"
     [ "$CRASH_AT" = "$GATE" ] && sleep 600
+    if [ "$HOLD_AT" = "$GATE" ]; then
+      while [ ! -e "$m/release" ]; do sleep 0.1; done
+    fi
     exit 0
   EOT
 }

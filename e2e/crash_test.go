@@ -1,10 +1,13 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -104,4 +107,64 @@ func (o *orders) leftovers() []string {
 		out = append(out, found...)
 	}
 	return out
+}
+
+// The emulator is wiped while the shared stack is being created: its
+// engine cannot save the state and keeps errored.tfstate. The next plain
+// apply pushes it back before the stack runs (no stored state: the
+// engine's rules allow it) and says so, and the key the failed run made is
+// kept; it used to re-create the stack from an empty state, with a new
+// key, and say nothing.
+func TestErroredStatePushedBack(t *testing.T) {
+	t.Parallel()
+	m, mirror := ordersMoto(t)
+	o := newOrders(t, m, mirror, "eu-west-2")
+	o.addCrashGates()
+	cmd, out, markers := o.startTagged("errored-"+t.Name(), "HOLD_AT=stored")
+	testenv.Until(t, 5*time.Minute, "the run to reach gate stored", func() bool {
+		_, err := os.Stat(filepath.Join(markers, "stored"))
+		return err == nil
+	})
+	resetMoto(t, m.URL)
+	writeFile(t, filepath.Join(markers, "release"), "")
+	if err := cmd.Wait(); err == nil {
+		t.Fatalf("the run whose state bucket vanished succeeded:\n%s", out)
+	}
+	errored, _ := filepath.Glob(filepath.Join(o.dir, ".tfrebuild", "work", "shared", "errored-*.tfstate"))
+	if len(errored) != 1 {
+		t.Fatalf("want one errored state kept, got %v\n%s", errored, out)
+	}
+	kept, err := os.ReadFile(errored[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lost rawState
+	if err := json.Unmarshal(kept, &lost); err != nil {
+		t.Fatal(err)
+	}
+
+	res := o.apply()
+	t.Logf("resume:\n%s", res.Stderr)
+	if !strings.Contains(res.Stderr, "pushed back the state") {
+		t.Errorf("the resume did not say it pushed the errored state back:\n%s", res.Stderr)
+	}
+	// The key the failed run generated is in the errored state; a stack
+	// re-created from an empty state makes another.
+	made := lost.attribute("random_string.api_key", "result")
+	if got := o.stateOf("shared").attribute("random_string.api_key", "result"); made == "" || got != made {
+		t.Errorf("the shared stack's key (%d characters) is not the one the errored state kept (%d characters): the state was made afresh", len(got), len(made))
+	}
+	if left, _ := filepath.Glob(filepath.Join(o.dir, ".tfrebuild", "work", "shared", "errored-*.tfstate")); len(left) > 0 {
+		t.Errorf("the pushed errored state is still pending: %v", left)
+	}
+}
+
+// resetMoto wipes everything the emulator holds.
+func resetMoto(t *testing.T, url string) {
+	t.Helper()
+	resp, err := http.Post(url+"/moto-api/reset", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
 }

@@ -83,6 +83,9 @@ func (a *applier) stack(ctx context.Context, st *config.Stack) error {
 			return err
 		}
 	}
+	if err := a.pushErrored(ctx, ts); err != nil {
+		return err
+	}
 	if a.skip(ctx, st, ts, fp, prev) {
 		return nil
 	}

@@ -40,7 +40,7 @@ func (e *StackError) Error() string {
 	}
 	if e.Errored != "" {
 		msg += "\n    " + prog + " could not save the state; it wrote it to " + e.Errored +
-			".\n    Push it back before anything else runs on this stack:\n      " + e.PushCommand
+			".\n    The next apply pushes it back before the stack runs again when the stored state allows it; or push it yourself:\n      " + e.PushCommand
 	}
 	if e.Hint != "" {
 		msg += "\n    " + e.Hint
