@@ -256,3 +256,11 @@ func (s *Session) bucketTags(ctx context.Context, account, bucket string) (map[s
 	}
 	return tags, nil
 }
+
+// FindBucket says, reading only, whether a bucket name is ours (it
+// exists and the account lists it), free (false, nil) or another
+// account's (*ForeignBucketError): the owner check every command makes
+// before it touches the state bucket.
+func (s *Session) FindBucket(ctx context.Context, account, bucket string) (bool, error) {
+	return s.findBucket(ctx, account, bucket)
+}

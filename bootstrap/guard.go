@@ -114,3 +114,21 @@ func (ss *Sessions) Guard(ctx context.Context, target Account, others ...Account
 	}
 	return ids, errors.Join(errs...)
 }
+
+// GuardAccount checks one account as Guard does (the caller reaches it,
+// through its role when it has one, and STS names its account_id), and
+// for the target also the region the environment selects. It writes
+// nothing: `tfrebuild readiness` reports each account on its own.
+func (ss *Sessions) GuardAccount(ctx context.Context, a Account) (Identity, error) {
+	if a.Name == "" && ss.callerRegion != "" && ss.callerRegion != a.Region {
+		return Identity{}, &GuardError{What: "region", Want: a.Region, Got: ss.callerRegion}
+	}
+	if a.ID == "" || a.Region == "" {
+		return Identity{}, fmt.Errorf("guard: %s: account_id and region are required", a.Label())
+	}
+	s, err := ss.For(a)
+	if err != nil {
+		return Identity{}, err
+	}
+	return s.checkAccount(ctx, a)
+}

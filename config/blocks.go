@@ -112,7 +112,7 @@ func (p *parser) decodeRegistry(b *hcl.Block) {
 	a := p.content(b, []hcl.AttributeSchema{
 		{Name: "name"}, {Name: "scan_on_push"}, {Name: "immutable"}, {Name: "encryption"},
 		{Name: "kms_key"}, {Name: "lifecycle_policy"}, {Name: "keep_last"}, {Name: "tags"},
-		{Name: "account"}, {Name: "pull_accounts"},
+		{Name: "account"}, {Name: "pull_accounts"}, {Name: "images"}, {Name: "images_source"},
 	})
 	r := &Registry{Label: b.Labels[0], Name: b.Labels[0], Range: b.DefRange, NameRange: b.LabelRanges[0], Encryption: "AES256"}
 	r.Account = p.accountRef(a["account"])
@@ -147,6 +147,7 @@ func (p *parser) decodeRegistry(b *hcl.Block) {
 	} else if r.KeepLast > 0 {
 		r.LifecyclePolicy = keepLastPolicy(r.KeepLast)
 	}
+	p.decodeImages(r, a["images"], a["images_source"])
 	p.cfg.Registries = append(p.cfg.Registries, r)
 }
 

@@ -117,7 +117,33 @@ type Registry struct {
 	// target account (so the rebuilt workloads can start their containers).
 	PullAccounts    []string
 	pullAccountsSet bool
-	Range           hcl.Range
+	// Images are the image tags the stacks pull from the repository
+	// (images): exact tags or patterns with '*', each one that must be
+	// there for the rebuilt workloads to start; "NAME:TAG" is accepted
+	// where NAME is the repository's name. `tfrebuild readiness` checks
+	// them; nothing else reads them.
+	Images []string
+	// ImageRanges are where each of Images is written.
+	ImageRanges []hcl.Range
+	// ImagesSource is the repository the images are copied from into this
+	// one (images_source); nil for none.
+	ImagesSource *ImageSource
+	Range        hcl.Range
+}
+
+// ImageSource is an ECR repository elsewhere (another region or account)
+// that holds the images a registry declares.
+type ImageSource struct {
+	// RegistryID is the account id that owns the repository.
+	RegistryID string
+	Region     string
+	Name       string
+	Range      hcl.Range
+}
+
+// String is the repository's URI.
+func (s ImageSource) String() string {
+	return s.RegistryID + ".dkr.ecr." + s.Region + ".amazonaws.com/" + s.Name
 }
 
 // Stack is one Terraform root module applied with its own state key.

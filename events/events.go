@@ -22,6 +22,9 @@ const (
 	// DrillVerdict is a drill's outcome: the rebuild's time against the
 	// RTO and each restore's data age against the RPO.
 	DrillVerdict Type = "drill_verdict"
+	// ReadinessFailed is a `tfrebuild readiness` run with a failing
+	// check: Message names the failing checks.
+	ReadinessFailed Type = "readiness_failed"
 )
 
 // Outcome is how a stage or a run ended (stage_finished, run_finished).

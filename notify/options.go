@@ -16,14 +16,17 @@ const (
 	OnFailed    = "failed"     // stage_finished failed; run_finished failed or interrupted
 	OnWaiting   = "waiting"    // waiting: a manual step waits for a person
 	OnDone      = "done"       // run_finished done
+	// OnReadinessFailed is readiness_failed: `tfrebuild readiness` found
+	// the target not ready.
+	OnReadinessFailed = "readiness_failed"
 )
 
 // Triggers lists every valid `on` name.
-var Triggers = []string{OnStarted, OnStageDone, OnFailed, OnWaiting, OnDone}
+var Triggers = []string{OnStarted, OnStageDone, OnFailed, OnWaiting, OnDone, OnReadinessFailed}
 
 // DefaultOn is what a notify block without `on` sends: what needs a
 // person, and the end.
-var DefaultOn = []string{OnFailed, OnWaiting, OnDone}
+var DefaultOn = []string{OnFailed, OnWaiting, OnDone, OnReadinessFailed}
 
 // The payload formats.
 const (

@@ -76,6 +76,9 @@ func slackText(e events.Event, c rtoClock) string {
 		}
 	case events.RunFinished:
 		runFinishedText(&b, who, mode, e, c)
+	case events.ReadinessFailed:
+		fmt.Fprintf(&b, ":rotating_light: %s: not ready to recover: %s", who, esc(e.Message))
+		quote(&b, e.Error)
 	default:
 		fmt.Fprintf(&b, "%s: %s %s %s", who, esc(string(e.Type)), esc(e.Stage), esc(e.Message))
 	}

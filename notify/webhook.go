@@ -63,6 +63,8 @@ func Trigger(e events.Event) string {
 	switch e.Type {
 	case events.RunStarted:
 		return OnStarted
+	case events.ReadinessFailed:
+		return OnReadinessFailed
 	case events.Waiting:
 		return OnWaiting
 	case events.StageFinished:

@@ -64,3 +64,14 @@ func (e *NoBackupError) Error() string {
 		"or use from = \"point_in_time\" if the table still exists with point-in-time recovery",
 		e.Table, e.Region, e.Table, e.Region)
 }
+
+// PITROffError is a point-in-time restore whose source table has
+// point-in-time recovery off.
+type PITROffError struct {
+	Table, Source, Region string
+}
+
+func (e *PITROffError) Error() string {
+	return fmt.Sprintf("restore table %q to a point in time: point-in-time recovery is not enabled on table %q in %s; "+
+		"restore from a backup (from = \"backup\") instead", e.Table, e.Source, e.Region)
+}

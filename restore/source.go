@@ -21,8 +21,9 @@ type tableSource struct {
 	at time.Time
 	// latest: restore to the latest restorable time (none was given).
 	latest bool
-	// latestRestorable is the latest restorable time AWS reported (PITR).
-	latestRestorable time.Time
+	// latestRestorable and earliestRestorable are the window AWS reported
+	// (PITR).
+	latestRestorable, earliestRestorable time.Time
 	// sourceARN is set for a cross-region point-in-time restore, which
 	// names its source by ARN.
 	sourceARN string
@@ -120,8 +121,7 @@ func (t *Tables) pointInTime(ctx context.Context, opts TableOptions) (tableSourc
 	}
 	pitr := out.ContinuousBackupsDescription.PointInTimeRecoveryDescription
 	if pitr == nil || pitr.PointInTimeRecoveryStatus != ddbtypes.PointInTimeRecoveryStatusEnabled {
-		return tableSource{}, fmt.Errorf("restore table %q to a point in time: point-in-time recovery is not enabled on table %q in %s; "+
-			"restore from a backup (from = \"backup\") instead", opts.Table, src, t.SourceRegion)
+		return tableSource{}, &PITROffError{Table: opts.Table, Source: src, Region: t.SourceRegion}
 	}
 	s := tableSource{at: opts.PointInTime}
 	earliest := aws.ToTime(pitr.EarliestRestorableDateTime)
@@ -131,7 +131,7 @@ func (t *Tables) pointInTime(ctx context.Context, opts TableOptions) (tableSourc
 		return tableSource{}, fmt.Errorf("restore table %q to %s: table %q can be restored to %s at the earliest; choose a later point_in_time or a backup",
 			opts.Table, opts.PointInTime.UTC().Format(time.RFC3339), src, earliest.UTC().Format(time.RFC3339))
 	}
-	s.latestRestorable = aws.ToTime(pitr.LatestRestorableDateTime)
+	s.latestRestorable, s.earliestRestorable = aws.ToTime(pitr.LatestRestorableDateTime), earliest
 	if t.crossRegion() {
 		d, err := t.Source.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(src)})
 		if err != nil {

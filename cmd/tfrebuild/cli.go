@@ -44,7 +44,7 @@ func commands() map[string]*command {
 	list := []*command{
 		validateCommand(), graphCommand(), runbookCommand(),
 		applyCommand(), planCommand(), statusCommand(), confirmCommand(),
-		destroyCommand(), drillCommand(), outputCommand(), reportCommand(),
+		destroyCommand(), drillCommand(), outputCommand(), reportCommand(), readinessCommand(),
 	}
 	m := map[string]*command{}
 	for _, c := range list {
