@@ -11,7 +11,7 @@ STATICCHECK_VERSION := v0.8.2
 SHELL       := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 
-.PHONY: build test demo demo-aws providers lock-example bench lint tools-check clean
+.PHONY: build test demo demo-aws demo-runbook providers lock-example bench lint tools-check clean
 
 build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/tfrebuild
@@ -44,6 +44,13 @@ lock-example:
 demo-aws: build tools-check
 	@eval "$$(bash .ci/tools providers)" && \
 	  $(GO) run ./examples/demo -tfrebuild $(BIN) -config examples/orders-aws/rebuild.hcl -endpoint-input aws_endpoint
+
+# The seed runbook (examples/runbook-aws): seeded data restored, the handoff
+# step confirmed, then the same environment rebuilt in another region.
+demo-runbook: build tools-check
+	@eval "$$(bash .ci/tools providers)" && \
+	  $(GO) run ./examples/demo -tfrebuild $(BIN) -config examples/runbook-aws/rebuild.hcl \
+	    -dr-config examples/runbook-aws/rebuild-dr.hcl -endpoint-input aws_endpoint
 
 bench: build tools-check
 	$(GO) run ./bench -tfrebuild $(BIN)

@@ -1,6 +1,10 @@
-// Command demo is `make demo` and `make demo-aws`: it starts moto_server on
-// a free loopback port, runs `tfrebuild apply --yes --with green` on an
-// example against it, and stops the emulator, leaving nothing running.
+// Command demo is `make demo`, `make demo-aws` and `make demo-runbook`: it
+// starts moto_server on a free loopback port, runs `tfrebuild apply --yes
+// --with green` on an example against it, and stops the emulator, leaving
+// nothing running. With -dr-config (the runbook-aws example), it seeds the
+// data the example restores, rebuilds the example through its manual step
+// (confirmed as an operator would) and then rebuilds it in another region
+// with the -dr-config file (runbook.go).
 //
 // With -endpoint-input NAME (the orders-aws example), the stacks use real
 // providers: the demo points Terraform at the provider mirror built by
@@ -14,7 +18,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"syscall"
@@ -25,6 +28,7 @@ import (
 type options struct {
 	bin, config   string
 	endpointInput string
+	drConfig      string
 	extra         []string
 }
 
@@ -33,6 +37,7 @@ func main() {
 	flag.StringVar(&o.bin, "tfrebuild", "bin/tfrebuild", "the tfrebuild binary")
 	flag.StringVar(&o.config, "config", "examples/profile-api/rebuild.hcl", "the example config")
 	flag.StringVar(&o.endpointInput, "endpoint-input", "", "stack input that takes the emulator's URL; uses the real provider mirror")
+	flag.StringVar(&o.drConfig, "dr-config", "", "the region-loss config of the runbook example; runs the runbook demo")
 	flag.Parse()
 	o.extra = flag.Args()
 	if err := run(o); err != nil {
@@ -45,7 +50,7 @@ func run(o options) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var mirror testenv.Mirror
-	if o.endpointInput != "" {
+	if o.endpointInput != "" || o.drConfig != "" {
 		// Before starting anything: without the mirror there is nothing to run.
 		m, err := testenv.FindMirror()
 		if err != nil {
@@ -72,6 +77,12 @@ func run(o options) error {
 		return err
 	}
 	cfg := o.config
+	if o.drConfig != "" {
+		if err := env.UseMirror(mirror); err != nil {
+			return err
+		}
+		return runbook(ctx, o, env, moto.URL, dir)
+	}
 	if o.endpointInput != "" {
 		if err := env.UseMirror(mirror); err != nil {
 			return err
@@ -89,11 +100,7 @@ func run(o options) error {
 	}
 	fmt.Fprintf(os.Stderr, "demo: moto_server is up at %s; rebuilding %s\n\n", moto.URL, o.config)
 	args := append([]string{"apply", "--config", cfg, "--with", "green", "--yes"}, o.extra...)
-	cmd := exec.CommandContext(ctx, o.bin, args...)
-	cmd.Env = env.Environ()
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-	return cmd.Run()
+	return tfrebuild(ctx, o.bin, env, args...)
 }
 
 // emulatorCopy writes the config, edited to pass url as input, into dir,
