@@ -63,6 +63,9 @@ func TestPredict(t *testing.T) {
 			Prediction{Seconds: 10, Path: []string{"a"}, Runs: 5, Unmeasured: []string{"b", "c", "d"}}},
 		{"an unfinished record does not count", []Record{rec(0, "a", 10, "b", 1, "c", 1, "d", 1), {Kind: Drill, StartedAt: t0.AddDate(0, 0, 1)}},
 			Prediction{Seconds: 12, Path: []string{"a", "b", "d"}, Runs: 1}},
+		{"drills, when there are any, not rebuilds that found the target in place", []Record{rec(0, "a", 100, "b", 1, "c", 1, "d", 1),
+			func() Record { r := rec(1, "a", 1, "b", 1, "c", 1, "d", 1); r.Kind = Rebuild; return r }()},
+			Prediction{Seconds: 102, Path: []string{"a", "b", "d"}, Runs: 1}},
 		{"a failed stage is not a duration", []Record{rec(0, "a", 10, "b", 5, "c", 1, "d", 1),
 			func() Record {
 				r := rec(1, "a", 10, "b", 500, "c", 1, "d", 1)

@@ -43,13 +43,21 @@ type Prediction struct {
 
 // Predict is the predicted RTO of the pipeline nodes (in dependency
 // order) from the records (oldest first): only the newest Window
-// records that completed count.
+// records that completed count, and only drills when there are any (a
+// drill rebuilds from nothing; a rebuild may have found most of the
+// target in place).
 func Predict(nodes []Node, records []Record) Prediction {
-	var used []Record
+	var used, drills []Record
 	for _, r := range records {
 		if r.FinishedAt.After(r.StartedAt) && len(r.Stages) > 0 {
 			used = append(used, r)
+			if r.Kind == Drill {
+				drills = append(drills, r)
+			}
 		}
+	}
+	if len(drills) > 0 {
+		used = drills
 	}
 	used = newest(used, Window)
 	pred := Prediction{Runs: len(used), Path: []string{}}
