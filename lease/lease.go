@@ -49,12 +49,12 @@ type LostError struct {
 }
 
 func (e *LostError) Error() string {
-	who := e.Reason
 	if e.By != nil {
-		who = "taken over by " + e.By.String()
+		return fmt.Sprintf("this run lost its run lease %s (taken over by %s) and stopped before its next write; "+
+			"run status to see where it stopped, and apply again once the other run has finished", e.Where, e.By)
 	}
-	return fmt.Sprintf("this run lost its run lease %s (%s) and stopped before its next write; "+
-		"run status to see where it stopped, and apply again once the other run has finished", e.Where, who)
+	return fmt.Sprintf("this run lost its run lease %s (%s) and stopped before its next write, "+
+		"since another run may now take it over; run status to see where it stopped, and apply again once AWS answers", e.Where, e.Reason)
 }
 
 // Options tune a lease; the zero value is the default.

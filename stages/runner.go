@@ -81,7 +81,8 @@ type finished struct {
 // Execute runs the pipeline. The dependents of a failed stage are marked
 // blocked while independent branches run to the end; the error lists every
 // failure. On cancellation no new stage starts, running ones are waited
-// for, and the error wraps context.Canceled.
+// for, and the error wraps the context's cause (context.Canceled for an
+// interrupt, the reason when the run was cancelled for one).
 func (r *Runner) Execute(ctx context.Context, p *Pipeline) (*Result, error) {
 	par := r.Parallelism
 	if par < 1 {
@@ -148,7 +149,7 @@ func (r *Runner) Execute(ctx context.Context, p *Pipeline) (*Result, error) {
 		}
 	}
 	if ctx.Err() != nil {
-		errs = append(errs, fmt.Errorf("run interrupted: %w", ctx.Err()))
+		errs = append(errs, fmt.Errorf("run interrupted: %w", context.Cause(ctx)))
 	}
 	return res, errors.Join(errs...)
 }

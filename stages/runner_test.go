@@ -167,6 +167,27 @@ func TestRunnerCancellationWaitsForRunning(t *testing.T) {
 	}
 }
 
+// A run cancelled for a reason (its lease was lost) says that reason, not
+// only "context canceled".
+func TestRunnerCancellationCarriesItsCause(t *testing.T) {
+	t.Parallel()
+	p := pipeline(t, []string{"a"}, []string{"b", "a"})
+	ctx, cancel := context.WithCancelCause(context.Background())
+	why := errors.New("lost the run lease")
+	run := func(ctx context.Context, s *Stage) error {
+		cancel(why)
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	res, err := (&Runner{Parallelism: 1, Run: run}).Execute(ctx, p)
+	if !errors.Is(err, why) {
+		t.Fatalf("the error does not carry the cause: %v", err)
+	}
+	if res.Status["a"] != Interrupted || res.Status["b"] != Pending {
+		t.Errorf("statuses after the cancellation: %v", res.Status)
+	}
+}
+
 func TestRunnerWaitingAndPanics(t *testing.T) {
 	t.Parallel()
 	p := pipeline(t, []string{"step"}, []string{"after", "step"}, []string{"bad"})

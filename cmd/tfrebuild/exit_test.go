@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tfrebuild/tfrebuild/lease"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
 
@@ -22,6 +23,10 @@ func TestExitCodesAreDecidedInOnePlace(t *testing.T) {
 		{errChangesPending, exitChanges},
 		{fmt.Errorf("apply: %w", stages.ErrWaiting), exitWaiting},
 		{errors.Join(errors.New("stack.a: interrupted"), context.Canceled), exitInterrupted},
+		// A run that lost its lease stopped itself: a failure, not an interrupt,
+		// although its stages were cancelled.
+		{errors.Join(fmt.Errorf("stack.a: interrupted: %w", context.Canceled),
+			fmt.Errorf("run interrupted: %w", &lease.LostError{Where: "dynamodb:t/lease", Reason: "its heartbeat failed for 1m30s"})), exitFailure},
 		{errors.New("boom"), exitFailure},
 		{&usageError{msg: "bad flag", hint: "tfrebuild apply --help"}, exitFailure},
 	} {

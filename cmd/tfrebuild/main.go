@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/tfrebuild/tfrebuild/lease"
 	"github.com/tfrebuild/tfrebuild/stages"
 	"github.com/tfrebuild/tfrebuild/terraform"
 )
@@ -77,6 +78,10 @@ func exitCode(err error, stderr io.Writer) int {
 		return exitChanges
 	case errors.Is(err, stages.ErrWaiting):
 		return exitWaiting
+	case lostLease(err):
+		// The run stopped itself: a failure to report, not an interrupt.
+		fmt.Fprintf(stderr, "tfrebuild: %v\n", err)
+		return exitFailure
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintf(stderr, "tfrebuild: %v\n", err)
 		return exitInterrupted
@@ -87,4 +92,10 @@ func exitCode(err error, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "Try: %s\n", u.hint)
 	}
 	return exitFailure
+}
+
+// lostLease says the run was cancelled because it lost its run lease.
+func lostLease(err error) bool {
+	var lost *lease.LostError
+	return errors.As(err, &lost)
 }
