@@ -9,6 +9,7 @@ import (
 	"github.com/tfrebuild/tfrebuild/bootstrap"
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/fingerprint"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
 
@@ -89,7 +90,7 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (_ *Summa
 	if a.store, err = a.deps.Store(ctx, cfg, true); err != nil {
 		return nil, err
 	}
-	if a.key, err = hashKey(ctx, a.store, cfg.StateDir()); err != nil {
+	if a.key, err = fingerprint.Key(ctx, a.store, cfg.StateDir()); err != nil {
 		return nil, err
 	}
 	holder := a.holder()

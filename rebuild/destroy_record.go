@@ -61,7 +61,7 @@ func (d *destroyer) recordTeardown(c *checkpoint.Checkpoint, res *stages.Result)
 // of state objects it reports false, and Terraform destroys (a no-op).
 func (d *destroyer) emptied(ctx context.Context, b terraform.Backend) (bool, error) {
 	sc, ok, err := d.readContents(ctx, b)
-	return ok && sc.resources == 0 && sc.outputs == 0, err
+	return ok && sc.Resources == 0 && sc.Outputs == 0, err
 }
 
 // goneOutputs are the outputs a stack declares that its state no longer

@@ -2,13 +2,13 @@ package rebuild
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/terraform"
+	"github.com/tfrebuild/tfrebuild/tfstate"
 )
 
 // A drill's rebuild creates its buckets from nothing, and its teardown
@@ -24,72 +24,14 @@ type bucketEmptier interface {
 	EmptyBucket(ctx context.Context, account, bucket string) (int, error)
 }
 
-// stateBucket is one aws_s3_bucket instance in a state.
-type stateBucket struct {
-	address, bucket string
-}
-
-// stateContents is what a teardown reads of a state object: how many
-// managed resources it holds, and its buckets.
-type stateContents struct {
-	resources, outputs int
-	buckets            []stateBucket
-}
-
-func parseState(body []byte) (stateContents, error) {
-	var st struct {
-		Outputs   map[string]json.RawMessage `json:"outputs"`
-		Resources []struct {
-			Module    string `json:"module"`
-			Mode      string `json:"mode"`
-			Type      string `json:"type"`
-			Name      string `json:"name"`
-			Instances []struct {
-				IndexKey   any            `json:"index_key"`
-				Attributes map[string]any `json:"attributes"`
-			} `json:"instances"`
-		} `json:"resources"`
-	}
-	if err := json.Unmarshal(body, &st); err != nil {
-		return stateContents{}, err
-	}
-	out := stateContents{resources: len(st.Resources), outputs: len(st.Outputs)}
-	for _, r := range st.Resources {
-		if r.Mode != "managed" || r.Type != "aws_s3_bucket" {
-			continue
-		}
-		base := r.Type + "." + r.Name
-		if r.Module != "" {
-			base = r.Module + "." + base
-		}
-		for _, in := range r.Instances {
-			addr := base
-			switch k := in.IndexKey.(type) {
-			case float64:
-				addr += fmt.Sprintf("[%d]", int(k))
-			case string:
-				addr += fmt.Sprintf("[%q]", k)
-			}
-			name, _ := in.Attributes["bucket"].(string)
-			if name == "" {
-				name, _ = in.Attributes["id"].(string)
-			}
-			if name != "" {
-				out.buckets = append(out.buckets, stateBucket{address: addr, bucket: name})
-			}
-		}
-	}
-	return out, nil
-}
-
 // readContents reads and parses a stack's state object; ok is false when
 // it does not exist.
-func (c *core) readContents(ctx context.Context, b terraform.Backend) (stateContents, bool, error) {
+func (c *core) readContents(ctx context.Context, b terraform.Backend) (tfstate.Contents, bool, error) {
 	obj, err := c.readObject(ctx, b)
 	if err != nil || obj.Body == nil {
-		return stateContents{}, false, err
+		return tfstate.Contents{}, false, err
 	}
-	sc, err := parseState(obj.Body)
+	sc, err := tfstate.ParseContents(obj.Body)
 	if err != nil {
 		return sc, false, fmt.Errorf("read the state %s: %w", b.Key, err)
 	}
@@ -114,9 +56,9 @@ func (a *applier) recordDrillBuckets(ctx context.Context, st *config.Stack, ts t
 	acct := accountOf(a.cfg, st.Account)
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	for _, b := range sc.buckets {
-		if created[b.address] {
-			a.ckpt.AddCreated(checkpoint.Created{Resource: "s3://" + b.bucket, Account: acct.ID, Region: acct.Region,
+	for _, b := range sc.Buckets {
+		if created[b.Address] {
+			a.ckpt.AddCreated(checkpoint.Created{Resource: "s3://" + b.Name, Account: acct.ID, Region: acct.Region,
 				Stage: "stack." + st.Name, At: a.now().UTC()})
 		}
 	}
@@ -145,19 +87,19 @@ func (d *destroyer) emptyDrillBuckets(ctx context.Context, st *config.Stack, b t
 		return err
 	}
 	em, can := acct.Cloud.(bucketEmptier)
-	for _, sb := range sc.buckets {
-		if !mine[sb.bucket] {
+	for _, sb := range sc.Buckets {
+		if !mine[sb.Name] {
 			continue
 		}
 		if !can {
-			d.note(name, "bucket "+sb.bucket+" not emptied: this session cannot empty buckets")
+			d.note(name, "bucket "+sb.Name+" not emptied: this session cannot empty buckets")
 			continue
 		}
-		n, err := em.EmptyBucket(ctx, acct.Account.ID, sb.bucket)
+		n, err := em.EmptyBucket(ctx, acct.Account.ID, sb.Name)
 		if err != nil {
-			return fmt.Errorf("empty bucket %s (%s), which this drill created, before destroying stack %s: %w", sb.bucket, sb.address, st.Name, err)
+			return fmt.Errorf("empty bucket %s (%s), which this drill created, before destroying stack %s: %w", sb.Name, sb.Address, st.Name, err)
 		}
-		d.note(name, fmt.Sprintf("emptied bucket %s (%s): %d object versions and delete markers; this drill's rebuild created it", sb.bucket, sb.address, n))
+		d.note(name, fmt.Sprintf("emptied bucket %s (%s): %d object versions and delete markers; this drill's rebuild created it", sb.Name, sb.Address, n))
 	}
 	return nil
 }

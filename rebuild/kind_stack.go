@@ -3,12 +3,10 @@ package rebuild
 import (
 	"context"
 	"fmt"
-	"maps"
-	"os"
-	"slices"
 	"time"
 
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/fingerprint"
 	"github.com/tfrebuild/tfrebuild/stages"
 	"github.com/tfrebuild/tfrebuild/terraform"
 )
@@ -73,7 +71,7 @@ func (a *applier) stack(ctx context.Context, st *config.Stack) error {
 	}
 	ts := a.tfStack(st)
 	ts.Vars = vars
-	fp, err := stackFingerprint(a.key, st, vars, prev.upstream, a.engine, ts.Backend.HCL()+a.accountsFingerprint(st))
+	fp, err := fingerprint.Stack(a.key, st, vars, prev.upstream, a.engine, ts.Backend.HCL()+a.accountsFingerprint(st))
 	if err != nil {
 		return err
 	}
@@ -139,7 +137,7 @@ func (a *applier) setOutputs(st *config.Stack, outs terraform.Outputs, fp string
 	a.scope.SetOutputs(st.Name, outs.Values)
 	a.sensitive[st.Name] = outs.Sensitive
 	rec := a.ckpt.Stage("stack." + st.Name)
-	rec.OutputHashes = hashOutputs(a.key, outs.Values)
+	rec.OutputHashes = fingerprint.Outputs(a.key, outs.Values)
 	rec.Fingerprint = fp
 }
 
@@ -186,24 +184,6 @@ func (c *core) terraformStack(st *config.Stack) terraform.Stack {
 		ts.Files, ts.Modules = st.Files.Files, st.Files.Modules
 	}
 	return ts
-}
-
-// addUserEnv adds what the user hands the stack's engine besides its
-// inputs: the env values and the var files' contents, in order. Either
-// can change what an apply does. Like inputs they may be secrets: they go
-// into the hash, never anywhere else.
-func (f *fingerprint) addUserEnv(st *config.Stack) error {
-	for _, name := range slices.Sorted(maps.Keys(st.Env)) {
-		f.add("env", name, st.Env[name])
-	}
-	for _, path := range st.VarFiles {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return fmt.Errorf("stack %s: read its var file: %w", st.Name, err)
-		}
-		f.add("var_file", path, string(b))
-	}
-	return nil
 }
 
 // engineLabel names the engine a run found and its version, as notes and

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/fingerprint"
 	"github.com/tfrebuild/tfrebuild/restore"
 	"github.com/tfrebuild/tfrebuild/stages"
 	"github.com/tfrebuild/tfrebuild/terraform"
@@ -30,13 +31,13 @@ func (a *applier) skip(ctx context.Context, st *config.Stack, ts terraform.Stack
 		in.State = &stateSeen{Err: err, Version: obj.Version}
 		if err == nil && obj.Version == in.StateRecorded {
 			outs, err = tfstate.Outputs(obj.Body)
-			in.State.OutputsMatch = err == nil && maps.Equal(hashOutputs(a.key, outs.Values), prev.prevOut)
+			in.State.OutputsMatch = err == nil && maps.Equal(fingerprint.Outputs(a.key, outs.Values), prev.prevOut)
 		}
 		v = decideSkip(in)
 	case skipReadOutputs:
 		var err error
 		outs, _, err = a.stackOutputs(ctx, ts)
-		in.State = &stateSeen{Err: err, OutputsMatch: err == nil && maps.Equal(hashOutputs(a.key, outs.Values), prev.prevOut)}
+		in.State = &stateSeen{Err: err, OutputsMatch: err == nil && maps.Equal(fingerprint.Outputs(a.key, outs.Values), prev.prevOut)}
 		v = decideSkip(in)
 	}
 	if v.Action != skipDone {

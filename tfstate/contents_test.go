@@ -1,4 +1,4 @@
-package rebuild
+package tfstate
 
 import (
 	"slices"
@@ -7,7 +7,7 @@ import (
 
 // The buckets of a state, by address: managed aws_s3_bucket instances
 // only (a data source is someone else's bucket), counted and keyed.
-func TestParseStateBuckets(t *testing.T) {
+func TestParseContentsBuckets(t *testing.T) {
 	t.Parallel()
 	body := `{"version": 4, "outputs": {"url": {"value": "x", "type": "string"}}, "resources": [
 	  {"mode": "managed", "type": "aws_s3_bucket", "name": "data", "instances": [{"attributes": {"bucket": "b1", "id": "b1"}}]},
@@ -15,12 +15,12 @@ func TestParseStateBuckets(t *testing.T) {
 	    {"index_key": 0, "attributes": {"id": "b2"}}, {"index_key": "k", "attributes": {"bucket": "b3"}}]},
 	  {"mode": "data", "type": "aws_s3_bucket", "name": "theirs", "instances": [{"attributes": {"bucket": "b4"}}]},
 	  {"mode": "managed", "type": "terraform_data", "name": "x", "instances": [{"attributes": {"id": "y"}}]}]}`
-	sc, err := parseState([]byte(body))
+	sc, err := ParseContents([]byte(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []stateBucket{{"aws_s3_bucket.data", "b1"}, {"module.m.aws_s3_bucket.logs[0]", "b2"}, {`module.m.aws_s3_bucket.logs["k"]`, "b3"}}
-	if !slices.Equal(sc.buckets, want) || sc.resources != 4 || sc.outputs != 1 {
+	want := []Bucket{{"aws_s3_bucket.data", "b1"}, {"module.m.aws_s3_bucket.logs[0]", "b2"}, {`module.m.aws_s3_bucket.logs["k"]`, "b3"}}
+	if !slices.Equal(sc.Buckets, want) || sc.Resources != 4 || sc.Outputs != 1 {
 		t.Errorf("got %+v, want buckets %+v, 4 resources, 1 output", sc, want)
 	}
 }

@@ -1,4 +1,4 @@
-package rebuild
+package fingerprint
 
 import (
 	"crypto/sha256"
@@ -33,7 +33,7 @@ func TestFingerprint(t *testing.T) {
 	vars := map[string]cty.Value{"a": cty.StringVal("1")}
 	up := map[string]map[string]string{"net": {"id": "sha256:1"}}
 	fp := func() string {
-		f, err := stackFingerprint([]byte("k"), st, vars, up, "1.11.4", "bucket = \"b\"")
+		f, err := Stack([]byte("k"), st, vars, up, "1.11.4", "bucket = \"b\"")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -67,11 +67,11 @@ func TestFingerprint(t *testing.T) {
 func TestHashesAreKeyed(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	key, err := loadHashKey(dir)
+	key, err := loadKey(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := loadHashKey(dir)
+	again, err := loadKey(dir)
 	if err != nil || string(again) != string(key) || len(key) != 32 {
 		t.Fatalf("the key is not stable: %x %x %v", key, again, err)
 	}
@@ -80,15 +80,15 @@ func TestHashesAreKeyed(t *testing.T) {
 	}
 	v := map[string]cty.Value{"pin": cty.StringVal("1234")}
 	plain := sha256.Sum256([]byte(`"1234"`))
-	h := hashOutputs(key, v)["pin"]
+	h := Outputs(key, v)["pin"]
 	if strings.Contains(h, hex.EncodeToString(plain[:])) || !strings.HasPrefix(h, "hmac-sha256:") {
 		t.Errorf("output hash %s is a plain SHA-256", h)
 	}
-	if hashOutputs([]byte("other"), v)["pin"] == h {
+	if Outputs([]byte("other"), v)["pin"] == h {
 		t.Error("two keys give the same hash")
 	}
 	_ = os.WriteFile(filepath.Join(dir, keyFile), []byte("zz\n"), 0o600)
-	if _, err := loadHashKey(dir); err == nil || !strings.Contains(err.Error(), "damaged") {
+	if _, err := loadKey(dir); err == nil || !strings.Contains(err.Error(), "damaged") {
 		t.Errorf("a damaged key: %v", err)
 	}
 }
@@ -121,7 +121,7 @@ func TestFingerprintFollowsModulesOfEveryFileKind(t *testing.T) {
 			}
 			st := &config.Stack{Name: "s", SourceDir: stack}
 			fp := func() string {
-				f, err := stackFingerprint([]byte("k"), st, nil, nil, "1.11.4", "")
+				f, err := Stack([]byte("k"), st, nil, nil, "1.11.4", "")
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -135,5 +135,45 @@ func TestFingerprintFollowsModulesOfEveryFileKind(t *testing.T) {
 				t.Errorf("editing a module called from %s did not change the fingerprint", file)
 			}
 		})
+	}
+}
+
+func TestTheUsersEnvAndVarFilesAreInTheFingerprint(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	varFile := filepath.Join(dir, "common.tfvars")
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte("# stack\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(varFile, []byte("size = 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st := &config.Stack{Name: "s", SourceDir: dir, Env: map[string]string{"REGION_HINT": "a"}, VarFiles: []string{varFile}}
+	fp := func() string {
+		t.Helper()
+		f, err := Stack([]byte("k"), st, nil, nil, "terraform 1.11.4", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	base := fp()
+	st.Env = map[string]string{"REGION_HINT": "b"}
+	afterEnv := fp()
+	if afterEnv == base {
+		t.Error("changing an env value did not change the fingerprint")
+	}
+	if err := os.WriteFile(varFile, []byte("size = 2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if fp() == afterEnv {
+		t.Error("changing a var file did not change the fingerprint")
+	}
+	if strings.Contains(fp(), "size") {
+		t.Error("the fingerprint holds a value")
+	}
+	st.VarFiles = []string{filepath.Join(dir, "gone.tfvars")}
+	if _, err := Stack([]byte("k"), st, nil, nil, "terraform 1.11.4", ""); err == nil || !strings.Contains(err.Error(), "stack s") {
+		t.Errorf("a missing var file: %v", err)
 	}
 }

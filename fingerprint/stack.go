@@ -1,4 +1,4 @@
-package rebuild
+package fingerprint
 
 import (
 	"crypto/hmac"
@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"os"
 	"slices"
 
 	"github.com/zclconf/go-cty/cty"
@@ -43,8 +44,11 @@ func (f *fingerprint) add(kind, name, value string) {
 
 func (f *fingerprint) String() string { return keyedPrefix + hex.EncodeToString(f.h.Sum(nil)) }
 
-// stackFingerprint computes the fingerprint of one stack's apply.
-func stackFingerprint(key []byte, st *config.Stack, vars map[string]cty.Value, upstream map[string]map[string]string, engine, backend string) (string, error) {
+// Stack computes the fingerprint of one stack's apply: key is the
+// target's hash key (Key), upstream the upstream stacks' output hashes
+// (Outputs) by stack and output, engine the engine and its version, and
+// backend the backend settings as text.
+func Stack(key []byte, st *config.Stack, vars map[string]cty.Value, upstream map[string]map[string]string, engine, backend string) (string, error) {
 	f := newFingerprint(key)
 	f.add("engine", "", engine)
 	f.add("backend", "", backend)
@@ -105,10 +109,10 @@ func hashFile(set *config.FileSet, rel string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// hashOutputs keeps a keyed hash per output so that a resumed run can tell
+// Outputs keeps a keyed hash per output so that a resumed run can tell
 // whether upstream values changed without storing them, or anything a
 // guess could be checked against.
-func hashOutputs(key []byte, values map[string]cty.Value) map[string]string {
+func Outputs(key []byte, values map[string]cty.Value) map[string]string {
 	out := map[string]string{}
 	for name, v := range values {
 		b, err := ctyjson.Marshal(v, v.Type())
@@ -120,4 +124,22 @@ func hashOutputs(key []byte, values map[string]cty.Value) map[string]string {
 		out[name] = keyedPrefix + hex.EncodeToString(m.Sum(nil))
 	}
 	return out
+}
+
+// addUserEnv adds what the user hands the stack's engine besides its
+// inputs: the env values and the var files' contents, in order. Either
+// can change what an apply does. Like inputs they may be secrets: they go
+// into the hash, never anywhere else.
+func (f *fingerprint) addUserEnv(st *config.Stack) error {
+	for _, name := range slices.Sorted(maps.Keys(st.Env)) {
+		f.add("env", name, st.Env[name])
+	}
+	for _, path := range st.VarFiles {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("stack %s: read its var file: %w", st.Name, err)
+		}
+		f.add("var_file", path, string(b))
+	}
+	return nil
 }

@@ -1,4 +1,4 @@
-package rebuild
+package fingerprint
 
 import (
 	"context"
@@ -17,14 +17,14 @@ import (
 // keyFile is the name of the checkpoint's hash key in the state dir.
 const keyFile = "checkpoint.key"
 
-// loadHashKey returns the target's random key for the checkpoint's keyed
+// loadKey returns the target's random key for the checkpoint's keyed
 // hashes, creating it on first use: 32 random bytes, hex, in a 0600 file
 // beside the checkpoint. It is created under a temporary name and linked
 // into place, so two runs racing to create it end up with the same key.
 //
 // With checkpoint { store = "dynamodb" } the key lives with the target,
-// beside the checkpoint (targetHashKey), not here.
-func loadHashKey(dir string) ([]byte, error) {
+// beside the checkpoint (Key asks the store), not here.
+func loadKey(dir string) ([]byte, error) {
 	path := filepath.Join(dir, keyFile)
 	if key, err := readHashKey(path); err == nil || !errors.Is(err, fs.ErrNotExist) {
 		return key, err
@@ -63,15 +63,15 @@ func readHashKey(path string) ([]byte, error) {
 	return key, nil
 }
 
-// hashKey is the key of this run's keyed hashes. A store that keeps it
+// Key is the key of this run's keyed hashes. A store that keeps it
 // (the DynamoDB store) is asked, so that every machine resuming the
 // rebuild decides alike; the first run offers this machine's key when it
 // has one (a rebuild begun before the key moved keeps its hashes), or a
 // new random one. Otherwise the key is the file beside the checkpoint.
-func hashKey(ctx context.Context, store checkpoint.Store, dir string) ([]byte, error) {
+func Key(ctx context.Context, store checkpoint.Store, dir string) ([]byte, error) {
 	ks, ok := store.(checkpoint.KeyStore)
 	if !ok {
-		return loadHashKey(dir)
+		return loadKey(dir)
 	}
 	fresh, err := readHashKey(filepath.Join(dir, keyFile))
 	if err != nil {
