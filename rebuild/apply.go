@@ -10,6 +10,7 @@ import (
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/fingerprint"
+	"github.com/tfrebuild/tfrebuild/outcome"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
 
@@ -68,7 +69,7 @@ type applier struct {
 // Apply rebuilds the target, resuming from its checkpoint. It returns the
 // summary of the run; a run that stops at a manual step returns
 // stages.ErrWaiting.
-func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (_ *Summary, runErr error) {
+func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (_ *outcome.Summary, runErr error) {
 	p, kept, err := buildPipeline(cfg, opts.scope().normal(cfg))
 	if err != nil {
 		return nil, err

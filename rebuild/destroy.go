@@ -14,6 +14,7 @@ import (
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/events"
+	"github.com/tfrebuild/tfrebuild/outcome"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
 
@@ -37,7 +38,7 @@ type destroyer struct {
 	// dry lists what the teardown would delete and keep (TeardownList),
 	// and deletes nothing; listed is that list.
 	dry    bool
-	listed []TeardownItem
+	listed []outcome.TeardownItem
 	// drillCreated is what the checkpoint records this target created,
 	// read when a drill's teardown empties the buckets its rebuild made.
 	drillCreated []checkpoint.Created
@@ -50,7 +51,7 @@ type destroyer struct {
 // after everything that depends on it, then (with All) the registries and
 // the state. It holds the run lock, and afterwards the checkpoint forgets
 // what was destroyed, so that the next apply builds it again.
-func Destroy(ctx context.Context, cfg *config.Config, opts DestroyOptions) (_ *Summary, runErr error) {
+func Destroy(ctx context.Context, cfg *config.Config, opts DestroyOptions) (_ *outcome.Summary, runErr error) {
 	p, err := stages.BuildDestroy(cfg, opts.With, opts.All)
 	if err != nil {
 		return nil, err

@@ -5,24 +5,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tfrebuild/tfrebuild/stages"
 )
-
-// #11.2: a drill that stops at a manual step failed, and says how to
-// pre-confirm the step.
-func TestADrillThatWaitsFailed(t *testing.T) {
-	t.Parallel()
-	sum := &Summary{Total: time.Minute, Stages: []StageSummary{{Name: "step.handoff", Status: stages.Waiting}}}
-	v := JudgeDrill(sum, time.Hour, stages.ErrWaiting)
-	if v.Passed || !strings.Contains(v.Reason, "step.handoff") || !strings.Contains(v.Reason, "--confirm handoff") {
-		t.Errorf("verdict %s", v)
-	}
-	if err := v.Err(); err == nil || errors.Is(err, stages.ErrWaiting) {
-		t.Errorf("a failed drill's error must not read as waiting (exit 3): %v", err)
-	}
-}
 
 func TestDrillConfirmations(t *testing.T) {
 	t.Parallel()

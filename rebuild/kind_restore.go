@@ -8,6 +8,7 @@ import (
 
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/outcome"
 	"github.com/tfrebuild/tfrebuild/restore"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
@@ -165,9 +166,9 @@ func (a *applier) recordRestore(stage string, res *restore.Result) {
 	if res.Outcome == restore.Accepted {
 		what = "kept " + res.Target + " as it is (--accept-existing): nothing restored"
 	}
-	a.note(stage, what+"; "+DescribeRPO(m))
+	a.note(stage, what+"; "+outcome.DescribeRPO(m))
 	if !m.RPOMet {
-		a.note(stage, "warning: "+DescribeRPO(m))
+		a.note(stage, "warning: "+outcome.DescribeRPO(m))
 	}
 }
 
@@ -178,27 +179,6 @@ func incidentOf(c *checkpoint.Checkpoint) time.Time {
 		return *c.IncidentAt
 	}
 	return c.StartedAt
-}
-
-// DescribeRPO says how old a restore's data is against the objective:
-// "recovery point 2026-11-25T06:00:00Z, data age 4m0s (RPO 15m0s: within)".
-func DescribeRPO(m restore.RPO) string {
-	if m.RecoveryPoint == nil {
-		return "recovery point unknown: not within RPO"
-	}
-	s := "recovery point " + m.RecoveryPoint.UTC().Format(time.RFC3339)
-	if m.DataLossSeconds != nil {
-		s += ", data loss " + (time.Duration(*m.DataLossSeconds) * time.Second).String() + " before the incident at " + m.IncidentAt.UTC().Format(time.RFC3339)
-	} else if m.DataAgeSeconds != nil {
-		s += ", data age " + (time.Duration(*m.DataAgeSeconds) * time.Second).String()
-	}
-	switch {
-	case m.RPOSeconds == 0:
-		return s + " (no rpo set)"
-	case m.RPOMet:
-		return s + fmt.Sprintf(" (RPO %s: within)", time.Duration(m.RPOSeconds)*time.Second)
-	}
-	return s + fmt.Sprintf(" (RPO %s: OVER the recovery point objective)", time.Duration(m.RPOSeconds)*time.Second)
 }
 
 // restorers are the restore library on the session of the account the

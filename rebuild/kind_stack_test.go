@@ -12,6 +12,7 @@ import (
 
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/events"
+	"github.com/tfrebuild/tfrebuild/outcome"
 	"github.com/tfrebuild/tfrebuild/terraform"
 	"github.com/tfrebuild/tfrebuild/tfstate"
 )
@@ -169,7 +170,7 @@ func TestResourceProgressAndRunnerNotesReachTheRun(t *testing.T) {
 	}
 }
 
-func summaryRow(sum *Summary, stage string) *StageSummary {
+func summaryRow(sum *outcome.Summary, stage string) *outcome.StageSummary {
 	if sum == nil {
 		return nil
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/events"
+	"github.com/tfrebuild/tfrebuild/outcome"
 	"github.com/tfrebuild/tfrebuild/stages"
 	"github.com/tfrebuild/tfrebuild/terraform"
 	"github.com/tfrebuild/tfrebuild/tfstate"
@@ -43,7 +44,7 @@ func TestPlanIsReadOnlyAndCarriesMocks(t *testing.T) {
 	if !rep.ChangesPending || rep.Totals["create"] != 3 || !rep.Mocked || len(rep.Stages) != 7 {
 		t.Errorf("report: %+v", rep)
 	}
-	var app *PlanStage
+	var app *outcome.PlanStage
 	for _, s := range rep.Stages {
 		if s.Name == "stack.app" {
 			app = s
@@ -257,29 +258,6 @@ func TestResumedStateDriftIsCheckedLater(t *testing.T) {
 	calls := w.cloud.callsOf("EnsureBucket")
 	if len(calls) != 2 || calls[0].DriftLater || !calls[1].DriftLater {
 		t.Errorf("DriftLater only for the resumed state stage: %+v", calls)
-	}
-}
-
-func TestJudgeDrill(t *testing.T) {
-	t.Parallel()
-	sum := &Summary{Total: 90 * time.Minute}
-	for _, tc := range []struct {
-		err  error
-		rto  time.Duration
-		want string
-	}{
-		{nil, 2 * time.Hour, "PASSED"},
-		{nil, 0, "PASSED"},
-		{nil, time.Hour, "FAILED: over the recovery time objective"},
-		{errBoom, 2 * time.Hour, "FAILED: the rebuild did not complete"},
-	} {
-		v := JudgeDrill(sum, tc.rto, tc.err)
-		if v.String() != tc.want || (v.Err() == nil) != v.Passed {
-			t.Errorf("JudgeDrill(%v, %v) = %s, want %s", tc.rto, tc.err, v, tc.want)
-		}
-	}
-	if v := JudgeDrill(nil, time.Hour, errBoom); v.Took != 0 || v.Passed {
-		t.Errorf("no summary: %+v", v)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/tfrebuild/tfrebuild/bootstrap"
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/outcome"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
 
@@ -24,7 +25,7 @@ type PlanOptions struct {
 // records stays in memory for the report.
 type planner struct {
 	*core
-	planned map[string]*PlanStage
+	planned map[string]*outcome.PlanStage
 	mocks   map[string]map[string]string // stack → output → "mock" or "placeholder"
 	mocked  map[string]bool              // stacks whose plan rests on mocked values
 	// doneRestores are the restores the stored checkpoint has done, with
@@ -39,12 +40,12 @@ type planner struct {
 // report what they would create or the drift they find, and each stack is
 // planned. It makes no write call to the target and does not touch the
 // checkpoint.
-func Plan(ctx context.Context, cfg *config.Config, opts PlanOptions) (*PlanReport, error) {
+func Plan(ctx context.Context, cfg *config.Config, opts PlanOptions) (*outcome.PlanReport, error) {
 	p, kept, err := buildPipeline(cfg, opts.scope().normal(cfg))
 	if err != nil {
 		return nil, err
 	}
-	pl := &planner{core: newCore(cfg, p, opts.Common, "plan", "plan"), planned: map[string]*PlanStage{},
+	pl := &planner{core: newCore(cfg, p, opts.Common, "plan", "plan"), planned: map[string]*outcome.PlanStage{},
 		mocks: map[string]map[string]string{}, mocked: map[string]bool{}}
 	pl.kept = kept
 	if pl.rerun, err = restoreList(cfg, "--restore", opts.Restore); err != nil {
@@ -84,10 +85,10 @@ func (p *planner) bootstrapOptions() bootstrap.Options {
 }
 
 // stage returns the plan of a stage, creating it; callers hold p.mu.
-func (p *planner) stage(name string) *PlanStage {
+func (p *planner) stage(name string) *outcome.PlanStage {
 	ps := p.planned[name]
 	if ps == nil {
-		ps = &PlanStage{Name: name, Counts: Counts{}, Actions: []PlanAction{}}
+		ps = &outcome.PlanStage{Name: name, Counts: outcome.Counts{}, Actions: []outcome.PlanAction{}}
 		p.planned[name] = ps
 	}
 	return ps
@@ -99,22 +100,22 @@ func (p *planner) planBootstrap(stage string, rep *bootstrap.Report) {
 	defer p.mu.Unlock()
 	ps := p.stage(stage)
 	for _, c := range rep.Changes {
-		ps.Actions = append(ps.Actions, PlanAction{Address: c.Resource, Action: string(c.Action), Detail: c.Detail})
+		ps.Actions = append(ps.Actions, outcome.PlanAction{Address: c.Resource, Action: string(c.Action), Detail: c.Detail})
 		ps.Counts[string(c.Action)]++
 	}
 }
 
-func (p *planner) report(res *stages.Result) *PlanReport {
+func (p *planner) report(res *stages.Result) *outcome.PlanReport {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	rep := &PlanReport{Schema: PlanSchemaVersion, Project: p.cfg.Project, Account: p.cfg.Target.AccountID,
-		Region: p.cfg.Target.Region, GeneratedAt: time.Now().UTC(), Totals: Counts{}}
+	rep := &outcome.PlanReport{Schema: outcome.PlanSchemaVersion, Project: p.cfg.Project, Account: p.cfg.Target.AccountID,
+		Region: p.cfg.Target.Region, GeneratedAt: time.Now().UTC(), Totals: outcome.Counts{}}
 	for _, s := range p.pipeline.Stages {
 		ps := p.stage(s.Name)
 		ps.Status = res.Status[s.Name]
 		rec := p.ckpt.Stage(s.Name)
 		ps.Notes = rec.Notes
-		if unfinished(ps.Status) {
+		if outcome.Unfinished(ps.Status) {
 			ps.Error = rec.Error
 		}
 		for k, v := range ps.Counts {

@@ -7,6 +7,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/outcome"
 	"github.com/tfrebuild/tfrebuild/terraform"
 )
 
@@ -72,11 +73,11 @@ func (p *planner) stack(ctx context.Context, st *config.Stack) error {
 // recordPlan records a stack's planned changes and makes its outputs
 // visible downstream: known values as planned, unknown ones from the
 // stack's mock_outputs or, failing that, a placeholder.
-func (p *planner) recordPlan(st *config.Stack, ps *PlanStage, res *terraform.PlanResult) {
+func (p *planner) recordPlan(st *config.Stack, ps *outcome.PlanStage, res *terraform.PlanResult) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, c := range res.Changes {
-		ps.Actions = append(ps.Actions, PlanAction{Address: c.Address, Action: c.Action, Attrs: c.Attrs})
+		ps.Actions = append(ps.Actions, outcome.PlanAction{Address: c.Address, Action: c.Action, Attrs: c.Attrs})
 		ps.Counts[c.Action]++
 	}
 	outs := map[string]cty.Value{}

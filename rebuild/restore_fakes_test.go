@@ -11,6 +11,7 @@ import (
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 	ckfile "github.com/tfrebuild/tfrebuild/checkpoint/file"
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/outcome"
 	"github.com/tfrebuild/tfrebuild/restore"
 	"github.com/tfrebuild/tfrebuild/terraform"
 )
@@ -217,7 +218,7 @@ func (w *restoreWorld) deps() Deps {
 	return d
 }
 
-func (w *restoreWorld) apply(accept ...string) (*Summary, error) {
+func (w *restoreWorld) apply(accept ...string) (*outcome.Summary, error) {
 	w.t.Helper()
 	c := w.common()
 	c.Deps = w.deps()

@@ -3,23 +3,15 @@ package rebuild
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/outcome"
 	"github.com/tfrebuild/tfrebuild/restore"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
-
-// RestorePlan is what plan found for one restore: the library's plan
-// (source, recovery point, target, action) and the data age it would
-// have if it ran now, against the RPO.
-type RestorePlan struct {
-	restore.Plan
-	Expected restore.RPO `json:"expected_rpo"`
-}
 
 // restore plans one restore, writing nothing. What stops the restore
 // (no backup, a target it would refuse) is reported in the plan and in a
@@ -64,15 +56,15 @@ func (p *planner) restore(ctx context.Context, r *config.Restore) error {
 	for _, u := range pl.Unchecked {
 		notes = append(notes, "not checked: "+u)
 	}
-	rp := &RestorePlan{Plan: *pl, Expected: restore.Expected(pl, p.cfg.RPO, time.Now(), p.incident())}
-	detail := "from " + pl.Source + "; expected " + DescribeRPO(rp.Expected)
+	rp := &outcome.RestorePlan{Plan: *pl, Expected: restore.Expected(pl, p.cfg.RPO, time.Now(), p.incident())}
+	detail := "from " + pl.Source + "; expected " + outcome.DescribeRPO(rp.Expected)
 	if pl.Problem != "" {
 		detail = pl.Problem
 	}
 	p.mu.Lock()
 	ps := p.stage(name)
 	ps.Restore = rp
-	ps.Actions = append(ps.Actions, PlanAction{Address: string(pl.Kind) + " " + pl.Target, Action: string(pl.Action), Detail: detail})
+	ps.Actions = append(ps.Actions, outcome.PlanAction{Address: string(pl.Kind) + " " + pl.Target, Action: string(pl.Action), Detail: detail})
 	ps.Counts[string(pl.Action)]++
 	p.mu.Unlock()
 	for _, n := range notes {
@@ -90,13 +82,13 @@ func (p *planner) planDone(r *config.Restore, prior *checkpoint.Restore) {
 	res := prior.Result
 	pl := restore.Plan{Kind: res.Kind, Target: res.Target, From: res.From, Source: res.Source, RecoveryPoint: res.RecoveryPoint,
 		BackupARN: res.BackupARN, TargetExists: true, TargetHasData: true, TargetStatus: "done on record: not run again", Action: restore.ActionDone}
-	rp := &RestorePlan{Plan: pl, Expected: prior.RPO}
+	rp := &outcome.RestorePlan{Plan: pl, Expected: prior.RPO}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	ps := p.stage("restore." + r.Name)
 	ps.Restore = rp
-	ps.Actions = append(ps.Actions, PlanAction{Address: string(pl.Kind) + " " + pl.Target, Action: string(pl.Action),
-		Detail: fmt.Sprintf("%s from %s at %s; %s", res.Outcome, res.Source, res.RestoredAt.UTC().Format(time.RFC3339), DescribeRPO(prior.RPO))})
+	ps.Actions = append(ps.Actions, outcome.PlanAction{Address: string(pl.Kind) + " " + pl.Target, Action: string(pl.Action),
+		Detail: fmt.Sprintf("%s from %s at %s; %s", res.Outcome, res.Source, res.RestoredAt.UTC().Format(time.RFC3339), outcome.DescribeRPO(prior.RPO))})
 	ps.Counts[string(pl.Action)]++
 }
 
@@ -204,19 +196,6 @@ func restoreList(cfg *config.Config, flag string, names []string) (map[string]bo
 		}
 	}
 	return out, nil
-}
-
-// OverRPO describes the restores of the run whose data is older than the
-// RPO, or of unknown age: a failure in a drill.
-func (s *Summary) OverRPO() []string {
-	var out []string
-	for _, st := range s.Stages {
-		if st.Restore != nil && !st.Restore.RPO.RPOMet {
-			out = append(out, st.Name+": "+DescribeRPO(st.Restore.RPO))
-		}
-	}
-	slices.Sort(out)
-	return out
 }
 
 // restoresOf names the restore stages whose data went with the destroyed

@@ -12,6 +12,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	ckfile "github.com/tfrebuild/tfrebuild/checkpoint/file"
+	"github.com/tfrebuild/tfrebuild/outcome"
 	"github.com/tfrebuild/tfrebuild/restore"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
@@ -51,7 +52,7 @@ func TestATableIsRestoredAndImportedBeforeItsStack(t *testing.T) {
 	if over := sum.OverRPO(); len(over) != 0 {
 		t.Errorf("within RPO, yet over: %v", over)
 	}
-	if v := JudgeDrill(sum, 0, nil); !v.Passed {
+	if v := outcome.JudgeDrill(sum, 0, nil); !v.Passed {
 		t.Errorf("drill within RPO: %v", v)
 	}
 
@@ -143,7 +144,7 @@ func TestAnExistingTableStopsTheRestoreUntilAccepted(t *testing.T) {
 	if over := sum.OverRPO(); len(over) != 1 || !strings.HasPrefix(over[0], "restore.orders: recovery point unknown") {
 		t.Errorf("over RPO %v", over)
 	}
-	if v := JudgeDrill(sum, 0, nil); v.Passed || !strings.Contains(v.Reason, "restore.orders") {
+	if v := outcome.JudgeDrill(sum, 0, nil); v.Passed || !strings.Contains(v.Reason, "restore.orders") {
 		t.Errorf("drill verdict %v", v)
 	}
 	if notes := strings.Join(w.checkpoint().Stages["restore.orders"].Notes, "\n"); !strings.Contains(notes, "warning: ") {
@@ -170,7 +171,7 @@ func TestDataOlderThanTheRPOIsAWarningInApplyAndAFailureInADrill(t *testing.T) {
 	if len(over) != 1 || !strings.Contains(over[0], "OVER the recovery point objective") {
 		t.Errorf("over RPO %v", over)
 	}
-	if v := JudgeDrill(sum, time.Hour, nil); v.Passed {
+	if v := outcome.JudgeDrill(sum, time.Hour, nil); v.Passed {
 		t.Errorf("a drill over the RPO passed")
 	}
 	st, err := ReadStatus(context.Background(), w.cfg, StatusOptions{Deps: w.deps()})
@@ -236,7 +237,7 @@ func TestPlanReportsRestoresAndRestoresNothing(t *testing.T) {
 	if len(w.itf.imports) != 0 {
 		t.Errorf("plan imported %v", w.itf.imports)
 	}
-	var orders, uploads *PlanStage
+	var orders, uploads *outcome.PlanStage
 	for _, s := range rep.Stages {
 		switch s.Name {
 		case "restore.orders":
@@ -346,7 +347,7 @@ func TestARestoreMismatchIsAFindingAndFailsADrill(t *testing.T) {
 	if got := sum.Mismatched(); len(got) != 1 || !strings.HasPrefix(got[0], "restore.uploads: MISMATCH") {
 		t.Errorf("Mismatched() = %v", got)
 	}
-	if v := JudgeDrill(sum, 0, nil); v.Passed || !strings.Contains(v.Reason, "differs from its source") {
+	if v := outcome.JudgeDrill(sum, 0, nil); v.Passed || !strings.Contains(v.Reason, "differs from its source") {
 		t.Errorf("a drill with a mismatch: %v", v)
 	}
 	// A later apply does not run the restore again: the mismatch stays a

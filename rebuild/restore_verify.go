@@ -3,7 +3,6 @@ package rebuild
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/config"
@@ -95,18 +94,4 @@ func kindOfRestore(r *config.Restore) restore.Kind {
 		return restore.KindDynamoDB
 	}
 	return restore.KindS3
-}
-
-// Mismatched describes the restores of the run whose verification found
-// a difference from the source, or could not be made: a failure in a
-// drill.
-func (s *Summary) Mismatched() []string {
-	var out []string
-	for _, st := range s.Stages {
-		if st.Restore != nil && st.Restore.Result.Verified != nil && !st.Restore.Result.Verified.OK {
-			out = append(out, st.Name+": "+st.Restore.Result.Verified.String())
-		}
-	}
-	slices.Sort(out)
-	return out
 }

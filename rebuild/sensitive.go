@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/outcome"
 	"github.com/tfrebuild/tfrebuild/terraform"
 )
 
@@ -17,7 +18,7 @@ import (
 // value tfrebuild knows came from a sensitive output, and scrubs the
 // notes and errors: the text plan, plan --markdown and the GitHub step
 // summary all render this report.
-func (p *planner) redactPlan(rep *PlanReport) {
+func (p *planner) redactPlan(rep *outcome.PlanReport) {
 	if rep == nil {
 		return
 	}

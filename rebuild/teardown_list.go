@@ -3,68 +3,19 @@ package rebuild
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/tfrebuild/tfrebuild/bootstrap"
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/outcome"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
-
-// TeardownItem is one thing a teardown deletes or keeps, in the account
-// it lives in.
-type TeardownItem struct {
-	Account bootstrap.Account
-	// Resource names it: "s3://bucket", "ecr:repo", "the state of stack
-	// NAME (KEY) and everything in it".
-	Resource string
-	Delete   bool
-	// Detail is what is deleted with it, or why it is kept.
-	Detail string
-}
-
-// TeardownGroup is what a teardown deletes or keeps in one account.
-type TeardownGroup struct {
-	Account bootstrap.Account
-	Delete  bool
-	Items   []TeardownItem
-}
-
-// Heading is "will delete in target (123456789012, eu-west-2)".
-func (g TeardownGroup) Heading() string {
-	verb := "will keep"
-	if g.Delete {
-		verb = "will delete"
-	}
-	return fmt.Sprintf("%s in %s (%s, %s)", verb, g.Account.Label(), g.Account.ID, g.Account.Region)
-}
-
-// GroupTeardown groups items by account and by what happens to them:
-// every account's deletions first, then what is kept, in the order the
-// teardown meets them.
-func GroupTeardown(items []TeardownItem) []TeardownGroup {
-	var out []TeardownGroup
-	for _, del := range []bool{true, false} {
-		for _, it := range items {
-			if it.Delete != del {
-				continue
-			}
-			i := slices.IndexFunc(out, func(g TeardownGroup) bool { return g.Delete == del && g.Account == it.Account })
-			if i < 0 {
-				out = append(out, TeardownGroup{Account: it.Account, Delete: del})
-				i = len(out) - 1
-			}
-			out[i].Items = append(out[i].Items, it)
-		}
-	}
-	return out
-}
 
 // TeardownList is what Destroy with these options would delete and keep,
 // read-only and behind the guard: the stacks whose states exist and,
 // with All, the registries, lock table and state bucket, each judged by
 // whether this target created it. drill --fresh prints it before it
 // deletes anything.
-func TeardownList(ctx context.Context, cfg *config.Config, opts DestroyOptions) ([]TeardownItem, error) {
+func TeardownList(ctx context.Context, cfg *config.Config, opts DestroyOptions) ([]outcome.TeardownItem, error) {
 	p, err := stages.BuildDestroy(cfg, opts.With, opts.All)
 	if err != nil {
 		return nil, err
@@ -95,7 +46,7 @@ func (d *destroyer) list(stage string, acct bootstrap.Account, rep *bootstrap.Re
 	for _, ch := range rep.Changes {
 		switch ch.Action {
 		case bootstrap.Delete, bootstrap.Keep:
-			d.listed = append(d.listed, TeardownItem{Account: acct, Resource: ch.Resource, Delete: ch.Action == bootstrap.Delete, Detail: ch.Detail})
+			d.listed = append(d.listed, outcome.TeardownItem{Account: acct, Resource: ch.Resource, Delete: ch.Action == bootstrap.Delete, Detail: ch.Detail})
 			if ch.Action == bootstrap.Keep {
 				d.keptSome[stage] = true
 			}
@@ -107,6 +58,6 @@ func (d *destroyer) list(stage string, acct bootstrap.Account, rep *bootstrap.Re
 func (d *destroyer) listStack(st *config.Stack, key string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.listed = append(d.listed, TeardownItem{Account: accountOf(d.cfg, st.Account),
+	d.listed = append(d.listed, outcome.TeardownItem{Account: accountOf(d.cfg, st.Account),
 		Resource: fmt.Sprintf("the state of stack %s (%s) and everything in it", st.Name, key), Delete: true})
 }

@@ -16,6 +16,7 @@ import (
 	ckfile "github.com/tfrebuild/tfrebuild/checkpoint/file"
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/events"
+	"github.com/tfrebuild/tfrebuild/outcome"
 	"github.com/tfrebuild/tfrebuild/terraform"
 )
 
@@ -121,7 +122,7 @@ func (w *world) common() Common {
 	return Common{Parallelism: 4, Sinks: []events.Sink{w.sink}, Deps: w.deps()}
 }
 
-func (w *world) apply() (*Summary, error) {
+func (w *world) apply() (*outcome.Summary, error) {
 	w.t.Helper()
 	return Apply(context.Background(), w.cfg, ApplyOptions{Common: w.common()})
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/events"
 	"github.com/tfrebuild/tfrebuild/internal/ui"
+	"github.com/tfrebuild/tfrebuild/outcome"
 	"github.com/tfrebuild/tfrebuild/rebuild"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
@@ -90,7 +91,7 @@ func runApply(ctx context.Context, env *cliEnv, o ApplyOptions) error {
 // applyConfig runs apply on a loaded config and prints its summary. The
 // terminal progress, the --events stream and the notify blocks all read
 // the run's one event stream.
-func applyConfig(ctx context.Context, env *cliEnv, cfg *config.Config, o ApplyOptions) (*rebuild.Summary, error) {
+func applyConfig(ctx context.Context, env *cliEnv, cfg *config.Config, o ApplyOptions) (*outcome.Summary, error) {
 	subs, own := o.subs, o.subs == nil
 	if own {
 		var err error

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/internal/ui"
+	"github.com/tfrebuild/tfrebuild/outcome"
 	"github.com/tfrebuild/tfrebuild/rebuild"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
@@ -84,7 +85,7 @@ func runDrill(ctx context.Context, env *cliEnv, o DrillOptions) error {
 	}
 	sum, applyErr := applyConfig(ctx, env, cfg, ApplyOptions{runFlags: o.runFlags, Yes: true, PreConfirmed: preConfirmed,
 		AcceptExisting: o.AcceptExisting})
-	verdict := rebuild.JudgeDrill(sum, cfg.RTO, applyErr)
+	verdict := outcome.JudgeDrill(sum, cfg.RTO, applyErr)
 	rebuild.EmitDrillVerdict(cfg, sum, verdict, subs.sinks()...)
 	ui.WriteDrill(out, verdict)
 	if sum != nil && sum.History != nil {

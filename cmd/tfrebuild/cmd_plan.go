@@ -11,6 +11,7 @@ import (
 	"github.com/tfrebuild/tfrebuild/events"
 	"github.com/tfrebuild/tfrebuild/internal/ui"
 	"github.com/tfrebuild/tfrebuild/notify"
+	"github.com/tfrebuild/tfrebuild/outcome"
 	"github.com/tfrebuild/tfrebuild/rebuild"
 )
 
@@ -96,7 +97,7 @@ func runPlan(ctx context.Context, env *cliEnv, o PlanOptions) error {
 	return nil
 }
 
-func writeReports(rep *rebuild.PlanReport, o PlanOptions) error {
+func writeReports(rep *outcome.PlanReport, o PlanOptions) error {
 	if o.JSONFile != "" {
 		f, err := os.Create(o.JSONFile)
 		if err != nil {

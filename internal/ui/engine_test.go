@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tfrebuild/tfrebuild/rebuild"
+	"github.com/tfrebuild/tfrebuild/outcome"
 	"github.com/tfrebuild/tfrebuild/timeline"
 )
 
@@ -13,11 +13,11 @@ func TestReportsPrintTheEngine(t *testing.T) {
 	t.Parallel()
 	const engine = "opentofu 1.12.6"
 	var b bytes.Buffer
-	WriteSummary(&b, &rebuild.Summary{Project: "p", Engine: engine})
-	WritePlan(&b, &rebuild.PlanReport{Project: "p", Region: "eu-west-2", Engine: engine})
-	WritePlanMarkdown(&b, &rebuild.PlanReport{Project: "p", Region: "eu-west-2", Engine: engine})
+	WriteSummary(&b, &outcome.Summary{Project: "p", Engine: engine})
+	WritePlan(&b, &outcome.PlanReport{Project: "p", Region: "eu-west-2", Engine: engine})
+	WritePlanMarkdown(&b, &outcome.PlanReport{Project: "p", Region: "eu-west-2", Engine: engine})
 	WriteStatus(&b, &timeline.Status{Project: "p", Engine: engine})
-	if err := WriteSummaryJSON(&b, &rebuild.Summary{Project: "p", Engine: engine}); err != nil {
+	if err := WriteSummaryJSON(&b, &outcome.Summary{Project: "p", Engine: engine}); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"engine: " + engine + "\n", "eu-west-2 with " + engine, "`eu-west-2` with `" + engine + "`", `"engine":"` + engine + `"`} {

@@ -6,14 +6,14 @@ import (
 	"io"
 	"strings"
 
-	"github.com/tfrebuild/tfrebuild/rebuild"
+	"github.com/tfrebuild/tfrebuild/outcome"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
 
 var symbols = map[string]string{"create": "+", "update": "~", "delete": "-", "replace": "-/+", "read": "<=", "drift": "!"}
 
 // countsText is "2 to create, 1 to change" for a stage's counts.
-func countsText(c rebuild.Counts) string {
+func countsText(c outcome.Counts) string {
 	var parts []string
 	for _, k := range []struct{ key, label string }{{"create", "to create"}, {"update", "to change"}, {"replace", "to replace"},
 		{"delete", "to destroy"}, {"read", "to read"}, {"drift", "drifted"}, {"restore", "to restore"}} {
@@ -27,7 +27,7 @@ func countsText(c rebuild.Counts) string {
 	return strings.Join(parts, ", ")
 }
 
-func headline(s *rebuild.PlanStage) string {
+func headline(s *outcome.PlanStage) string {
 	switch s.Status {
 	case stages.Done:
 	case stages.Skipped:
@@ -59,7 +59,7 @@ func withEngine(engine, format string) string {
 
 // WritePlan prints the plan for a person: a line per stage, then each
 // action with its address.
-func WritePlan(w io.Writer, p *rebuild.PlanReport) {
+func WritePlan(w io.Writer, p *outcome.PlanReport) {
 	fmt.Fprintf(w, "Plan for %s → account %s, %s%s\n\n", p.Project, p.Account, p.Region, withEngine(p.Engine, "%s"))
 	for _, s := range p.Stages {
 		fmt.Fprintf(w, "%s: %s\n", s.Name, headline(s))
@@ -91,7 +91,7 @@ func WritePlan(w io.Writer, p *rebuild.PlanReport) {
 }
 
 // WritePlanJSON writes the plan document described in docs/ci.md.
-func WritePlanJSON(w io.Writer, p *rebuild.PlanReport) error {
+func WritePlanJSON(w io.Writer, p *outcome.PlanReport) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(p)
@@ -99,7 +99,7 @@ func WritePlanJSON(w io.Writer, p *rebuild.PlanReport) error {
 
 // WritePlanMarkdown writes a pull-request comment: a totals table, then a
 // collapsible section per stage with changes.
-func WritePlanMarkdown(w io.Writer, p *rebuild.PlanReport) {
+func WritePlanMarkdown(w io.Writer, p *outcome.PlanReport) {
 	fmt.Fprintf(w, "### tfrebuild plan: `%s` → account `%s`, `%s`%s\n\n", p.Project, p.Account, p.Region, withEngine(p.Engine, "`%s`"))
 	if failed := p.Failed(); len(failed) > 0 {
 		fmt.Fprintf(w, "**The plan failed** for: %s.\n\n", strings.Join(failed, ", "))

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tfrebuild/tfrebuild/rebuild"
+	"github.com/tfrebuild/tfrebuild/outcome"
 	"github.com/tfrebuild/tfrebuild/stages"
 	"github.com/tfrebuild/tfrebuild/terraform"
 )
@@ -18,9 +18,9 @@ func TestPlanAttributeDiffs(t *testing.T) {
 		{Path: "ports[1]", After: "443"},
 		{Path: "old", Before: "1"},
 	}
-	rep := &rebuild.PlanReport{Project: "p", Totals: rebuild.Counts{"replace": 1}, Stages: []*rebuild.PlanStage{
-		{Name: "stack.a", Status: stages.Done, Counts: rebuild.Counts{"replace": 1},
-			Actions: []rebuild.PlanAction{{Address: "x.y", Action: "replace", Attrs: attrs}}}}}
+	rep := &outcome.PlanReport{Project: "p", Totals: outcome.Counts{"replace": 1}, Stages: []*outcome.PlanStage{
+		{Name: "stack.a", Status: stages.Done, Counts: outcome.Counts{"replace": 1},
+			Actions: []outcome.PlanAction{{Address: "x.y", Action: "replace", Attrs: attrs}}}}}
 	var text, md, js bytes.Buffer
 	WritePlan(&text, rep)
 	for _, want := range []string{"  -/+ x.y\n        ~ name: \"a\" → \"b\" (forces replacement)\n", "~ password: (sensitive value) → (sensitive value)", "+ ports[1]: 443", "- old: 1"} {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/tfrebuild/tfrebuild/events"
 	"github.com/tfrebuild/tfrebuild/internal/testenv"
-	"github.com/tfrebuild/tfrebuild/rebuild"
+	"github.com/tfrebuild/tfrebuild/outcome"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
 
@@ -90,12 +90,12 @@ func TestTerminalProgressHasALinePerStage(t *testing.T) {
 func TestSummaryShowsTheClockThePathAndNotes(t *testing.T) {
 	t.Parallel()
 	began := time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC)
-	s := &rebuild.Summary{Project: "p", Total: 10900 * time.Millisecond, RTO: 30 * time.Minute,
+	s := &outcome.Summary{Project: "p", Total: 10900 * time.Millisecond, RTO: 30 * time.Minute,
 		Clock: &events.RTO{RebuildStarted: began, ElapsedSeconds: 32, WorkingSeconds: 20, FailedSeconds: 5, IdleSeconds: 7, Runs: 2},
 		CriticalPath: &events.CriticalPath{Seconds: 20, Stages: []events.PathStage{{Stage: "stack.a", Seconds: 15, Share: 0.75}, {Stage: "stack.b", Seconds: 5, Share: 0.25}},
 			Slack: []events.StageSlack{{Stage: "stack.c", Seconds: 2, SlackSeconds: 3}}},
 		Notes:  []string{"notification ops (run_finished): POST failed after 3 attempts: 500 Internal Server Error"},
-		Stages: []rebuild.StageSummary{{Name: "stack.a", Status: stages.Skipped, UpToDate: true}, {Name: "stack.b", Status: stages.Done, Duration: 5 * time.Second}}}
+		Stages: []outcome.StageSummary{{Name: "stack.a", Status: stages.Skipped, UpToDate: true}, {Name: "stack.b", Status: stages.Done, Duration: 5 * time.Second}}}
 	var b bytes.Buffer
 	WriteSummary(&b, s)
 	for _, want := range []string{"stack.a  skipped (up to date)  -", "total 32s of RTO 30m0s (1.8%); this run 10.9s",

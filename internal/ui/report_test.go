@@ -8,17 +8,17 @@ import (
 	"time"
 
 	"github.com/tfrebuild/tfrebuild/events"
-	"github.com/tfrebuild/tfrebuild/rebuild"
+	"github.com/tfrebuild/tfrebuild/outcome"
 	"github.com/tfrebuild/tfrebuild/stages"
 	"github.com/tfrebuild/tfrebuild/timeline"
 )
 
 func TestPlanTextAndJSON(t *testing.T) {
 	t.Parallel()
-	rep := &rebuild.PlanReport{Project: "p", Account: "123456789012", Region: "eu-west-2", Totals: rebuild.Counts{"create": 1, "drift": 1}, Mocked: true,
-		Stages: []*rebuild.PlanStage{
-			{Name: "state", Status: stages.Done, Counts: rebuild.Counts{"drift": 1}, Actions: []rebuild.PlanAction{{Address: "s3://b", Action: "drift", Detail: "versioning"}}},
-			{Name: "stack.a", Status: stages.Done, Counts: rebuild.Counts{"create": 1}, MockedInputs: []string{"x = y (mock)"}, Actions: []rebuild.PlanAction{{Address: "terraform_data.a", Action: "create"}}},
+	rep := &outcome.PlanReport{Project: "p", Account: "123456789012", Region: "eu-west-2", Totals: outcome.Counts{"create": 1, "drift": 1}, Mocked: true,
+		Stages: []*outcome.PlanStage{
+			{Name: "state", Status: stages.Done, Counts: outcome.Counts{"drift": 1}, Actions: []outcome.PlanAction{{Address: "s3://b", Action: "drift", Detail: "versioning"}}},
+			{Name: "stack.a", Status: stages.Done, Counts: outcome.Counts{"create": 1}, MockedInputs: []string{"x = y (mock)"}, Actions: []outcome.PlanAction{{Address: "terraform_data.a", Action: "create"}}},
 			{Name: "stack.b", Status: stages.Failed, Error: "boom\nline 2"},
 			{Name: "stack.c", Status: stages.Skipped},
 		}}
@@ -75,12 +75,12 @@ func TestStatusText(t *testing.T) {
 func TestDrillLine(t *testing.T) {
 	t.Parallel()
 	var b bytes.Buffer
-	WriteDrill(&b, rebuild.JudgeDrill(&rebuild.Summary{Total: 90 * time.Minute}, time.Hour, nil))
+	WriteDrill(&b, outcome.JudgeDrill(&outcome.Summary{Total: 90 * time.Minute}, time.Hour, nil))
 	if b.String() != "\ndrill: rebuild took 1h30m0s (RTO 1h0m0s, 150.0%): FAILED: over the recovery time objective\n" {
 		t.Errorf("drill line: %q", b.String())
 	}
 	b.Reset()
-	WriteDrill(&b, rebuild.JudgeDrill(&rebuild.Summary{Total: time.Second}, 0, nil))
+	WriteDrill(&b, outcome.JudgeDrill(&outcome.Summary{Total: time.Second}, 0, nil))
 	if b.String() != "\ndrill: rebuild took 1s (no rto set): PASSED\n" {
 		t.Errorf("drill line: %q", b.String())
 	}

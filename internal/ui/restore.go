@@ -5,7 +5,7 @@ import (
 	"io"
 
 	"github.com/tfrebuild/tfrebuild/checkpoint"
-	"github.com/tfrebuild/tfrebuild/rebuild"
+	"github.com/tfrebuild/tfrebuild/outcome"
 	"github.com/tfrebuild/tfrebuild/restore"
 	"github.com/tfrebuild/tfrebuild/timeline"
 )
@@ -23,7 +23,7 @@ func writeRestores(w io.Writer, names []string, recs []*checkpoint.Restore) {
 			flag = "  WARNING"
 		}
 		fmt.Fprintf(w, "  %s: %s %s from %s; %s%s\n", names[i], r.Result.Outcome, r.Result.Target, r.Result.Source,
-			rebuild.DescribeRPO(r.RPO), flag)
+			outcome.DescribeRPO(r.RPO), flag)
 		if o := r.Result.Objects; o != nil {
 			fmt.Fprintf(w, "    objects: %d restored, %d unchanged, %d deleted, %d kept\n", o.Restored, o.Unchanged, o.Deleted, o.Kept)
 		}
@@ -33,7 +33,7 @@ func writeRestores(w io.Writer, names []string, recs []*checkpoint.Restore) {
 	}
 }
 
-func summaryRestores(w io.Writer, s *rebuild.Summary) {
+func summaryRestores(w io.Writer, s *outcome.Summary) {
 	var names []string
 	var recs []*checkpoint.Restore
 	for _, st := range s.Stages {
@@ -57,7 +57,7 @@ func statusRestores(w io.Writer, s *timeline.Status) {
 
 // restoreHeadline is a restore stage's line in a plan: the action, the
 // target's state, and the expected data age against the RPO.
-func restoreHeadline(p *rebuild.RestorePlan) string {
+func restoreHeadline(p *outcome.RestorePlan) string {
 	target := "target missing"
 	switch {
 	case p.TargetExists && p.TargetHasData:
@@ -68,7 +68,7 @@ func restoreHeadline(p *rebuild.RestorePlan) string {
 	if p.TargetStatus != "" {
 		target += " (" + p.TargetStatus + ")"
 	}
-	s := fmt.Sprintf("%s %s: %s; %s; expected %s", p.Action, p.Target, target, restoreCounts(p), rebuild.DescribeRPO(p.Expected))
+	s := fmt.Sprintf("%s %s: %s; %s; expected %s", p.Action, p.Target, target, restoreCounts(p), outcome.DescribeRPO(p.Expected))
 	if p.Problem != "" {
 		s += " [problem]"
 	}
@@ -77,7 +77,7 @@ func restoreHeadline(p *rebuild.RestorePlan) string {
 
 // restoreCounts is what a planned restore would bring back: objects to
 // restore, unchanged, to hide (S3), or items to restore (DynamoDB).
-func restoreCounts(p *rebuild.RestorePlan) string {
+func restoreCounts(p *outcome.RestorePlan) string {
 	switch {
 	case p.Action == restore.ActionDone && p.Objects == nil && p.Items == nil:
 		return "nothing to restore"

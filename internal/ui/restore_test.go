@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/tfrebuild/tfrebuild/checkpoint"
-	"github.com/tfrebuild/tfrebuild/rebuild"
+	"github.com/tfrebuild/tfrebuild/outcome"
 	"github.com/tfrebuild/tfrebuild/restore"
 	"github.com/tfrebuild/tfrebuild/stages"
 	"github.com/tfrebuild/tfrebuild/timeline"
@@ -23,7 +23,7 @@ func restoreRecord(age time.Duration) *checkpoint.Restore {
 
 func TestSummaryShowsDataAgeAgainstRPO(t *testing.T) {
 	t.Parallel()
-	sum := &rebuild.Summary{Project: "p", Stages: []rebuild.StageSummary{
+	sum := &outcome.Summary{Project: "p", Stages: []outcome.StageSummary{
 		{Name: "restore.orders", Status: stages.Done, Restore: restoreRecord(4 * time.Minute)},
 		{Name: "restore.old", Status: stages.Done, Restore: restoreRecord(2 * time.Hour)},
 		{Name: "stack.data", Status: stages.Done},
@@ -58,10 +58,10 @@ func TestPlanShowsRestores(t *testing.T) {
 	at := time.Now().Add(-time.Hour)
 	pl := restore.Plan{Kind: restore.KindS3, Target: "uploads", Source: "s3://uploads versions", RecoveryPoint: &at, Action: restore.ActionRestore,
 		TargetExists: true, TargetHasData: true, Objects: &restore.ObjectCounts{Restored: 2, Unchanged: 41, Deleted: 5}}
-	rep := &rebuild.PlanReport{Project: "p", Totals: rebuild.Counts{"restore": 1}, Stages: []*rebuild.PlanStage{{
-		Name: "restore.uploads", Status: stages.Done, Counts: rebuild.Counts{"restore": 1},
-		Actions: []rebuild.PlanAction{{Address: "s3_bucket uploads", Action: "restore", Detail: "from s3://uploads versions"}},
-		Restore: &rebuild.RestorePlan{Plan: pl, Expected: restore.Expected(&pl, 15*time.Minute, time.Now(), time.Time{})},
+	rep := &outcome.PlanReport{Project: "p", Totals: outcome.Counts{"restore": 1}, Stages: []*outcome.PlanStage{{
+		Name: "restore.uploads", Status: stages.Done, Counts: outcome.Counts{"restore": 1},
+		Actions: []outcome.PlanAction{{Address: "s3_bucket uploads", Action: "restore", Detail: "from s3://uploads versions"}},
+		Restore: &outcome.RestorePlan{Plan: pl, Expected: restore.Expected(&pl, 15*time.Minute, time.Now(), time.Time{})},
 	}}}
 	var b bytes.Buffer
 	WritePlan(&b, rep)
@@ -100,8 +100,8 @@ func TestPlanCountsTableItems(t *testing.T) {
 		want   string
 	}{{false, "1200 items to restore"}, {true, "about 1200 items to restore"}} {
 		pl := restore.Plan{Kind: restore.KindDynamoDB, Target: "orders", Action: restore.ActionRestore, Items: &n, ItemsApproximate: tc.approx}
-		rep := &rebuild.PlanReport{Project: "p", Stages: []*rebuild.PlanStage{{Name: "restore.orders", Status: stages.Done,
-			Counts: rebuild.Counts{"restore": 1}, Restore: &rebuild.RestorePlan{Plan: pl}}}}
+		rep := &outcome.PlanReport{Project: "p", Stages: []*outcome.PlanStage{{Name: "restore.orders", Status: stages.Done,
+			Counts: outcome.Counts{"restore": 1}, Restore: &outcome.RestorePlan{Plan: pl}}}}
 		var b bytes.Buffer
 		WritePlan(&b, rep)
 		if !strings.Contains(b.String(), "restore orders: target missing; "+tc.want+";") {

@@ -9,13 +9,13 @@ import (
 	"time"
 
 	"github.com/tfrebuild/tfrebuild/events"
-	"github.com/tfrebuild/tfrebuild/rebuild"
+	"github.com/tfrebuild/tfrebuild/outcome"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
 
 // WriteSummary prints the summary as a table with the time each stage took
 // and the total against the RTO.
-func WriteSummary(w io.Writer, s *rebuild.Summary) {
+func WriteSummary(w io.Writer, s *outcome.Summary) {
 	if s.Engine != "" {
 		fmt.Fprintf(w, "engine: %s\n", s.Engine)
 	}
@@ -60,7 +60,7 @@ func WriteSummary(w io.Writer, s *rebuild.Summary) {
 }
 
 // stageStatus is a row's status as a person reads it.
-func stageStatus(st rebuild.StageSummary) string {
+func stageStatus(st outcome.StageSummary) string {
 	if st.UpToDate {
 		return "skipped (up to date)"
 	}
@@ -68,9 +68,9 @@ func stageStatus(st rebuild.StageSummary) string {
 }
 
 // WriteSummaryJSON prints the summary as one JSON object.
-func WriteSummaryJSON(w io.Writer, s *rebuild.Summary) error {
+func WriteSummaryJSON(w io.Writer, s *outcome.Summary) error {
 	type row struct {
-		rebuild.StageSummary
+		outcome.StageSummary
 		Seconds float64 `json:"seconds"`
 	}
 	out := struct {
@@ -98,7 +98,7 @@ func WriteSummaryJSON(w io.Writer, s *rebuild.Summary) error {
 }
 
 // WriteDrill prints a drill's verdict against the RTO.
-func WriteDrill(w io.Writer, v rebuild.DrillVerdict) {
+func WriteDrill(w io.Writer, v outcome.DrillVerdict) {
 	rto := "no rto set"
 	if v.RTO > 0 {
 		rto = fmt.Sprintf("RTO %s, %.1f%%", v.RTO, 100*v.Took.Seconds()/v.RTO.Seconds())
@@ -109,7 +109,7 @@ func WriteDrill(w io.Writer, v rebuild.DrillVerdict) {
 // WriteSummaryMarkdown writes the summary for a CI job's page (the GitHub
 // step summary): the stages, the clock against the RTO, the critical
 // path, failures and notes.
-func WriteSummaryMarkdown(w io.Writer, title string, s *rebuild.Summary) {
+func WriteSummaryMarkdown(w io.Writer, title string, s *outcome.Summary) {
 	fmt.Fprintf(w, "### %s: %s\n\n| stage | status | time |\n|---|---|---|\n", title, s.Project)
 	for _, st := range s.Stages {
 		d := "-"

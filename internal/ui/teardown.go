@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/tfrebuild/tfrebuild/rebuild"
+	"github.com/tfrebuild/tfrebuild/outcome"
 )
 
 // writeKept lists, after a teardown, what it kept and why, by account.
-func writeKept(w io.Writer, items []rebuild.TeardownItem) {
-	for _, g := range rebuild.GroupTeardown(items) {
+func writeKept(w io.Writer, items []outcome.TeardownItem) {
+	for _, g := range outcome.GroupTeardown(items) {
 		if g.Delete {
 			continue
 		}
@@ -27,12 +27,12 @@ func writeKept(w io.Writer, items []rebuild.TeardownItem) {
 //	  - s3://bucket: state bucket with every version of its objects
 //	drill --fresh will keep in account "mgmt" (111111111111, eu-west-1):
 //	  - ecr:api: created by target …; this target only uses it, so it is kept
-func WriteTeardownList(w io.Writer, who string, items []rebuild.TeardownItem) {
+func WriteTeardownList(w io.Writer, who string, items []outcome.TeardownItem) {
 	if len(items) == 0 {
 		fmt.Fprintf(w, "%s will delete nothing\n", who)
 		return
 	}
-	for _, g := range rebuild.GroupTeardown(items) {
+	for _, g := range outcome.GroupTeardown(items) {
 		fmt.Fprintf(w, "%s %s:\n", who, g.Heading())
 		for _, it := range g.Items {
 			if it.Detail == "" {

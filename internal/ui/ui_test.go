@@ -8,13 +8,13 @@ import (
 	"time"
 
 	"github.com/tfrebuild/tfrebuild/events"
-	"github.com/tfrebuild/tfrebuild/rebuild"
+	"github.com/tfrebuild/tfrebuild/outcome"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
 
 func TestSummaryText(t *testing.T) {
 	t.Parallel()
-	s := &rebuild.Summary{Project: "p", Total: 3 * time.Hour, RTO: 2 * time.Hour, Stages: []rebuild.StageSummary{
+	s := &outcome.Summary{Project: "p", Total: 3 * time.Hour, RTO: 2 * time.Hour, Stages: []outcome.StageSummary{
 		{Name: "stack.a", Status: stages.Done, Duration: 90 * time.Second},
 		{Name: "stack.b", Status: stages.Failed, Error: "terraform apply failed:\n    Error: boom"},
 		{Name: "stack.c", Status: stages.Blocked, Error: "stack.b failed"},
@@ -67,11 +67,11 @@ func TestProgressPlainAndJSON(t *testing.T) {
 
 func TestPlanReportMarkdown(t *testing.T) {
 	t.Parallel()
-	rep := &rebuild.PlanReport{Project: "p", Account: "123456789012", Region: "eu-west-2", Totals: rebuild.Counts{"create": 3}, Mocked: true, Stages: []*rebuild.PlanStage{
-		{Name: "state", Status: stages.Done, Counts: rebuild.Counts{"create": 1}, Actions: []rebuild.PlanAction{{Address: "s3://b", Action: "create", Detail: "state bucket"}}},
-		{Name: "stack.a", Status: stages.Done, State: "empty", Counts: rebuild.Counts{"create": 2}, Mocked: true, MockedInputs: []string{"x = stack.s.outputs.y (mock)"},
-			Actions: []rebuild.PlanAction{{Address: "terraform_data.a", Action: "create"}, {Address: "terraform_data.b", Action: "create"}}},
-		{Name: "stack.b", Status: stages.Failed, Counts: rebuild.Counts{}, Error: "terraform plan failed"},
+	rep := &outcome.PlanReport{Project: "p", Account: "123456789012", Region: "eu-west-2", Totals: outcome.Counts{"create": 3}, Mocked: true, Stages: []*outcome.PlanStage{
+		{Name: "state", Status: stages.Done, Counts: outcome.Counts{"create": 1}, Actions: []outcome.PlanAction{{Address: "s3://b", Action: "create", Detail: "state bucket"}}},
+		{Name: "stack.a", Status: stages.Done, State: "empty", Counts: outcome.Counts{"create": 2}, Mocked: true, MockedInputs: []string{"x = stack.s.outputs.y (mock)"},
+			Actions: []outcome.PlanAction{{Address: "terraform_data.a", Action: "create"}, {Address: "terraform_data.b", Action: "create"}}},
+		{Name: "stack.b", Status: stages.Failed, Counts: outcome.Counts{}, Error: "terraform plan failed"},
 	}}
 	var b bytes.Buffer
 	WritePlanMarkdown(&b, rep)

@@ -1,9 +1,10 @@
-package rebuild
+package outcome
 
 import (
 	"slices"
 	"time"
 
+	"github.com/tfrebuild/tfrebuild/restore"
 	"github.com/tfrebuild/tfrebuild/stages"
 	"github.com/tfrebuild/tfrebuild/terraform"
 )
@@ -61,7 +62,7 @@ type PlanAction struct {
 func (p *PlanReport) Failed() []string {
 	var out []string
 	for _, s := range p.Stages {
-		if unfinished(s.Status) {
+		if Unfinished(s.Status) {
 			out = append(out, s.Name)
 		}
 	}
@@ -69,7 +70,15 @@ func (p *PlanReport) Failed() []string {
 	return out
 }
 
-// unfinished is a status whose error the reports show.
-func unfinished(s stages.Status) bool {
+// Unfinished is a status whose error the reports show.
+func Unfinished(s stages.Status) bool {
 	return s == stages.Failed || s == stages.Blocked || s == stages.Interrupted
+}
+
+// RestorePlan is what plan found for one restore: the library's plan
+// (source, recovery point, target, action) and the data age it would
+// have if it ran now, against the RPO.
+type RestorePlan struct {
+	restore.Plan
+	Expected restore.RPO `json:"expected_rpo"`
 }
