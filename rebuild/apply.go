@@ -78,10 +78,10 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (_ *outco
 		preConfirmed: opts.PreConfirmed,
 		prevDone:     map[string]bool{}, crashed: map[string]time.Time{}, builtBefore: map[string]bool{}}
 	a.kept = kept
-	if a.accept, err = acceptList(cfg, opts.AcceptExisting); err != nil {
+	if a.accept, err = cfg.RestoreNames("--accept-existing", opts.AcceptExisting); err != nil {
 		return nil, err
 	}
-	if a.rerun, err = restoreList(cfg, "--restore", opts.Restore); err != nil {
+	if a.rerun, err = cfg.RestoreNames("--restore", opts.Restore); err != nil {
 		return nil, err
 	}
 	if err := a.findTerraform(ctx); err != nil {

@@ -54,7 +54,7 @@ func ReadOutputs(ctx context.Context, cfg *config.Config, opts OutputOptions) ([
 	}
 	// What the listed stacks were fed from: their sensitive values are
 	// masked wherever the listed stacks echo them.
-	for _, up := range upstreamOf(cfg, list) {
+	for _, up := range cfg.UpstreamOf(list) {
 		c.learnSecrets(ctx, c.tfStack(up))
 	}
 	var out []StackOutputs

@@ -1,37 +1,12 @@
 package rebuild
 
 import (
-	"path/filepath"
 	"strings"
 
 	"github.com/tfrebuild/tfrebuild/bootstrap"
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/config"
 )
-
-// TargetID names the target a config rebuilds: its account, region,
-// project and config file ("123456789012/eu-west-2/api/rebuild.hcl").
-// What tfrebuild creates carries it as a tag (bootstrap.TagTarget), and a
-// teardown deletes only what carries this target's: production and its DR
-// config share a project, and the registries of a management account.
-func TargetID(cfg *config.Config) string {
-	name := "rebuild.hcl"
-	if cfg.Filename != "" {
-		name = filepath.Base(cfg.Filename)
-	}
-	return strings.Join([]string{cfg.Target.AccountID, cfg.Target.Region, tagSafe(cfg.Project), tagSafe(name)}, "/")
-}
-
-// tagSafe keeps the characters every AWS service accepts in a tag value.
-func tagSafe(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', strings.ContainsRune("_.:=+-@", r):
-			return r
-		}
-		return '_'
-	}, s)
-}
 
 // recordCreated records in the checkpoint what a bootstrap step created
 // for this target (a plan creates nothing: its changes are not applied).
@@ -74,7 +49,7 @@ func (d *destroyer) forgetDeleted(c *checkpoint.Checkpoint) {
 // ownerOptions are the bootstrap options that name this target: its
 // project, its target tag and the config's tags.
 func ownerOptions(cfg *config.Config) bootstrap.Options {
-	return bootstrap.Options{Project: cfg.Project, Target: TargetID(cfg), Tags: cfg.Tags}
+	return bootstrap.Options{Project: cfg.Project, Target: cfg.TargetID(), Tags: cfg.Tags}
 }
 
 // intendBucket makes the state bucket's creation recoverable: its intent

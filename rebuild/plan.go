@@ -48,7 +48,7 @@ func Plan(ctx context.Context, cfg *config.Config, opts PlanOptions) (*outcome.P
 	pl := &planner{core: newCore(cfg, p, opts.Common, "plan", "plan"), planned: map[string]*outcome.PlanStage{},
 		mocks: map[string]map[string]string{}, mocked: map[string]bool{}}
 	pl.kept = kept
-	if pl.rerun, err = restoreList(cfg, "--restore", opts.Restore); err != nil {
+	if pl.rerun, err = cfg.RestoreNames("--restore", opts.Restore); err != nil {
 		return nil, err
 	}
 	if pl.doneRestores, pl.incidentOnRecord, err = doneRestores(ctx, cfg, pl.deps); err != nil {

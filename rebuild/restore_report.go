@@ -3,7 +3,6 @@ package rebuild
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/tfrebuild/tfrebuild/checkpoint"
@@ -148,54 +147,6 @@ func (p *planner) stackCreates(r *config.Restore) bool {
 		}
 	}
 	return false
-}
-
-// CheckAcceptExisting checks the names given to --accept-existing against
-// the config's restore blocks: commands call it before anything runs (a
-// drill would otherwise tear down after an apply refused them).
-func CheckAcceptExisting(cfg *config.Config, names []string) error {
-	_, err := acceptList(cfg, names)
-	return err
-}
-
-// acceptList checks the names given to --accept-existing: each names a
-// restore block, or the table or bucket it brings back. It returns the
-// restores accepted, by block name.
-func acceptList(cfg *config.Config, names []string) (map[string]bool, error) {
-	return restoreList(cfg, "--accept-existing", names)
-}
-
-// CheckRestoreNames checks the names given to --restore before anything
-// runs, as CheckAcceptExisting does.
-func CheckRestoreNames(cfg *config.Config, names []string) error {
-	_, err := restoreList(cfg, "--restore", names)
-	return err
-}
-
-// restoreList resolves the names a flag gives (each a restore block, or
-// the table or bucket it brings back) to restore block names.
-func restoreList(cfg *config.Config, flag string, names []string) (map[string]bool, error) {
-	out := map[string]bool{}
-	for _, n := range names {
-		found := false
-		for _, r := range cfg.Restores {
-			if r.Name == n || r.Resource() == n {
-				out[r.Name], found = true, true
-			}
-		}
-		if !found {
-			var known []string
-			for _, r := range cfg.Restores {
-				known = append(known, fmt.Sprintf("%s (%s)", r.Name, r.Resource()))
-			}
-			if len(known) == 0 {
-				known = []string{"none"}
-			}
-			return nil, fmt.Errorf("%s %s: no restore block of %s restores that; restores: %s",
-				flag, n, cfg.Filename, strings.Join(known, ", "))
-		}
-	}
-	return out, nil
 }
 
 // restoresOf names the restore stages whose data went with the destroyed

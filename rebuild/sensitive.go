@@ -3,7 +3,6 @@ package rebuild
 import (
 	"context"
 
-	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/outcome"
 	"github.com/tfrebuild/tfrebuild/terraform"
 )
@@ -69,31 +68,4 @@ func (c *core) derivedSensitive(so *StackOutputs) {
 			}
 		}
 	}
-}
-
-// upstreamOf is every stack the listed stacks depend on, directly or not,
-// outside the list.
-func upstreamOf(cfg *config.Config, list []*config.Stack) []*config.Stack {
-	seen := map[string]bool{}
-	for _, st := range list {
-		seen[st.Name] = true
-	}
-	var out []*config.Stack
-	var walk func(st *config.Stack)
-	walk = func(st *config.Stack) {
-		for _, d := range cfg.StackDeps(st) {
-			if seen[d] {
-				continue
-			}
-			seen[d] = true
-			if up := cfg.Stack(d); up != nil {
-				out = append(out, up)
-				walk(up)
-			}
-		}
-	}
-	for _, st := range list {
-		walk(st)
-	}
-	return out
 }

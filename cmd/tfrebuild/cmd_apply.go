@@ -69,10 +69,10 @@ func runApply(ctx context.Context, env *cliEnv, o ApplyOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := rebuild.CheckAcceptExisting(cfg, o.AcceptExisting); err != nil {
+	if _, err := cfg.RestoreNames("--accept-existing", o.AcceptExisting); err != nil {
 		return err
 	}
-	if err := rebuild.CheckRestoreNames(cfg, o.Restore); err != nil {
+	if _, err := cfg.RestoreNames("--restore", o.Restore); err != nil {
 		return err
 	}
 	if err := confirm(env, o.Yes, fmt.Sprintf("Rebuild %s in account %s, region %s?", cfg.Project, cfg.Target.AccountID, cfg.Target.Region)); err != nil {

@@ -65,7 +65,7 @@ func runDrill(ctx context.Context, env *cliEnv, o DrillOptions) error {
 	if err != nil {
 		return &usageError{msg: err.Error(), hint: "tfrebuild drill --confirm STEP"}
 	}
-	if err := rebuild.CheckAcceptExisting(cfg, o.AcceptExisting); err != nil {
+	if _, err := cfg.RestoreNames("--accept-existing", o.AcceptExisting); err != nil {
 		return err
 	}
 	q := fmt.Sprintf("Drill: rebuild %s in account %s, region %s, then DESTROY it?", cfg.Project, cfg.Target.AccountID, cfg.Target.Region)

@@ -100,7 +100,7 @@ func openStore(ctx context.Context, cfg *config.Config, forWrite bool) (checkpoi
 		return nil, err
 	}
 	if forWrite {
-		opts := bootstrap.Options{Project: cfg.Project, Target: rebuild.TargetID(cfg), Tags: cfg.Tags, Converge: true}
+		opts := bootstrap.Options{Project: cfg.Project, Target: cfg.TargetID(), Tags: cfg.Tags, Converge: true}
 		if _, err := s.EnsureLockTable(ctx, cfg.State.LockTable, opts); err != nil {
 			return nil, fmt.Errorf("checkpoint store: %w", err)
 		}
