@@ -139,16 +139,6 @@ func (r Run) End() time.Time {
 	return r.LastSeen
 }
 
-// RunIndex is the index of the run with the ID in Runs; -1 when none.
-func (c *Checkpoint) RunIndex(runID string) int {
-	for i := range c.Runs {
-		if c.Runs[i].RunID == runID {
-			return i
-		}
-	}
-	return -1
-}
-
 // AttemptOutcome is how one attempt at a stage ended.
 type AttemptOutcome string
 
@@ -284,18 +274,21 @@ func (r *StageRecord) Elapsed() time.Duration {
 // NewRebuild starts the RTO clock of a new rebuild at now: the runs and
 // attempt histories of the last one are forgotten, while the stages'
 // records (what is built, fingerprints) stay so that up-to-date stages
-// can be skipped.
-func (c *Checkpoint) NewRebuild(now time.Time) {
+// can be skipped. The stages kept (outside an --only selection) keep
+// their records whole, attempts included.
+func (c *Checkpoint) NewRebuild(now time.Time, kept map[string]bool) {
 	c.StartedAt, c.Runs, c.IncidentAt = now, nil, nil
-	for _, r := range c.Stages {
-		r.Attempts, r.History = 0, nil
+	for name, r := range c.Stages {
+		if !kept[name] {
+			r.Attempts, r.History = 0, nil
+		}
 	}
 }
 
 // EndRebuild stops the clock without starting another: the next apply
 // begins a new rebuild (after destroy, nothing of this one is left).
 func (c *Checkpoint) EndRebuild() {
-	c.NewRebuild(time.Time{})
+	c.NewRebuild(time.Time{}, nil)
 }
 
 // LastAttempt is the stage's latest attempt, nil when it has none.

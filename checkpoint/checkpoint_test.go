@@ -59,7 +59,7 @@ func TestOldFilesLoadAndNewRebuildResetsTheClock(t *testing.T) {
 	now := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
 	c.Runs = []checkpoint.Run{{RunID: "x", StartedAt: now}}
 	r.History = []checkpoint.Attempt{{StartedAt: now}}
-	c.NewRebuild(now)
+	c.NewRebuild(now, nil)
 	if !c.StartedAt.Equal(now) || c.Runs != nil || r.Attempts != 0 || r.History != nil || r.Fingerprint != "f" || r.Status != stages.Done {
 		t.Errorf("after NewRebuild: %+v %+v", c, r)
 	}

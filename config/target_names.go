@@ -85,3 +85,16 @@ func (cfg *Config) UpstreamOf(list []*Stack) []*Stack {
 	}
 	return out
 }
+
+// RestoreStagesOf names the restore stages whose data goes with the
+// stacks given by stage name ("stack.NAME"): a teardown forgets them with
+// their stacks.
+func (cfg *Config) RestoreStagesOf(stacks map[string]bool) []string {
+	var out []string
+	for _, r := range cfg.Restores {
+		if stacks["stack."+r.Stack] {
+			out = append(out, "restore."+r.Name)
+		}
+	}
+	return out
+}

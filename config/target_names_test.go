@@ -51,3 +51,11 @@ func TestUpstreamOfIsTransitiveAndOutsideTheList(t *testing.T) {
 		t.Errorf("UpstreamOf(link, green) = %s, want blue,base", got)
 	}
 }
+
+func TestRestoreStagesOfDestroyedStacks(t *testing.T) {
+	t.Parallel()
+	cfg := &Config{Restores: []*Restore{{Name: "orders", Stack: "data"}, {Name: "uploads", Stack: "files"}}}
+	if got := cfg.RestoreStagesOf(map[string]bool{"stack.data": true}); len(got) != 1 || got[0] != "restore.orders" {
+		t.Errorf("RestoreStagesOf = %v", got)
+	}
+}

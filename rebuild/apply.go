@@ -61,7 +61,7 @@ type applier struct {
 	// stackReadsAhead are the stacks' reads made ahead (ahead.go), guarded by mu.
 	stackReadsAhead map[string]*stackReads
 	// behind saves the checkpoint after each stage event (savebehind.go).
-	behind *behind
+	behind *checkpoint.Behind
 	warm   sync.WaitGroup
 	ahead  *ahead // the stacks' warm-up (warm.go)
 }
@@ -114,11 +114,11 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (_ *outco
 	defer stopRun(nil)
 	warmCtx, stopWarm := context.WithCancel(ctx)
 	a.warmCtx = warmCtx
-	a.behind = newBehind(a.core, a.store)
-	res, runErr := a.execute(ctx, a.runStage, func(e stages.Event) { a.behind.ask(e.Stage) })
+	a.behind = checkpoint.NewBehind(func(stage string) { a.save(a.store, stage) })
+	res, runErr := a.execute(ctx, a.runStage, func(e stages.Event) { a.behind.Ask(e.Stage) })
 	a.verifyRestores(ctx)
 	a.later.Wait()
-	a.behind.close()
+	a.behind.Close()
 	stopWarm()
 	a.warm.Wait()
 	a.closeTerraform()

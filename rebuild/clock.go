@@ -20,53 +20,23 @@ type runEnd struct {
 // beginRun makes c the checkpoint of this run. The RTO clock runs from
 // the first apply of a rebuild across its resumes; an apply after a
 // complete rebuild (or after destroy stopped the clock) starts a new one.
-// Attempts left open by a run that died end where it was last seen.
 func (c *core) beginRun(ck *checkpoint.Checkpoint) {
 	now := c.now().UTC()
 	c.phase = phaseOf(ck, c.pipeline)
 	if c.phase == phaseNew {
-		// Stages out of this run's scope (--only) keep their records whole.
-		kept := map[string]checkpoint.StageRecord{}
-		for name := range c.kept {
-			if rec := ck.Lookup(name); rec != nil {
-				kept[name] = *rec
-			}
-		}
-		ck.NewRebuild(now)
-		for name, rec := range kept {
-			*ck.Stage(name) = rec
-		}
+		ck.NewRebuild(now, c.kept) // stages out of this run's scope (--only) keep their records whole
 	}
-	for _, rec := range ck.Stages {
-		a := rec.LastAttempt()
-		if a == nil || a.FinishedAt != nil {
-			continue
-		}
-		end := a.StartedAt
-		if i := ck.RunIndex(a.RunID); i >= 0 && ck.Runs[i].End().After(end) {
-			end = ck.Runs[i].End()
-		}
-		a.FinishedAt, a.Outcome = &end, checkpoint.Interrupted
-		a.Error = "the run driving this stage stopped before it finished"
-	}
-	ck.Runs = append(ck.Runs, checkpoint.Run{RunID: c.runID, StartedAt: now, LastSeen: now})
+	ck.BeginRun(c.runID, now)
 }
 
 // seen moves this run's last sign of life to t. The caller holds c.mu.
-func (c *core) seen(t time.Time) {
-	if i := c.ckpt.RunIndex(c.runID); i >= 0 && t.After(c.ckpt.Runs[i].LastSeen) {
-		c.ckpt.Runs[i].LastSeen = t
-	}
-}
+func (c *core) seen(t time.Time) { c.ckpt.Seen(c.runID, t) }
 
 // endRun records how this run ended.
 func (c *core) endRun(now time.Time, outcome string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if i := c.ckpt.RunIndex(c.runID); i >= 0 {
-		t := now.UTC()
-		c.ckpt.Runs[i].FinishedAt, c.ckpt.Runs[i].Outcome, c.ckpt.Runs[i].LastSeen = &t, outcome, t
-	}
+	c.ckpt.EndRun(c.runID, now, outcome)
 }
 
 // clock is the RTO clock of the rebuild this run belongs to.

@@ -112,7 +112,7 @@ func (d *destroyer) forget(ctx context.Context, store checkpoint.Store, res *sta
 	for name := range d.destroyed {
 		delete(c.Stages, name)
 	}
-	for _, name := range restoresOf(d.cfg, d.destroyed) {
+	for _, name := range d.cfg.RestoreStagesOf(d.destroyed) {
 		delete(c.Stages, name)
 	}
 	// What was built is gone: the rebuild is over (its clock stops), and

@@ -70,7 +70,7 @@ func (a *applier) intendBucket(o *bootstrap.Options) {
 		a.ckpt.AddCreated(checkpoint.Created{Resource: res, Account: id, Region: region, Stage: "state", At: a.now().UTC(), Intent: true})
 		a.mu.Unlock()
 		if a.behind != nil {
-			a.behind.ask("state")
+			a.behind.Ask("state")
 		}
 		a.flush()
 		return nil

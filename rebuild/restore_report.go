@@ -148,15 +148,3 @@ func (p *planner) stackCreates(r *config.Restore) bool {
 	}
 	return false
 }
-
-// restoresOf names the restore stages whose data went with the destroyed
-// stacks: the checkpoint forgets them with their stacks.
-func restoresOf(cfg *config.Config, destroyed map[string]bool) []string {
-	var out []string
-	for _, r := range cfg.Restores {
-		if destroyed["stack."+r.Stack] {
-			out = append(out, "restore."+r.Name)
-		}
-	}
-	return out
-}

@@ -17,6 +17,7 @@ import (
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/events"
 	"github.com/tfrebuild/tfrebuild/outcome"
+	"github.com/tfrebuild/tfrebuild/stages"
 	"github.com/tfrebuild/tfrebuild/terraform"
 )
 
@@ -144,3 +145,14 @@ func (w *world) confirm() {
 }
 
 var errBoom = errors.New("boom")
+
+// worldCore is a world and the core of an apply over it, not started.
+func worldCore(t *testing.T) (*world, *core) {
+	t.Helper()
+	w := newWorld(t)
+	p, err := stages.Build(w.cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w, newCore(w.cfg, p, w.common(), "apply", "work")
+}
