@@ -9,8 +9,8 @@ import (
 
 // The events a notify block can subscribe to, and its formats.
 var (
-	NotifyEvents        = []string{"started", "stage_done", "failed", "waiting", "done", "readiness_failed"}
-	DefaultNotifyEvents = []string{"failed", "waiting", "done", "readiness_failed"}
+	NotifyEvents        = []string{"started", "stage_done", "failed", "waiting", "done", "readiness_failed", "drill_verdict"}
+	DefaultNotifyEvents = []string{"failed", "waiting", "done", "readiness_failed", "drill_verdict"}
 	NotifyFormats       = []string{"slack", "json"}
 )
 

@@ -26,7 +26,7 @@ notify "ci" {
 	if ops.URL != secretURL || ops.Format != "slack" || strings.Join(ops.On, ",") != "failed,waiting,done" {
 		t.Errorf("ops decoded as %s / %v", ops, ops.On)
 	}
-	if ci.Format != "json" || strings.Join(ci.On, ",") != "failed,waiting,done,readiness_failed" || !ci.Wants("done") || ci.Wants("started") {
+	if ci.Format != "json" || strings.Join(ci.On, ",") != "failed,waiting,done,readiness_failed,drill_verdict" || !ci.Wants("done") || ci.Wants("started") {
 		t.Errorf("defaults: %s", ci)
 	}
 	for _, f := range []string{"%v", "%+v", "%#v", "%s"} {

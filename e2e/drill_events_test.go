@@ -1,8 +1,10 @@
 package e2e
 
 import (
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/tfrebuild/tfrebuild/events"
@@ -14,7 +16,15 @@ import (
 func TestDrillVerdictAndTeardownEvents(t *testing.T) {
 	t.Parallel()
 	tg := newTarget(t, "drillev")
-	tg.write(drillStacks)
+	team := newReceiver(t, http.StatusOK)
+	tg.env.Vars["TEAM_WEBHOOK_URL"] = team.srv.URL
+	tg.write(drillStacks + `
+notify "team" {
+  url    = env("TEAM_WEBHOOK_URL")
+  on     = ["drill_verdict"]
+  format = "slack"
+}
+`)
 	stream := filepath.Join(tg.dir, "events.ndjson")
 	wantCode(t, tg.run("drill", "--yes", "--all", "--confirm", "handoff", "--events", stream), 0)
 	wantCode(t, tg.run("apply", "--yes", "--events", stream), 3)
@@ -32,6 +42,10 @@ func TestDrillVerdictAndTeardownEvents(t *testing.T) {
 	if v.Type != events.DrillVerdict || v.Verdict == nil || !v.Verdict.Passed || v.Verdict.TookSeconds <= 0 ||
 		v.Verdict.RTOSeconds != 1800 || !v.Verdict.RTOMet || v.Mode != "drill" || v.RunID != rebuild[0].RunID {
 		t.Errorf("the drill's rebuild should end with its verdict: %+v %+v", v, v.Verdict)
+	}
+	// The team hears the verdict, and only that, from the drill.
+	if got := team.all(); strings.Count(got, "drill PASSED") != 1 || strings.Count(got, "\"text\"") != 1 {
+		t.Errorf("the team's webhook should get the drill's verdict once:\n%s", got)
 	}
 	started := rebuild[0].RTO.RebuildStarted
 	for _, e := range teardown {

@@ -19,14 +19,17 @@ const (
 	// OnReadinessFailed is readiness_failed: `tfrebuild readiness` found
 	// the target not ready.
 	OnReadinessFailed = "readiness_failed"
+	// OnDrillVerdict is drill_verdict: a drill's outcome, passed or
+	// failed, against the RTO and RPO.
+	OnDrillVerdict = "drill_verdict"
 )
 
 // Triggers lists every valid `on` name.
-var Triggers = []string{OnStarted, OnStageDone, OnFailed, OnWaiting, OnDone, OnReadinessFailed}
+var Triggers = []string{OnStarted, OnStageDone, OnFailed, OnWaiting, OnDone, OnReadinessFailed, OnDrillVerdict}
 
 // DefaultOn is what a notify block without `on` sends: what needs a
-// person, and the end.
-var DefaultOn = []string{OnFailed, OnWaiting, OnDone, OnReadinessFailed}
+// person, the end, and a drill's verdict.
+var DefaultOn = []string{OnFailed, OnWaiting, OnDone, OnReadinessFailed, OnDrillVerdict}
 
 // The payload formats.
 const (

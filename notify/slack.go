@@ -79,6 +79,8 @@ func slackText(e events.Event, c rtoClock) string {
 	case events.ReadinessFailed:
 		fmt.Fprintf(&b, ":rotating_light: %s: not ready to recover: %s", who, esc(e.Message))
 		quote(&b, e.Error)
+	case events.DrillVerdict:
+		verdictText(&b, who, e.Verdict)
 	default:
 		fmt.Fprintf(&b, "%s: %s %s %s", who, esc(string(e.Type)), esc(e.Stage), esc(e.Message))
 	}
@@ -171,4 +173,32 @@ func human(d time.Duration) string {
 		return fmt.Sprintf("%dh", h)
 	}
 	return fmt.Sprintf("%dh%dm", h, m)
+}
+
+// verdictText is a drill's verdict: passed or failed with why, its time
+// against the RTO, and each restore's recovery point against the RPO.
+func verdictText(b *strings.Builder, who string, v *events.Verdict) {
+	if v == nil {
+		fmt.Fprintf(b, "%s: drill verdict unknown", who)
+		return
+	}
+	if v.Passed {
+		fmt.Fprintf(b, ":white_check_mark: %s: drill PASSED in %s", who, human(seconds(v.TookSeconds)))
+	} else {
+		fmt.Fprintf(b, ":x: %s: drill FAILED after %s: %s", who, human(seconds(v.TookSeconds)), esc(v.Reason))
+	}
+	if v.RTOSeconds > 0 {
+		fmt.Fprintf(b, " (RTO %s)", human(seconds(v.RTOSeconds)))
+	}
+	for _, r := range v.Restores {
+		state := "within RPO"
+		if !r.RPOMet {
+			state = "OVER the RPO"
+		}
+		age := "data age unknown"
+		if r.DataAgeSeconds != nil {
+			age = "data age " + human(seconds(float64(*r.DataAgeSeconds)))
+		}
+		fmt.Fprintf(b, "\n%s: %s, %s", esc(r.Stage), age, state)
+	}
 }

@@ -65,6 +65,8 @@ func Trigger(e events.Event) string {
 		return OnStarted
 	case events.ReadinessFailed:
 		return OnReadinessFailed
+	case events.DrillVerdict:
+		return OnDrillVerdict
 	case events.Waiting:
 		return OnWaiting
 	case events.StageFinished:

@@ -29,6 +29,7 @@ func TestTrigger(t *testing.T) {
 		{events.Event{Type: events.RunFinished, Outcome: events.OutcomeWaiting}, ""},
 		{events.Event{Type: events.ResourceProgress}, ""},
 		{events.Event{Type: events.StageNote}, ""},
+		{events.Event{Type: events.DrillVerdict}, OnDrillVerdict},
 	}
 	for _, c := range cases {
 		if got := Trigger(c.e); got != c.want {
@@ -109,6 +110,38 @@ func TestSlackFormat(t *testing.T) {
 		{"apply done after 14m0s", "RTO clock 14m0s of 2h", "lost to failed attempts 3m0s", "Critical path: stack.blue 2m0s (40%) → stack.green 3m0s (60%)"},
 	}
 	for i, parts := range want {
+		for _, p := range parts {
+			if !strings.Contains(texts[i], p) {
+				t.Errorf("message %d lacks %q:\n%s", i+1, p, texts[i])
+			}
+		}
+	}
+}
+
+// A drill's verdict in Slack: passed or failed with why, its time against
+// the RTO, and each restore's data age against the RPO.
+func TestSlackDrillVerdict(t *testing.T) {
+	t.Parallel()
+	rcv := newReceiver(t, http.StatusOK, "ok")
+	w, err := New(Options{Name: "ops", URL: rcv.url(), On: []string{OnDrillVerdict}, Format: FormatSlack})
+	if err != nil {
+		t.Fatal(err)
+	}
+	age := int64(7200)
+	w.Emit(events.Event{Type: events.DrillVerdict, Project: "shop", Mode: "drill", Verdict: &events.Verdict{Passed: true, TookSeconds: 300, RTOSeconds: 3600, RTOMet: true}})
+	w.Emit(events.Event{Type: events.DrillVerdict, Project: "shop", Mode: "drill", Verdict: &events.Verdict{Passed: false, Reason: "restored data over the recovery point objective",
+		TookSeconds: 300, Restores: []events.RestoreRPO{{Stage: "restore.orders", DataAgeSeconds: &age}}}})
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	texts := rcv.texts(t)
+	if len(texts) != 2 {
+		t.Fatalf("got %d messages, want 2: %q", len(texts), texts)
+	}
+	for i, parts := range [][]string{
+		{"drill PASSED in 5m0s", "(RTO 1h)"},
+		{"drill FAILED after 5m0s: restored data over the recovery point objective", "restore.orders: data age 2h, OVER the RPO"},
+	} {
 		for _, p := range parts {
 			if !strings.Contains(texts[i], p) {
 				t.Errorf("message %d lacks %q:\n%s", i+1, p, texts[i])
