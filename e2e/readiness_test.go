@@ -15,6 +15,7 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/tfrebuild/tfrebuild/internal/testenv"
 )
@@ -247,4 +248,47 @@ func emulatorSnapshot(t *testing.T, tg *target) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// With --plan, a bucket the stack would create whose name another account
+// holds fails, naming it; without that collision the same plan passes.
+// Nothing is written to the emulator.
+func TestReadinessPlanBucketNameTakenByAnotherAccount(t *testing.T) {
+	rt := newRestoreTarget(t, "rdyplan")
+	other := assumeOther(t, rt.target)
+	ctx := context.Background()
+	if _, err := other.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(rt.bucket),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest2}}); err != nil {
+		t.Fatal(err)
+	}
+	before := emulatorSnapshot(t, rt.target)
+	rt.config("1h", "")
+	res := rt.run("readiness", "--plan", "--json", "plan.json")
+	wantCode(t, res, 1)
+	rep := readReadiness(t, filepath.Join(rt.dir, "plan.json"))
+	name := "global_name.s3://" + rt.bucket
+	if f := rep.found(name); rep.verdicts()[name] != "fail" || !strings.Contains(f, "another AWS account") {
+		t.Errorf("%s: %q\n%s\n%s", name, f, res.Stdout, res.Stderr)
+	}
+	if !strings.Contains(res.Stderr, name) {
+		t.Errorf("stderr does not name %s:\n%s", name, res.Stderr)
+	}
+	for _, c := range []string{"engine", "provider.registry.terraform.io/hashicorp/aws@1.60.0"} {
+		if rep.verdicts()[c] != "ok" {
+			t.Errorf("%s: %s", c, rep.found(c))
+		}
+	}
+
+	// A free name passes.
+	rt.bucket = rt.project + "-free-uploads"
+	rt.config("1h", "")
+	res = rt.run("readiness", "--plan", "--json", "free.json")
+	wantCode(t, res, 0)
+	rep = readReadiness(t, filepath.Join(rt.dir, "free.json"))
+	if v := rep.verdicts()["global_name.s3://"+rt.bucket]; v != "ok" {
+		t.Errorf("free name: %s %s\n%s", v, rep.found("global_name.s3://"+rt.bucket), res.Stderr)
+	}
+	if after := emulatorSnapshot(t, rt.target); !slices.Equal(before, after) {
+		t.Errorf("readiness --plan wrote to the emulator:\nbefore %v\nafter  %v", before, after)
+	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tfrebuild/tfrebuild/bootstrap"
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/history"
 )
 
 // Deps are the real or fake collaborators of the checks, each opened per
@@ -21,9 +22,8 @@ type Deps struct {
 	Engine func(ctx context.Context) []Check
 	// Planned lists the S3 buckets the stacks' plans would create.
 	Planned func(ctx context.Context) ([]PlannedBucket, error)
-	// Predict predicts the rebuild's duration from its history; nil
-	// until there is one.
-	Predict func(ctx context.Context) Check
+	// Predict predicts the rebuild's duration from its history.
+	Predict func(ctx context.Context) (history.Prediction, error)
 	Now     func() time.Time
 }
 
@@ -50,9 +50,8 @@ func Run(ctx context.Context, cfg *config.Config, d Deps) *Report {
 		rep.add(d.Engine(ctx)...)
 	}
 	if d.Predict != nil {
-		rep.add(d.Predict(ctx))
-	} else {
-		rep.add(CheckRTO(cfg.RTO))
+		pred, err := d.Predict(ctx)
+		rep.add(CheckRTO(cfg.RTO, pred, err))
 	}
 	rep.finish()
 	return rep
