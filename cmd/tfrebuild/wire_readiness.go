@@ -17,6 +17,7 @@ import (
 	"github.com/tfrebuild/tfrebuild/events"
 	"github.com/tfrebuild/tfrebuild/history"
 	"github.com/tfrebuild/tfrebuild/internal/awserr"
+	"github.com/tfrebuild/tfrebuild/outcome"
 	"github.com/tfrebuild/tfrebuild/readiness"
 	"github.com/tfrebuild/tfrebuild/rebuild"
 	"github.com/tfrebuild/tfrebuild/restore"
@@ -147,7 +148,7 @@ func plannedBuckets(ctx context.Context, env *cliEnv, cfg *config.Config) ([]rea
 
 // createdBucket is the name of the S3 bucket a planned action creates,
 // or "" (not a bucket, not created, or its name unknown until apply).
-func createdBucket(a rebuild.PlanAction) string {
+func createdBucket(a outcome.PlanAction) string {
 	if a.Action != "create" && a.Action != "replace" {
 		return ""
 	}
