@@ -14,9 +14,9 @@ import (
 )
 
 // restoreKind brings data back (stage restore.NAME): a DynamoDB table
-// before its stack, restored and then imported into the stack's state so
-// that Terraform adopts it; the objects of an S3 bucket after its stack
-// has created the bucket. Plan reports what it would do; destroy never
+// as soon as preflight has passed (importKind then adopts it into its
+// stack's state); the objects of an S3 bucket after its stack has created
+// the bucket. Plan reports what it would do; destroy never
 // holds one (the data goes with the stack that owns it).
 type restoreKind struct{}
 
@@ -61,6 +61,11 @@ func (a *applier) restore(ctx context.Context, r *config.Restore) error {
 		a.note(name, why)
 	}
 	a.flush() // the restore writes: its running record is saved first
+	// Data first: a table restore may start before the state stage; the
+	// lease is taken here when the backend exists already (a resume).
+	if err := a.holdLease(ctx, name, false); err != nil {
+		return err
+	}
 	if err := a.verifyLease(ctx); err != nil {
 		return err
 	}
@@ -91,10 +96,7 @@ func (a *applier) restore(ctx context.Context, r *config.Restore) error {
 	if err == nil && res != nil && res.Outcome != restore.Accepted {
 		a.verifyLater(r, account, accept)
 	}
-	if err != nil || !r.BeforeStack() {
-		return err
-	}
-	return a.adopt(ctx, r)
+	return err
 }
 
 // again applies the once-per-rebuild rule (restore.Again) to a restore:
@@ -123,7 +125,8 @@ func again(ctx context.Context, r *config.Restore, rs Restorers, account string,
 // adopt imports the restored table into its stack's state, with the
 // stack's inputs (its var file), unless the state has it already.
 func (a *applier) adopt(ctx context.Context, r *config.Restore) error {
-	name := "restore." + r.Name
+	name := "import." + r.Name
+	a.clearNotes(name)
 	st := a.cfg.Stack(r.Stack)
 	vars, err := a.inputs(st)
 	if err != nil {
@@ -131,7 +134,11 @@ func (a *applier) adopt(ctx context.Context, r *config.Restore) error {
 	}
 	ts := a.tfStack(st)
 	ts.Vars = vars
-	if at, crashed := a.crashed[name]; crashed {
+	at, crashed := a.crashed[name]
+	if old, ok := a.crashed["restore."+r.Name]; ok && !crashed {
+		at, crashed = old, true // a run before import stages imported within the restore stage
+	}
+	if crashed {
 		// An import that died with the previous run may hold the lock.
 		if err := a.releaseStaleLock(ctx, ts, at, nil); err != nil {
 			return err

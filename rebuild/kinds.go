@@ -24,6 +24,7 @@ var kinds = map[stages.Kind]stageKind{
 	stages.KindCheck:      checkKind{},
 	stages.KindStep:       stepKind{},
 	stages.KindRestore:    restoreKind{},
+	stages.KindImport:     importKind{},
 }
 
 func kindOf(s *stages.Stage) (stageKind, error) {

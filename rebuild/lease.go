@@ -17,6 +17,9 @@ import (
 // never drive one target at once. Its loss cancels the run's context
 // (cancel), and every write verifies it first (verifyLease).
 type runLease struct {
+	// taking makes holdLease one at a time: the state stage and a restore
+	// started beside it (data first) may both try to take it.
+	taking sync.Mutex
 	mu     sync.Mutex
 	held   *lease.Lease
 	cancel context.CancelCauseFunc // the run's; nil outside a run
@@ -48,6 +51,8 @@ func (c *core) withRunContext(ctx context.Context) (context.Context, context.Can
 // created the backend there is nowhere to hold it: must says it has to
 // exist by now. stage is where a takeover is noted.
 func (c *core) holdLease(ctx context.Context, stage string, must bool) error {
+	c.lease.taking.Lock()
+	defer c.lease.taking.Unlock()
 	if c.heldLease() != nil {
 		return nil
 	}

@@ -192,8 +192,12 @@ func TestAFailedImportIsRetriedWithoutRestoringAgain(t *testing.T) {
 	if _, err := w.apply(); !errors.Is(err, errBoom) || !strings.Contains(err.Error(), "the restore is not repeated") {
 		t.Fatalf("apply with a failing import: %v", err)
 	}
-	if rec := w.checkpoint().Stages["restore.orders"]; rec.Restore == nil || rec.Status != stages.Failed {
+	// Data first: the restore is its own stage, done; the import failed.
+	if rec := w.checkpoint().Stages["restore.orders"]; rec.Restore == nil || rec.Status != stages.Done {
 		t.Errorf("the restore's result is lost when the import fails: %+v", rec)
+	}
+	if rec := w.checkpoint().Stages["import.orders"]; rec.Status != stages.Failed {
+		t.Errorf("import.orders = %s, want failed", rec.Status)
 	}
 	w.itf.importErr = nil
 	if _, err := w.apply(); err != nil {
@@ -201,6 +205,15 @@ func TestAFailedImportIsRetriedWithoutRestoringAgain(t *testing.T) {
 	}
 	if len(w.itf.imports) != 1 {
 		t.Errorf("imports %v", w.itf.imports)
+	}
+	restores := 0
+	for _, c := range w.callList() {
+		if strings.HasPrefix(c, "table.Restore") {
+			restores++
+		}
+	}
+	if restores != 1 {
+		t.Errorf("the table was restored %d times, want once: %v", restores, w.callList())
 	}
 }
 

@@ -114,7 +114,7 @@ func buildPipeline(cfg *config.Config, s Scope) (p *stages.Pipeline, kept map[st
 		switch st.Kind {
 		case stages.KindStack:
 			run[st.Name] = selected[st.Target]
-		case stages.KindRestore:
+		case stages.KindRestore, stages.KindImport:
 			r := cfg.Restore(st.Target)
 			run[st.Name] = r != nil && selected[r.Stack]
 		case stages.KindCheck:

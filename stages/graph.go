@@ -18,6 +18,9 @@ const (
 	KindCheck      Kind = "check"
 	KindStep       Kind = "step"
 	KindRestore    Kind = "restore"
+	// KindImport adopts a table a restore brought back into its stack's
+	// state (stage import.NAME, for a DynamoDB restore).
+	KindImport Kind = "import"
 )
 
 // Stage is one node of the pipeline. It is pure data: what runs it is
@@ -58,10 +61,13 @@ func (p *Pipeline) Dependents(name string) []string {
 // registries, the stacks in dependency order with their restores, checks,
 // then steps. with names the optional stacks to include.
 //
-// A DynamoDB restore runs before its stack (the stack depends on it) and
-// after what the stack depends on: the import into the stack's state needs
-// the backend and the stack's inputs. An S3 restore runs after its stack;
-// checks and steps that wait for a stack wait for its S3 restores too.
+// Data first: a DynamoDB restore (restore.NAME) starts as soon as
+// preflight has passed, since the restore call needs only the source and
+// the table's name; its import into the stack's state (import.NAME) needs
+// the backend and the stack's inputs, so it waits for the restore and for
+// what the stack waits for, and the stack waits for the import. An S3
+// restore runs after its stack (which creates the bucket); checks and
+// steps that wait for a stack wait for its S3 restores too.
 func Build(cfg *config.Config, with []string) (*Pipeline, error) {
 	want := map[string]bool{}
 	for _, w := range with {
@@ -95,11 +101,15 @@ func Build(cfg *config.Config, with []string) (*Pipeline, error) {
 				deps = append(deps, "stack."+d)
 			}
 		}
+		stackDeps := append([]string(nil), deps...)
 		for _, r := range restoresBefore[s.Name] {
-			add(&Stage{Name: r, Kind: KindRestore, Target: r[len("restore."):], Deps: deps, Skipped: skipped})
+			name := r[len("restore."):]
+			add(&Stage{Name: r, Kind: KindRestore, Target: name, Deps: []string{"preflight"}, Skipped: skipped})
+			add(&Stage{Name: "import." + name, Kind: KindImport, Target: name, Skipped: skipped,
+				Deps: append(append([]string(nil), deps...), r)})
+			stackDeps = append(stackDeps, "import."+name)
 		}
-		add(&Stage{Name: "stack." + s.Name, Kind: KindStack, Target: s.Name, Skipped: skipped,
-			Deps: append(append([]string(nil), deps...), restoresBefore[s.Name]...)})
+		add(&Stage{Name: "stack." + s.Name, Kind: KindStack, Target: s.Name, Skipped: skipped, Deps: stackDeps})
 		for _, r := range restoresAfter[s.Name] {
 			add(&Stage{Name: r, Kind: KindRestore, Target: r[len("restore."):], Deps: []string{"stack." + s.Name}, Skipped: skipped})
 		}

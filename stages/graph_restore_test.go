@@ -81,15 +81,17 @@ func TestBuildPlacesRestores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "preflight state registries stack.net restore.history restore.orders stack.extra stack.data restore.uploads step.tell"
+	want := "preflight state restore.orders restore.history registries stack.net import.history import.orders stack.extra stack.data restore.uploads step.tell"
 	if got := strings.Join(names(p), " "); got != want {
 		t.Errorf("order = %s\nwant    %s", got, want)
 	}
 	deps := func(name string) string { return strings.Join(p.Get(name).Deps, ",") }
 	for name, want := range map[string]string{
-		// the import needs the backend and the stack's inputs: it waits for what the stack waits for.
-		"restore.orders":  "registries,stack.net",
-		"stack.data":      "registries,stack.net,restore.orders",
+		// data first: the restore call needs only preflight; the import needs
+		// the backend and the stack's inputs: it waits for what the stack waits for.
+		"restore.orders":  "preflight",
+		"import.orders":   "registries,stack.net,restore.orders",
+		"stack.data":      "registries,stack.net,import.orders",
 		"restore.uploads": "stack.data",
 		"step.tell":       "stack.data,restore.uploads",
 	} {
@@ -100,14 +102,17 @@ func TestBuildPlacesRestores(t *testing.T) {
 	if s := p.Get("restore.orders"); s.Kind != KindRestore || s.Target != "orders" || s.Skipped {
 		t.Errorf("restore.orders = %+v", s)
 	}
-	if !p.Get("restore.history").Skipped {
+	if s := p.Get("import.orders"); s.Kind != KindImport || s.Target != "orders" || s.Skipped {
+		t.Errorf("import.orders = %+v", s)
+	}
+	if !p.Get("restore.history").Skipped || !p.Get("import.history").Skipped {
 		t.Error("a restore of an optional stack left out of the run is skipped too")
 	}
 	p, err = Build(cfg, []string{"extra"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := p.Get("restore.history"); s.Skipped || strings.Join(p.Get("stack.extra").Deps, ",") != "registries,restore.history" {
+	if s := p.Get("restore.history"); s.Skipped || strings.Join(p.Get("stack.extra").Deps, ",") != "registries,import.history" {
 		t.Errorf("with extra: history skipped=%v, extra deps %v", s.Skipped, p.Get("stack.extra").Deps)
 	}
 	if d, err := BuildDestroy(cfg, nil, true); err != nil || strings.Contains(strings.Join(names(d), " "), "restore.") {
@@ -115,16 +120,71 @@ func TestBuildPlacesRestores(t *testing.T) {
 	}
 }
 
+// Data first: a DynamoDB restore's call waits for nothing but preflight
+// (not the state backend, the registries or its stack's upstream stacks);
+// its import waits for all of them, and its stack for the import.
+func TestRestoreCallBeforeItsStacksUpstream(t *testing.T) {
+	t.Parallel()
+	p, err := Build(loadRestoreConfig(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := func(a, b string) bool { return upstreamOf(p, b)[a] }
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"preflight", "restore.orders", true},
+		{"state", "restore.orders", false},
+		{"registries", "restore.orders", false},
+		{"stack.net", "restore.orders", false},
+		{"restore.orders", "import.orders", true},
+		{"state", "import.orders", true},
+		{"registries", "import.orders", true},
+		{"stack.net", "import.orders", true},
+		{"import.orders", "stack.data", true},
+		{"restore.orders", "stack.data", true},
+		{"stack.data", "restore.uploads", true},
+	} {
+		if got := before(c.a, c.b); got != c.want {
+			t.Errorf("%s waits for %s: %v, want %v", c.b, c.a, got, c.want)
+		}
+	}
+	pos := map[string]int{}
+	for i, s := range p.Stages {
+		pos[s.Name] = i
+	}
+	if pos["restore.orders"] > pos["stack.net"] {
+		t.Errorf("restore.orders comes after stack.net in %v", names(p))
+	}
+}
+
+// upstreamOf is every stage name waits for, directly or not.
+func upstreamOf(p *Pipeline, name string) map[string]bool {
+	out := map[string]bool{}
+	var walk func(string)
+	walk = func(n string) {
+		for _, d := range p.Get(n).Deps {
+			if !out[d] {
+				out[d] = true
+				walk(d)
+			}
+		}
+	}
+	walk(name)
+	return out
+}
+
 func TestRenderRestores(t *testing.T) {
 	t.Parallel()
 	cfg := loadRestoreConfig(t)
 	dot, mm, rb := renderAll(t, cfg)
-	for _, want := range []string{`"restore.orders" [label="restore.orders", shape=cylinder];`, `"restore.orders" -> "stack.data";`, `"stack.data" -> "restore.uploads";`, `"restore.history" [label="restore.history", shape=cylinder, style=dashed];`} {
+	for _, want := range []string{`"restore.orders" [label="restore.orders", shape=cylinder];`, `"restore.orders" -> "import.orders";`, `"import.orders" -> "stack.data";`, `"stack.data" -> "restore.uploads";`, `"restore.history" [label="restore.history", shape=cylinder, style=dashed];`} {
 		if !strings.Contains(dot.String(), want) {
 			t.Errorf("DOT lacks %s:\n%s", want, dot.String())
 		}
 	}
-	for _, want := range []string{`restore_orders[("restore.orders")]`, "restore_orders --> stack_data", "stack_data --> restore_uploads"} {
+	for _, want := range []string{`restore_orders[("restore.orders")]`, "restore_orders --> import_orders", "import_orders --> stack_data", "stack_data --> restore_uploads"} {
 		if !strings.Contains(mm.String(), want) {
 			t.Errorf("mermaid lacks %s:\n%s", want, mm.String())
 		}
@@ -132,10 +192,10 @@ func TestRenderRestores(t *testing.T) {
 	text := rb.String()
 	for _, want := range []string{
 		"Recovery point objective: 15m0s.",
-		"6. **restore.orders** (after registries, stack.net): restore DynamoDB table `orders` from the newest backup of table `orders`. Recovery point: that backup's creation time (RPO 15m0s",
-		"import it into stack.data's state as `aws_dynamodb_table.orders`",
-		"9. **restore.uploads** (after stack.data): bring the objects of S3 bucket `orders-uploads` back to the versions they had. Recovery point: 2026-11-25T06:00:00Z",
-		"**restore.history** (after registries): restore DynamoDB table `history` from the point-in-time recovery of table `orders` in eu-west-1. Recovery point: the latest restorable time",
+		"3. **restore.orders** (after preflight): restore DynamoDB table `orders` from the newest backup of table `orders`. Recovery point: that backup's creation time (RPO 15m0s",
+		"8. **import.orders** (after registries, stack.net, restore.orders): import the restored table `orders` into stack.data's state as `aws_dynamodb_table.orders`",
+		"11. **restore.uploads** (after stack.data): bring the objects of S3 bucket `orders-uploads` back to the versions they had. Recovery point: 2026-11-25T06:00:00Z",
+		"**restore.history** (after preflight): restore DynamoDB table `history` from the point-in-time recovery of table `orders` in eu-west-1. Recovery point: the latest restorable time",
 		"Optional: only with `--with extra`.",
 	} {
 		if !strings.Contains(text, want) {

@@ -121,6 +121,10 @@ func describe(cfg *config.Config, s *Stage) string {
 		if r := cfg.Restore(s.Target); r != nil {
 			return describeRestore(cfg, r, s.Skipped)
 		}
+	case KindImport:
+		if r := cfg.Restore(s.Target); r != nil {
+			return describeImport(r, s.Skipped)
+		}
 	case KindCheck:
 		for _, c := range cfg.Checks {
 			if c.Name == s.Target {

@@ -34,7 +34,7 @@ func describeRestore(cfg *config.Config, r *config.Restore, skipped bool) string
 		b.WriteString(recoveryPoint(pointOr(r.PointInTime, "the source's newest objects"), cfg.RPO))
 	}
 	if r.BeforeStack() {
-		fmt.Fprintf(&b, " Wait until the table is ACTIVE, then import it into stack.%s's state as `%s` (unless the state has it already), so that Terraform adopts it instead of creating an empty table.", r.Stack, r.Address)
+		fmt.Fprintf(&b, " Starts as soon as preflight has passed, and waits until the table is ACTIVE; import.%s then adopts it into stack.%s's state.", r.Name, r.Stack)
 		fmt.Fprintf(&b, " A table `%s` that already exists with data is never overwritten: the stage stops and says what to do.", r.DynamoDBTable)
 	} else {
 		fmt.Fprintf(&b, " Runs after stack.%s has created the bucket (`%s` in its state).", r.Stack, r.Address)
@@ -43,6 +43,16 @@ func describeRestore(cfg *config.Config, r *config.Restore, skipped bool) string
 		b.WriteString(" Optional: only with `--with " + r.Stack + "`.")
 	}
 	return b.String()
+}
+
+// describeImport is the runbook text of an import stage.
+func describeImport(r *config.Restore, skipped bool) string {
+	text := fmt.Sprintf("import the restored table `%s` into stack.%s's state as `%s` (unless the state has it already), "+
+		"so that Terraform adopts it instead of creating an empty table.", r.DynamoDBTable, r.Stack, r.Address)
+	if skipped {
+		text += " Optional: only with `--with " + r.Stack + "`."
+	}
+	return text
 }
 
 func recoveryPoint(point string, rpo time.Duration) string {
