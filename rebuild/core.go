@@ -20,6 +20,7 @@ import (
 	"github.com/tfrebuild/tfrebuild/events"
 	"github.com/tfrebuild/tfrebuild/stages"
 	"github.com/tfrebuild/tfrebuild/terraform"
+	"github.com/tfrebuild/tfrebuild/timeline"
 )
 
 // Common are the options every mode shares.
@@ -132,7 +133,13 @@ func (c *core) execute(ctx context.Context, run stages.Func, onEvent func(stages
 	reporting := func(ctx context.Context, s *stages.Stage) error {
 		return run(bootstrap.WithRetryReporter(ctx, func(msg string) { c.note(s.Name, msg) }), s)
 	}
-	runner := &stages.Runner{Parallelism: c.opts.Parallelism, Run: reporting, Now: c.now, OnEvent: func(e stages.Event) {
+	// Under --parallelism, the longest remaining path starts first, from
+	// the durations on record (the last rebuild's or drill's, this one's).
+	c.mu.Lock()
+	took := timeline.Durations(c.ckpt)
+	c.mu.Unlock()
+	estimate := func(s *stages.Stage) time.Duration { return took[s.Name] }
+	runner := &stages.Runner{Parallelism: c.opts.Parallelism, Run: reporting, Now: c.now, Estimate: estimate, OnEvent: func(e stages.Event) {
 		r := c.record(e)
 		if onEvent != nil {
 			onEvent(e)

@@ -39,9 +39,15 @@ type Event struct {
 }
 
 // Runner executes a pipeline: every ready stage at once, up to Parallelism.
+// When Parallelism leaves a choice, the ready stage with the longest
+// remaining path (RemainingPath, from Estimate) starts first: the critical
+// path is never queued behind work that has slack.
 type Runner struct {
 	Parallelism int
 	Run         Func
+	// Estimate, when set, is how long a stage is expected to take (the
+	// last rebuild's duration); ≤ 0 for unknown.
+	Estimate func(*Stage) time.Duration
 	// OnEvent, when set, is called for every status change, from one
 	// goroutine at a time.
 	OnEvent func(Event)
@@ -112,10 +118,12 @@ func (r *Runner) Execute(ctx context.Context, p *Pipeline) (*Result, error) {
 			ready = append(ready, s.Name)
 		}
 	}
+	path := RemainingPath(p, r.Estimate)
 	results := make(chan finished)
 	running := 0
 	var errs []error
 	for {
+		longestFirst(ready, path)
 		for ctx.Err() == nil && running < par && len(ready) > 0 {
 			name := ready[0]
 			ready = ready[1:]
