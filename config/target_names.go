@@ -87,13 +87,16 @@ func (cfg *Config) UpstreamOf(list []*Stack) []*Stack {
 }
 
 // RestoreStagesOf names the restore stages whose data goes with the
-// stacks given by stage name ("stack.NAME"): a teardown forgets them with
-// their stacks.
+// stacks given by stage name ("stack.NAME"), with the import stages of
+// the tables among them: a teardown forgets them with their stacks.
 func (cfg *Config) RestoreStagesOf(stacks map[string]bool) []string {
 	var out []string
 	for _, r := range cfg.Restores {
 		if stacks["stack."+r.Stack] {
 			out = append(out, "restore."+r.Name)
+			if r.BeforeStack() {
+				out = append(out, "import."+r.Name)
+			}
 		}
 	}
 	return out

@@ -54,8 +54,9 @@ func TestUpstreamOfIsTransitiveAndOutsideTheList(t *testing.T) {
 
 func TestRestoreStagesOfDestroyedStacks(t *testing.T) {
 	t.Parallel()
-	cfg := &Config{Restores: []*Restore{{Name: "orders", Stack: "data"}, {Name: "uploads", Stack: "files"}}}
-	if got := cfg.RestoreStagesOf(map[string]bool{"stack.data": true}); len(got) != 1 || got[0] != "restore.orders" {
+	cfg := &Config{Restores: []*Restore{{Name: "orders", Stack: "data", Kind: RestoreDynamoDB}, {Name: "uploads", Stack: "files", Kind: RestoreS3},
+		{Name: "assets", Stack: "data", Kind: RestoreS3}}}
+	if got := strings.Join(cfg.RestoreStagesOf(map[string]bool{"stack.data": true}), ","); got != "restore.orders,import.orders,restore.assets" {
 		t.Errorf("RestoreStagesOf = %v", got)
 	}
 }
