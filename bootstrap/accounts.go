@@ -12,6 +12,8 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/tfrebuild/tfrebuild/internal/cmdline"
 )
 
 // Account is one AWS account a rebuild works in, as plain values: the
@@ -133,4 +135,11 @@ func sessionName(project string) string {
 		name = name[:64]
 	}
 	return name
+}
+
+// CLI is where an AWS CLI command a person runs for this account acts:
+// its region, and, for an account other than the target, whose
+// credentials to run it with.
+func (a Account) CLI() cmdline.Where {
+	return cmdline.Where{Region: a.Region, Account: a.ID, Label: a.Name, RoleARN: a.RoleARN, Other: a.Name != ""}
 }

@@ -125,7 +125,7 @@ func TestCheckRestore(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := CheckRestore(context.Background(), c.src, c.r, "123456789012", c.rpo, now)
+			got := CheckRestore(context.Background(), c.src, c.r, bootstrap.Account{ID: "123456789012", Region: "eu-west-2"}, c.rpo, now)
 			if got.Name != "restore."+c.r.Name || got.Verdict != c.want || !strings.Contains(got.Found, c.text) {
 				t.Errorf("%+v", got)
 			}
@@ -134,8 +134,15 @@ func TestCheckRestore(t *testing.T) {
 			}
 		})
 	}
-	if got := CheckRestore(context.Background(), fakeSources{err: &restore.PITROffError{Source: "live", Region: "eu-west-2"}}, pitr, "", time.Hour, now); !strings.Contains(got.Do, "update-continuous-backups --table-name live") {
+	if got := CheckRestore(context.Background(), fakeSources{err: &restore.PITROffError{Source: "live", Region: "eu-west-2"}}, pitr, bootstrap.Account{}, time.Hour, now); !strings.Contains(got.Do, "update-continuous-backups --table-name live") || !strings.Contains(got.Do, "--region eu-west-2") {
 		t.Errorf("pitr off do: %s", got.Do)
+	}
+	// A backup too old, of a table in another account: the command names
+	// the region and whose credentials to run it with.
+	mgmt := bootstrap.Account{Name: "data", ID: "210987654321", Region: "eu-west-1", RoleARN: "arn:aws:iam::210987654321:role/dr"}
+	got := CheckRestore(context.Background(), fakeSources{st: &restore.SourceState{Source: "backup arn:b", RecoveryPoint: at(2 * time.Hour)}}, backup, mgmt, time.Hour, now)
+	if !strings.Contains(got.Do, "aws dynamodb create-backup --table-name orders --backup-name orders-now --region eu-west-1  # with credentials for account data (210987654321)") {
+		t.Errorf("stale backup in another account: %s", got.Do)
 	}
 }
 
@@ -202,8 +209,12 @@ func TestCheckRTO(t *testing.T) {
 		{"no rto", 0, pred, nil, Warn, "no rto"},
 	}
 	for _, c := range cases {
-		if got := CheckRTO(c.rto, c.pred, c.err); got.Verdict != c.want || !strings.Contains(got.Found, c.text) {
+		got := CheckRTO("dr.hcl", c.rto, c.pred, c.err)
+		if got.Verdict != c.want || !strings.Contains(got.Found, c.text) {
 			t.Errorf("%s: %+v", c.name, got)
+		}
+		if strings.Contains(got.Do, "tfrebuild") && !strings.Contains(got.Do, "--config dr.hcl") {
+			t.Errorf("%s: a hint for another config: %s", c.name, got.Do)
 		}
 	}
 }

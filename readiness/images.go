@@ -7,6 +7,7 @@ import (
 
 	"github.com/tfrebuild/tfrebuild/bootstrap"
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/internal/cmdline"
 )
 
 // Repo names an ECR repository: RegistryID and Region empty for the
@@ -40,7 +41,7 @@ func CheckImages(ctx context.Context, l ImageLister, reg *config.Registry, a boo
 		switch {
 		case targetErr != nil:
 			c.Verdict, c.Found = Fail, fmt.Sprintf("list the images of repository %q: %v", reg.Name, targetErr)
-			c.Do = "aws ecr describe-images --repository-name " + reg.Name
+			c.Do = cmdline.AWS(a.CLI(), "ecr", "describe-images", "--repository-name", reg.Name)
 		case matches(target, tag) != "":
 			c.Verdict, c.Found = OK, fmt.Sprintf("%s:%s is in the target repository", reg.Name, matches(target, tag))
 		case reg.ImagesSource != nil && sourceErr == nil && matches(source, tag) != "":

@@ -2,6 +2,8 @@ package readiness
 
 import (
 	"fmt"
+
+	"github.com/tfrebuild/tfrebuild/internal/cmdline"
 )
 
 // PlannedBucket is an S3 bucket a stack's plan would create.
@@ -21,7 +23,7 @@ func (r runner) planned() []Check {
 	list, err := r.d.Planned(r.ctx)
 	if err != nil {
 		return []Check{{Name: "global_names", Verdict: Fail, Found: fmt.Sprintf("plan the stacks: %v", err),
-			Do: "tfrebuild plan --config " + r.cfg.Filename}}
+			Do: cmdline.Tfrebuild("plan", r.cfg.Filename, nil)}}
 	}
 	var out []Check
 	for _, b := range list {

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tfrebuild/tfrebuild/bootstrap"
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/internal/cmdline"
 	"github.com/tfrebuild/tfrebuild/restore"
 )
 
@@ -33,8 +35,8 @@ type Sources interface {
 // bring back: its source exists and is reachable; the newest backup, the
 // latest restorable time or the replica's newest object is within rpo of
 // now; point-in-time recovery is on; the bucket whose versions it reads
-// is versioned. account is the id the restore's buckets belong to.
-func CheckRestore(ctx context.Context, src Sources, r *config.Restore, account string, rpo time.Duration, now time.Time) Check {
+// is versioned. a is the account the restore's target belongs to.
+func CheckRestore(ctx context.Context, src Sources, r *config.Restore, a bootstrap.Account, rpo time.Duration, now time.Time) Check {
 	c := Check{Name: "restore." + r.Name}
 	var st *restore.SourceState
 	var err error
@@ -43,18 +45,18 @@ func CheckRestore(ctx context.Context, src Sources, r *config.Restore, account s
 			BackupARN: r.BackupARN, PointInTime: r.PointInTime, SourceTable: r.SourceTable})
 	} else {
 		st, err = src.Buckets(r.SourceRegion).CheckSource(ctx, restore.BucketOptions{Bucket: r.S3Bucket, From: r.From,
-			PointInTime: r.PointInTime, SourceBucket: r.SourceBucket, AccountID: account, SourceAccountID: r.SourceAccountID})
+			PointInTime: r.PointInTime, SourceBucket: r.SourceBucket, AccountID: a.ID, SourceAccountID: r.SourceAccountID})
 	}
 	if err != nil {
-		c.Verdict, c.Found, c.Do = Fail, fmt.Sprintf("restore %s (%s): %v", r.Name, r.Resource(), err), sourceFix(r, err)
+		c.Verdict, c.Found, c.Do = Fail, fmt.Sprintf("restore %s (%s): %v", r.Name, r.Resource(), err), sourceFix(r, a, err)
 		return c
 	}
-	judgeAge(&c, r, st, rpo, now)
+	judgeAge(&c, r, a, st, rpo, now)
 	return c
 }
 
 // judgeAge sets the verdict from the recovery point's age against rpo.
-func judgeAge(c *Check, r *config.Restore, st *restore.SourceState, rpo time.Duration, now time.Time) {
+func judgeAge(c *Check, r *config.Restore, a bootstrap.Account, st *restore.SourceState, rpo time.Duration, now time.Time) {
 	found := fmt.Sprintf("restore %s (%s) from %s", r.Name, r.Resource(), st.Source)
 	if st.RecoveryPoint == nil {
 		c.Verdict, c.Found = Warn, found+": the source holds nothing to restore yet (no object), so its recovery point is unknown"
@@ -81,37 +83,48 @@ func judgeAge(c *Check, r *config.Restore, st *restore.SourceState, rpo time.Dur
 		c.Do = fmt.Sprintf("remove point_in_time/backup_arn from restore %q (%s:%d) to restore the newest data", r.Name, r.Range.Filename, r.Range.Start.Line)
 	default:
 		c.Verdict, c.Found = Fail, found+fmt.Sprintf(" (rpo %s: OVER the recovery point objective)", rpo)
-		c.Do = staleFix(r)
+		c.Do = staleFix(r, a)
 	}
 }
 
 // sourceFix is what to do about a source that cannot be restored from.
-func sourceFix(r *config.Restore, err error) string {
+func sourceFix(r *config.Restore, a bootstrap.Account, err error) string {
 	var pitr *restore.PITROffError
 	var nb *restore.NoBackupError
 	switch {
 	case errors.As(err, &pitr):
-		return fmt.Sprintf("aws dynamodb update-continuous-backups --table-name %s --point-in-time-recovery-specification PointInTimeRecoveryEnabled=true --region %s",
-			pitr.Source, pitr.Region)
+		return cmdline.AWS(sourceAt(a, pitr.Region), "dynamodb", "update-continuous-backups", "--table-name", pitr.Source,
+			"--point-in-time-recovery-specification", "PointInTimeRecoveryEnabled=true")
 	case errors.As(err, &nb):
-		return fmt.Sprintf("aws dynamodb create-backup --table-name %s --backup-name %s-readiness --region %s", nb.Table, nb.Table, nb.Region)
+		return cmdline.AWS(sourceAt(a, nb.Region), "dynamodb", "create-backup", "--table-name", nb.Table, "--backup-name", nb.Table+"-readiness")
 	case r.Kind == config.RestoreS3 && r.From == "versions":
-		return fmt.Sprintf("aws s3api put-bucket-versioning --bucket %s --versioning-configuration Status=Enabled", r.S3Bucket)
+		return cmdline.AWS(sourceAt(a, r.SourceRegion), "s3api", "put-bucket-versioning", "--bucket", r.S3Bucket, "--versioning-configuration", "Status=Enabled")
 	}
 	return fmt.Sprintf("check restore %q at %s:%d and the credentials that read its source", r.Name, r.Range.Filename, r.Range.Start.Line)
 }
 
 // staleFix is what to do about a source older than the RPO.
-func staleFix(r *config.Restore) string {
+func staleFix(r *config.Restore, a bootstrap.Account) string {
 	switch {
 	case r.Kind == config.RestoreDynamoDB && r.From == "backup":
 		table := r.SourceTable
 		if table == "" {
 			table = r.DynamoDBTable
 		}
-		return fmt.Sprintf("back up more often than rpo (AWS Backup plan or a schedule); now: aws dynamodb create-backup --table-name %s --backup-name %s-now", table, table)
+		return "back up more often than rpo (AWS Backup plan or a schedule); now: " +
+			cmdline.AWS(sourceAt(a, r.SourceRegion), "dynamodb", "create-backup", "--table-name", table, "--backup-name", table+"-now")
 	case r.Kind == config.RestoreS3:
 		return fmt.Sprintf("check the replication into s3://%s: its newest object is older than rpo", r.SourceBucket)
 	}
 	return "check point-in-time recovery of the source table: its latest restorable time lags more than rpo"
+}
+
+// sourceAt is where a command about a restore's source acts: the source's
+// region when the restore names one, else the account's.
+func sourceAt(a bootstrap.Account, region string) cmdline.Where {
+	w := a.CLI()
+	if region != "" {
+		w.Region = region
+	}
+	return w
 }

@@ -51,7 +51,7 @@ func Run(ctx context.Context, cfg *config.Config, d Deps) *Report {
 	}
 	if d.Predict != nil {
 		pred, err := d.Predict(ctx)
-		rep.add(CheckRTO(cfg.RTO, pred, err))
+		rep.add(CheckRTO(cfg.Filename, cfg.RTO, pred, err))
 	}
 	rep.finish()
 	return rep
@@ -103,7 +103,7 @@ func (r runner) restores() []Check {
 			out = append(out, *c)
 			continue
 		}
-		out = append(out, CheckRestore(r.ctx, src, rs, a.ID, r.cfg.RPO, r.now()))
+		out = append(out, CheckRestore(r.ctx, src, rs, a, r.cfg.RPO, r.now()))
 	}
 	return out
 }

@@ -78,7 +78,7 @@ func TestTheRTOClockSpansFailureFixAndResume(t *testing.T) {
 		t.Fatalf("second run: %v", err)
 	}
 	clk.skip(10 * time.Minute)
-	if err := Confirm(ctx, w.cfg, ConfirmOptions{Step: "handoff", By: "ann@h", Now: clk.Now(), Deps: w.deps()}); err != nil {
+	if _, err := Confirm(ctx, w.cfg, ConfirmOptions{Step: "handoff", By: "ann@h", Now: clk.Now(), Deps: w.deps()}); err != nil {
 		t.Fatal(err)
 	}
 	clk.skip(5 * time.Minute) // 03:55 the last run goes past the step

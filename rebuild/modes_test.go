@@ -193,10 +193,10 @@ func TestStatusConfirmAndDrift(t *testing.T) {
 	if err != nil || st.StartedAt != nil || len(st.Next) != 1 || st.Next[0] != "preflight" {
 		t.Fatalf("status before any run: %+v %v", st, err)
 	}
-	if err := Confirm(ctx, w.cfg, ConfirmOptions{Step: "handoff", Deps: w.deps()}); err == nil || !strings.Contains(err.Error(), "no rebuild has started") {
+	if _, err := Confirm(ctx, w.cfg, ConfirmOptions{Step: "handoff", Deps: w.deps()}); err == nil || !strings.Contains(err.Error(), "no rebuild has started") {
 		t.Errorf("confirm before a run: %v", err)
 	}
-	if err := Confirm(ctx, w.cfg, ConfirmOptions{Step: "nope", Deps: w.deps()}); err == nil || !strings.Contains(err.Error(), "(steps: handoff)") {
+	if _, err := Confirm(ctx, w.cfg, ConfirmOptions{Step: "nope", Deps: w.deps()}); err == nil || !strings.Contains(err.Error(), "(steps: handoff)") {
 		t.Errorf("confirm of an unknown step: %v", err)
 	}
 	w.cloud.drift = true

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/events"
+	"github.com/tfrebuild/tfrebuild/internal/cmdline"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
 
@@ -161,7 +162,7 @@ func (c *core) emitStage(e stages.Event, r recorded) {
 
 // ConfirmCommand is the command that releases a waiting step.
 func ConfirmCommand(configFile, step string) string {
-	return "tfrebuild confirm " + step + " --config " + configFile
+	return cmdline.Tfrebuild("confirm", configFile, []string{step})
 }
 
 // stageTarget is the name in a stage's name: handoff in step.handoff.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/internal/cmdline"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
 
@@ -45,18 +46,13 @@ func (s Scope) equal(o Scope) bool {
 
 // Flags is the scope as command-line flags: " --with a --only b --with-deps".
 func (s Scope) Flags() string {
-	var b strings.Builder
-	for _, w := range s.With {
-		b.WriteString(" --with " + w)
+	if w := s.words(); len(w) > 0 {
+		return " " + cmdline.Join(w...)
 	}
-	for _, o := range s.Only {
-		b.WriteString(" --only " + o)
-	}
-	if s.WithDeps {
-		b.WriteString(" --with-deps")
-	}
-	return b.String()
+	return ""
 }
+
+func (s Scope) words() []string { return cmdline.Scope(s.With, s.Only, s.WithDeps) }
 
 // describe is the scope in words, for messages.
 func (s Scope) describe() string {
@@ -69,7 +65,7 @@ func (s Scope) describe() string {
 // ApplyCommand is the command that runs apply again with a scope: the
 // hint a stopped rebuild prints.
 func ApplyCommand(configFile string, s Scope) string {
-	return "tfrebuild apply --config " + configFile + s.Flags()
+	return cmdline.Tfrebuild("apply", configFile, nil, s.words()...)
 }
 
 func scopeOf(c *checkpoint.Checkpoint) Scope {

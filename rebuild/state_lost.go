@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tfrebuild/tfrebuild/internal/cmdline"
 	"github.com/tfrebuild/tfrebuild/terraform"
 	"github.com/tfrebuild/tfrebuild/tfstate"
 )
@@ -31,12 +32,14 @@ func (a *applier) stateLost(ctx context.Context, ts terraform.Stack, prev stackS
 		versions, _ = s.Versions(ctx, l)
 	}
 	return fmt.Errorf("the state of stack %s, %s, is gone: it was deleted from the bucket after tfrebuild applied the stack (%s on record). "+
-		"Applying now would try to create everything the stack already has.\n%s", ts.Name, l, prev.stateVersion, restoreAdvice(l, versions))
+		"Applying now would try to create everything the stack already has.\n%s", ts.Name, l, prev.stateVersion, restoreAdvice(l, a.cfg.AccountFor(l.Account).RoleARN, versions, ApplyCommand(a.cfg.Filename, a.opts.scope())))
 }
 
-// restoreAdvice lists a lost state's earlier versions, newest first, and
-// the command that restores the newest.
-func restoreAdvice(l tfstate.Location, versions []tfstate.Version) string {
+// restoreAdvice lists a lost state's earlier versions, newest first, the
+// command that restores the newest (in the state's region, with whose
+// credentials when it is another account's) and then the command that
+// continues the rebuild (next). role is the state account's role, if any.
+func restoreAdvice(l tfstate.Location, role string, versions []tfstate.Version, next string) string {
 	var b strings.Builder
 	var newest string
 	for _, v := range versions {
@@ -51,13 +54,13 @@ func restoreAdvice(l tfstate.Location, versions []tfstate.Version) string {
 	}
 	if newest == "" {
 		return "The bucket keeps no earlier version of it. Recover the state from a copy, or import the stack's resources " +
-			"(terraform import) into an empty state, then run apply again."
+			"(terraform import) into an empty state, then continue with:\n  " + next
 	}
-	owner := ""
+	args := []string{"--bucket", l.Bucket, "--key", l.Key, "--copy-source", l.Bucket + "/" + l.Key + "?versionId=" + newest}
 	if l.Owner != "" {
-		owner = " --expected-bucket-owner " + l.Owner
+		args = append(args, "--expected-bucket-owner", l.Owner)
 	}
+	where := cmdline.Where{Region: l.Region, Account: l.Owner, Label: l.Account, RoleARN: role, Other: l.Account != ""}
 	return fmt.Sprintf("The bucket keeps these versions of it, newest first:\n%sRestore the newest (or another, by its version) with:\n"+
-		"  aws s3api copy-object --bucket %s --key %s --copy-source '%s/%s?versionId=%s'%s\nthen run apply again.",
-		b.String(), l.Bucket, l.Key, l.Bucket, l.Key, newest, owner)
+		"  %s\nthen continue with:\n  %s", b.String(), cmdline.AWS(where, "s3api", "copy-object", args...), next)
 }

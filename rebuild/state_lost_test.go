@@ -28,7 +28,7 @@ func TestALostStateIsReportedWithItsVersions(t *testing.T) {
 		t.Fatalf("apply with base's state deleted succeeded; Terraform calls %v", ptf.processes())
 	}
 	for _, want := range []string{"s3://p-tfstate/" + key + ", is gone", "2026-12-06T07:00:00Z  version v1, 321 bytes",
-		"aws s3api copy-object --bucket p-tfstate --key " + key + " --copy-source 'p-tfstate/" + key + "?versionId=v1'"} {
+		"aws s3api copy-object --bucket p-tfstate --key " + key + " --copy-source 'p-tfstate/" + key + "?versionId=v1'", "--region eu-west-2", "then continue with:\n  tfrebuild apply --config "} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("the error does not say %q:\n%v", want, err)
 		}
@@ -42,7 +42,7 @@ func TestALostStateIsReportedWithItsVersions(t *testing.T) {
 
 func TestRestoreAdviceWithoutVersions(t *testing.T) {
 	t.Parallel()
-	if got := restoreAdvice(tfstate.Location{Bucket: "b", Key: "k"}, nil); !strings.Contains(got, "keeps no earlier version") {
+	if got := restoreAdvice(tfstate.Location{Bucket: "b", Key: "k"}, "", nil, "tfrebuild apply --config rebuild.hcl"); !strings.Contains(got, "keeps no earlier version") {
 		t.Errorf("advice without versions: %q", got)
 	}
 }

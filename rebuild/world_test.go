@@ -139,7 +139,7 @@ func (w *world) checkpoint() *checkpoint.Checkpoint {
 
 func (w *world) confirm() {
 	w.t.Helper()
-	if err := Confirm(context.Background(), w.cfg, ConfirmOptions{Step: "handoff", By: "ann@h", Deps: w.deps()}); err != nil {
+	if _, err := Confirm(context.Background(), w.cfg, ConfirmOptions{Step: "handoff", By: "ann@h", Deps: w.deps()}); err != nil {
 		w.t.Fatal(err)
 	}
 }

@@ -95,6 +95,25 @@ func TestRenderers(t *testing.T) {
 	}
 }
 
+// The runbook's command runs the pipeline it describes: --with for the
+// optional stacks it includes, and the config file, quoted.
+func TestRunbookCommandKeepsTheScope(t *testing.T) {
+	t.Parallel()
+	cfg := loadExample(t)
+	cfg.Filename = "dr config.hcl"
+	p, err := Build(cfg, []string{"green"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rb bytes.Buffer
+	if err := WriteRunbook(&rb, cfg, p); err != nil {
+		t.Fatal(err)
+	}
+	if want := "Run it with `tfrebuild apply --config 'dr config.hcl' --with green`"; !strings.Contains(rb.String(), want) {
+		t.Errorf("runbook lacks %q:\n%s", want, rb.String())
+	}
+}
+
 func TestBuildDestroyReversesTheStacks(t *testing.T) {
 	t.Parallel()
 	cfg := loadExample(t)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tfrebuild/tfrebuild/config"
+	"github.com/tfrebuild/tfrebuild/internal/cmdline"
 )
 
 // WriteDOT renders the pipeline as a Graphviz digraph. Optional stacks that
@@ -69,7 +70,8 @@ func WriteRunbook(w io.Writer, cfg *config.Config, p *Pipeline) error {
 	if cfg.RPO > 0 {
 		fmt.Fprintf(&b, " Recovery point objective: %s.", cfg.RPO)
 	}
-	b.WriteString("\n\nRun it with `tfrebuild apply --config " + cfg.Filename + "`; every step below is a stage it runs and checkpoints.\n\n")
+	b.WriteString("\n\nRun it with `" + cmdline.Tfrebuild("apply", cfg.Filename, nil, cmdline.Scope(included(cfg, p), nil, false)...) +
+		"`; every step below is a stage it runs and checkpoints.\n\n")
 	for i, s := range p.Stages {
 		fmt.Fprintf(&b, "%d. **%s**", i+1, s.Name)
 		if len(s.Deps) > 0 {
@@ -134,7 +136,7 @@ func describe(cfg *config.Config, s *Stage) string {
 	case KindStep:
 		for _, st := range cfg.Steps {
 			if st.Name == s.Target {
-				text := "manual: " + st.Instructions + " Then run `tfrebuild confirm " + st.Name + "`."
+				text := "manual: " + st.Instructions + " Then run `" + cmdline.Tfrebuild("confirm", cfg.Filename, []string{st.Name}) + "`."
 				if st.AutoConfirmInDrill {
 					text += " A drill confirms it by itself."
 				}
@@ -175,4 +177,16 @@ func inAccount(cfg *config.Config, name string) string {
 	}
 	a := cfg.AccountFor(name)
 	return fmt.Sprintf(" in account %s (%s, %s)", name, a.AccountID, a.Region)
+}
+
+// included names the optional stacks the pipeline runs: the --with of
+// the command that runs it.
+func included(cfg *config.Config, p *Pipeline) []string {
+	var out []string
+	for _, st := range cfg.Stacks {
+		if s := p.Get("stack." + st.Name); st.Optional && s != nil && !s.Skipped {
+			out = append(out, st.Name)
+		}
+	}
+	return out
 }

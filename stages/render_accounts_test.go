@@ -70,7 +70,7 @@ func TestRunbookNamesEngineAndAccounts(t *testing.T) {
 		"lock table `demo-tflock` in account mgmt (111111111111, eu-west-1).",
 		"ECR repositories `api` in account mgmt (111111111111, eu-west-1) (pull allowed for 123456789012).",
 		"tofu init, plan and apply `" + filepath.ToSlash(testdata) + "/stacks/net` with state key `demo/net/terraform.tfstate` in account mgmt (111111111111, eu-west-1).",
-		"Then run `tfrebuild confirm dns`. A drill confirms it by itself.",
+		"Then run `tfrebuild confirm dns --config " + path + "`. A drill confirms it by itself.",
 	} {
 		if !strings.Contains(rb.String(), want) {
 			t.Errorf("runbook lacks %q:\n%s", want, rb.String())

@@ -44,9 +44,10 @@ func runConfirm(ctx context.Context, env *cliEnv, o ConfirmOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := rebuild.Confirm(ctx, cfg, rebuild.ConfirmOptions{Step: o.Step, By: o.By, Deps: wired()}); err != nil {
+	next, err := rebuild.Confirm(ctx, cfg, rebuild.ConfirmOptions{Step: o.Step, By: o.By, Deps: wired()})
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.stdout, "step.%s confirmed by %s; run tfrebuild apply to continue\n", o.Step, o.By)
+	fmt.Fprintf(env.stdout, "step.%s confirmed by %s; continue the rebuild with:\n  %s\n", o.Step, o.By, next)
 	return nil
 }

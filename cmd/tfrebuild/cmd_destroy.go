@@ -7,6 +7,7 @@ import (
 
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/events"
+	"github.com/tfrebuild/tfrebuild/internal/cmdline"
 	"github.com/tfrebuild/tfrebuild/internal/ui"
 	"github.com/tfrebuild/tfrebuild/rebuild"
 )
@@ -90,9 +91,9 @@ func destroyConfig(ctx context.Context, env *cliEnv, cfg *config.Config, o Destr
 
 // continueCommand is the command that continues this teardown.
 func (o DestroyOptions) continueCommand() string {
-	cmd := "tfrebuild destroy --config " + o.Config + rebuild.Scope{With: o.With}.Flags()
+	flags := cmdline.Scope(o.With, nil, false)
 	if o.All {
-		cmd += " --all"
+		flags = append(flags, "--all")
 	}
-	return cmd + " --yes"
+	return cmdline.Tfrebuild("destroy", o.Config, nil, append(flags, "--yes")...)
 }
