@@ -190,6 +190,11 @@ type StageRecord struct {
 	// Changes is what the stack's last apply did, resource by resource
 	// (a new rebuild's repair report): empty when it changed nothing.
 	Changes []ResourceChange `json:"changes,omitempty"`
+	// Creating lists the resources (by address) whose create an apply of
+	// this stack started (and the provider did not refuse): until the
+	// stack is done, objects by these names may exist outside the state
+	// after a crash, and they are this target's own (adopted on resume).
+	Creating []string `json:"creating,omitempty"`
 	// ConfirmedBy and ConfirmedAt record who confirmed a manual step.
 	ConfirmedBy string     `json:"confirmed_by,omitempty"`
 	ConfirmedAt *time.Time `json:"confirmed_at,omitempty"`

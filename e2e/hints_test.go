@@ -85,6 +85,12 @@ func hint(t *testing.T, text, pattern string) string {
 // what the terminal showed and the exit code.
 func paste(t *testing.T, tg *target, line string) (string, int) {
 	t.Helper()
+	return pasteIn(t, tg.dir, tg.env.Environ(), line)
+}
+
+// pasteIn is paste in a folder with an environment.
+func pasteIn(t *testing.T, dir string, environ []string, line string) (string, int) {
+	t.Helper()
 	script, err := exec.LookPath("script")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
@@ -95,8 +101,8 @@ func paste(t *testing.T, tg *target, line string) (string, int) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, script, "-qec", line, "/dev/null")
-	cmd.Dir = tg.dir
-	cmd.Env = append(tg.env.Environ(), "PATH="+filepath.Dir(testenv.Binary(t))+string(os.PathListSeparator)+os.Getenv("PATH"))
+	cmd.Dir = dir
+	cmd.Env = append(environ, "PATH="+filepath.Dir(testenv.Binary(t))+string(os.PathListSeparator)+os.Getenv("PATH"))
 	cmd.Stdin = strings.NewReader("yes\n")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out

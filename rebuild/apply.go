@@ -30,6 +30,9 @@ type ApplyOptions struct {
 	// Restore names restores (by block, table or bucket name) to run
 	// again although done on record (--restore NAME).
 	Restore []string
+	// Adopt names objects that exist outside their stack's state and are
+	// to be imported into it before the stack is applied (--adopt).
+	Adopt []Adoption
 }
 
 // applier is the mode that builds: it holds the run lock, resumes from the
@@ -42,6 +45,7 @@ type applier struct {
 	store        checkpoint.Store
 	accept       map[string]bool // restores whose existing target is accepted
 	rerun        map[string]bool // restores asked for again (--restore)
+	adoptions    []Adoption      // orphans a person vouched for (--adopt)
 	toVerify     []pendingVerify // restores this run made, verified at its end
 
 	// prevDone holds the stages the checkpoint had done before this run;
@@ -82,6 +86,9 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (_ *outco
 		return nil, err
 	}
 	if a.rerun, err = cfg.RestoreNames("--restore", opts.Restore); err != nil {
+		return nil, err
+	}
+	if a.adoptions, err = checkAdoptions(cfg, opts.Adopt); err != nil {
 		return nil, err
 	}
 	if err := a.findTerraform(ctx); err != nil {

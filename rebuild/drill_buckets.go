@@ -40,11 +40,11 @@ func (c *core) readContents(ctx context.Context, b terraform.Backend) (tfstate.C
 
 // recordDrillBuckets records, in a drill's apply, the buckets this apply
 // created (and only those: not one that existed or was imported).
-func (a *applier) recordDrillBuckets(ctx context.Context, st *config.Stack, ts terraform.Stack, changes *changeLog) {
+func (a *applier) recordDrillBuckets(ctx context.Context, st *config.Stack, ts terraform.Stack, changes *terraform.ChangeLog) {
 	if a.opts.Mode != "drill" {
 		return
 	}
-	created := changes.created()
+	created := changes.Created()
 	if len(created) == 0 {
 		return
 	}

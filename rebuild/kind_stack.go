@@ -96,14 +96,23 @@ func (a *applier) stack(ctx context.Context, st *config.Stack) error {
 // applyStack runs Terraform for a stack and records what it did.
 func (a *applier) applyStack(ctx context.Context, st *config.Stack, ts terraform.Stack, fp string, prev stackState) error {
 	name := "stack." + st.Name
-	changes := newChangeLog()
-	ts.Progress = changes.observe(func(e terraform.ResourceEvent) { a.resourceProgress(name, e) })
+	changes := terraform.NewChangeLog()
+	ts.Progress = changes.Observe(func(e terraform.ResourceEvent) { a.noteCreating(name, e); a.resourceProgress(name, e) })
 	existed, _ := a.existedBefore(ctx, prev.reads, ts.Backend) // unknown: no drift report
-	a.flush()                                                  // Terraform writes: the stage's running record is saved first
-	res, err := a.tf.Apply(ctx, ts)
-	if err != nil {
+	if err := a.adoptAsked(ctx, st, ts); err != nil {
 		return err
 	}
+	started := a.creating(name) // by the attempts before this one
+	a.flush()                   // Terraform writes: the stage's running record is saved first
+	res, err := a.tf.Apply(ctx, ts)
+	if err != nil {
+		if res, err = a.adoptOrphans(ctx, st, ts, started, err); err != nil {
+			return err
+		}
+	}
+	a.mu.Lock()
+	a.ckpt.Stage(name).Creating = nil
+	a.mu.Unlock()
 	outs, _, err := a.stackOutputs(ctx, ts)
 	if err != nil {
 		return err
@@ -115,11 +124,11 @@ func (a *applier) applyStack(ctx context.Context, st *config.Stack, ts terraform
 		a.note(name, n)
 	}
 	drift := prev.prevFP == fp || (prev.prevFP == "" && prev.firstAttempt)
-	if n := changesNote(existed, drift, changes.list()); n != "" {
+	if n := changesNote(existed, drift, changes.List()); n != "" {
 		a.note(name, n)
 	}
 	a.mu.Lock()
-	a.ckpt.Stage(name).Changes = changes.records(existed && drift)
+	a.ckpt.Stage(name).Changes = changeRecords(changes, existed && drift)
 	a.mu.Unlock()
 	msg := "no changes"
 	if res.Changed {
@@ -168,8 +177,8 @@ func (a *applier) releaseStaleLock(ctx context.Context, ts terraform.Stack, stag
 		return nil
 	}
 	return fmt.Errorf("the state %s is locked, %s. It is not this target's own crashed run, so tfrebuild leaves it. "+
-		"If nobody is running %s on it, release it with:\n  %s\nthen run apply again",
-		b.Key, info, a.engineTitle(), a.tf.Command(ts.Name, "force-unlock", "-force", info.ID))
+		"If nobody is running %s on it, release it with:\n  %s\nthen continue with:\n  %s",
+		b.Key, info, a.engineTitle(), a.tf.Command(ts.Name, "force-unlock", "-force", info.ID), ApplyCommand(a.cfg.Filename, a.opts.scope()))
 }
 
 // terraformStack is how every mode runs a stack: its code, backend, the

@@ -64,8 +64,8 @@ func (s Scope) describe() string {
 
 // ApplyCommand is the command that runs apply again with a scope: the
 // hint a stopped rebuild prints.
-func ApplyCommand(configFile string, s Scope) string {
-	return cmdline.Tfrebuild("apply", configFile, nil, s.words()...)
+func ApplyCommand(configFile string, s Scope, more ...string) string {
+	return cmdline.Tfrebuild("apply", configFile, nil, append(s.words(), more...)...)
 }
 
 func scopeOf(c *checkpoint.Checkpoint) Scope {

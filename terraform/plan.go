@@ -22,6 +22,10 @@ type Change struct {
 	Action  string `json:"action"` // create, update, delete, replace, read
 	// Attrs are the attributes it changes, values masked (see AttrChange).
 	Attrs []AttrChange `json:"attributes,omitempty"`
+	// ImportID is, for a resource to create, the ID that imports an
+	// existing object of the same name (an orphan), when its type and
+	// planned values tell it; tfrebuild adopts orphans with it.
+	ImportID string `json:"-"`
 }
 
 // PlanResult is a read-only plan of one stack.
@@ -120,7 +124,11 @@ func planResult(plan *tfjson.Plan, wrapped bool) (*PlanResult, error) {
 		if wrapped {
 			addr = strings.TrimPrefix(addr, "module."+wrapperModule+".")
 		}
-		res.Changes = append(res.Changes, Change{Address: addr, Action: action, Attrs: attrChanges(rc.Change)})
+		c := Change{Address: addr, Action: action, Attrs: attrChanges(rc.Change)}
+		if action == "create" || action == "replace" {
+			c.ImportID = importID(rc.Type, rc.Change.After)
+		}
+		res.Changes = append(res.Changes, c)
 	}
 	sort.Slice(res.Changes, func(i, j int) bool { return res.Changes[i].Address < res.Changes[j].Address })
 	for name, ch := range plan.OutputChanges {

@@ -29,13 +29,15 @@ type ApplyOptions struct {
 	AcceptExisting stringList
 	// Restore names restores to run again although done (--restore).
 	Restore stringList
+	// Adopt names objects to import into their stack's state (--adopt).
+	Adopt []rebuild.Adoption
 }
 
 func applyCommand() *command {
 	c := &command{
 		name:    "apply",
 		summary: "Rebuild the target: preflight, state bucket and lock table, registries, stacks, checks, steps; resumes from the checkpoint.",
-		usage:   "apply [--config FILE] [--with NAME]... [--only STACK]... [--with-deps] [--change-scope] [--parallelism N] [--yes] [--json] [--repair-state] [--accept-existing NAME]... [--restore NAME]... [--incident-at TIME] [--events FILE]",
+		usage:   "apply [--config FILE] [--with NAME]... [--only STACK]... [--with-deps] [--change-scope] [--parallelism N] [--yes] [--json] [--repair-state] [--accept-existing NAME]... [--restore NAME]... [--adopt STACK:ADDRESS=ID]... [--incident-at TIME] [--events FILE]",
 		example: "tfrebuild apply --config rebuild.hcl --with green --yes",
 	}
 	c.run = func(ctx context.Context, env *cliEnv, args []string) error {
@@ -49,6 +51,11 @@ func applyCommand() *command {
 		fs.BoolVar(&o.RepairState, "repair-state", false, "apply the hardened settings to an existing state bucket, lock table and registries that have drifted")
 		registerAcceptExisting(fs, &o.AcceptExisting)
 		registerRestore(fs, &o.Restore)
+		fs.Func("adopt", "import the existing object `STACK:ADDRESS=ID` into the stack's state before it is applied (repeatable); for an object that exists outside the state and that you have checked is this stack's", func(v string) error {
+			d, err := parseAdoption(v)
+			o.Adopt = append(o.Adopt, d)
+			return err
+		})
 		o.registerIncident(fs)
 		if _, err := parseFlags(fs, args, c); err != nil {
 			return err
@@ -107,7 +114,7 @@ func applyConfig(ctx context.Context, env *cliEnv, cfg *config.Config, o ApplyOp
 	progress := newProgress(env, progressOut, o.JSON)
 	sum, err := rebuild.Apply(ctx, cfg, rebuild.ApplyOptions{Common: o.common(append([]events.Sink{progress}, subs.sinks()...)...), RepairState: o.RepairState,
 		ChangeScope: o.ChangeScope, PreConfirmed: o.PreConfirmed, AcceptExisting: o.AcceptExisting,
-		Restore: o.Restore})
+		Restore: o.Restore, Adopt: o.Adopt})
 	progress.Close()
 	lost := subs.failures()
 	if own {

@@ -20,3 +20,16 @@ func TestScopeFlagUsage(t *testing.T) {
 		t.Errorf("resume command %q", got)
 	}
 }
+
+func TestParseAdoption(t *testing.T) {
+	t.Parallel()
+	d, err := parseAdoption(`shared:module.m.aws_s3_bucket.b["k"]=orders-data`)
+	if err != nil || d.Stack != "shared" || d.Address != `module.m.aws_s3_bucket.b["k"]` || d.ID != "orders-data" || d.String() != `shared:module.m.aws_s3_bucket.b["k"]=orders-data` {
+		t.Errorf("parseAdoption = %+v, %v", d, err)
+	}
+	for _, bad := range []string{"shared", "shared:addr", ":a=b", "s:=b", "s:a="} {
+		if _, err := parseAdoption(bad); err == nil {
+			t.Errorf("parseAdoption(%q) took it", bad)
+		}
+	}
+}
