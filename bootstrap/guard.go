@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -64,6 +65,9 @@ func (s *Session) Guard(ctx context.Context, t config.Target) (Identity, error) 
 // first when there is one), which account they reach.
 func (s *Session) checkAccount(ctx context.Context, a Account) (Identity, error) {
 	out, err := s.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if noCredentials(err) {
+		return Identity{}, &NoCredentialsError{Account: a, Checked: credentialSources(os.Getenv), Err: err}
+	}
 	if err != nil {
 		if a.RoleARN != "" {
 			return Identity{}, fmt.Errorf("guard: %s: assume role %s and ask STS which account it reaches: %w; nothing was written. "+

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/smithy-go"
+
 	"github.com/tfrebuild/tfrebuild/lease"
 	"github.com/tfrebuild/tfrebuild/stages"
 )
@@ -37,5 +39,20 @@ func TestExitCodesAreDecidedInOnePlace(t *testing.T) {
 		if u := (*usageError)(nil); errors.As(tc.err, &u) && !strings.Contains(stderr.String(), "Try: tfrebuild apply --help") {
 			t.Errorf("usage error without its hint: %q", stderr.String())
 		}
+	}
+}
+
+// An AWS error's class says what next, after the error itself.
+func TestExitSaysWhatNextForAnAWSErrorClass(t *testing.T) {
+	t.Parallel()
+	var stderr bytes.Buffer
+	err := fmt.Errorf("state: create lock table: %w", &smithy.GenericAPIError{Code: "ThrottlingException", Message: "Rate exceeded"})
+	if code := exitCode(err, &stderr); code != exitFailure || !strings.Contains(stderr.String(), "What next: AWS throttled the requests and the retries ran out") {
+		t.Errorf("exit %d:\n%s", code, stderr.String())
+	}
+	stderr.Reset()
+	exitCode(errors.New("config: bad"), &stderr)
+	if strings.Contains(stderr.String(), "What next") {
+		t.Errorf("a what-next for an error of no AWS class:\n%s", stderr.String())
 	}
 }

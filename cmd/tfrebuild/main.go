@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/tfrebuild/tfrebuild/internal/awserr"
 	"github.com/tfrebuild/tfrebuild/lease"
 	"github.com/tfrebuild/tfrebuild/stages"
 	"github.com/tfrebuild/tfrebuild/terraform"
@@ -90,6 +91,9 @@ func exitCode(err error, stderr io.Writer) int {
 	var u *usageError
 	if errors.As(err, &u) && u.hint != "" {
 		fmt.Fprintf(stderr, "Try: %s\n", u.hint)
+	}
+	if next := awserr.Advice(err); next != "" {
+		fmt.Fprintf(stderr, "What next: %s\n", next)
 	}
 	return exitFailure
 }

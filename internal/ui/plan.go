@@ -83,7 +83,7 @@ func WritePlan(w io.Writer, p *outcome.PlanReport) {
 			fmt.Fprintf(w, "  error: %s\n", strings.ReplaceAll(s.Error, "\n", "\n    "))
 		}
 	}
-	fmt.Fprintf(w, "\nTotal: %s.", countsText(p.Totals))
+	fmt.Fprintf(w, "\nTotal: %s.", totalText(p))
 	if p.Mocked {
 		fmt.Fprint(w, " Some plans rest on mocked or placeholder values; apply always plans afresh.")
 	}
@@ -127,8 +127,8 @@ func WritePlanMarkdown(w io.Writer, p *outcome.PlanReport) {
 		fmt.Fprintf(w, "| `%s` | %d | %d | %d | %d | %d | %s | %s |\n", s.Name, s.Counts["create"], s.Counts["update"],
 			s.Counts["replace"], s.Counts["delete"], s.Counts["drift"], restoreCol, strings.Join(notes, "; "))
 	}
-	fmt.Fprintf(w, "| **total** | **%d** | **%d** | **%d** | **%d** | **%d** | **%d** | |\n\n", p.Totals["create"], p.Totals["update"],
-		p.Totals["replace"], p.Totals["delete"], p.Totals["drift"], p.Totals["restore"])
+	fmt.Fprintf(w, "| **total** | **%d** | **%d** | **%d** | **%d** | **%d** | **%d** | %s |\n\n", p.Totals["create"], p.Totals["update"],
+		p.Totals["replace"], p.Totals["delete"], p.Totals["drift"], p.Totals["restore"], incomplete(p))
 	for _, s := range p.Stages {
 		if len(s.Actions) == 0 && s.Error == "" && len(s.MockedInputs) == 0 {
 			continue
@@ -155,4 +155,21 @@ func WritePlanMarkdown(w io.Writer, p *outcome.PlanReport) {
 		}
 		fmt.Fprint(w, "\n</details>\n\n")
 	}
+}
+
+// totalText is the plan's total; a plan in which a stage could not be
+// planned does not know it, and says so rather than "no changes".
+func totalText(p *outcome.PlanReport) string {
+	if failed := p.Failed(); len(failed) > 0 {
+		return fmt.Sprintf("unknown: %d stage(s) could not be planned (%s); %s at least", len(failed), strings.Join(failed, ", "), countsText(p.Totals))
+	}
+	return countsText(p.Totals)
+}
+
+// incomplete is the Markdown total's note for a plan with failed stages.
+func incomplete(p *outcome.PlanReport) string {
+	if failed := p.Failed(); len(failed) > 0 {
+		return "incomplete: " + strings.Join(failed, ", ") + " could not be planned"
+	}
+	return ""
 }
