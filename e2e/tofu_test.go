@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -91,6 +92,10 @@ stack "files" {
 	kept := filepath.Join(tg.dir, ".tfrebuild", "work", "files", ".terraform.lock.hcl")
 	if len(lines(res.Stdout+res.Stderr, "stack.files", "has no .terraform.lock.hcl", kept)) == 0 {
 		t.Errorf("the run does not say that the stack has no committed lock file:\nstdout:\n%s\nstderr:\n%s", res.Stdout, res.Stderr)
+	}
+	// #28.5: the note gives the command that pins the versions, once.
+	if n := len(lines(res.Stderr, "stack.files", "Pin them: cp "+kept+" "+filepath.Join(src, ".terraform.lock.hcl"))); n != 1 {
+		t.Errorf("the note with the command that pins the lock file is there %d times, want once:\n%s", n, res.Stderr)
 	}
 	if b, err := os.ReadFile(kept); err != nil || !strings.Contains(string(b), "hashicorp/local") {
 		t.Errorf("the generated lock file is not kept in the work folder (%s): %v", kept, err)
@@ -217,3 +222,29 @@ func TestStackEnvAndVarFilesReachTheEngine(t *testing.T) {
 		}
 	})
 }
+
+// #28.5: validate knows the engine: an OpenTofu config that finds its
+// binary gets no warning (it used to warn that Terraform 1.12.6, the
+// OpenTofu version read as Terraform's, was missing), and one whose
+// binary is missing is told OpenTofu is, and that it is never downloaded.
+func TestValidateKnowsTheEngine(t *testing.T) {
+	t.Parallel()
+	tg := newTarget(t, "validtofu")
+	tg.tofu = testenv.Tofu(t)
+	tg.write(strings.ReplaceAll(fourStacks, "%s", tg.project))
+	res := tg.run("validate")
+	wantCode(t, res, 0)
+	if strings.Contains(res.Stderr, "warning") {
+		t.Errorf("validate warns about an engine it has:\n%s", res.Stderr)
+	}
+	path := tg.write(strings.ReplaceAll(fourStacks, "%s", tg.project))
+	writeFile(t, path, strings.Replace(readFile(t, path), fmt.Sprintf("  path    = %q\n", tg.tofu), "", 1))
+	tg.env.Vars[terraformTofuEnv] = "" // and tofu is not on PATH
+	res = tg.run("validate")
+	wantCode(t, res, 0)
+	if !strings.Contains(res.Stderr, "warning:") || strings.Contains(res.Stderr, "warning: terraform") || !strings.Contains(res.Stderr, "stops at preflight until it is installed") {
+		t.Errorf("validate should warn that OpenTofu is missing:\n%s", res.Stderr)
+	}
+}
+
+const terraformTofuEnv = "TFREBUILD_TOFU"

@@ -129,6 +129,6 @@ func (d Deps) wiredOrErr() Deps {
 // whether the Terraform the config pins is on this machine: validate
 // warns when apply --no-download would stop at preflight.
 func TerraformInstalled(ctx context.Context, cfg *config.Config) error {
-	_, err := terraform.Find(ctx, cfg.Terraform.Version, terraform.InstalledOnly)
+	_, err := terraform.FindEngine(ctx, terraform.Engine{Name: cfg.Terraform.EngineName(), Version: cfg.Terraform.Version, Path: cfg.Terraform.Path}, terraform.InstalledOnly)
 	return err
 }

@@ -174,8 +174,8 @@ func (h *handle) notes(s Stack, engine string) []string {
 	if _, err := os.Stat(h.wd.LockFile()); err != nil {
 		return nil
 	}
-	return []string{fmt.Sprintf("%s has no %s; the lock file with the provider versions %s selected is kept in %s (copy it into the stack and commit it to pin them)",
-		s.SourceDir, LockFileName, engine, h.wd.LockFile())}
+	return []string{fmt.Sprintf("%s has no %s; the lock file with the provider versions %s selected is kept in %s. Pin them: %s, and commit it",
+		s.SourceDir, LockFileName, engine, h.wd.LockFile(), "cp "+shellQuote(h.wd.LockFile())+" "+shellQuote(filepath.Join(s.SourceDir, LockFileName)))}
 }
 
 // applyOnce plans and applies in one process, `apply -auto-approve -json

@@ -45,9 +45,14 @@ func runValidate(ctx context.Context, env *cliEnv, o ValidateOptions) error {
 	if err != nil {
 		return err
 	}
-	// Not an error: apply downloads a missing Terraform unless --no-download.
+	// Not an error: apply downloads a missing Terraform unless
+	// --no-download; OpenTofu is never downloaded.
 	if err := rebuild.TerraformInstalled(ctx, cfg); err != nil {
-		fmt.Fprintf(env.stderr, "warning: %v (apply downloads it; with --no-download it stops at preflight)\n", err)
+		how := "apply downloads it; with --no-download it stops at preflight"
+		if cfg.Terraform.EngineName() == config.EngineOpenTofu {
+			how = "apply stops at preflight until it is installed"
+		}
+		fmt.Fprintf(env.stderr, "warning: %v (%s)\n", err, how)
 	}
 	fmt.Fprintf(env.stdout, "%s: valid: %d stages (%d stacks, %d registries, %d checks, %d steps)\n",
 		path, len(p.Stages), len(cfg.Stacks), len(cfg.Registries), len(cfg.Checks), len(cfg.Steps))
