@@ -3,12 +3,15 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/tfrebuild/tfrebuild/events"
 )
 
 // Same account, same checkout: after a complete rebuild someone deletes
@@ -35,7 +38,9 @@ func TestAWSApplyAfterACompleteRebuildRepairs(t *testing.T) {
 		}
 	}
 
-	res := o.run("apply", "--yes", "--with", "green")
+	stream, md := filepath.Join(o.dir, "events.ndjson"), filepath.Join(o.dir, "step-summary.md")
+	o.env.Vars["GITHUB_STEP_SUMMARY"] = md
+	res := o.run("apply", "--yes", "--with", "green", "--events", stream)
 	wantCode(t, res, 0)
 	out := res.Stdout + res.Stderr
 	if !strings.Contains(out, "new rebuild: every stack is checked against the cloud") {
@@ -55,6 +60,24 @@ func TestAWSApplyAfterACompleteRebuildRepairs(t *testing.T) {
 	for _, addr := range []string{"aws_dynamodb_table.orders", "aws_ssm_parameter.uploads_bucket", "aws_ssm_parameter.config"} {
 		if len(lines(out, "repaired drift", addr, "created")) == 0 {
 			t.Errorf("apply does not report %s as repaired drift:\nstdout:\n%s\nstderr:\n%s", addr, res.Stdout, res.Stderr)
+		}
+	}
+
+	// The repair report is in the events (each stack's stage_finished)
+	// and the Markdown summary.
+	repaired := map[string]string{}
+	for _, e := range readEvents(t, readFile(t, stream)) {
+		for _, c := range e.Changes {
+			if e.Type == events.StageFinished && c.Repaired {
+				repaired[e.Stage+" "+c.Address] = c.Action
+			}
+		}
+	}
+	summary := readFile(t, md)
+	for _, row := range []string{"| `stack.shared` | `aws_dynamodb_table.orders` | create (drift repaired) |",
+		"| `stack.blue` | `aws_ssm_parameter.config` | create (drift repaired) |"} {
+		if !strings.Contains(summary, row) {
+			t.Errorf("the Markdown summary lacks %q:\n%s", row, summary)
 		}
 	}
 
@@ -86,6 +109,9 @@ func TestAWSApplyAfterACompleteRebuildRepairs(t *testing.T) {
 		"stack.blue aws_ssm_parameter.config": "create"}
 	if !equalMaps(got, want) {
 		t.Errorf("status --json repaired: %v, want %v", got, want)
+	}
+	if !equalMaps(repaired, want) {
+		t.Errorf("events repaired: %v, want %v", repaired, want)
 	}
 
 	if _, err := o.ssm().DeleteParameter(ctx, &ssm.DeleteParameterInput{Name: aws.String("/orders/link/routes")}); err != nil {

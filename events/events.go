@@ -83,6 +83,19 @@ type Event struct {
 	Rebuild *RebuildRef `json:"rebuild,omitempty"`
 	// Verdict is set on drill_verdict.
 	Verdict *Verdict `json:"verdict,omitempty"`
+	// Changes is, on a stack's stage_finished, what its apply created,
+	// changed, replaced or deleted, resource by resource (addresses and
+	// actions, never a value).
+	Changes []Change `json:"changes,omitempty"`
+}
+
+// Change is one resource an apply changed. Repaired marks drift repaired:
+// the stack's code and inputs were as last applied, so the resource had
+// been deleted or changed outside Terraform.
+type Change struct {
+	Address  string `json:"address"`
+	Action   string `json:"action"`
+	Repaired bool   `json:"repaired,omitempty"`
 }
 
 // RebuildRef names a rebuild: when its first run started, and the run

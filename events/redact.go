@@ -154,5 +154,11 @@ func (r *Redactor) Event(e Event) Event {
 		}
 		e.Verdict = &v
 	}
+	if e.Changes != nil {
+		e.Changes = append([]Change(nil), e.Changes...)
+		for i := range e.Changes {
+			e.Changes[i].Address, e.Changes[i].Action = s(e.Changes[i].Address), s(e.Changes[i].Action)
+		}
+	}
 	return e
 }

@@ -49,6 +49,9 @@ type StageSummary struct {
 	Notes    []string      `json:"notes,omitempty"`
 	// Restore is what a restore stage brought back, with its RPO.
 	Restore *checkpoint.Restore `json:"restore,omitempty"`
+	// Changes is what a stack's apply in this run changed, resource by
+	// resource; Repaired marks drift repaired.
+	Changes []checkpoint.ResourceChange `json:"changes,omitempty"`
 }
 
 // Elapsed is the rebuild's elapsed time on the RTO clock, or this run's

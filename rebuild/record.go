@@ -33,6 +33,7 @@ type recorded struct {
 	elapsed time.Duration
 	attempt int
 	outcome events.Outcome
+	changes []events.Change // what a stack's apply changed (done)
 }
 
 // record keeps the in-memory checkpoint in step with the runner's events.
@@ -81,6 +82,9 @@ func (c *core) record(e stages.Event) recorded {
 			rec.Status, rec.FinishedAt = e.Status, &t
 			if rec.StartedAt != nil {
 				r.elapsed = t.Sub(*rec.StartedAt)
+			}
+			for _, ch := range rec.Changes {
+				r.changes = append(r.changes, events.Change{Address: ch.Address, Action: ch.Action, Repaired: ch.Repaired})
 			}
 		}
 		if a := rec.LastAttempt(); a != nil && a.FinishedAt == nil {
@@ -153,7 +157,8 @@ func (c *core) emitStage(e stages.Event, r recorded) {
 		}
 		c.bus.Emit(w)
 	}
-	ev := events.Event{Type: events.StageFinished, Stage: e.Stage, Time: t, Outcome: r.outcome, Duration: r.elapsed, Attempt: r.attempt}
+	ev := events.Event{Type: events.StageFinished, Stage: e.Stage, Time: t, Outcome: r.outcome, Duration: r.elapsed, Attempt: r.attempt,
+		Changes: r.changes}
 	if e.Err != nil {
 		ev.Error = e.Err.Error()
 	}

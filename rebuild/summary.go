@@ -1,6 +1,7 @@
 package rebuild
 
 import (
+	"slices"
 	"time"
 
 	"github.com/tfrebuild/tfrebuild/checkpoint"
@@ -21,6 +22,9 @@ func (c *core) summary(res *stages.Result, start time.Time) *outcome.Summary {
 		a := rec.LastAttempt()
 		if a != nil && a.RunID == c.runID {
 			row.Attempt = rec.Attempts
+			if a.Outcome == checkpoint.Applied {
+				row.Changes = slices.Clone(rec.Changes)
+			}
 		}
 		switch {
 		case row.Status == stages.Done && a != nil && a.RunID == c.runID && a.Outcome == checkpoint.UpToDate:

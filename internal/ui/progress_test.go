@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/events"
 	"github.com/tfrebuild/tfrebuild/internal/testenv"
 	"github.com/tfrebuild/tfrebuild/outcome"
@@ -94,8 +95,9 @@ func TestSummaryShowsTheClockThePathAndNotes(t *testing.T) {
 		Clock: &events.RTO{RebuildStarted: began, ElapsedSeconds: 32, WorkingSeconds: 20, FailedSeconds: 5, IdleSeconds: 7, Runs: 2},
 		CriticalPath: &events.CriticalPath{Seconds: 20, Stages: []events.PathStage{{Stage: "stack.a", Seconds: 15, Share: 0.75}, {Stage: "stack.b", Seconds: 5, Share: 0.25}},
 			Slack: []events.StageSlack{{Stage: "stack.c", Seconds: 2, SlackSeconds: 3}}},
-		Notes:  []string{"notification ops (run_finished): POST failed after 3 attempts: 500 Internal Server Error"},
-		Stages: []outcome.StageSummary{{Name: "stack.a", Status: stages.Skipped, UpToDate: true}, {Name: "stack.b", Status: stages.Done, Duration: 5 * time.Second}}}
+		Notes: []string{"notification ops (run_finished): POST failed after 3 attempts: 500 Internal Server Error"},
+		Stages: []outcome.StageSummary{{Name: "stack.a", Status: stages.Skipped, UpToDate: true}, {Name: "stack.b", Status: stages.Done, Duration: 5 * time.Second,
+			Changes: []checkpoint.ResourceChange{{Address: "aws_dynamodb_table.orders", Action: "create", Repaired: true}, {Address: "aws_ssm_parameter.url", Action: "update"}}}}}
 	var b bytes.Buffer
 	WriteSummary(&b, s)
 	for _, want := range []string{"stack.a  skipped (up to date)  -", "total 32s of RTO 30m0s (1.8%); this run 10.9s",
@@ -109,7 +111,8 @@ func TestSummaryShowsTheClockThePathAndNotes(t *testing.T) {
 	b.Reset()
 	WriteSummaryMarkdown(&b, "tfrebuild apply", s)
 	for _, want := range []string{"### tfrebuild apply: p", "| `stack.a` | skipped (up to date) | - |", "**Total 32s** of RTO 30m0s (1.8%, within the objective)",
-		"- critical path 20s", "> notification ops"} {
+		"- critical path 20s", "> notification ops",
+		"**Changed by this run**\n\n| stack | resource | action |\n|---|---|---|\n| `stack.b` | `aws_dynamodb_table.orders` | create (drift repaired) |\n| `stack.b` | `aws_ssm_parameter.url` | update |"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("markdown lacks %q:\n%s", want, b.String())
 		}

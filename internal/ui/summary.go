@@ -131,6 +131,7 @@ func WriteSummaryMarkdown(w io.Writer, title string, s *outcome.Summary) {
 	fmt.Fprintln(w)
 	writeClock(w, "- ", s.Clock)
 	writePath(w, "- ", s.CriticalPath)
+	writeChangesMarkdown(w, s)
 	for _, st := range s.Stages {
 		if st.Error != "" && st.Status == stages.Failed {
 			fmt.Fprintf(w, "\n**%s failed:**\n```\n%s\n```\n", st.Name, st.Error)
@@ -139,4 +140,23 @@ func WriteSummaryMarkdown(w io.Writer, title string, s *outcome.Summary) {
 	for _, n := range s.Notes {
 		fmt.Fprintf(w, "\n> %s\n", n)
 	}
+}
+
+// writeChangesMarkdown lists, per stack, what this run's apply changed,
+// marking drift repaired: the repair report of a run in place.
+func writeChangesMarkdown(w io.Writer, s *outcome.Summary) {
+	var rows []string
+	for _, st := range s.Stages {
+		for _, c := range st.Changes {
+			how := c.Action
+			if c.Repaired {
+				how += " (drift repaired)"
+			}
+			rows = append(rows, fmt.Sprintf("| `%s` | `%s` | %s |", st.Name, c.Address, how))
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n**Changed by this run**\n\n| stack | resource | action |\n|---|---|---|\n%s\n", strings.Join(rows, "\n"))
 }
