@@ -106,6 +106,9 @@ func (a *applier) applyStack(ctx context.Context, st *config.Stack, ts terraform
 	a.flush()                   // Terraform writes: the stage's running record is saved first
 	res, err := a.tf.Apply(ctx, ts)
 	if err != nil {
+		if damaged := a.stateDamaged(ctx, ts, err); damaged != nil {
+			return damaged
+		}
 		if res, err = a.adoptOrphans(ctx, st, ts, started, err); err != nil {
 			return err
 		}

@@ -35,6 +35,45 @@ func (a *applier) stateLost(ctx context.Context, ts terraform.Stack, prev stackS
 		"Applying now would try to create everything the stack already has.\n%s", ts.Name, l, prev.stateVersion, restoreAdvice(l, a.cfg.AccountFor(l.Account).RoleARN, versions, ApplyCommand(a.cfg.Filename, a.opts.scope())))
 }
 
+// stateDamaged explains a failed apply whose stack's state object is not
+// a Terraform state (overwritten by hand, truncated, planted): what is
+// wrong with it, the earlier versions the bucket keeps, and the command
+// that restores the newest of those. nil when the state reads as one.
+func (a *applier) stateDamaged(ctx context.Context, ts terraform.Stack, applyErr error) error {
+	obj, err := a.readObject(ctx, ts.Backend)
+	if err != nil || obj.Body == nil {
+		return nil
+	}
+	bad := tfstate.Check(obj.Body)
+	if bad == nil {
+		return nil
+	}
+	l := a.locate(ts.Backend)
+	var earlier []tfstate.Version
+	if s, err := a.stateClient(); err == nil {
+		versions, _ := s.Versions(ctx, l)
+		for _, v := range versions {
+			if !v.Latest {
+				earlier = append(earlier, v)
+			}
+		}
+	}
+	return fmt.Errorf("the state of stack %s, %s, is damaged: %v; %s cannot use it, and tfrebuild runs nothing on it.\n%s\n(%s said: %s)",
+		ts.Name, l, bad, a.engineTitle(), restoreAdvice(l, a.cfg.AccountFor(l.Account).RoleARN, earlier, ApplyCommand(a.cfg.Filename, a.opts.scope())),
+		a.engineTitle(), firstLine(applyErr))
+}
+
+// firstLine is the engine's first error line in err, else its first line.
+func firstLine(err error) string {
+	lines := strings.Split(err.Error(), "\n")
+	for _, l := range lines {
+		if l = strings.TrimSpace(l); strings.HasPrefix(l, "Error:") {
+			return l
+		}
+	}
+	return lines[0]
+}
+
 // restoreAdvice lists a lost state's earlier versions, newest first, the
 // command that restores the newest (in the state's region, with whose
 // credentials when it is another account's) and then the command that

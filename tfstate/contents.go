@@ -64,3 +64,21 @@ func ParseContents(body []byte) (Contents, error) {
 	}
 	return out, nil
 }
+
+// Check says what is wrong with a state object's body, nil when it is a
+// Terraform state (JSON with a format version and a lineage): a state
+// overwritten by hand, truncated or planted is refused before any engine
+// reads it.
+func Check(body []byte) error {
+	var st struct {
+		Version *int   `json:"version"`
+		Lineage string `json:"lineage"`
+	}
+	if err := json.Unmarshal(body, &st); err != nil {
+		return fmt.Errorf("not JSON (%d bytes): %v", len(body), err)
+	}
+	if st.Version == nil || *st.Version < 3 || st.Lineage == "" {
+		return fmt.Errorf("JSON, but not a Terraform state (no format version or lineage)")
+	}
+	return nil
+}

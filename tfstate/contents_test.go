@@ -24,3 +24,18 @@ func TestParseContentsBuckets(t *testing.T) {
 		t.Errorf("got %+v, want buckets %+v, 4 resources, 1 output", sc, want)
 	}
 }
+
+func TestCheckTellsAStateFromGarbage(t *testing.T) {
+	t.Parallel()
+	for body, ok := range map[string]bool{
+		`{"version": 4, "serial": 3, "lineage": "a-b", "resources": []}`: true,
+		`{"version": 4, "serial": 3, "lineage": "a-b", "resou`:           false,
+		`garbage`:                       false,
+		`{"hello": "world"}`:            false,
+		`{"version": 4, "lineage": ""}`: false,
+	} {
+		if err := Check([]byte(body)); (err == nil) != ok {
+			t.Errorf("Check(%q) = %v, want ok %v", body, err, ok)
+		}
+	}
+}
