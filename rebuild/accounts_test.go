@@ -282,3 +282,20 @@ func TestAccountsStaleLockReleasedInTheStateAccount(t *testing.T) {
 		t.Errorf("released in mgmt %v, in the target %v (target asked for locks %d times)", w.mgmt.unlocked, w.target.unlocked, w.target.called("StateLock"))
 	}
 }
+
+// #21.4: an engine command on a state kept in another account, printed
+// for a person, says whose credentials to run it with.
+func TestStateCommandsNameTheStateAccount(t *testing.T) {
+	t.Parallel()
+	w := newAccountsWorld(t, accountsConfig)
+	c := newCore(w.cfg, nil, w.common(), "apply", "work")
+	c.tf = newSeam(c, w.tf)
+	got := c.stateCommand("app", "force-unlock", "-force", "ID")
+	if !strings.HasPrefix(got, "engine -chdir=/work/app/src force-unlock -force ID  # with credentials for account mgmt (") {
+		t.Errorf("force-unlock for a state in mgmt: %s", got)
+	}
+	w.cfg.State.Account = ""
+	if got := c.stateCommand("app", "state", "push", "f"); strings.Contains(got, "#") {
+		t.Errorf("a state in the target needs no note: %s", got)
+	}
+}

@@ -76,7 +76,7 @@ func (a *applier) pushErrored(ctx context.Context, ts terraform.Stack) error {
 	if why := terraform.PushRefusal(local, stored); why != "" {
 		return fmt.Errorf("stack %s: %s could not save its state in an earlier run and kept it in %s; it is not pushed back automatically: %s. "+
 			"Compare the two, then push it back yourself (add -force to override the stored state) or move the file away, and run apply again:\n  %s",
-			ts.Name, a.engineTitle(), file, why, a.tf.Command(ts.Name, "state", "push", file))
+			ts.Name, a.engineTitle(), file, why, a.stateCommand(ts.Name, "state", "push", file))
 	}
 	a.flush()
 	if err := a.tf.(interface {

@@ -181,7 +181,7 @@ func (a *applier) releaseStaleLock(ctx context.Context, ts terraform.Stack, stag
 	}
 	return fmt.Errorf("the state %s is locked, %s. It is not this target's own crashed run, so tfrebuild leaves it. "+
 		"If nobody is running %s on it, release it with:\n  %s\nthen continue with:\n  %s",
-		b.Key, info, a.engineTitle(), a.tf.Command(ts.Name, "force-unlock", "-force", info.ID), ApplyCommand(a.cfg.Filename, a.opts.scope()))
+		b.Key, info, a.engineTitle(), a.stateCommand(ts.Name, "force-unlock", "-force", info.ID), ApplyCommand(a.cfg.Filename, a.opts.scope()))
 }
 
 // terraformStack is how every mode runs a stack: its code, backend, the

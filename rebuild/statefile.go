@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/tfrebuild/tfrebuild/internal/cmdline"
 	"github.com/tfrebuild/tfrebuild/terraform"
 	"github.com/tfrebuild/tfrebuild/tfstate"
 )
@@ -186,4 +187,18 @@ func orNone(v string) string {
 		return "no object"
 	}
 	return v
+}
+
+// stateCommand is an engine command on a stack's state (force-unlock,
+// state push) as a person runs it: with, when the state lives in another
+// account, whose credentials to use (the backend reads them from the
+// environment).
+func (c *core) stateCommand(stack string, args ...string) string {
+	line := c.tf.Command(stack, args...)
+	name := c.cfg.State.Account
+	if name == "" {
+		return line
+	}
+	t := c.cfg.AccountFor(name)
+	return cmdline.For(cmdline.Where{Account: t.AccountID, Label: name, RoleARN: t.RoleARN, Other: true}, line)
 }

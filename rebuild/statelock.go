@@ -43,7 +43,7 @@ func (c *core) holdStateLock(ctx context.Context, s terraform.Stack) (func(), er
 		var held *tfstate.HeldError
 		if errors.As(err, &held) {
 			return nil, fmt.Errorf("%w. If nobody is running %s on it, release it with:\n  %s\nthen run again",
-				err, c.engineTitle(), c.tf.Command(s.Name, "force-unlock", "-force", held.Info.ID))
+				err, c.engineTitle(), c.stateCommand(s.Name, "force-unlock", "-force", held.Info.ID))
 		}
 		return nil, err
 	}

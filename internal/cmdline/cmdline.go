@@ -78,6 +78,10 @@ func AWS(w Where, service, op string, args ...string) string {
 	return Join(words...) + w.credentials()
 }
 
+// For is a command line with, when it acts in another account than the
+// target, the note of whose credentials to run it with.
+func For(w Where, line string) string { return line + w.credentials() }
+
 // credentials is the note that follows a command acting in another
 // account: "  # with credentials for account mgmt (210987654321), e.g.
 // by assuming arn:…".
