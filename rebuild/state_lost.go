@@ -60,18 +60,7 @@ func (a *applier) stateDamaged(ctx context.Context, ts terraform.Stack, applyErr
 	}
 	return fmt.Errorf("the state of stack %s, %s, is damaged: %v; %s cannot use it, and tfrebuild runs nothing on it.\n%s\n(%s said: %s)",
 		ts.Name, l, bad, a.engineTitle(), restoreAdvice(l, a.cfg.AccountFor(l.Account).RoleARN, earlier, ApplyCommand(a.cfg.Filename, a.opts.scope())),
-		a.engineTitle(), firstLine(applyErr))
-}
-
-// firstLine is the engine's first error line in err, else its first line.
-func firstLine(err error) string {
-	lines := strings.Split(err.Error(), "\n")
-	for _, l := range lines {
-		if l = strings.TrimSpace(l); strings.HasPrefix(l, "Error:") {
-			return l
-		}
-	}
-	return lines[0]
+		a.engineTitle(), terraform.FirstError(applyErr))
 }
 
 // restoreAdvice lists a lost state's earlier versions, newest first, the

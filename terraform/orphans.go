@@ -127,3 +127,15 @@ func importID(typ string, after any) string {
 	s, _ := m[attr].(string)
 	return s
 }
+
+// FirstError is the engine's first error line in err ("Error: …"), else
+// err's first line: what to quote of a failed command in one line.
+func FirstError(err error) string {
+	lines := strings.Split(err.Error(), "\n")
+	for _, l := range lines {
+		if l = strings.TrimSpace(l); strings.HasPrefix(l, "Error:") {
+			return l
+		}
+	}
+	return lines[0]
+}

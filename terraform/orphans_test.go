@@ -69,3 +69,14 @@ func TestImportIDFromPlannedValues(t *testing.T) {
 		}
 	}
 }
+
+func TestFirstError(t *testing.T) {
+	t.Parallel()
+	if got := FirstError(os.ErrNotExist); got != os.ErrNotExist.Error() {
+		t.Errorf("FirstError = %q", got)
+	}
+	err := &StackError{Command: "apply", Lines: []string{"Error: error loading state: no", "detail"}, LogPath: "x"}
+	if got := FirstError(err); got != "Error: error loading state: no" {
+		t.Errorf("FirstError = %q", got)
+	}
+}
