@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -163,6 +164,9 @@ registry "web" {
 	if after := emulatorSnapshot(t, rt.target); !slices.Equal(before, after) {
 		t.Errorf("readiness wrote to the emulator:\nbefore %v\nafter  %v", before, after)
 	}
+	if _, err := os.Stat(filepath.Join(rt.dir, ".tfrebuild")); !os.IsNotExist(err) {
+		t.Errorf("readiness wrote %s (stat: %v)", filepath.Join(rt.dir, ".tfrebuild"), err)
+	}
 }
 
 func readinessTable(t *testing.T, db *dynamodb.Client, name string, pitr bool) {
@@ -290,5 +294,8 @@ func TestReadinessPlanBucketNameTakenByAnotherAccount(t *testing.T) {
 	}
 	if after := emulatorSnapshot(t, rt.target); !slices.Equal(before, after) {
 		t.Errorf("readiness --plan wrote to the emulator:\nbefore %v\nafter  %v", before, after)
+	}
+	if _, err := os.Stat(filepath.Join(rt.dir, ".tfrebuild")); !os.IsNotExist(err) {
+		t.Errorf("readiness wrote %s (stat: %v)", filepath.Join(rt.dir, ".tfrebuild"), err)
 	}
 }

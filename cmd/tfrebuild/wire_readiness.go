@@ -117,7 +117,18 @@ func predictRTO(ctx context.Context, cfg *config.Config) (history.Prediction, er
 
 // plannedBuckets plans the stacks as plan does (read-only) and lists the
 // S3 buckets the plans would create, by their bucket attribute.
+// Readiness writes nothing anywhere: the plans' working copies and data
+// dirs go to a folder of their own, removed afterwards, never the
+// config's state folder.
 func plannedBuckets(ctx context.Context, env *cliEnv, cfg *config.Config) ([]readiness.PlannedBucket, error) {
+	tmp, err := os.MkdirTemp("", "tfrebuild-readiness-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	apart := *cfg
+	apart.Dir = tmp // StateDir is Dir's
+	cfg = &apart
 	progress := newProgress(env, env.stderr, false)
 	rep, err := rebuild.Plan(ctx, cfg, rebuild.PlanOptions{Common: rebuild.Common{Parallelism: 4, Sinks: []events.Sink{progress}, Deps: wired(), Mode: "readiness"}})
 	progress.Close()
