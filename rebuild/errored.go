@@ -73,6 +73,11 @@ func (a *applier) pushErrored(ctx context.Context, ts terraform.Stack) error {
 	if err != nil {
 		return fmt.Errorf("stack %s: its stored state %s: %w", ts.Name, ts.Backend.Key, err)
 	}
+	if terraform.PushedAlready(local, stored) {
+		removeAll(files)
+		a.note("stack."+ts.Name, "the state "+a.engineTitle()+" could not save is in the backend already (pushed back by hand): "+filepath.Base(file)+" removed")
+		return nil
+	}
 	if why := terraform.PushRefusal(local, stored); why != "" {
 		return fmt.Errorf("stack %s: %s could not save its state in an earlier run and kept it in %s; it is not pushed back automatically: %s. "+
 			"Compare the two, then push it back yourself (add -force to override the stored state) or move the file away, and run apply again:\n  %s",
@@ -84,10 +89,14 @@ func (a *applier) pushErrored(ctx context.Context, ts terraform.Stack) error {
 	}).PushState(ctx, ts, file); err != nil {
 		return fmt.Errorf("stack %s: push back the state its engine could not save (%s): %w", ts.Name, file, err)
 	}
-	for _, f := range files {
-		_ = os.Remove(f) // older ones are superseded by the one pushed
-	}
+	removeAll(files) // older ones are superseded by the one pushed
 	a.note("stack."+ts.Name, fmt.Sprintf("pushed back the state %s could not save in an earlier run (%s, serial %d, lineage %s)",
 		a.engineTitle(), filepath.Base(file), local.Serial, local.Lineage))
 	return nil
+}
+
+func removeAll(files []string) {
+	for _, f := range files {
+		_ = os.Remove(f)
+	}
 }

@@ -1,6 +1,7 @@
 package terraform
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -17,10 +18,22 @@ func (r *Runner) Errored(stack string) []string {
 }
 
 // StateHeader is what the engine's state push compares: a state's lineage
-// and serial.
+// and serial; and its resources, to tell a state pushed back by hand.
 type StateHeader struct {
-	Lineage string `json:"lineage"`
-	Serial  int64  `json:"serial"`
+	Lineage   string          `json:"lineage"`
+	Serial    int64           `json:"serial"`
+	Resources json.RawMessage `json:"resources"`
+}
+
+// PushedAlready says the stored state is local pushed back already (by a
+// person, with -force, which gives it a later serial): same lineage and
+// the same resources.
+func PushedAlready(local, remote StateHeader) bool {
+	if local.Lineage == "" || local.Lineage != remote.Lineage {
+		return false
+	}
+	var a, b bytes.Buffer
+	return json.Compact(&a, local.Resources) == nil && json.Compact(&b, remote.Resources) == nil && bytes.Equal(a.Bytes(), b.Bytes())
 }
 
 // ReadStateHeader reads a state's lineage and serial; empty text is the
