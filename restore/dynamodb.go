@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tfrebuild/tfrebuild/internal/cmdline"
 )
 
 // DynamoDBAPI is the part of the DynamoDB client a table restore uses.
@@ -86,6 +88,10 @@ type Tables struct {
 	// can last hours (the engine turns them into stage_note events). Notes
 	// hold names, ARNs and times only.
 	Note func(msg string)
+	// Account is where the table lives, for the commands a message gives
+	// a person: its region, and whose credentials when it is not the
+	// target's account.
+	Account cmdline.Where
 }
 
 // NewTables builds the clients from cfg: the target in cfg.Region, the

@@ -3,6 +3,8 @@ package restore
 import (
 	"fmt"
 	"strings"
+
+	"github.com/tfrebuild/tfrebuild/internal/cmdline"
 )
 
 // ExistingTableError is a restore refused because its target table exists
@@ -11,6 +13,8 @@ import (
 type ExistingTableError struct {
 	Table  string
 	Region string
+	// Account is where the table is, for the delete-table command.
+	Account cmdline.Where
 	// HasData is false for an existing but empty table: refused too, since
 	// an empty table where the data belongs is the failure a restore exists
 	// to prevent; accepting it would report success with nothing restored.
@@ -32,7 +36,9 @@ func (e *ExistingTableError) Error() string {
 		"Restore into another name (set dynamodb_table to a new name and point the stack's input at it), "+
 		"or keep the table as it is with --accept-existing %s", e.Table, e.Region, what, e.Table)
 	if !e.HasData {
-		msg += ", or delete the empty table (aws dynamodb delete-table --table-name " + e.Table + " --region " + e.Region + ") and run again"
+		w := e.Account
+		w.Region = e.Region
+		msg += ", or delete the empty table (" + cmdline.AWS(w, "dynamodb", "delete-table", "--table-name", e.Table) + ") and run again"
 	}
 	return msg
 }

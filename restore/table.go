@@ -172,5 +172,5 @@ func (t *Tables) existing(ctx context.Context, opts TableOptions, d *ddbtypes.Ta
 	if err != nil {
 		return nil, err
 	}
-	return nil, &ExistingTableError{Table: opts.Table, Region: t.Region, HasData: data, RestoredFrom: restoredFrom(d.RestoreSummary)}
+	return nil, &ExistingTableError{Table: opts.Table, Region: t.Region, Account: t.Account, HasData: data, RestoredFrom: restoredFrom(d.RestoreSummary)}
 }

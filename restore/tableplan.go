@@ -51,7 +51,7 @@ func (t *Tables) Plan(ctx context.Context, opts TableOptions) (*Plan, error) {
 			return p, nil
 		}
 		p.Action = ActionRefuse
-		p.Problem = (&ExistingTableError{Table: opts.Table, Region: t.Region, HasData: p.TargetHasData,
+		p.Problem = (&ExistingTableError{Table: opts.Table, Region: t.Region, Account: t.Account, HasData: p.TargetHasData,
 			RestoredFrom: restoredFrom(d.RestoreSummary)}).Error()
 	}
 	// A refused plan still shows what the restore would bring back, for the

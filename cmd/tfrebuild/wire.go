@@ -117,7 +117,7 @@ type sessionRestorers struct{ s *bootstrap.Session }
 
 func (r sessionRestorers) Tables(sourceRegion string, note func(string)) rebuild.TableRestorer {
 	t := restore.NewTables(r.s.Config, sourceRegion)
-	t.Note = note
+	t.Note, t.Account = note, r.s.Account.CLI()
 	return t
 }
 
