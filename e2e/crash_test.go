@@ -117,31 +117,7 @@ func (o *orders) leftovers() []string {
 // key, and say nothing.
 func TestErroredStatePushedBack(t *testing.T) {
 	t.Parallel()
-	m, mirror := ordersMoto(t)
-	o := newOrders(t, m, mirror, "eu-west-2")
-	o.addCrashGates()
-	cmd, out, markers := o.startTagged("errored-"+t.Name(), "HOLD_AT=stored")
-	testenv.Until(t, 5*time.Minute, "the run to reach gate stored", func() bool {
-		_, err := os.Stat(filepath.Join(markers, "stored"))
-		return err == nil
-	})
-	resetMoto(t, m.URL)
-	writeFile(t, filepath.Join(markers, "release"), "")
-	if err := cmd.Wait(); err == nil {
-		t.Fatalf("the run whose state bucket vanished succeeded:\n%s", out)
-	}
-	errored, _ := filepath.Glob(filepath.Join(o.dir, ".tfrebuild", "work", "shared", "errored-*.tfstate"))
-	if len(errored) != 1 {
-		t.Fatalf("want one errored state kept, got %v\n%s", errored, out)
-	}
-	kept, err := os.ReadFile(errored[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var lost rawState
-	if err := json.Unmarshal(kept, &lost); err != nil {
-		t.Fatal(err)
-	}
+	o, lost := erroredShared(t, "errored-"+t.Name())
 
 	res := o.apply()
 	t.Logf("resume:\n%s", res.Stderr)
@@ -157,6 +133,35 @@ func TestErroredStatePushedBack(t *testing.T) {
 	if left, _ := filepath.Glob(filepath.Join(o.dir, ".tfrebuild", "work", "shared", "errored-*.tfstate")); len(left) > 0 {
 		t.Errorf("the pushed errored state is still pending: %v", left)
 	}
+}
+
+// erroredShared runs an apply whose emulator is wiped while the shared
+// stack is being created, so that its engine cannot save the state and
+// keeps errored.tfstate; it returns the target and that kept state.
+func erroredShared(t *testing.T, tag string) (*orders, rawState) {
+	t.Helper()
+	m, mirror := ordersMoto(t)
+	o := newOrders(t, m, mirror, "eu-west-2")
+	o.addCrashGates()
+	cmd, out, markers := o.startTagged(tag, "HOLD_AT=stored")
+	testenv.Until(t, 5*time.Minute, "the run to reach gate stored", func() bool {
+		_, err := os.Stat(filepath.Join(markers, "stored"))
+		return err == nil
+	})
+	resetMoto(t, m.URL)
+	writeFile(t, filepath.Join(markers, "release"), "")
+	if err := cmd.Wait(); err == nil {
+		t.Fatalf("the run whose state bucket vanished succeeded:\n%s", out)
+	}
+	errored, _ := filepath.Glob(filepath.Join(o.dir, ".tfrebuild", "work", "shared", "errored-*.tfstate"))
+	if len(errored) != 1 {
+		t.Fatalf("want one errored state kept, got %v\n%s", errored, out)
+	}
+	var lost rawState
+	if err := json.Unmarshal([]byte(readFile(t, errored[0])), &lost); err != nil {
+		t.Fatal(err)
+	}
+	return o, lost
 }
 
 // resetMoto wipes everything the emulator holds.

@@ -3,18 +3,12 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
-
-	"github.com/tfrebuild/tfrebuild/internal/testenv"
 )
 
 // #21.3: the state a failed run could not save is not pushed over a
@@ -24,27 +18,7 @@ import (
 // with what the failed run created (its key).
 func TestErroredStateRefusedWithTheCommand(t *testing.T) {
 	t.Parallel()
-	m, mirror := ordersMoto(t)
-	o := newOrders(t, m, mirror, "eu-west-2")
-	o.addCrashGates()
-	cmd, out, markers := o.startTagged("refused-"+t.Name(), "HOLD_AT=stored")
-	testenv.Until(t, 5*time.Minute, "the run to reach gate stored", func() bool {
-		_, err := os.Stat(filepath.Join(markers, "stored"))
-		return err == nil
-	})
-	resetMoto(t, m.URL)
-	writeFile(t, filepath.Join(markers, "release"), "")
-	if err := cmd.Wait(); err == nil {
-		t.Fatalf("the run whose state bucket vanished succeeded:\n%s", out)
-	}
-	errored, _ := filepath.Glob(filepath.Join(o.dir, ".tfrebuild", "work", "shared", "errored-*.tfstate"))
-	if len(errored) != 1 {
-		t.Fatalf("want one errored state kept, got %v\n%s", errored, out)
-	}
-	var lost rawState
-	if err := json.Unmarshal([]byte(readFile(t, errored[0])), &lost); err != nil {
-		t.Fatal(err)
-	}
+	o, lost := erroredShared(t, "refused-"+t.Name())
 
 	// Meanwhile a state of another lineage is stored at the stack's key.
 	ctx := context.Background()
