@@ -36,6 +36,9 @@ type orders struct {
 	moto   *testenv.Moto
 	dir    string // the copy: rebuild.hcl, stacks/, modules/
 	region string
+	// stateAccount is the account that holds the state when it is not
+	// the target's (stateIn).
+	stateAccount string
 }
 
 // ordersMoto starts an emulator for one test and checks the tools.
@@ -158,6 +161,12 @@ func (o *orders) awsConfig() aws.Config {
 func (o *orders) s3() *s3.Client {
 	return s3.NewFromConfig(o.awsConfig(), func(opt *s3.Options) { opt.UsePathStyle = true })
 }
+
+// stateS3 is an S3 client of the account that holds the state.
+func (o *orders) stateS3() *s3.Client {
+	return s3.NewFromConfig(o.stateConfig(), func(opt *s3.Options) { opt.UsePathStyle = true })
+}
+
 func (o *orders) dynamodb() *dynamodb.Client { return dynamodb.NewFromConfig(o.awsConfig()) }
 func (o *orders) ssm() *ssm.Client           { return ssm.NewFromConfig(o.awsConfig()) }
 

@@ -167,8 +167,8 @@ type rawState struct {
 // stateOf reads a stack's state object from the state bucket.
 func (o *orders) stateOf(stack string) *rawState {
 	o.t.Helper()
-	out, err := o.s3().GetObject(context.Background(), &s3.GetObjectInput{
-		Bucket: aws.String("orders-tfstate-" + ordersAccount + "-" + o.region),
+	out, err := o.stateS3().GetObject(context.Background(), &s3.GetObjectInput{
+		Bucket: aws.String(o.stateBucket()),
 		Key:    aws.String("orders/" + stack + "/terraform.tfstate")})
 	if err != nil {
 		o.t.Fatalf("read the state of %s: %v", stack, err)
@@ -210,4 +210,33 @@ func (st *rawState) counts() map[string]int {
 		}
 	}
 	return out
+}
+
+// waitGate waits until the run started by startTagged drops the marker of
+// gate, and fails with what the run printed when it ends first.
+func waitGate(t *testing.T, cmd *exec.Cmd, out *bytes.Buffer, markers, gate string) {
+	t.Helper()
+	ended := false
+	testenv.Until(t, 5*time.Minute, "the run to reach gate "+gate, func() bool {
+		if _, err := os.Stat(filepath.Join(markers, gate)); err == nil {
+			return true
+		}
+		ended = exited(cmd.Process.Pid)
+		return ended
+	})
+	if ended {
+		_ = cmd.Wait()
+		t.Fatalf("the run ended before gate %s:\n%s", gate, out)
+	}
+}
+
+// exited reports whether process pid has ended (a zombie not yet waited
+// for counts as ended).
+func exited(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return true
+	}
+	_, rest, _ := strings.Cut(string(b), ") ")
+	return strings.HasPrefix(rest, "Z") || strings.HasPrefix(rest, "X")
 }

@@ -4,14 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/tfrebuild/tfrebuild/internal/testenv"
 )
 
 // kill -9 of tfrebuild inside the shared stack's create window, with the
@@ -38,10 +35,7 @@ func TestKill9InCreateWindow(t *testing.T) {
 func killAtGateAndResume(t *testing.T, o *orders, gate string) {
 	tag := fmt.Sprintf("%s-%d", t.Name(), time.Now().UnixNano())
 	cmd, out, markers := o.startTagged(tag, "CRASH_AT="+gate)
-	testenv.Until(t, 5*time.Minute, "the run to reach gate "+gate, func() bool {
-		_, err := os.Stat(filepath.Join(markers, gate))
-		return err == nil
-	})
+	waitGate(t, cmd, out, markers, gate)
 	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
@@ -80,11 +74,8 @@ func TestCrashLeftoversGoWithAnyCommand(t *testing.T) {
 	o := newOrders(t, m, mirror, "eu-west-2")
 	o.addCrashGates()
 	tag := fmt.Sprintf("%s-%d", t.Name(), time.Now().UnixNano())
-	cmd, _, markers := o.startTagged(tag, "CRASH_AT=key")
-	testenv.Until(t, 5*time.Minute, "the run to reach gate key", func() bool {
-		_, err := os.Stat(filepath.Join(markers, "key"))
-		return err == nil
-	})
+	cmd, out, markers := o.startTagged(tag, "CRASH_AT=key")
+	waitGate(t, cmd, out, markers, "key")
 	_ = cmd.Process.Kill()
 	_ = cmd.Wait()
 	waitNoSurvivors(t, tag)
@@ -144,10 +135,7 @@ func erroredShared(t *testing.T, tag string) (*orders, rawState) {
 	o := newOrders(t, m, mirror, "eu-west-2")
 	o.addCrashGates()
 	cmd, out, markers := o.startTagged(tag, "HOLD_AT=stored")
-	testenv.Until(t, 5*time.Minute, "the run to reach gate stored", func() bool {
-		_, err := os.Stat(filepath.Join(markers, "stored"))
-		return err == nil
-	})
+	waitGate(t, cmd, out, markers, "stored")
 	resetMoto(t, m.URL)
 	writeFile(t, filepath.Join(markers, "release"), "")
 	if err := cmd.Wait(); err == nil {
@@ -172,4 +160,35 @@ func resetMoto(t *testing.T, url string) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+}
+
+// The same kill -9 with the state in another account (state { account =
+// … }): the engine saves the state and releases its lock there, with that
+// account's credentials, and the resume completes. It used to be 0 of 3
+// resumable: the resume deleted the leftover credentials file and then
+// ran force-unlock without it.
+func TestKill9InCreateWindowStateInAnotherAccount(t *testing.T) {
+	t.Parallel()
+	for _, gate := range []string{"key", "stored"} {
+		t.Run(gate, func(t *testing.T) {
+			t.Parallel()
+			m, mirror := ordersMoto(t)
+			o := newOrders(t, m, mirror, "eu-west-2")
+			o.stateIn(mgmtID)
+			o.addCrashGates()
+			killAtGateAndResume(t, o, gate)
+			if !bucketIn(t, o.stateConfig(), o.stateBucket()) {
+				t.Errorf("the state bucket is not in the state's account %s", mgmtID)
+			}
+		})
+	}
+}
+
+// The kill -9 on OpenTofu, at the gate after the key is stored.
+func TestKill9InCreateWindowOpenTofu(t *testing.T) {
+	t.Parallel()
+	m, mirror := ordersMoto(t)
+	o := ordersOn(newOrders(t, m, mirror, "eu-west-2"), engines[1])
+	o.addCrashGates()
+	killAtGateAndResume(t, o, "stored")
 }

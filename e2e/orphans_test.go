@@ -32,15 +32,16 @@ import (
 // for ever.
 func TestOrphansOfADeadMachineAreAdopted(t *testing.T) {
 	t.Parallel()
+	forEachEngine(t, orphansOfADeadMachineAreAdopted)
+}
+
+func orphansOfADeadMachineAreAdopted(t *testing.T, e engine) {
 	m, mirror := ordersMoto(t)
-	o := newOrders(t, m, mirror, "eu-west-2")
+	o := ordersOn(newOrders(t, m, mirror, "eu-west-2"), e)
 	o.addCrashGates()
 	tag := fmt.Sprintf("%s-%d", t.Name(), time.Now().UnixNano())
 	cmd, out, markers := o.startTagged(tag, "CRASH_AT=all", "TF_STATE_PERSIST_INTERVAL=3600")
-	testenv.Until(t, 5*time.Minute, "the run to reach gate all", func() bool {
-		_, err := os.Stat(filepath.Join(markers, "all"))
-		return err == nil
-	})
+	waitGate(t, cmd, out, markers, "all")
 	// The checkpoint is saved behind the run: the machine dies once it
 	// has recorded the creates (a create it had not recorded yet is
 	// reported, not adopted: TestAForeignOrphanIs…).
@@ -90,8 +91,12 @@ func TestOrphansOfADeadMachineAreAdopted(t *testing.T) {
 // checked it; that command, pasted, adopts it and finishes the rebuild.
 func TestAForeignOrphanIsReportedWithTheCommandThatAdoptsIt(t *testing.T) {
 	t.Parallel()
+	forEachEngine(t, aForeignOrphanIsReportedWithTheCommandThatAdoptsIt)
+}
+
+func aForeignOrphanIsReportedWithTheCommandThatAdoptsIt(t *testing.T, e engine) {
 	m, mirror := ordersMoto(t)
-	o := newOrders(t, m, mirror, "eu-west-2")
+	o := ordersOn(newOrders(t, m, mirror, "eu-west-2"), e)
 	_, err := o.ssm().PutParameter(context.Background(), &ssm.PutParameterInput{Name: aws.String("/orders/shared/partner-api-key"),
 		Value: aws.String("planted-by-hand"), Type: ssmtypes.ParameterTypeSecureString})
 	if err != nil {
@@ -123,8 +128,8 @@ func TestAForeignOrphanIsReportedWithTheCommandThatAdoptsIt(t *testing.T) {
 // stateMaybe is stateOf, nil when the stack has no state object yet.
 func (o *orders) stateMaybe(stack string) *rawState {
 	o.t.Helper()
-	_, err := o.s3().HeadObject(context.Background(), &s3.HeadObjectInput{
-		Bucket: aws.String("orders-tfstate-" + ordersAccount + "-" + o.region),
+	_, err := o.stateS3().HeadObject(context.Background(), &s3.HeadObjectInput{
+		Bucket: aws.String(o.stateBucket()),
 		Key:    aws.String("orders/" + stack + "/terraform.tfstate")})
 	var nf *s3types.NotFound
 	if errors.As(err, &nf) {

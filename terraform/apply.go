@@ -74,7 +74,7 @@ func (r *Runner) initArgs(h *handle) []string {
 	if !h.wrapped {
 		o.BackendConfig = h.wd.BackendFile()
 	}
-	if h.committedLock != "" {
+	if h.committedLock != "" && !h.rehosted {
 		o.Lockfile = lockfileReadonly
 	}
 	return o.args()
@@ -154,7 +154,7 @@ func (r *Runner) Prepare(ctx context.Context, s Stack) error {
 // that has none in the work folder, so that later runs select the same
 // provider versions. It is never written to the source.
 func (h *handle) keepGeneratedLock() {
-	if h.committedLock != "" {
+	if h.committedLock != "" && !h.rehosted {
 		return
 	}
 	gen, err := os.ReadFile(filepath.Join(h.dir, LockFileName))
@@ -168,6 +168,10 @@ func (h *handle) keepGeneratedLock() {
 
 // notes tells about a lock file kept in the work folder.
 func (h *handle) notes(s Stack, engine string) []string {
+	if h.rehosted {
+		return []string{fmt.Sprintf("%s names its providers under %s (Terraform wrote it); %s installed the versions it pins and recorded its own checksums in %s, which later runs honour read-only",
+			filepath.Join(s.SourceDir, LockFileName), strings.TrimSuffix(terraformRegistry, "/"), engine, h.wd.LockFile())}
+	}
 	if h.committedLock != "" {
 		return nil
 	}

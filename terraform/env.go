@@ -67,12 +67,13 @@ func (r *Runner) prepare(ctx context.Context, h *handle) error {
 		return fmt.Errorf("stack %s: env sets %s, which tfrebuild manages itself and refuses; pass inputs instead of TF_VAR_*", s.Name, strings.Join(bad, ", "))
 	}
 	maps.Copy(env, s.Env)
-	if h.noLock && r.PluginCache != "" && env["TF_PLUGIN_CACHE_DIR"] == r.PluginCache {
+	if (h.noLock || h.rehosted) && r.PluginCache != "" && env["TF_PLUGIN_CACHE_DIR"] == r.PluginCache {
 		// Without a lock file to check a cached provider against, init
 		// installs it into the plugin cache again, replacing the files that
 		// stacks applying at the same time run: such a stack gets a cache
 		// of its own instead (not none: Terraform would fall back to the
-		// user's plugin_cache_dir). The lock file it generates is kept, so
+		// user's plugin_cache_dir). So does a lock file without checksums
+		// (lockhost.go). The lock file it generates is kept, so
 		// later runs use the shared cache, but its data dir keeps linking
 		// to the providers in its own, which stays.
 		env["TF_PLUGIN_CACHE_DIR"] = h.wd.OwnPluginCache()

@@ -58,11 +58,16 @@ func lockMismatches(s Stack, lockPath string) []string {
 // lockedVersions reads a lock file's provider versions by namespace/type,
 // whatever registry host they came from.
 func lockedVersions(path string) map[string]string {
-	out := map[string]string{}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return out
+		return map[string]string{}
 	}
+	return lockedVersionsOf(data, path)
+}
+
+// lockedVersionsOf is lockedVersions of a lock file's contents.
+func lockedVersionsOf(data []byte, path string) map[string]string {
+	out := map[string]string{}
 	f, diags := hclsyntax.ParseConfig(data, path, hcl.InitialPos)
 	if diags.HasErrors() {
 		return out

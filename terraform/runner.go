@@ -148,6 +148,9 @@ type handle struct {
 	timings []Timing
 	// committedLock is the stack's own lock file, honoured read-only.
 	committedLock string
+	// rehosted: the committed lock file names Terraform's registry and
+	// OpenTofu's init records its own checksums (lockhost.go).
+	rehosted bool
 	// noLock: the working copy has no lock file, neither committed nor
 	// kept from an earlier run (see prepare).
 	noLock bool
@@ -179,7 +182,7 @@ func (r *Runner) handle(s Stack) (*handle, error) {
 	_ = os.Remove(wd.VarFile())
 	_ = os.Remove(wd.PlanFile())
 	h := &handle{wd: wd, wrapped: s.Wrap}
-	if err := h.layout(s); err != nil {
+	if err := h.layout(s, r.Binary != nil && r.Binary.Engine == EngineOpenTofu); err != nil {
 		return nil, fmt.Errorf("stack %s: lay out its working copy in %s: %w", s.Name, wd, err)
 	}
 	h.env, h.log = r.env(wd), &attemptLog{wd: wd}
@@ -214,13 +217,16 @@ func (r *Runner) take(s Stack) (*handle, error) {
 
 // layout prepares the directory Terraform runs in: the wrapper root of a
 // plan against an empty state, or the working copy of the stack with the
-// lock file it must use.
-func (h *handle) layout(s Stack) error {
+// lock file it must use (on OpenTofu, openTofuLock's).
+func (h *handle) layout(s Stack, opentofu bool) error {
 	committed := filepath.Join(s.SourceDir, LockFileName)
 	lock, err := os.ReadFile(committed)
 	switch {
 	case err == nil:
 		h.committedLock = committed
+		if opentofu {
+			lock, h.rehosted = openTofuLock(lock, h.wd.LockFile())
+		}
 	case os.IsNotExist(err):
 		lock, _ = os.ReadFile(h.wd.LockFile())
 	default:
