@@ -108,7 +108,11 @@ func (o *orders) leftovers() []string {
 // key, and say nothing.
 func TestErroredStatePushedBack(t *testing.T) {
 	t.Parallel()
-	o, lost := erroredShared(t, "errored-"+t.Name())
+	forEachEngine(t, erroredStatePushedBack)
+}
+
+func erroredStatePushedBack(t *testing.T, e engine) {
+	o, lost := erroredShared(t, e, "errored-"+t.Name())
 
 	res := o.apply()
 	t.Logf("resume:\n%s", res.Stderr)
@@ -129,10 +133,10 @@ func TestErroredStatePushedBack(t *testing.T) {
 // erroredShared runs an apply whose emulator is wiped while the shared
 // stack is being created, so that its engine cannot save the state and
 // keeps errored.tfstate; it returns the target and that kept state.
-func erroredShared(t *testing.T, tag string) (*orders, rawState) {
+func erroredShared(t *testing.T, e engine, tag string) (*orders, rawState) {
 	t.Helper()
 	m, mirror := ordersMoto(t)
-	o := newOrders(t, m, mirror, "eu-west-2")
+	o := ordersOn(newOrders(t, m, mirror, "eu-west-2"), e)
 	o.addCrashGates()
 	cmd, out, markers := o.startTagged(tag, "HOLD_AT=stored")
 	waitGate(t, cmd, out, markers, "stored")

@@ -18,11 +18,15 @@ import (
 // with what the failed run created (its key).
 func TestErroredStateRefusedWithTheCommand(t *testing.T) {
 	t.Parallel()
-	o, lost := erroredShared(t, "refused-"+t.Name())
+	forEachEngine(t, erroredStateRefusedWithTheCommand)
+}
+
+func erroredStateRefusedWithTheCommand(t *testing.T, e engine) {
+	o, lost := erroredShared(t, e, "refused-"+t.Name())
 
 	// Meanwhile a state of another lineage is stored at the stack's key.
 	ctx := context.Background()
-	bucket := "orders-tfstate-" + ordersAccount + "-" + o.region
+	bucket := o.stateBucket()
 	if _, err := o.s3().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket),
 		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(o.region)}}); err != nil {
 		t.Fatal(err)
