@@ -34,6 +34,14 @@ func TestRestoreTableFromBackupIntoItsStack(t *testing.T) {
 	if !rt.stateHas("data", "aws_dynamodb_table", "orders") {
 		t.Error("the restored table is not in the stack's state")
 	}
+	// Adopted by the stack's own apply (an import block), not by a
+	// Terraform process of its own; the block was for that apply only.
+	if notes := strings.Join(rt.checkpoint().Stages["stack.data"].Notes, "\n"); !strings.Contains(notes, "imported table "+rt.table+" into its state as aws_dynamodb_table.orders") {
+		t.Errorf("stack.data does not say its apply imported the table:\n%s", notes)
+	}
+	if left, _ := filepath.Glob(filepath.Join(rt.dir, ".tfrebuild", "work", "data", "src", "tfrebuild_imports.tf")); len(left) > 0 {
+		t.Errorf("the import blocks outlive the apply: %v", left)
+	}
 	r := restoreRow(t, applySummary(t, res), "restore.orders")
 	if r.Result.Outcome != restore.Restored || r.Result.BackupARN != arn || !r.RPO.RPOMet || r.RPO.RPOSeconds != 900 || r.RPO.DataAgeSeconds == nil {
 		t.Errorf("restore.orders: %+v", r)

@@ -11,6 +11,7 @@ import (
 	"github.com/tfrebuild/tfrebuild/outcome"
 	"github.com/tfrebuild/tfrebuild/restore"
 	"github.com/tfrebuild/tfrebuild/stages"
+	"github.com/tfrebuild/tfrebuild/terraform"
 )
 
 // restoreKind brings data back (stage restore.NAME): a DynamoDB table
@@ -153,12 +154,32 @@ func (a *applier) adopt(ctx context.Context, r *config.Restore) error {
 		a.note(name, fmt.Sprintf("%s is already in stack.%s's state: nothing to import", r.Address, st.Name))
 		return nil
 	}
-	if err := a.tf.Import(ctx, ts, r.Address, r.Resource()); err != nil {
-		return fmt.Errorf("the table %q is restored, but importing it into stack %s as %s failed: %w; "+
-			"fix the cause and run apply again (the restore is not repeated)", r.Resource(), st.Name, r.Address, err)
-	}
-	a.note(name, fmt.Sprintf("imported table %s into stack.%s's state as %s", r.Resource(), st.Name, r.Address))
+	a.note(name, fmt.Sprintf("table %s is imported into stack.%s's state as %s by the stack's own apply", r.Resource(), st.Name, r.Address))
 	return nil
+}
+
+// restoreImports are the restored tables a stack's apply adopts (an
+// import block in the apply where the engine takes one): each DynamoDB
+// restore of the stack whose import stage is in this run and whose table
+// the stack's state does not hold yet. Read from the state each time, so
+// that a run that died between the import stage and the apply imports on
+// resume.
+func (a *applier) restoreImports(ctx context.Context, st *config.Stack, ts terraform.Stack) ([]terraform.Import, error) {
+	var out []terraform.Import
+	for _, r := range a.cfg.Restores {
+		if s := a.pipeline.Get("import." + r.Name); r.Stack != st.Name || s == nil || s.Skipped {
+			continue
+		}
+		has, err := a.stateHolds(ctx, ts, r.Address)
+		if err != nil {
+			return nil, fmt.Errorf("the table %q is restored, but reading stack %s's state failed: %w; run apply again (the restore is not repeated)",
+				r.Resource(), st.Name, err)
+		}
+		if !has {
+			out = append(out, terraform.Import{Address: r.Address, ID: r.Resource()})
+		}
+	}
+	return out, nil
 }
 
 // recordRestore keeps the result and its data age against the RPO in the

@@ -84,7 +84,10 @@ func (a *applier) stack(ctx context.Context, st *config.Stack) error {
 	if err := a.pushErrored(ctx, ts); err != nil {
 		return err
 	}
-	if a.skip(ctx, st, ts, fp, prev) {
+	if ts.Imports, err = a.restoreImports(ctx, st, ts); err != nil {
+		return err
+	}
+	if len(ts.Imports) == 0 && a.skip(ctx, st, ts, fp, prev) {
 		return nil
 	}
 	if err := a.stateLost(ctx, ts, prev); err != nil {
@@ -125,6 +128,9 @@ func (a *applier) applyStack(ctx context.Context, st *config.Stack, ts terraform
 	a.recordDrillBuckets(ctx, st, ts, changes)
 	for _, n := range res.Notes {
 		a.note(name, n)
+	}
+	for _, im := range ts.Imports {
+		a.note(name, fmt.Sprintf("imported table %s into its state as %s", im.ID, im.Address))
 	}
 	drift := prev.prevFP == fp || (prev.prevFP == "" && prev.firstAttempt)
 	if n := changesNote(existed, drift, changes.List()); n != "" {

@@ -174,6 +174,26 @@ func (f *importTF) Import(_ context.Context, s terraform.Stack, address, id stri
 	return nil
 }
 
+// Apply adopts the stack's imports in the apply, as import blocks do: an
+// import that fails fails the apply, and nothing of it is applied.
+func (f *importTF) Apply(ctx context.Context, s terraform.Stack) (*terraform.Result, error) {
+	if len(s.Imports) > 0 {
+		f.mu.Lock()
+		f.vars["import "+s.Name] = s.Vars
+		if err := f.importErr; err != nil {
+			f.applied = append(f.applied, s.Name)
+			f.mu.Unlock()
+			return nil, err
+		}
+		for _, im := range s.Imports {
+			f.imports = append(f.imports, s.Name+"/"+im.Address+"="+im.ID)
+			f.addrs[s.Name] = append(f.addrs[s.Name], im.Address)
+		}
+		f.mu.Unlock()
+	}
+	return f.fakeTF.Apply(ctx, s)
+}
+
 // restoreWorld is a target with one stack, a DynamoDB and an S3 restore.
 type restoreWorld struct {
 	*world

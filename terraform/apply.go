@@ -91,6 +91,9 @@ func (r *Runner) ready(ctx context.Context, s Stack) (*handle, func(), error) {
 	done := func() {
 		_ = os.Remove(h.wd.VarFile())
 		_ = os.Remove(h.wd.PlanFile())
+		if h.dir != "" {
+			_ = os.Remove(filepath.Join(h.dir, ImportFileName)) // one apply's imports, never another command's
+		}
 		h.mu.Unlock()
 	}
 	fail := func(err error) (*handle, func(), error) { done(); return nil, nil, err }
@@ -120,6 +123,9 @@ func (r *Runner) Apply(ctx context.Context, s Stack) (*Result, error) {
 		return nil, err
 	}
 	defer done()
+	if err := r.placeImports(ctx, h); err != nil {
+		return nil, err
+	}
 	changed, err := r.applyOnce(ctx, h)
 	if err != nil {
 		return nil, err

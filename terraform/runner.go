@@ -76,6 +76,9 @@ type Stack struct {
 	// else's, and release it by that ID): apply, destroy and import then
 	// run with -lock=false instead of locking again.
 	StateLocked bool
+	// Imports are objects Apply adopts into the state (importblock.go):
+	// by import blocks in the apply itself where the engine takes them.
+	Imports []Import
 }
 
 // Outputs are a stack's outputs after apply. Sensitive values flow to
