@@ -47,6 +47,9 @@ func (s *Session) EnsureBucket(ctx context.Context, account string, st config.St
 	settings := s.bucketSettings(account, st)
 	if opts.deferDrift() {
 		exists, err := s.findBucket(ctx, account, st.Bucket)
+		if err == nil {
+			opts.proved()
+		}
 		switch {
 		case err != nil:
 			return rep, err
@@ -69,6 +72,7 @@ func (s *Session) EnsureBucket(ctx context.Context, account string, st config.St
 	if err != nil {
 		return rep, err
 	}
+	opts.proved()
 	if exists {
 		tags, checks, err := s.readBucket(ctx, account, st.Bucket, settings)
 		if err != nil {

@@ -92,6 +92,17 @@ type Options struct {
 	// did not see its creation finish; an existing bucket without this
 	// target's tags is its own, to tag and harden.
 	Intended bool
+	// Proved, when set, is called once by EnsureBucket when the bucket is
+	// proved the account's, or absent, and before it writes anything:
+	// what does not need the bucket (the lock table) may start then, and
+	// a foreign bucket still stops the run before any write.
+	Proved func()
+}
+
+func (o Options) proved() {
+	if o.Proved != nil {
+		o.Proved()
+	}
 }
 
 // Tag keys tfrebuild sets on what it creates.

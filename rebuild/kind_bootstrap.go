@@ -117,6 +117,10 @@ func ensureState(ctx context.Context, c *core, dry bool, stage string, opts boot
 			}
 		}
 	}()
+	var table bootstrap.Beside // the lock table is created beside the bucket, once it is proved
+	if o := opts; c.cfg.State.LockTable != "" {
+		opts.Proved = table.Start(func() (*bootstrap.Report, error) { return cv.EnsureLockTable(ctx, c.cfg.State.LockTable, o) })
+	}
 	rep, err := cv.EnsureBucket(ctx, acct.Account.ID, c.cfg.State, opts)
 	c.report(stage, rep)
 	c.recordCreated(stage, acct.Account, rep)
@@ -126,6 +130,12 @@ func ensureState(ctx context.Context, c *core, dry bool, stage string, opts boot
 	reps = append(reps, rep)
 	if err == nil && !dry && c.bucketReady != nil {
 		c.bucketReady() // init needs the bucket, not the lock table
+	}
+	if rep, started, tableErr := table.Wait(); started {
+		c.report(stage, rep)
+		c.recordCreated(stage, acct.Account, rep)
+		reps = append(reps, rep)
+		return errors.Join(err, tableErr)
 	}
 	if err != nil || c.cfg.State.LockTable == "" {
 		return err
