@@ -34,8 +34,7 @@ func (r *Runner) init(ctx context.Context, h *handle) error {
 		return nil
 	}
 	h.forgetInit()
-	r.initMu.Lock()
-	defer r.initMu.Unlock()
+	defer r.initSlot(h)()
 	err := h.timed("init", func() error { return r.run(ctx, h, h.log, args) })
 	if err != nil && ctx.Err() == nil {
 		// The data dir is tfrebuild's own and disposable. A run killed in

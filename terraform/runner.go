@@ -28,7 +28,7 @@ type Runner struct {
 	rootOnce sync.Once
 	root     *os.File // the work root's in-use lock (sweep.go)
 
-	initMu  sync.Mutex // one init at a time: the plugin cache is not safe for concurrent use
+	inits   initGate   // inits that may write the plugin cache run alone (initslot.go)
 	mu      sync.Mutex // guards handles
 	handles map[string]*handle
 }
