@@ -3,12 +3,14 @@ package bootstrap
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/internal/testenv"
@@ -66,5 +68,44 @@ func TestAForeignBucketStartsNothingBeside(t *testing.T) {
 	}
 	if _, err := s.DDB.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("beside-foreign-lock")}); err == nil {
 		t.Error("a lock table was created beside a foreign bucket")
+	}
+}
+
+// The run lease and the state stage both need the state bucket proved the
+// account's: the session proves it once, and asks again after it deleted
+// the bucket.
+func TestTheStateBucketIsProvedOncePerSession(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := session(t, nil)
+	st := stateFor("provedonce")
+	st.LockTable = ""
+	if _, err := s.EnsureBucket(ctx, testenv.Account, st, Options{Project: "provedonce", Target: "t/p"}); err != nil {
+		t.Fatal(err)
+	}
+	var lists atomic.Int32
+	s.S3 = s3.NewFromConfig(s.Config, func(o *s3.Options) {
+		o.UsePathStyle = true
+		o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
+			return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("count-lists",
+				func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+					if _, ok := in.Parameters.(*s3.ListBucketsInput); ok {
+						lists.Add(1)
+					}
+					return next.HandleInitialize(ctx, in)
+				}), middleware.After)
+		})
+	})
+	if ok, err := s.OwnState(ctx, testenv.Account, st); !ok || err != nil {
+		t.Fatalf("own state: %v %v", ok, err)
+	}
+	if n := lists.Load(); n != 0 {
+		t.Errorf("the proved bucket was listed again %d times", n)
+	}
+	if _, err := s.DeleteState(ctx, testenv.Account, st, Options{Project: "provedonce", Target: "t/p"}); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.OwnState(ctx, testenv.Account, st); ok || err != nil || lists.Load() == 0 {
+		t.Errorf("after the delete: exists %v, %v, listed %d times", ok, err, lists.Load())
 	}
 }

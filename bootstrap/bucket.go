@@ -106,7 +106,15 @@ func (s *Session) createHardened(ctx context.Context, rep *Report, account strin
 	if err := s.checkBucketRegion(ctx, account, st.Bucket); err != nil {
 		return err
 	}
+	s.proved(account, st.Bucket)
 	return converge(ctx, rep, res, settings, true, true, false, nil)
+}
+
+// proved remembers that the session proved bucket the account's.
+func (s *Session) proved(account, bucket string) {
+	if s.owned != nil {
+		s.owned.Store(account+"/"+bucket, true)
+	}
 }
 
 // findBucket decides whether the bucket exists and whose it is: it is
@@ -114,6 +122,21 @@ func (s *Session) createHardened(ctx context.Context, rep *Report, account strin
 // name. moto does not enforce ExpectedBucketOwner, so ownership is also
 // proved by the name appearing in the caller's own ListBuckets.
 func (s *Session) findBucket(ctx context.Context, account, bucket string) (exists bool, err error) {
+	if s.owned == nil {
+		return s.proveBucket(ctx, account, bucket)
+	}
+	if _, ok := s.owned.Load(account + "/" + bucket); ok {
+		return true, nil
+	}
+	exists, err = s.proveBucket(ctx, account, bucket)
+	if exists && err == nil {
+		s.proved(account, bucket)
+	}
+	return exists, err
+}
+
+// proveBucket is findBucket's proof, asked of the cloud.
+func (s *Session) proveBucket(ctx context.Context, account, bucket string) (exists bool, err error) {
 	owned, err := s.listsBucket(ctx, bucket)
 	if err != nil || owned {
 		return owned, err
@@ -265,6 +288,7 @@ func (s *Session) bucketTags(ctx context.Context, account, bucket string) (map[s
 // exists and the account lists it), free (false, nil) or another
 // account's (*ForeignBucketError): the owner check every command makes
 // before it touches the state bucket.
+// It always asks the cloud.
 func (s *Session) FindBucket(ctx context.Context, account, bucket string) (bool, error) {
-	return s.findBucket(ctx, account, bucket)
+	return s.proveBucket(ctx, account, bucket)
 }

@@ -3,6 +3,7 @@ package bootstrap
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -31,6 +32,11 @@ type Session struct {
 	DDB *dynamodb.Client
 	ECR *ecr.Client
 	STS *sts.Client
+
+	// owned are the buckets this session has proved the account's (by
+	// account/bucket): a run proves its state bucket once, not again in
+	// each step that needs the proof (the run lease, the state stage).
+	owned *sync.Map
 }
 
 // Endpoints are endpoint overrides by service, as the SDK reads them from
@@ -69,8 +75,9 @@ func NewSession(cfg aws.Config, eps Endpoints) *Session {
 			// Emulators return no checksums; the SDK would log each one.
 			o.DisableLogOutputChecksumValidationSkipped = true
 		}),
-		DDB: dynamodb.NewFromConfig(cfg),
-		ECR: ecr.NewFromConfig(cfg),
-		STS: sts.NewFromConfig(cfg),
+		DDB:   dynamodb.NewFromConfig(cfg),
+		ECR:   ecr.NewFromConfig(cfg),
+		STS:   sts.NewFromConfig(cfg),
+		owned: &sync.Map{},
 	}
 }

@@ -85,6 +85,9 @@ func (s *Session) DeleteState(ctx context.Context, account string, st config.Sta
 	if _, err := s.S3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(st.Bucket), ExpectedBucketOwner: aws.String(account)}); err != nil {
 		return rep, fmt.Errorf("delete state bucket %q: %w", st.Bucket, err)
 	}
+	if s.owned != nil {
+		s.owned.Delete(account + "/" + st.Bucket) // proved no more
+	}
 	rep.add(Change{Resource: res, Action: Delete, Detail: "state bucket with every version of its objects", Applied: true})
 	return rep, nil
 }
