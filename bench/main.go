@@ -29,6 +29,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/tfrebuild/tfrebuild/bench/latency"
 	"github.com/tfrebuild/tfrebuild/internal/testenv"
 )
 
@@ -41,6 +42,10 @@ type options struct {
 	// resumes is how many resumes (and direct runs of the failed stack)
 	// each repetition measures, in turn.
 	resumes int
+	// mode is toy (the fixtures and the scale test), realistic (the
+	// latency proxy and real stacks, real.go) or all.
+	mode    string
+	latency latency.Config
 }
 
 func main() {
@@ -51,11 +56,40 @@ func main() {
 	flag.IntVar(&o.scale, "scale", 200, "stacks in the scale test (0 skips it)")
 	flag.IntVar(&o.resumes, "resumes", 3, "resumes after a failure (and direct runs of the failed stack) per repetition, in turn")
 	flag.StringVar(&o.only, "fixture", "", "measure only this fixture (fast or slow); both when empty")
+	flag.StringVar(&o.mode, "mode", "toy", "toy: the fixtures and the scale test; realistic: real stacks behind the latency proxy; all: both")
+	o.latency = latency.Defaults()
+	flag.DurationVar(&o.latency.NewTable, "new-table", o.latency.NewTable, "realistic: how long a new DynamoDB table stays CREATING")
+	flag.DurationVar(&o.latency.Restore, "restore", o.latency.Restore, "realistic: how long a restored DynamoDB table stays CREATING")
+	flag.DurationVar(&o.latency.Min, "latency-min", o.latency.Min, "realistic: the shortest delay of a call")
+	flag.DurationVar(&o.latency.Max, "latency-max", o.latency.Max, "realistic: the longest delay of a call")
+	delays := flag.String("latency", "s3.CreateBucket=1s", "realistic: delays per operation, service.Operation=duration, comma-separated")
 	flag.Parse()
-	if err := run(context.Background(), o); err != nil {
+	d, err := latency.ParseDelays(*delays)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	o.latency.Delays = d
+	if err := dispatch(context.Background(), o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
+}
+
+// dispatch runs the modes -mode asks for.
+func dispatch(ctx context.Context, o options) error {
+	switch o.mode {
+	case "toy":
+		return run(ctx, o)
+	case "realistic":
+		return realistic(ctx, o)
+	case "all":
+		if err := run(ctx, o); err != nil {
+			return err
+		}
+		return realistic(ctx, o)
+	}
+	return fmt.Errorf("-mode %q: want toy, realistic or all", o.mode)
 }
 
 // bench is one benchmark run's shared parts.

@@ -31,6 +31,8 @@ type Config struct {
 	// Restore how long one made by RestoreTableFromBackup or
 	// RestoreTableToPointInTime does.
 	NewTable, Restore time.Duration
+	// Log, when set, gets a line per call: its name, status and delay.
+	Log io.Writer
 }
 
 // Defaults are AWS-like latencies, time-scaled: a new table ACTIVE after
@@ -148,6 +150,11 @@ func (p *Proxy) handler(next http.Handler) http.Handler {
 // makes it, and reports the table CREATING until that time has passed.
 func (p *Proxy) modify(resp *http.Response) error {
 	op, _ := resp.Request.Context().Value(opKey{}).(Op)
+	if p.cfg.Log != nil {
+		p.mu.Lock()
+		fmt.Fprintf(p.cfg.Log, "%s %s %s %s %d\n", p.now().Format("15:04:05.000"), op.Key(), resp.Request.Method, resp.Request.URL.RequestURI(), resp.StatusCode)
+		p.mu.Unlock()
+	}
 	if op.Service != "dynamodb" || op.Table == "" || resp.StatusCode != http.StatusOK {
 		return nil
 	}
@@ -183,6 +190,14 @@ func (p *Proxy) modify(resp *http.Response) error {
 	// The SDKs check DynamoDB bodies against this checksum.
 	resp.Header.Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(body)), 10))
 	return nil
+}
+
+// ActiveAt is when the proxy reports table ACTIVE: the end of its
+// CREATING time (zero when the proxy saw no call making it).
+func (p *Proxy) ActiveAt(table string) time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.ready[table]
 }
 
 // Stat is how often an operation was called and the delay it was given.
