@@ -9,5 +9,7 @@
 // DynamoDB tables take time to become ACTIVE: CreateTable and the restores
 // are answered at once, but DescribeTable reports the table CREATING (and
 // its restore in progress) until the configured time has passed, as AWS
-// does. Nothing else in a response is changed.
+// does. Nothing else in a response is changed. The delays run
+// concurrently; the calls reach moto one at a time, since moto is not safe
+// for concurrent requests (its own time per call is a few milliseconds).
 package latency

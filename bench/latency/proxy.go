@@ -80,6 +80,11 @@ type Proxy struct {
 	now    func() time.Time
 	sleep  func(context.Context, time.Duration)
 	srv    *http.Server
+	// one passes calls to moto one at a time (after their delays, which
+	// run concurrently): moto is not safe for concurrent requests (two
+	// Terraform processes locking their states at once were seen to get
+	// each other's lock item back).
+	one    sync.Mutex
 	mu     sync.Mutex
 	ready  map[string]time.Time // table → when it becomes ACTIVE
 	calls  map[string]int
@@ -142,6 +147,8 @@ func (p *Proxy) handler(next http.Handler) http.Handler {
 			// The body may be rewritten: keep it plain.
 			r.Header.Del("Accept-Encoding")
 		}
+		p.one.Lock()
+		defer p.one.Unlock()
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), opKey{}, op)))
 	})
 }
