@@ -75,11 +75,11 @@ func ParseDelays(s string) (map[string]time.Duration, error) {
 
 // Proxy is a running latency proxy.
 type Proxy struct {
-	URL    string
-	cfg    Config
-	now    func() time.Time
-	sleep  func(context.Context, time.Duration)
-	srv    *http.Server
+	URL   string
+	cfg   Config
+	now   func() time.Time
+	sleep func(context.Context, time.Duration)
+	srv   *http.Server
 	// one passes calls to moto one at a time (after their delays, which
 	// run concurrently): moto is not safe for concurrent requests (two
 	// Terraform processes locking their states at once were seen to get
