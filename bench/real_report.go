@@ -52,7 +52,7 @@ func (rb *realBench) report(samples []realSample) {
 		}
 		fmt.Printf("%s %d× %s; ", st.Key, st.Calls, r(st.Waited))
 	}
-	fmt.Println()
+	fmt.Printf("\n  calls moto did not answer (a 502 from the proxy): %d\n", rb.proxy.Errors())
 }
 
 func (rb *realBench) printPieces(samples []realSample) {

@@ -89,6 +89,7 @@ type Proxy struct {
 	ready  map[string]time.Time // table → when it becomes ACTIVE
 	calls  map[string]int
 	waited map[string]time.Duration
+	errors int // calls moto did not answer (502 to the client)
 }
 
 // Handler returns the proxy's handler for target (moto's URL), without
@@ -101,6 +102,16 @@ func Handler(target string, cfg Config) (*Proxy, error) {
 	p := &Proxy{cfg: cfg, now: time.Now, sleep: sleepCtx, ready: map[string]time.Time{}, calls: map[string]int{}, waited: map[string]time.Duration{}}
 	rp := httputil.NewSingleHostReverseProxy(u)
 	rp.ModifyResponse = p.modify
+	// A connection moto has closed, reused, would fail a call (502) that
+	// the client then retries: a retried conditional write (a state
+	// lock) finds its own first attempt and fails. A connection per call.
+	rp.Transport = &http.Transport{DisableKeepAlives: true, Proxy: nil}
+	rp.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+		p.mu.Lock()
+		p.errors++
+		p.mu.Unlock()
+		http.Error(w, "latency proxy: "+err.Error(), http.StatusBadGateway)
+	}
 	p.srv = &http.Server{Handler: p.handler(rp), ReadHeaderTimeout: 10 * time.Second}
 	return p, nil
 }
@@ -205,6 +216,13 @@ func (p *Proxy) ActiveAt(table string) time.Time {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.ready[table]
+}
+
+// Errors is how many calls moto did not answer.
+func (p *Proxy) Errors() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.errors
 }
 
 // Stat is how often an operation was called and the delay it was given.
