@@ -36,7 +36,6 @@ type realSample struct {
 	again, againDirect  time.Duration // new rebuild, nothing changed
 	repair, repairDir   time.Duration // new rebuild after one parameter was deleted
 	repaired            bool          // the deleted parameter exists again after tfrebuild's run
-	retries             int           // run-all inits run again (see runAll.init)
 }
 
 // errNoMirror says the realistic mode cannot run here.
@@ -158,7 +157,7 @@ func (rb *realBench) sample(ctx context.Context, i int) (realSample, error) {
 			return s, err
 		}
 	}
-	s.pieces, s.retries = ra.pieces, ra.retries
+	s.pieces = ra.pieces
 	s.bound, s.boundEnds = lowerBound(ra.pieces)
 
 	// Issue 20: a new rebuild in which nothing changed, against applying

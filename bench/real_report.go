@@ -16,13 +16,12 @@ func (rb *realBench) report(samples []realSample) {
 	}
 	var tool, bound, all, again, againD, rep, repD []time.Duration
 	var rb1, ra, rAgain, rRep []float64
-	repaired, retries := 0, 0
+	repaired := 0
 	for _, s := range samples {
 		tool, bound, all = append(tool, s.tool), append(bound, s.bound), append(all, s.runAll)
 		again, againD, rep, repD = append(again, s.again), append(againD, s.againDirect), append(rep, s.repair), append(repD, s.repairDir)
 		rb1, ra = append(rb1, ratio(s.tool, s.bound)), append(ra, ratio(s.tool, s.runAll))
 		rAgain, rRep = append(rAgain, ratio(s.again, s.againDirect)), append(rRep, ratio(s.repair, s.repairDir))
-		retries += s.retries
 		if s.repaired {
 			repaired++
 		}
@@ -34,9 +33,6 @@ func (rb *realBench) report(samples []realSample) {
 	fmt.Printf("  run-all: SDK bootstrap + restore + import, stacks DAG-parallel, S3 copy  %s\n", r(median(all)))
 	fmt.Printf("  ratio tfrebuild / lower bound  %.3f  (runs: %s; goal <= 1.10)\n", median(rb1), list(rb1))
 	fmt.Printf("  ratio tfrebuild / run-all      %.3f  (runs: %s; goal < 1)\n", median(ra), list(ra))
-	if retries > 0 {
-		fmt.Printf("  (the run-all ran init again %d times after a failed state read; those inits' time is in its figures)\n", retries)
-	}
 	fmt.Printf("  issue 20, new rebuild after a complete one, against `terraform apply` on each stack directly (critical path, no init):\n")
 	fmt.Printf("    nothing changed:           tfrebuild %s, direct %s, ratio %.3f  (runs: %s; goal <= 1.05)\n", r(median(again)), r(median(againD)), median(rAgain), list(rAgain))
 	fmt.Printf("    one parameter deleted:     tfrebuild %s, direct %s, ratio %.3f  (runs: %s; goal <= 1.05); re-created by tfrebuild in %d of %d runs\n",

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -35,8 +34,6 @@ type runAll struct {
 	proxy                     *latency.Proxy
 	outs                      map[string]map[string]any
 	pieces                    pieces
-	mu                        sync.Mutex
-	retries                   int // inits run again after a failed state read
 }
 
 const scriptPoll = time.Second
@@ -156,14 +153,20 @@ func (r *runAll) applyAgain(ctx context.Context) (time.Duration, error) {
 }
 
 func (r *runAll) dir(stack string) string { return filepath.Join(r.work, stack) }
+func (r *runAll) src(stack string) string { return filepath.Join(r.dir(stack), "src") }
 func (r *runAll) vars(stack string) string {
 	return filepath.Join(r.dir(stack), "vars.json")
 }
 
 // init runs `terraform init` for a stack against the side's backend.
 func (r *runAll) init(ctx context.Context, stack string) error {
-	if err := os.MkdirAll(r.dir(stack), 0o700); err != nil {
-		return err
+	// Each stack runs in a copy of its code of its own, as Terragrunt's
+	// cache does: blue and green share env/, and two inits in one folder
+	// race on its local state file (one reads the other's empty one).
+	if _, err := os.Stat(r.src(stack)); err != nil {
+		if err := copyStacks(filepath.Join(r.stacks, source(stack)), r.src(stack)); err != nil {
+			return err
+		}
 	}
 	ep := map[string]string{"s3": r.endpoint, "dynamodb": r.endpoint, "sts": r.endpoint, "iam": r.endpoint}
 	be := terraform.Backend{Bucket: r.project + "-tfstate", Key: terraform.StateKey(r.project, stack), Region: realRegion,
@@ -176,15 +179,6 @@ func (r *runAll) init(ctx context.Context, stack string) error {
 		return err
 	}
 	_, err := r.tfStack(ctx, stack, "init", "-input=false", "-reconfigure", "-backend-config="+backend)
-	if err != nil && strings.Contains(err.Error(), "Failed to load state") {
-		// Seen once with blue and green initialised at once against
-		// moto: the new state read back empty. A script would run
-		// init again; the retry's time counts, and the report says so.
-		r.mu.Lock()
-		r.retries++
-		r.mu.Unlock()
-		_, err = r.tfStack(ctx, stack, "init", "-input=false", "-reconfigure", "-backend-config="+backend)
-	}
 	return err
 }
 
@@ -237,7 +231,7 @@ func (r *runAll) readOutputs(ctx context.Context, stack string) error {
 // tfStack runs terraform in the stack's source with a data dir of the
 // side's own.
 func (r *runAll) tfStack(ctx context.Context, stack string, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, r.tf, append([]string{"-chdir=" + filepath.Join(r.stacks, source(stack))}, args...)...)
+	cmd := exec.CommandContext(ctx, r.tf, append([]string{"-chdir=" + r.src(stack)}, args...)...)
 	cmd.Env = append(r.environ, "TF_DATA_DIR="+filepath.Join(r.dir(stack), "data"), "TF_IN_AUTOMATION=1",
 		"TF_PLUGIN_CACHE_DIR="+filepath.Join(r.work, "plugin-cache"))
 	out, err := cmd.Output()
