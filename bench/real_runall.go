@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -232,7 +233,9 @@ func (r *runAll) readOutputs(ctx context.Context, stack string) error {
 // side's own.
 func (r *runAll) tfStack(ctx context.Context, stack string, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, r.tf, append([]string{"-chdir=" + r.src(stack)}, args...)...)
-	cmd.Env = append(r.environ, "TF_DATA_DIR="+filepath.Join(r.dir(stack), "data"), "TF_IN_AUTOMATION=1",
+	// A new slice: stacks run at once, and appending to the shared
+	// environ could hand one process another's TF_DATA_DIR.
+	cmd.Env = append(slices.Clip(r.environ), "TF_DATA_DIR="+filepath.Join(r.dir(stack), "data"), "TF_IN_AUTOMATION=1",
 		"TF_PLUGIN_CACHE_DIR="+filepath.Join(r.work, "plugin-cache"))
 	out, err := cmd.Output()
 	if err != nil {
