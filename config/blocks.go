@@ -113,6 +113,7 @@ func (p *parser) decodeRegistry(b *hcl.Block) {
 		{Name: "name"}, {Name: "scan_on_push"}, {Name: "immutable"}, {Name: "encryption"},
 		{Name: "kms_key"}, {Name: "lifecycle_policy"}, {Name: "keep_last"}, {Name: "tags"},
 		{Name: "account"}, {Name: "pull_accounts"}, {Name: "images"}, {Name: "images_source"},
+		{Name: "before_stacks"},
 	})
 	r := &Registry{Label: b.Labels[0], Name: b.Labels[0], Range: b.DefRange, NameRange: b.LabelRanges[0], Encryption: "AES256"}
 	r.Account = p.accountRef(a["account"])
@@ -127,6 +128,7 @@ func (p *parser) decodeRegistry(b *hcl.Block) {
 	}
 	r.ScanOnPush = p.boolean(a["scan_on_push"], true)
 	r.Immutable = p.boolean(a["immutable"], false)
+	r.BeforeStacks = p.boolean(a["before_stacks"], false)
 	if v := a["encryption"]; v != nil {
 		r.Encryption = p.str(v)
 		p.check(v, r.Encryption, oneOf("AES256", "KMS"))
@@ -169,7 +171,7 @@ func (p *parser) decodeStack(b *hcl.Block) {
 			p.checkSource(s)
 		}
 	}
-	s.DependsOn = p.refs(a["depends_on"], "stack")
+	s.DependsOn = p.refs(a["depends_on"], "stack", "registry")
 	s.Account = p.accountRef(a["account"])
 	s.Optional = p.boolean(a["optional"], false)
 	if v := a["inputs"]; v != nil {

@@ -123,6 +123,9 @@ type Registry struct {
 	// where NAME is the repository's name. `tfrebuild readiness` checks
 	// them; nothing else reads them.
 	Images []string
+	// BeforeStacks makes every stack wait for the registries stage, as all
+	// did before a stack waited only for what it needs (NeedsRegistries).
+	BeforeStacks bool
 	// ImageRanges are where each of Images is written.
 	ImageRanges []hcl.Range
 	// ImagesSource is the repository the images are copied from into this

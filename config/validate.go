@@ -19,6 +19,9 @@ func (p *parser) validate() {
 	for _, st := range c.Steps {
 		names["step"] = append(names["step"], st.Name)
 	}
+	for _, r := range c.Registries {
+		names["registry"] = append(names["registry"], r.Label)
+	}
 	known := func(r Ref) bool { return contains(names[r.Kind], r.Name) }
 	unknown := func(kind, name string, rng hcl.Range) {
 		p.add(errorAt(rng, "Reference to undeclared "+kind,

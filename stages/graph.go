@@ -59,7 +59,8 @@ func (p *Pipeline) Dependents(name string) []string {
 
 // Build turns a validated config into the pipeline: preflight, state,
 // registries, the stacks in dependency order with their restores, checks,
-// then steps. with names the optional stacks to include.
+// then steps. with names the optional stacks to include. A stack waits
+// for the registries only when it needs them (config.NeedsRegistries).
 //
 // Data first: a DynamoDB restore (restore.NAME) starts as soon as
 // preflight has passed, since the restore call needs only the source and
@@ -95,7 +96,10 @@ func Build(cfg *config.Config, with []string) (*Pipeline, error) {
 	var last []string
 	for _, s := range cfg.Stacks {
 		skipped := absent[s.Name]
-		deps := []string{"registries"}
+		deps := []string{"state"}
+		if cfg.NeedsRegistries(s) {
+			deps = []string{"registries"}
+		}
 		for _, d := range cfg.StackDeps(s) {
 			if !absent[d] {
 				deps = append(deps, "stack."+d)

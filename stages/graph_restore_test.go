@@ -90,8 +90,8 @@ func TestBuildPlacesRestores(t *testing.T) {
 		// data first: the restore call needs only preflight; the import needs
 		// the backend and the stack's inputs: it waits for what the stack waits for.
 		"restore.orders":  "preflight",
-		"import.orders":   "registries,stack.net,restore.orders",
-		"stack.data":      "registries,stack.net,import.orders",
+		"import.orders":   "state,stack.net,restore.orders",
+		"stack.data":      "state,stack.net,import.orders",
 		"restore.uploads": "stack.data",
 		"step.tell":       "stack.data,restore.uploads",
 	} {
@@ -112,7 +112,7 @@ func TestBuildPlacesRestores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := p.Get("restore.history"); s.Skipped || strings.Join(p.Get("stack.extra").Deps, ",") != "registries,import.history" {
+	if s := p.Get("restore.history"); s.Skipped || strings.Join(p.Get("stack.extra").Deps, ",") != "state,import.history" {
 		t.Errorf("with extra: history skipped=%v, extra deps %v", s.Skipped, p.Get("stack.extra").Deps)
 	}
 	if d, err := BuildDestroy(cfg, nil, true); err != nil || strings.Contains(strings.Join(names(d), " "), "restore.") {
@@ -140,7 +140,8 @@ func TestRestoreCallBeforeItsStacksUpstream(t *testing.T) {
 		{"stack.net", "restore.orders", false},
 		{"restore.orders", "import.orders", true},
 		{"state", "import.orders", true},
-		{"registries", "import.orders", true},
+		{"registries", "import.orders", false}, // no stack names a registry
+
 		{"stack.net", "import.orders", true},
 		{"import.orders", "stack.data", true},
 		{"restore.orders", "stack.data", true},
@@ -193,7 +194,7 @@ func TestRenderRestores(t *testing.T) {
 	for _, want := range []string{
 		"Recovery point objective: 15m0s.",
 		"3. **restore.orders** (after preflight): restore DynamoDB table `orders` from the newest backup of table `orders`. Recovery point: that backup's creation time (RPO 15m0s",
-		"8. **import.orders** (after registries, stack.net, restore.orders): import the restored table `orders` into stack.data's state as `aws_dynamodb_table.orders`",
+		"8. **import.orders** (after state, stack.net, restore.orders): import the restored table `orders` into stack.data's state as `aws_dynamodb_table.orders`",
 		"11. **restore.uploads** (after stack.data): bring the objects of S3 bucket `orders-uploads` back to the versions they had. Recovery point: 2026-11-25T06:00:00Z",
 		"**restore.history** (after preflight): restore DynamoDB table `history` from the point-in-time recovery of table `orders` in eu-west-1. Recovery point: the latest restorable time",
 		"Optional: only with `--with extra`.",

@@ -40,14 +40,14 @@ func TestBuildExample(t *testing.T) {
 	if !p.Get("stack.green").Skipped {
 		t.Error("green is optional and should be skipped without --with")
 	}
-	if got := p.Get("stack.link").Deps; strings.Join(got, ",") != "registries,stack.blue" {
+	if got := p.Get("stack.link").Deps; strings.Join(got, ",") != "state,stack.blue" {
 		t.Errorf("link deps without green = %v", got)
 	}
 	p, err = Build(cfg, []string{"green"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := p.Get("stack.link").Deps; strings.Join(got, ",") != "registries,stack.blue,stack.green" {
+	if got := p.Get("stack.link").Deps; strings.Join(got, ",") != "state,stack.blue,stack.green" {
 		t.Errorf("link deps with green = %v", got)
 	}
 	if _, err := Build(cfg, []string{"blue"}); err == nil {
@@ -90,7 +90,7 @@ func TestRenderers(t *testing.T) {
 	if !strings.Contains(mm.String(), "stack_shared --> stack_blue") {
 		t.Errorf("mermaid:\n%s", mm.String())
 	}
-	if !strings.Contains(rb.String(), "7. **stack.link** (after registries, stack.blue)") {
+	if !strings.Contains(rb.String(), "7. **stack.link** (after state, stack.blue)") {
 		t.Errorf("runbook:\n%s", rb.String())
 	}
 }

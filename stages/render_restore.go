@@ -48,7 +48,7 @@ func describeRestore(cfg *config.Config, r *config.Restore, skipped bool) string
 // describeImport is the runbook text of an import stage.
 func describeImport(r *config.Restore, skipped bool) string {
 	text := fmt.Sprintf("import the restored table `%s` into stack.%s's state as `%s` (unless the state has it already), "+
-		"so that Terraform adopts it instead of creating an empty table.", r.DynamoDBTable, r.Stack, r.Address)
+		"so that Terraform adopts it instead of creating an empty table: stack.%s's own apply imports it (an import block).", r.DynamoDBTable, r.Stack, r.Address, r.Stack)
 	if skipped {
 		text += " Optional: only with `--with " + r.Stack + "`."
 	}
