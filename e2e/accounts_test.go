@@ -54,10 +54,16 @@ func (tg *target) as(id, region string) aws.Config {
 	if id == testenv.Account {
 		return cfg
 	}
+	return assumed(tg.t, cfg, id)
+}
+
+// assumed is cfg acting as account id, through an assumed role there.
+func assumed(t *testing.T, cfg aws.Config, id string) aws.Config {
+	t.Helper()
 	out, err := sts.NewFromConfig(cfg).AssumeRole(context.Background(), &sts.AssumeRoleInput{
 		RoleArn: aws.String("arn:aws:iam::" + id + ":role/x"), RoleSessionName: aws.String("e2e")})
 	if err != nil {
-		tg.t.Fatal(err)
+		t.Fatal(err)
 	}
 	c := out.Credentials
 	cfg.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
@@ -67,16 +73,7 @@ func (tg *target) as(id, region string) aws.Config {
 // lists reports whether the account cfg acts as lists bucket among its own.
 func (tg *target) lists(cfg aws.Config, bucket string) bool {
 	tg.t.Helper()
-	out, err := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }).ListBuckets(context.Background(), &s3.ListBucketsInput{})
-	if err != nil {
-		tg.t.Fatal(err)
-	}
-	for _, b := range out.Buckets {
-		if aws.ToString(b.Name) == bucket {
-			return true
-		}
-	}
-	return false
+	return bucketIn(tg.t, cfg, bucket)
 }
 
 // The registries and the state live in the management account while the

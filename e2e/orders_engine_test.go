@@ -8,9 +8,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/tfrebuild/tfrebuild/internal/testenv"
 )
@@ -65,14 +63,7 @@ func (o *orders) stateConfig() aws.Config {
 	if o.stateAccount == "" {
 		return cfg
 	}
-	out, err := sts.NewFromConfig(cfg).AssumeRole(context.Background(), &sts.AssumeRoleInput{
-		RoleArn: aws.String("arn:aws:iam::" + o.stateAccount + ":role/x"), RoleSessionName: aws.String("e2e")})
-	if err != nil {
-		o.t.Fatal(err)
-	}
-	c := out.Credentials
-	cfg.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
-	return cfg
+	return assumed(o.t, cfg, o.stateAccount)
 }
 
 // stateBucket is the copy's state bucket.
