@@ -62,26 +62,15 @@ func lockedVersions(path string) map[string]string {
 	if err != nil {
 		return map[string]string{}
 	}
-	return lockedVersionsOf(data, path)
+	return lockedVersionsOf(data)
 }
 
-// lockedVersionsOf is lockedVersions of a lock file's contents.
-func lockedVersionsOf(data []byte, path string) map[string]string {
+// lockedVersionsOf is lockedVersions of a lock file's contents (lockPins
+// reads its provider blocks).
+func lockedVersionsOf(data []byte) map[string]string {
 	out := map[string]string{}
-	f, diags := hclsyntax.ParseConfig(data, path, hcl.InitialPos)
-	if diags.HasErrors() {
-		return out
-	}
-	content, _, _ := f.Body.PartialContent(lockSchema)
-	for _, b := range content.Blocks {
-		attrs, _ := b.Body.JustAttributes()
-		v := ""
-		if a := attrs["version"]; a != nil {
-			if val, d := a.Expr.Value(nil); !d.HasErrors() && val.Type() == cty.String {
-				v = val.AsString()
-			}
-		}
-		out[shortSource(b.Labels[0])] = v
+	for _, p := range lockPins(data) {
+		out[shortSource(p.address)] = p.version
 	}
 	return out
 }

@@ -79,7 +79,7 @@ func openTofuLock(committed []byte, kept string) ([]byte, bool) {
 // samePins reports whether two lock files pin the same provider versions,
 // whatever registry host they name.
 func samePins(a, b []byte) bool {
-	va, vb := lockedVersionsOf(a, "a"), lockedVersionsOf(b, "b")
+	va, vb := lockedVersionsOf(a), lockedVersionsOf(b)
 	if len(va) != len(vb) || len(va) == 0 {
 		return false
 	}
