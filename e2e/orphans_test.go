@@ -139,19 +139,41 @@ func (o *orders) stateMaybe(stack string) *rawState {
 }
 
 // killTagged kills -9 every live process of the tagged run at once, as
-// a machine that dies: all are stopped first, so that none sees another
-// die and saves anything.
+// the loss of the machine would: every process is stopped first (none
+// of them reacts to another's death), scanning again until a scan finds
+// nothing new, since a process may fork between a scan and the stop;
+// then all are killed, again until none is left.
 func killTagged(t *testing.T, tag string) {
 	t.Helper()
+	stopped := map[int]bool{}
+	for more := true; more; {
+		more = false
+		for _, pid := range taggedPids(tag) {
+			if !stopped[pid] {
+				_ = syscall.Kill(pid, syscall.SIGSTOP)
+				stopped[pid], more = true, true
+			}
+		}
+	}
+	for pid := range stopped {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+	testenv.Until(t, time.Minute, "every process of the killed run to be gone", func() bool {
+		left := taggedPids(tag)
+		for _, pid := range left {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+		return len(left) == 0
+	})
+}
+
+// taggedPids is the process IDs of tagged(tag), the test's own left out.
+func taggedPids(tag string) []int {
 	var pids []int
 	for _, p := range tagged(tag) {
 		if pid, err := strconv.Atoi(strings.SplitN(p, ":", 2)[0]); err == nil && pid != os.Getpid() {
 			pids = append(pids, pid)
 		}
 	}
-	for _, sig := range []syscall.Signal{syscall.SIGSTOP, syscall.SIGKILL} {
-		for _, pid := range pids {
-			_ = syscall.Kill(pid, sig)
-		}
-	}
+	return pids
 }
