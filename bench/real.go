@@ -34,6 +34,8 @@ type realSample struct {
 	pieces              pieces
 	boundEnds           map[string]time.Duration
 	again, againDirect  time.Duration // new rebuild, nothing changed
+	againSpans          []span        // that new rebuild's stages
+	againStart          time.Time     // when it started (to place the proxy's calls)
 	repair, repairDir   time.Duration // new rebuild after one parameter was deleted
 	repaired            bool          // the deleted parameter exists again after tfrebuild's run
 }
@@ -163,7 +165,8 @@ func (rb *realBench) sample(ctx context.Context, i int) (realSample, error) {
 	// Issue 20: a new rebuild in which nothing changed, against applying
 	// every stack again directly.
 	var err error
-	if s.again, _, err = rb.apply(dir); err != nil {
+	s.againStart = time.Now()
+	if s.again, s.againSpans, err = rb.apply(dir); err != nil {
 		return s, err
 	}
 	if s.againDirect, err = ra.applyAgain(ctx); err != nil {

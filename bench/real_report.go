@@ -41,6 +41,8 @@ func (rb *realBench) report(samples []realSample) {
 	mid := medianSample(samples)
 	fmt.Printf("  where tfrebuild waits: its stages in repetition %d (tfrebuild %s; offsets from the process start):\n", mid+1, r(samples[mid].tool))
 	printTimeline(os.Stdout, samples[mid].spans, samples[mid].tool, 60)
+	fmt.Printf("  the new rebuild in which nothing changed, same repetition (tfrebuild %s, started %s):\n", r(samples[mid].again), samples[mid].againStart.Format("15:04:05.000"))
+	printTimeline(os.Stdout, samples[mid].againSpans, samples[mid].again, 60)
 	fmt.Printf("  calls the proxy delayed most (all runs, both sides): ")
 	for i, st := range rb.proxy.Stats() {
 		if i == 8 {

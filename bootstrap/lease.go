@@ -28,8 +28,10 @@ func (s *Session) OwnState(ctx context.Context, account string, st config.State)
 
 // RunLease returns where the target's run lease lives: the lock table
 // when the state has one, the state bucket otherwise. It proves the
-// bucket is the account's first, and returns nil when that backend does
-// not exist yet (nothing can be driven there before the state stage).
+// bucket is the account's first, and returns nil when the bucket does
+// not exist yet (nothing can be driven there before the state stage); a
+// lock table that does not exist yet is lease.ErrNoStore from the lease's
+// first write.
 func (s *Session) RunLease(ctx context.Context, account string, st config.State, project, region string) (lease.Store, error) {
 	bucket, err := s.OwnState(ctx, account, st)
 	if err != nil {
@@ -41,8 +43,7 @@ func (s *Session) RunLease(ctx context.Context, account string, st config.State,
 		}
 		return &lease.S3{Client: s.S3, Bucket: st.Bucket, Key: LeaseKey(project), Account: account}, nil
 	}
-	if ok, err := s.TableExists(ctx, st.LockTable); err != nil || !ok {
-		return nil, err
-	}
+	// Whether the table exists yet, the lease's first write says
+	// (lease.ErrNoStore): no call of its own for it.
 	return &lease.DynamoDB{DB: s.DDB, Table: st.LockTable, ID: LeaseID(project, account, region)}, nil
 }

@@ -34,7 +34,7 @@ func (d *DynamoDB) key() map[string]ddbtypes.AttributeValue {
 func (d *DynamoDB) Read(ctx context.Context) (*checkpoint.Holder, string, error) {
 	out, err := d.DB.GetItem(ctx, &ddb.GetItemInput{TableName: aws.String(d.Table), Key: d.key(), ConsistentRead: aws.Bool(true)})
 	if err != nil {
-		return nil, "", err
+		return nil, "", conflict(err)
 	}
 	if out.Item == nil {
 		return nil, "", nil
@@ -86,8 +86,12 @@ func (d *DynamoDB) condition(version string, expr **string, values *map[string]d
 	*values = map[string]ddbtypes.AttributeValue{":v": &ddbtypes.AttributeValueMemberN{Value: version}}
 }
 
-// conflict turns a failed condition into ErrConflict.
+// conflict turns a failed condition into ErrConflict, and a table that
+// does not exist into ErrNoStore.
 func conflict(err error) error {
+	if awserr.Is(err, "ResourceNotFoundException") {
+		return fmt.Errorf("%w: %v", ErrNoStore, err)
+	}
 	if awserr.Is(err, "ConditionalCheckFailedException", "PreconditionFailed", "ConditionalRequestConflict") {
 		return fmt.Errorf("%w: %v", ErrConflict, err)
 	}

@@ -25,6 +25,10 @@ type Store interface {
 	Where() string
 }
 
+// ErrNoStore is a lease record whose table does not exist (yet): there
+// is nowhere to hold the lease.
+var ErrNoStore = errors.New("the lease's table does not exist")
+
 // ErrConflict is a conditional write that found another record.
 var ErrConflict = errors.New("the run lease changed since it was read")
 
@@ -83,9 +87,31 @@ func (o Options) now() time.Time {
 // this host. The takeover is conditional on the record that was read, so
 // two runs taking over at once cannot both win.
 func Acquire(ctx context.Context, s Store, me checkpoint.Holder, o Options) (*Lease, *checkpoint.Holder, error) {
+	// Most runs find no record (the last one released it): the write
+	// that takes a free lease comes first, and the read only when a
+	// record is there.
+	me.Token, me.Heartbeat = 1, o.now().UTC()
+	nv, err := s.Put(ctx, me, "")
+	if err == nil {
+		return start(s, me, nv, o), nil, nil
+	}
+	if !errors.Is(err, ErrConflict) {
+		return nil, nil, fmt.Errorf("take the run lease %s: %w", s.Where(), err)
+	}
+	return takeOver(ctx, s, me, o)
+}
+
+// takeOver takes the lease from the record in place, when its holder is
+// gone.
+func takeOver(ctx context.Context, s Store, me checkpoint.Holder, o Options) (*Lease, *checkpoint.Holder, error) {
 	prev, ver, err := s.Read(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read the run lease %s: %w", s.Where(), err)
+	}
+	if prev != nil && prev.RunID == me.RunID {
+		// Our own first write landed, its answer did not: a retry of
+		// it met the record it wrote.
+		return start(s, *prev, ver, o), nil, nil
 	}
 	if prev != nil && !gone(*prev, o) {
 		return nil, nil, &HeldError{Holder: *prev, Where: s.Where()}
@@ -104,9 +130,15 @@ func Acquire(ctx context.Context, s Store, me checkpoint.Holder, o Options) (*Le
 	if err != nil {
 		return nil, nil, fmt.Errorf("take the run lease %s: %w", s.Where(), err)
 	}
+	return start(s, me, nv, o), prev, nil
+}
+
+// start makes the lease just written (version nv) held, and starts its
+// heartbeat.
+func start(s Store, me checkpoint.Holder, nv string, o Options) *Lease {
 	l := &Lease{s: s, me: me, version: nv, o: o, lastOK: o.now(), stop: make(chan struct{}), done: make(chan struct{})}
 	go l.beat()
-	return l, prev, nil
+	return l
 }
 
 // gone reports whether a holder is provably no longer running: no

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sync/atomic"
+	"sync"
 	"testing"
 	"time"
 
@@ -146,4 +147,51 @@ func TestHeartbeatFindsTheLoss(t *testing.T) {
 		t.Fatalf("lost: %v", err)
 	}
 	_ = l.Release(ctx)
+}
+
+// lostAnswer is a store whose first Put lands but answers as a conflict,
+// as a write retried by the SDK after its answer was lost does.
+type lostAnswer struct {
+	Store
+	once sync.Once
+}
+
+func (s *lostAnswer) Put(ctx context.Context, h checkpoint.Holder, version string) (string, error) {
+	v, err := s.Store.Put(ctx, h, version)
+	lost := false
+	s.once.Do(func() { lost = err == nil })
+	if lost {
+		return "", fmt.Errorf("%w: the retry met the first attempt's record", ErrConflict)
+	}
+	return v, err
+}
+
+// A lease write that landed but whose answer was lost is this run's
+// lease, not another run's: Acquire holds it, and can release it. On a
+// table that does not exist, Acquire says there is nowhere to hold it.
+func TestAcquireAfterALostAnswerAndWithoutATable(t *testing.T) {
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			s := &lostAnswer{Store: open(t)}
+			l, prev, err := Acquire(ctx, s, holder("mine", os.Getpid()), Options{})
+			if err != nil || prev != nil {
+				t.Fatalf("a lease whose write landed: %v (previous %v)", err, prev)
+			}
+			if err := l.Verify(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := l.Release(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := Acquire(ctx, s, holder("next", os.Getpid()), Options{}); err != nil {
+				t.Fatalf("after the release: %v", err)
+			}
+		})
+	}
+	db := ddb.NewFromConfig(awsConfig(t))
+	_, _, err := Acquire(context.Background(), &DynamoDB{DB: db, Table: "no-such-table", ID: "x"}, holder("m", os.Getpid()), Options{})
+	if !errors.Is(err, ErrNoStore) {
+		t.Errorf("a lease in a table that does not exist: %v", err)
+	}
 }

@@ -89,8 +89,15 @@ func (a *applier) readStacksAhead(todo, done []terraform.Stack) {
 		reads[ts.Name] = r
 	}
 	a.mu.Lock()
-	a.stackReadsAhead = reads
-	a.mu.Unlock()
+	defer a.mu.Unlock()
+	if a.stackReadsAhead == nil {
+		a.stackReadsAhead = map[string]*stackReads{}
+	}
+	for stack, r := range reads {
+		if a.stackReadsAhead[stack] == nil { // a read handed on is newer
+			a.stackReadsAhead[stack] = r
+		}
+	}
 }
 
 // readyAtOnce reports whether a done stack's stage runs as soon as the
@@ -126,8 +133,16 @@ func (a *applier) takeReads(stack string) *stackReads {
 	return r
 }
 
+// resolved is a future whose value is known already.
+func resolved[T any](v T) *future[T] {
+	f := &future[T]{done: make(chan struct{}), v: v}
+	close(f.done)
+	return f
+}
+
 // existedBefore reports whether the stack's state object exists, from the
-// read made ahead when there is one (r may be nil).
+// read made ahead when there is one (r may be nil); a read made here is
+// kept in r for the stage's next question.
 func (a *applier) existedBefore(ctx context.Context, r *stackReads, b terraform.Backend) (bool, error) {
 	if r == nil {
 		r = &stackReads{}
@@ -135,7 +150,48 @@ func (a *applier) existedBefore(ctx context.Context, r *stackReads, b terraform.
 	if v, ok := r.exists.get(ctx); ok {
 		return v, nil
 	}
-	return a.stateExists(ctx, b)
+	v, err := a.stateExists(ctx, b)
+	if err == nil {
+		r.exists = resolved(v)
+	}
+	return v, err
+}
+
+// objectBefore is the stack's state object before its apply: the read
+// made ahead or by its import stage when there is one, else read now and
+// kept in r (which also answers existedBefore from it).
+func (a *applier) objectBefore(ctx context.Context, r *stackReads, b terraform.Backend) (tfstate.Object, error) {
+	if v, ok := r.state.get(ctx); ok {
+		return v, nil
+	}
+	obj, err := a.readObject(ctx, b)
+	if err == nil {
+		r.keep(obj)
+	}
+	return obj, err
+}
+
+// keep makes obj the stage's read of the state object and of whether it
+// exists.
+func (r *stackReads) keep(obj tfstate.Object) {
+	r.state, r.exists = resolved(obj), resolved(obj.Body != nil || obj.Version != "")
+}
+
+// handOn gives the stack's stage a read of its state object made just
+// before it by a stage it waits for (its import stage), so that the stack
+// does not read the object again.
+func (a *applier) handOn(stack string, obj tfstate.Object) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.stackReadsAhead == nil {
+		a.stackReadsAhead = map[string]*stackReads{}
+	}
+	r := a.stackReadsAhead[stack]
+	if r == nil {
+		r = &stackReads{}
+		a.stackReadsAhead[stack] = r
+	}
+	r.keep(obj)
 }
 
 // lockBefore reads the lock on the stack's state, from the read made ahead

@@ -57,9 +57,6 @@ type applier struct {
 	// builtBefore holds the stages done in this rebuild or the last one:
 	// the state bucket that was built then is likely still there.
 	builtBefore map[string]bool
-	// previous is the process that drove the last run, provably gone
-	// since this run holds the run lock.
-	previous *checkpoint.Holder
 
 	warmCtx context.Context // cancelled when the run ends
 	// stackReadsAhead are the stacks' reads made ahead (ahead.go), guarded by mu.
@@ -125,6 +122,7 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (_ *outco
 	res, runErr := a.execute(ctx, a.runStage, func(e stages.Event) { a.behind.Ask(e.Stage) })
 	a.verifyRestores(ctx)
 	a.later.Wait()
+	a.releases.waitAll()
 	a.behind.Close()
 	stopWarm()
 	a.warm.Wait()

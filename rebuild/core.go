@@ -102,6 +102,12 @@ type core struct {
 	key []byte
 	// lease is the target's run lease, when this mode holds one.
 	lease runLease
+	// previous is the process that drove the last run, provably gone
+	// since this run holds the run lock (apply; nil otherwise).
+	previous *checkpoint.Holder
+	// releases are the state locks being released behind the commands
+	// that held them (statelock.go).
+	releases lockReleases
 	// noClock: a destroy's run has no RTO clock of its own; its events
 	// name the rebuild they tear down instead (events.RebuildRef).
 	noClock bool

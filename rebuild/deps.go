@@ -43,6 +43,8 @@ type States interface {
 	Versions(ctx context.Context, l tfstate.Location) ([]tfstate.Version, error)
 	// Acquire takes the state's lock under an ID of the caller's own.
 	Acquire(ctx context.Context, l tfstate.Location, info tfstate.LockInfo, note string, wait time.Duration) error
+	// Release releases a lock Acquire took with the same arguments.
+	Release(ctx context.Context, l tfstate.Location, info tfstate.LockInfo, note string) error
 }
 
 var _ States = (*tfstate.Client)(nil)

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -97,11 +98,18 @@ func stateBody(outs map[string]cty.Value, addrs []string) ([]byte, error) {
 func (f *fakeCloud) Acquire(_ context.Context, _ tfstate.Location, info tfstate.LockInfo, _ string, _ time.Duration) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.lock != nil && f.lock.ID != info.ID && !slices.Contains(f.unlocked, f.lock.ID) {
+		return &tfstate.HeldError{Info: *f.lock}
+	}
 	if f.held == nil {
 		f.held = map[string]bool{}
 	}
 	f.held[info.ID] = true
 	return nil
+}
+
+func (f *fakeCloud) Release(ctx context.Context, l tfstate.Location, info tfstate.LockInfo, _ string) error {
+	return f.ForceUnlock(ctx, l, info.ID)
 }
 
 // Versions lists the versions the test set, for any object.

@@ -145,11 +145,16 @@ func (a *applier) adopt(ctx context.Context, r *config.Restore) error {
 			return err
 		}
 	}
-	has, err := a.stateHolds(ctx, ts, r.Address)
+	obj, err := a.readObject(ctx, ts.Backend)
 	if err != nil {
 		return fmt.Errorf("the table %q is restored, but reading stack %s's state failed: %w; run apply again (the restore is not repeated)",
 			r.Resource(), st.Name, err)
 	}
+	has, err := holds(ts, obj, r.Address)
+	if err != nil {
+		return err
+	}
+	a.handOn(st.Name, obj) // the stack's stage, next, decides on this read
 	if has {
 		a.note(name, fmt.Sprintf("%s is already in stack.%s's state: nothing to import", r.Address, st.Name))
 		return nil
@@ -163,17 +168,21 @@ func (a *applier) adopt(ctx context.Context, r *config.Restore) error {
 // restore of the stack whose import stage is in this run and whose table
 // the stack's state does not hold yet. Read from the state each time, so
 // that a run that died between the import stage and the apply imports on
-// resume.
-func (a *applier) restoreImports(ctx context.Context, st *config.Stack, ts terraform.Stack) ([]terraform.Import, error) {
+// resume: the stage's own read, or its import stage's just before it.
+func (a *applier) restoreImports(ctx context.Context, st *config.Stack, ts terraform.Stack, reads *stackReads) ([]terraform.Import, error) {
 	var out []terraform.Import
 	for _, r := range a.cfg.Restores {
 		if s := a.pipeline.Get("import." + r.Name); r.Stack != st.Name || s == nil || s.Skipped {
 			continue
 		}
-		has, err := a.stateHolds(ctx, ts, r.Address)
+		obj, err := a.objectBefore(ctx, reads, ts.Backend)
 		if err != nil {
 			return nil, fmt.Errorf("the table %q is restored, but reading stack %s's state failed: %w; run apply again (the restore is not repeated)",
 				r.Resource(), st.Name, err)
+		}
+		has, err := holds(ts, obj, r.Address)
+		if err != nil {
+			return nil, err
 		}
 		if !has {
 			out = append(out, terraform.Import{Address: r.Address, ID: r.Resource()})

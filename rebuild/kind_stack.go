@@ -84,7 +84,7 @@ func (a *applier) stack(ctx context.Context, st *config.Stack) error {
 	if err := a.pushErrored(ctx, ts); err != nil {
 		return err
 	}
-	if ts.Imports, err = a.restoreImports(ctx, st, ts); err != nil {
+	if ts.Imports, err = a.restoreImports(ctx, st, ts, prev.reads); err != nil {
 		return err
 	}
 	if len(ts.Imports) == 0 && a.skip(ctx, st, ts, fp, prev) {

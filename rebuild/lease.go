@@ -69,6 +69,9 @@ func (c *core) holdLease(ctx context.Context, stage string, must bool) error {
 		return err
 	}
 	l, prev, err := lease.Acquire(ctx, store, c.holder(), lease.Options{})
+	if errors.Is(err, lease.ErrNoStore) && !must {
+		return nil // the state stage creates the lock table
+	}
 	if err != nil {
 		return err
 	}

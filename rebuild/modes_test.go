@@ -312,3 +312,46 @@ func TestThePlannersBootstrapIsAlwaysADryRun(t *testing.T) {
 		t.Errorf("calls: %v", cloud.calls)
 	}
 }
+
+// A run that died between its engine's end and the release of the state
+// lock (released behind the stage, lockReleases) leaves its lock on a
+// stack it finished. The next run releases that lock, since its ID is the
+// dead run's, and applies; a lock of anyone else stops the stack with
+// the command that releases it.
+func TestAStateLockLeftOnAFinishedStackByThePreviousRun(t *testing.T) {
+	t.Parallel()
+	complete := func(t *testing.T) (*world, *checkpoint.Holder) {
+		w := newWorld(t)
+		if _, err := w.apply(); !errors.Is(err, stages.ErrWaiting) {
+			t.Fatal(err)
+		}
+		w.confirm()
+		if _, err := w.apply(); err != nil {
+			t.Fatal(err)
+		}
+		return w, w.checkpoint().Run
+	}
+	t.Run("the previous run's", func(t *testing.T) {
+		t.Parallel()
+		w, prev := complete(t)
+		w.cloud.lock = &tfstate.LockInfo{ID: prev.RunID + "-0123456789abcdef", Who: prev.User + "@" + prev.Host, Created: time.Now().Add(-time.Hour)}
+		if _, err := w.apply(); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(w.cloud.unlocked, w.cloud.lock.ID) {
+			t.Errorf("the dead run's lock was not released: unlocked %v", w.cloud.unlocked)
+		}
+		if n := strings.Join(w.checkpoint().Stages["stack.base"].Notes, "\n"); !strings.Contains(n, "released the state lock left by this target's previous run") {
+			t.Errorf("stack.base does not say it released the lock: %q", n)
+		}
+	})
+	t.Run("someone else's", func(t *testing.T) {
+		t.Parallel()
+		w, prev := complete(t)
+		w.cloud.lock = &tfstate.LockInfo{ID: "lock-2", Who: prev.User + "@" + prev.Host, Created: time.Now()}
+		_, err := w.apply()
+		if err == nil || !strings.Contains(err.Error(), "lock ID lock-2") || len(w.cloud.unlocked) != 0 {
+			t.Errorf("want the lock left and named, got %v (unlocked %v)", err, w.cloud.unlocked)
+		}
+	})
+}

@@ -36,6 +36,11 @@ func TestATableIsRestoredAndImportedBeforeItsStack(t *testing.T) {
 	if notes := w.checkpoint().Stages["stack.shared"].Notes; !hasNote(notes, "imported table orders into its state as aws_dynamodb_table.orders") {
 		t.Errorf("stack.shared notes %q", notes)
 	}
+	// The stack decides on the state its import stage read just before
+	// it: one read before the apply, one of the outputs after it.
+	if r, e := w.cloud.called("StateRead"), w.cloud.called("StateExists"); r != 2 || e != 0 {
+		t.Errorf("the state of shared was read %d times and looked for %d times, want 2 reads (import stage, outputs)", r, e)
+	}
 	if got := w.callList(); !slices.Equal(got, []string{"table.Restore orders", "bucket.Restore orders-uploads", "table.Verify orders", "bucket.Verify orders-uploads"}) {
 		t.Errorf("restore calls %v", got)
 	}

@@ -78,15 +78,14 @@ func (w *seam) Init(ctx context.Context, s terraform.Stack) error {
 
 func (w *seam) Apply(ctx context.Context, s terraform.Stack) (*terraform.Result, error) {
 	defer w.enter(s.Name)()
-	if err := w.c.verifyLease(ctx); err != nil {
-		return nil, err
-	}
 	w.c.applying("stack." + s.Name)
-	release, err := w.c.holdStateLock(ctx, s)
+	release, err := w.c.lockForWrite(ctx, s)
 	if err != nil {
 		return nil, err
 	}
-	defer release()
+	// The apply's stage goes on as soon as the engine ends: the lock
+	// is released behind it (lockReleases).
+	defer w.c.releases.behind(s.Name, release)
 	s.StateLocked = true
 	return w.tf.Apply(ctx, w.progress(s))
 }
@@ -102,10 +101,7 @@ func (w *seam) Plan(ctx context.Context, s terraform.Stack) (*terraform.PlanResu
 
 func (w *seam) Destroy(ctx context.Context, s terraform.Stack) (bool, error) {
 	defer w.enter(s.Name)()
-	if err := w.c.verifyLease(ctx); err != nil {
-		return false, err
-	}
-	release, err := w.c.holdStateLock(ctx, s)
+	release, err := w.c.lockForWrite(ctx, s)
 	if err != nil {
 		return false, err
 	}
@@ -116,10 +112,7 @@ func (w *seam) Destroy(ctx context.Context, s terraform.Stack) (bool, error) {
 
 func (w *seam) Import(ctx context.Context, s terraform.Stack, address, id string) error {
 	defer w.enter(s.Name)()
-	if err := w.c.verifyLease(ctx); err != nil {
-		return err
-	}
-	release, err := w.c.holdStateLock(ctx, s)
+	release, err := w.c.lockForWrite(ctx, s)
 	if err != nil {
 		return err
 	}

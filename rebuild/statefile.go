@@ -149,6 +149,12 @@ func (c *core) stateHolds(ctx context.Context, ts terraform.Stack, address strin
 	if err != nil {
 		return false, err
 	}
+	return holds(ts, obj, address)
+}
+
+// holds reports whether a stack's state object, as read, holds a
+// resource at address.
+func holds(ts terraform.Stack, obj tfstate.Object, address string) (bool, error) {
 	has, err := tfstate.Holds(obj.Body, address)
 	if err != nil {
 		return false, fmt.Errorf("stack %s: the resources in its state %s: %w", ts.Name, ts.Backend.Key, err)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tfrebuild/tfrebuild/terraform"
@@ -23,11 +24,16 @@ import (
 // goes on, where the engine would wait its whole lock_timeout on itself.
 
 // holdStateLock takes a stack's state lock for one engine command and
-// returns its release; a backend without locking needs none.
+// returns its release; a backend without locking needs none. A release
+// of the stack's lock still in flight (releaseBehind) ends first. A lock
+// the previous run of this target left (its ID is that run's, and that
+// run is provably gone) is released and taken again: a run that died
+// between its engine's end and the release leaves one.
 func (c *core) holdStateLock(ctx context.Context, s terraform.Stack) (func(), error) {
 	if s.Backend.LockTable == "" && !s.Backend.UseLockfile {
 		return func() {}, nil
 	}
+	c.releases.wait(ctx, s.Name)
 	l := c.locate(s.Backend)
 	states, err := c.stateClient()
 	if err != nil {
@@ -35,11 +41,14 @@ func (c *core) holdStateLock(ctx context.Context, s terraform.Stack) (func(), er
 	}
 	info := tfstate.LockInfo{ID: stateLockID(c.runID), Operation: "OperationTypeApply", Who: WhoAmI(),
 		Version: engineVersion(c.engine), Created: time.Now().UTC()}
-	wait := c.cfg.Terraform.LockTimeout
-	if wait <= 0 {
-		wait = time.Minute
+	note := "tfrebuild run " + c.runID
+	err = states.Acquire(ctx, l, info, note, 0)
+	if err != nil {
+		if err = c.releasePreviousRunsLock(ctx, s, err); err == nil {
+			err = states.Acquire(ctx, l, info, note, c.lockTimeout())
+		}
 	}
-	if err := states.Acquire(ctx, l, info, "tfrebuild run "+c.runID, wait); err != nil {
+	if err != nil {
 		var held *tfstate.HeldError
 		if errors.As(err, &held) {
 			return nil, fmt.Errorf("%w. If nobody is running %s on it, release it with:\n  %s\nthen run again",
@@ -48,11 +57,100 @@ func (c *core) holdStateLock(ctx context.Context, s terraform.Stack) (func(), er
 		return nil, err
 	}
 	return func() {
-		if err := states.ForceUnlock(context.WithoutCancel(ctx), l, info.ID); err != nil {
+		if err := states.Release(context.WithoutCancel(ctx), l, info, note); err != nil {
 			c.note("stack."+s.Name, fmt.Sprintf("could not release its own state lock %s: %v; the next run releases it", info.ID, err))
 		}
 	}, nil
 }
+
+func (c *core) lockTimeout() time.Duration {
+	if w := c.cfg.Terraform.LockTimeout; w > 0 {
+		return w
+	}
+	return time.Minute
+}
+
+// releasePreviousRunsLock releases, when acquireErr is a lock held by the
+// previous run of this target, that lock, once no engine command of the
+// stack runs any more; it returns acquireErr for any other lock, and nil
+// when the lock was released (or was gone by then).
+func (c *core) releasePreviousRunsLock(ctx context.Context, s terraform.Stack, acquireErr error) error {
+	var held *tfstate.HeldError
+	prev := c.previous
+	if !errors.As(acquireErr, &held) || prev == nil || !lockOfRun(&held.Info, prev.RunID) || held.Info.Who != prev.User+"@"+prev.Host {
+		return acquireErr
+	}
+	if err := c.waitIdle(ctx, s.Name); err != nil {
+		return err
+	}
+	err := c.forceUnlock(ctx, s.Backend, held.Info.ID)
+	if err != nil && !errors.Is(err, tfstate.ErrNotHeld) {
+		return fmt.Errorf("release the state lock left by run %s: %w", prev.RunID, err)
+	}
+	c.note("stack."+s.Name, fmt.Sprintf("released the state lock left by this target's previous run (%s), which ended before releasing it: lock %s", prev, held.Info))
+	return nil
+}
+
+// lockForWrite prepares an engine command that writes a stack's state:
+// it proves the run still holds its lease and takes the state lock, the
+// two at once (each is a round trip), and returns the lock's release.
+// Either failing, nothing is held and the engine does not run.
+func (c *core) lockForWrite(ctx context.Context, s terraform.Stack) (func(), error) {
+	verified := make(chan error, 1)
+	go func() { verified <- c.verifyLease(ctx) }()
+	release, err := c.holdStateLock(ctx, s)
+	if verr := <-verified; verr != nil {
+		if err == nil {
+			release()
+		}
+		return nil, verr
+	}
+	return release, err
+}
+
+// lockReleases are the state locks released behind the commands that
+// held them: the stage goes on (its dependents start) while the release
+// is in flight. The stack's next lock waits for it, and so does the end
+// of the run (waitAll).
+type lockReleases struct {
+	mu      sync.Mutex
+	pending map[string]chan struct{}
+	wg      sync.WaitGroup
+}
+
+// behind runs release on its own goroutine.
+func (r *lockReleases) behind(stack string, release func()) {
+	done := make(chan struct{})
+	r.mu.Lock()
+	if r.pending == nil {
+		r.pending = map[string]chan struct{}{}
+	}
+	r.pending[stack] = done
+	r.mu.Unlock()
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		defer close(done)
+		release()
+	}()
+}
+
+// wait waits for the stack's release in flight, if any.
+func (r *lockReleases) wait(ctx context.Context, stack string) {
+	r.mu.Lock()
+	done := r.pending[stack]
+	r.mu.Unlock()
+	if done == nil {
+		return
+	}
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+}
+
+// waitAll waits for every release in flight.
+func (r *lockReleases) waitAll() { r.wg.Wait() }
 
 // stateLockID is a state lock ID of this run's: its run ID, then random.
 func stateLockID(runID string) string {

@@ -49,15 +49,13 @@ type lockRecord struct {
 // wait on its own lock. A lock held under another ID is waited for up to
 // wait, then returned as a *HeldError.
 func (c *Client) Acquire(ctx context.Context, l Location, info LockInfo, note string, wait time.Duration) error {
-	rec := lockRecord{ID: info.ID, Operation: info.Operation, Info: note, Who: info.Who, Version: info.Version,
-		Created: info.Created.UTC(), Path: l.Bucket + "/" + l.Key}
-	raw, err := json.Marshal(rec)
+	raw, err := lockText(l, info, note)
 	if err != nil {
 		return err
 	}
 	deadline := time.Now().Add(wait)
 	for {
-		err := c.tryAcquire(ctx, l, info.ID, string(raw))
+		err := c.tryAcquire(ctx, l, info.ID, raw)
 		var held *HeldError
 		if !errors.As(err, &held) || time.Now().After(deadline) {
 			return err
@@ -68,6 +66,30 @@ func (c *Client) Acquire(ctx context.Context, l Location, info LockInfo, note st
 		case <-time.After(time.Second):
 		}
 	}
+}
+
+// lockText is the lock record Acquire writes for info and note.
+func lockText(l Location, info LockInfo, note string) (string, error) {
+	rec := lockRecord{ID: info.ID, Operation: info.Operation, Info: note, Who: info.Who, Version: info.Version,
+		Created: info.Created.UTC(), Path: l.Bucket + "/" + l.Key}
+	raw, err := json.Marshal(rec)
+	return string(raw), err
+}
+
+// Release releases a lock the caller took with Acquire(l, info, note):
+// the lock-table item goes in one conditional delete on the very record
+// written (no read first), and the lock file as ForceUnlock releases it.
+// A lock that is not that record any more is left to ForceUnlock's rules
+// (released by its ID, or an error wrapping ErrNotHeld).
+func (c *Client) Release(ctx context.Context, l Location, info LockInfo, note string) error {
+	raw, err := lockText(l, info, note)
+	if err != nil || l.LockTable == "" || l.UseLockfile {
+		return c.ForceUnlock(ctx, l, info.ID)
+	}
+	if err := c.deleteTableLock(ctx, l, raw); err != nil {
+		return c.ForceUnlock(ctx, l, info.ID)
+	}
+	return nil
 }
 
 // tryAcquire takes the table's lock, then the lock file's; a lock file

@@ -46,3 +46,39 @@ func TestAcquireOwnLockOnceAndOthersNever(t *testing.T) {
 		})
 	}
 }
+
+// Release frees the lock Acquire took (one conditional delete of the
+// record written), and never a lock someone else holds since: that one
+// stays, and the error wraps ErrNotHeld.
+func TestReleaseFreesOwnLockOnly(t *testing.T) {
+	t.Parallel()
+	for _, lockfile := range []bool{false, true} {
+		name := map[bool]string{false: "table", true: "table and file"}[lockfile]
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			b := newBed(t, "", "", true)
+			b.loc.UseLockfile = lockfile
+			mine := LockInfo{ID: "run1-aaaa", Operation: "OperationTypeApply", Who: "ann@h1", Version: "1.11.4", Created: time.Now()}
+			if err := b.client.Acquire(ctx, b.loc, mine, "tfrebuild run run1", 0); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.client.Release(ctx, b.loc, mine, "tfrebuild run run1"); err != nil {
+				t.Fatal(err)
+			}
+			if info, err := b.client.Lock(ctx, b.loc); err != nil || info != nil {
+				t.Fatalf("after the release the state is locked: %+v %v", info, err)
+			}
+			other := LockInfo{ID: "bob-bbbb", Operation: "OperationTypeApply", Who: "bob@h2", Created: time.Now()}
+			if err := b.client.Acquire(ctx, b.loc, other, "", 0); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.client.Release(ctx, b.loc, mine, "tfrebuild run run1"); !errors.Is(err, ErrNotHeld) {
+				t.Fatalf("releasing a lock someone else took since: %v", err)
+			}
+			if info, err := b.client.Lock(ctx, b.loc); err != nil || info == nil || info.ID != "bob-bbbb" {
+				t.Fatalf("the other's lock after our release: %+v %v", info, err)
+			}
+		})
+	}
+}
