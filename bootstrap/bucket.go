@@ -190,19 +190,11 @@ func (s *Session) foreignUnlessListed(ctx context.Context, account, bucket strin
 }
 
 func (s *Session) listsBucket(ctx context.Context, bucket string) (bool, error) {
-	p := s3.NewListBucketsPaginator(s.S3, &s3.ListBucketsInput{MaxBuckets: aws.Int32(1000)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return false, fmt.Errorf("list the account's buckets: %w", err)
-		}
-		for _, b := range page.Buckets {
-			if aws.ToString(b.Name) == bucket {
-				return true, nil
-			}
-		}
+	if s.listedAhead(ctx, bucket) {
+		return true, nil
 	}
-	return false, nil
+	names, err := s.bucketNames(ctx)
+	return names[bucket], err
 }
 
 func (s *Session) createBucket(ctx context.Context, account, bucket string, opts Options) error {

@@ -26,6 +26,14 @@ func OpenGuarded(ctx context.Context, cfg *config.Config) (*Sessions, map[string
 	for _, a := range cfg.Accounts {
 		others = append(others, AccountOf(cfg, a.Name))
 	}
+	if cfg.State.Account == "" {
+		// The proof that the state bucket is the account's starts with
+		// a list of its buckets: a read, made while the identity is
+		// checked, and used once it has been.
+		if s, err := ss.For(AccountOf(cfg, "")); err == nil {
+			s.ListAhead(ctx)
+		}
+	}
 	ids, err := ss.Guard(ctx, AccountOf(cfg, ""), others...)
 	if err != nil {
 		return nil, nil, err

@@ -47,3 +47,25 @@ func TestABucketMadeByAConcurrentBootstrapIsOurs(t *testing.T) {
 		t.Fatal("the bucket list was never read: the race was not staged")
 	}
 }
+
+// The account's buckets listed ahead (while the identity is checked) do
+// not decide against a bucket made since: one not in that list is listed
+// again, so a bucket the other run of this target made in between is
+// ours, not a foreign one.
+func TestABucketMadeAfterTheListAheadIsOurs(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := stateFor("after-list")
+	s, other := session(t, nil), session(t, nil)
+	s.ListAhead(ctx)
+	if s.listedAhead(ctx, st.Bucket) {
+		t.Fatal("the list ahead has a bucket nobody made yet")
+	}
+	if _, err := other.S3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(st.Bucket),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: region}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.EnsureBucket(ctx, testenv.Account, st, Options{Project: "after-list"}); err != nil {
+		t.Fatalf("a bucket made after the list ahead: %v", err)
+	}
+}

@@ -37,6 +37,8 @@ type Session struct {
 	// account/bucket): a run proves its state bucket once, not again in
 	// each step that needs the proof (the run lease, the state stage).
 	owned *sync.Map
+	// listed is the account's buckets listed ahead (bucket_ahead.go).
+	listed *bucketList
 }
 
 // Endpoints are endpoint overrides by service, as the SDK reads them from
@@ -75,9 +77,10 @@ func NewSession(cfg aws.Config, eps Endpoints) *Session {
 			// Emulators return no checksums; the SDK would log each one.
 			o.DisableLogOutputChecksumValidationSkipped = true
 		}),
-		DDB:   dynamodb.NewFromConfig(cfg),
-		ECR:   ecr.NewFromConfig(cfg),
-		STS:   sts.NewFromConfig(cfg),
-		owned: &sync.Map{},
+		DDB:    dynamodb.NewFromConfig(cfg),
+		ECR:    ecr.NewFromConfig(cfg),
+		STS:    sts.NewFromConfig(cfg),
+		owned:  &sync.Map{},
+		listed: &bucketList{},
 	}
 }

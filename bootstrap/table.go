@@ -35,6 +35,10 @@ func (e *KeySchemaError) Error() string {
 func (s *Session) EnsureLockTable(ctx context.Context, table string, opts Options) (*Report, error) {
 	rep := &Report{}
 	res := "dynamodb:" + table
+	var ahead *tableAhead
+	if !opts.deferDrift() {
+		ahead = s.readTableAhead(ctx, table)
+	}
 	out, err := s.DDB.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
 	created := false
 	switch {
@@ -64,12 +68,15 @@ func (s *Session) EnsureLockTable(ctx context.Context, table string, opts Option
 			return rep, err
 		}
 	}
-	settings := s.tableSettings(table, desc)
+	if created {
+		ahead = nil // read before the table was there
+	}
+	settings := s.tableSettings(table, desc, ahead)
 	if !created && opts.deferDrift() {
 		rep.Later = later(res, settings, opts.DryRun)
 		return rep, nil
 	}
-	tags, checks, err := s.readTable(ctx, aws.ToString(desc.TableArn), settings)
+	tags, checks, err := s.readTable(ctx, aws.ToString(desc.TableArn), settings, ahead)
 	if err != nil {
 		return rep, err
 	}
@@ -82,13 +89,18 @@ func (s *Session) EnsureLockTable(ctx context.Context, table string, opts Option
 // readTable reads the table's tags and checks its settings at once: reads
 // only. A tags error comes first, as when the tags were read before the
 // checks; a setting's error is left to fixAll.
-func (s *Session) readTable(ctx context.Context, arn string, settings []setting) (map[string]string, []checked, error) {
+func (s *Session) readTable(ctx context.Context, arn string, settings []setting, ahead *tableAhead) (map[string]string, []checked, error) {
 	var (
 		wg      sync.WaitGroup
 		tags    map[string]string
 		tagsErr error
 	)
-	wg.Go(func() { tags, tagsErr = s.tableTags(ctx, arn) })
+	wg.Go(func() {
+		var ok bool
+		if tags, ok = ahead.tagsOf(ctx, arn); !ok {
+			tags, tagsErr = s.tableTags(ctx, arn)
+		}
+	})
 	checks := checkAll(ctx, settings)
 	wg.Wait()
 	if tagsErr != nil {
@@ -178,7 +190,7 @@ func (s *Session) tableTags(ctx context.Context, arn string) (map[string]string,
 	}
 }
 
-func (s *Session) tableSettings(table string, d *ddbtypes.TableDescription) []setting {
+func (s *Session) tableSettings(table string, d *ddbtypes.TableDescription, ahead *tableAhead) []setting {
 	name := aws.String(table)
 	return []setting{
 		{
@@ -210,9 +222,12 @@ func (s *Session) tableSettings(table string, d *ddbtypes.TableDescription) []se
 		{
 			name: "point-in-time recovery",
 			check: func(ctx context.Context) (bool, string, error) {
-				out, err := s.DDB.DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: name})
-				if err != nil {
-					return false, "", err
+				out, ok := ahead.takePITR(ctx)
+				if !ok {
+					var err error
+					if out, err = s.DDB.DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: name}); err != nil {
+						return false, "", err
+					}
 				}
 				if c := out.ContinuousBackupsDescription; c != nil && c.PointInTimeRecoveryDescription != nil &&
 					c.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus == ddbtypes.PointInTimeRecoveryStatusEnabled {

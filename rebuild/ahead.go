@@ -80,8 +80,13 @@ func (a *applier) readStacksAhead(todo, done []terraform.Stack) {
 	for _, ts := range todo {
 		b := ts.Backend
 		r := &stackReads{}
-		if !a.restoredBefore(ts.Name) {
+		switch {
+		case !a.restoredBefore(ts.Name):
 			r.exists = startRead(&a.warm, func() (bool, error) { return a.stateExists(a.warmCtx, b) })
+		case a.importReadyAtOnce(ts.Name, memo):
+			// Its import stage decides on the object, and hands the
+			// read on to the stack (handOn).
+			r.state = startRead(&a.warm, func() (tfstate.Object, error) { return a.readObject(a.warmCtx, b) })
 		}
 		if _, crashed := a.crashed["stack."+ts.Name]; crashed {
 			r.lock = startRead(&a.warm, func() (*tfstate.LockInfo, error) { return a.stateLock(a.warmCtx, b) })
@@ -113,6 +118,37 @@ func (a *applier) readyAtOnce(stack string, memo map[string]bool) bool {
 	}
 	memo[stack] = ok
 	return ok
+}
+
+// importReadyAtOnce reports whether the import stages of a stack run as
+// soon as the bootstrap stages end: each restore into it is done on
+// record (a resume, or a new rebuild that finds the data there), and
+// every stack it depends on is ready at once.
+func (a *applier) importReadyAtOnce(stack string, memo map[string]bool) bool {
+	for _, r := range a.cfg.Restores {
+		if r.Stack == stack && r.BeforeStack() && !a.builtBefore["restore."+r.Name] {
+			return false
+		}
+	}
+	for _, d := range a.cfg.StackDeps(a.cfg.Stack(stack)) {
+		if !a.readyAtOnce(d, memo) {
+			return false
+		}
+	}
+	return true
+}
+
+// aheadForImport is the stack's state object read ahead for its import
+// stage, when there is one and no restore into the stack ran in this run
+// since (a restore that runs makes it older than a read made now).
+func (a *applier) aheadForImport(ctx context.Context, stack string) (tfstate.Object, bool) {
+	a.mu.Lock()
+	r, ran := a.stackReadsAhead[stack], a.restoredInto[stack]
+	a.mu.Unlock()
+	if r == nil || ran {
+		return tfstate.Object{}, false
+	}
+	return r.state.get(ctx)
 }
 
 // restoredBefore reports whether a restore imports into the stack's state

@@ -57,6 +57,9 @@ type applier struct {
 	// builtBefore holds the stages done in this rebuild or the last one:
 	// the state bucket that was built then is likely still there.
 	builtBefore map[string]bool
+	// restoredInto holds the stacks a restore of this run has written
+	// into (guarded by mu): a read of their state made ahead is older.
+	restoredInto map[string]bool
 
 	warmCtx context.Context // cancelled when the run ends
 	// stackReadsAhead are the stacks' reads made ahead (ahead.go), guarded by mu.
@@ -77,7 +80,7 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (_ *outco
 	}
 	a := &applier{core: newCore(cfg, p, opts.Common, "apply", "work"), repair: opts.RepairState, changeScope: opts.ChangeScope,
 		preConfirmed: opts.PreConfirmed,
-		prevDone:     map[string]bool{}, crashed: map[string]time.Time{}, builtBefore: map[string]bool{}}
+		prevDone:     map[string]bool{}, crashed: map[string]time.Time{}, builtBefore: map[string]bool{}, restoredInto: map[string]bool{}}
 	a.kept = kept
 	if a.accept, err = cfg.RestoreNames("--accept-existing", opts.AcceptExisting); err != nil {
 		return nil, err

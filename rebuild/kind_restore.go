@@ -62,6 +62,9 @@ func (a *applier) restore(ctx context.Context, r *config.Restore) error {
 		a.note(name, why)
 	}
 	a.flush() // the restore writes: its running record is saved first
+	a.mu.Lock()
+	a.restoredInto[r.Stack] = true
+	a.mu.Unlock()
 	// Data first: a table restore may start before the state stage; the
 	// lease is taken here when the backend exists already (a resume).
 	if err := a.holdLease(ctx, name, false); err != nil {
@@ -145,7 +148,10 @@ func (a *applier) adopt(ctx context.Context, r *config.Restore) error {
 			return err
 		}
 	}
-	obj, err := a.readObject(ctx, ts.Backend)
+	obj, ok := a.aheadForImport(ctx, st.Name)
+	if !ok {
+		obj, err = a.readObject(ctx, ts.Backend)
+	}
 	if err != nil {
 		return fmt.Errorf("the table %q is restored, but reading stack %s's state failed: %w; run apply again (the restore is not repeated)",
 			r.Resource(), st.Name, err)
