@@ -2,6 +2,7 @@ package rebuild
 
 import (
 	"context"
+	"maps"
 	"strconv"
 	"sync"
 
@@ -118,6 +119,11 @@ type fakeTF struct {
 	fail    map[string]error
 	vars    map[string]map[string]cty.Value
 	addrs   map[string][]string // resource addresses in a stack's state (imports)
+	// printsOutputs: the apply's result carries the outputs, as an
+	// apply that prints them all (none sensitive) does.
+	printsOutputs bool
+	// hook, when set, is called with the stack of each apply.
+	hook func(stack string)
 }
 
 func newFakeTF() *fakeTF {
@@ -132,11 +138,18 @@ func (f *fakeTF) Apply(_ context.Context, s terraform.Stack) (*terraform.Result,
 	defer f.mu.Unlock()
 	f.applied = append(f.applied, s.Name)
 	f.vars[s.Name] = s.Vars
+	if f.hook != nil {
+		f.hook(s.Name)
+	}
 	if err := f.fail[s.Name]; err != nil {
 		return nil, err
 	}
 	f.state[s.Name] = f.outputs[s.Name]
-	return &terraform.Result{Changed: true}, nil
+	res := &terraform.Result{Changed: true}
+	if f.printsOutputs {
+		res.Outputs = &terraform.Outputs{Values: maps.Clone(f.outputs[s.Name]), Sensitive: map[string]bool{}}
+	}
+	return res, nil
 }
 
 func (f *fakeTF) Plan(_ context.Context, s terraform.Stack) (*terraform.PlanResult, error) {

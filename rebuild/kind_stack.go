@@ -119,12 +119,11 @@ func (a *applier) applyStack(ctx context.Context, st *config.Stack, ts terraform
 	a.mu.Lock()
 	a.ckpt.Stage(name).Creating = nil
 	a.mu.Unlock()
-	outs, _, err := a.stackOutputs(ctx, ts)
+	outs, err := a.outputsAfter(ctx, ts, res)
 	if err != nil {
 		return err
 	}
 	a.setOutputs(st, outs, fp)
-	a.recordStateVersion(ctx, ts)
 	a.recordDrillBuckets(ctx, st, ts, changes)
 	for _, n := range res.Notes {
 		a.note(name, n)

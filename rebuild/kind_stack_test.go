@@ -2,6 +2,7 @@ package rebuild
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,9 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zclconf/go-cty/cty"
+
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/events"
 	"github.com/tfrebuild/tfrebuild/outcome"
+	"github.com/tfrebuild/tfrebuild/stages"
 	"github.com/tfrebuild/tfrebuild/terraform"
 	"github.com/tfrebuild/tfrebuild/tfstate"
 )
@@ -249,5 +253,44 @@ func TestReportsNameTheEngine(t *testing.T) {
 	st, err := ReadStatus(context.Background(), w.cfg, StatusOptions{Deps: opts.Deps})
 	if err != nil || st.Engine != "opentofu 1.12.6" {
 		t.Errorf("status engine %q (%v)", st.Engine, err)
+	}
+}
+
+// When the apply printed all of a stack's outputs (none sensitive), its
+// dependents start with them at once: the state object is read for its
+// version behind the stage, and that version is on record when the run
+// ends. Here no state read answers until app has been applied: a stage
+// that waited for its read would never let app start.
+func TestDependentsStartWithTheOutputsTheApplyPrinted(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.tf.printsOutputs = true
+	appApplied := make(chan struct{})
+	var once sync.Once
+	w.tf.hook = func(stack string) {
+		if stack == "app" {
+			once.Do(func() { close(appApplied) })
+		}
+	}
+	w.cloud.hook = func(name string) {
+		if name != "StateRead" {
+			return
+		}
+		select {
+		case <-appApplied:
+		case <-time.After(time.Minute):
+			t.Error("no state read answered before app was applied, and app was not applied within a minute")
+		}
+	}
+	if _, err := w.apply(); !errors.Is(err, stages.ErrWaiting) {
+		t.Fatal(err)
+	}
+	if v := w.tf.vars["app"]["id"]; !v.RawEquals(cty.StringVal("b-1")) {
+		t.Errorf("app's input id = %#v, want base's printed output", v)
+	}
+	for _, st := range []string{"stack.base", "stack.app"} {
+		if v := w.checkpoint().Stages[st].StateVersion; !strings.HasPrefix(v, "etag:") {
+			t.Errorf("%s: state version on record %q", st, v)
+		}
 	}
 }

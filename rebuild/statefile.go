@@ -173,6 +173,38 @@ func (a *applier) readForSkip(ctx context.Context, b terraform.Backend, ahead *f
 	return a.readState(ctx, b)
 }
 
+// outputsAfter are a stack's outputs after its apply. When the apply
+// printed them all (none sensitive), they are taken from it, and the
+// version of the state object it wrote is read and recorded behind the
+// stage (versionBehind), so that the stack's dependents start at once;
+// else they are read from the state object, with its version.
+func (a *applier) outputsAfter(ctx context.Context, ts terraform.Stack, res *terraform.Result) (terraform.Outputs, error) {
+	if res != nil && res.Outputs != nil {
+		a.versionBehind(ctx, ts)
+		return *res.Outputs, nil
+	}
+	outs, _, err := a.stackOutputs(ctx, ts)
+	if err == nil {
+		a.recordStateVersion(ctx, ts)
+	}
+	return outs, err
+}
+
+// versionBehind reads the version of the state object a stack's apply
+// wrote and records it, off the stage; the run waits for it before its
+// last checkpoint save. A run that ends before it is recorded leaves the
+// version of an earlier apply on record, which the object no longer
+// matches when this apply changed it: a resume then runs the stack again
+// instead of skipping it.
+func (a *applier) versionBehind(ctx context.Context, ts terraform.Stack) {
+	a.versions.forget(ts.Backend.Key)
+	a.later.Add(1)
+	go func() {
+		defer a.later.Done()
+		a.recordStateVersion(context.WithoutCancel(ctx), ts)
+	}()
+}
+
 // recordStateVersion keeps, in the stack's checkpoint record, the version
 // of the state object its outputs were read from (read now when this run
 // has not read it).

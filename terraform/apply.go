@@ -113,9 +113,10 @@ func (r *Runner) ready(ctx context.Context, s Stack) (*handle, func(), error) {
 }
 
 // Apply initialises the stack against its backend (unless done already),
-// and plans and applies in one process (applyOnce). It reads no outputs:
-// a caller with access to the state bucket reads them from the state
-// object without a process (package tfstate), others call Outputs.
+// and plans and applies in one process (applyOnce). It starts no process
+// for the outputs: the Result has them when the apply printed them all;
+// else a caller with access to the state bucket reads them from the state
+// object (package tfstate), others call Outputs.
 func (r *Runner) Apply(ctx context.Context, s Stack) (*Result, error) {
 	h, done, err := r.ready(ctx, s)
 	if err != nil {
@@ -125,7 +126,7 @@ func (r *Runner) Apply(ctx context.Context, s Stack) (*Result, error) {
 	if err := r.placeImports(ctx, h); err != nil {
 		return nil, err
 	}
-	changed, err := r.applyOnce(ctx, h)
+	changed, outs, err := r.applyOnce(ctx, h)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +137,7 @@ func (r *Runner) Apply(ctx context.Context, s Stack) (*Result, error) {
 	if t := timingNote(r.Binary.Program(), h.timings); t != "" {
 		notes = append(notes, t)
 	}
-	return &Result{Changed: changed, Notes: notes, Timings: h.takeTimings()}, nil
+	return &Result{Changed: changed, Notes: notes, Timings: h.takeTimings(), Outputs: outs}, nil
 }
 
 // Prepare gets a stack ready for its first command without touching its
@@ -191,16 +192,19 @@ func (h *handle) notes(s Stack, engine string) []string {
 // -var-file=…`, as a script would: it applies exactly the plan it has just
 // computed, and costs one Terraform start, one state read and one lock
 // instead of two. The stream's planned_change messages and plan summary
-// still say what changed. It reports whether the plan had changes.
-func (r *Runner) applyOnce(ctx context.Context, h *handle) (bool, error) {
+// still say what changed. It reports whether the plan had changes, and
+// the outputs the apply printed when they are all there (none
+// sensitive).
+func (r *Runner) applyOnce(ctx context.Context, h *handle) (bool, *Outputs, error) {
 	ui := newJSONUI(h.log, h.stack.Name, h.stack.Progress)
 	args := applyOptions{LockTimeout: r.lockTimeout(), VarFiles: varFiles(h), Locking: h.locking()}.args()
 	err := r.command(ctx, h, "apply", ui, args)
 	ui.flush()
 	if err != nil {
-		return false, r.fail(h, "apply", err)
+		return false, nil, r.fail(h, "apply", err)
 	}
-	return ui.planChanges(), nil
+	outs, _ := ui.appliedOutputs() // unreadable: the caller reads the state
+	return ui.planChanges(), outs, nil
 }
 
 // planAndApply plans to the saved plan file and applies that file when it

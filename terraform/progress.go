@@ -91,6 +91,18 @@ type jsonUI struct {
 	// resource or an output (apply -auto-approve plans and applies in one
 	// stream).
 	changes bool
+	// applied is the apply's closing outputs message: each output's
+	// type and, unless sensitive, its value (appliedOutputs).
+	applied map[string]appliedOutput
+}
+
+// appliedOutput is one output in the outputs message that ends an apply.
+// Its plan-time form has an action instead of a type.
+type appliedOutput struct {
+	Sensitive bool            `json:"sensitive"`
+	Type      json.RawMessage `json:"type"`
+	Value     json.RawMessage `json:"value"`
+	Action    string          `json:"action"`
 }
 
 // planChanges reports whether the stream's plan changes anything.
@@ -147,6 +159,7 @@ func (u *jsonUI) line(raw []byte) {
 				u.changes = true
 			}
 		}
+		u.keepApplied(raw)
 		return
 	}
 	fmt.Fprintln(u.log, m.Message)
@@ -213,4 +226,55 @@ func (u *jsonUI) diagnostic(m *uiMessage) {
 		fmt.Fprintf(u.log, "│ %s\n", l)
 	}
 	fmt.Fprintln(u.log, "╵")
+}
+
+// keepApplied keeps an outputs message when it is the apply's closing
+// one: every output in it has a type and none an action.
+func (u *jsonUI) keepApplied(raw []byte) {
+	var m struct {
+		Outputs map[string]appliedOutput `json:"outputs"`
+	}
+	if json.Unmarshal(raw, &m) != nil || len(m.Outputs) == 0 {
+		return
+	}
+	for _, o := range m.Outputs {
+		if o.Action != "" || len(o.Type) == 0 {
+			return
+		}
+	}
+	u.applied = m.Outputs
+}
+
+// appliedOutputs are the outputs the apply ended with, when its stream
+// told them all: nil when it did not, or when one is sensitive (its value
+// is not in the stream; the caller reads the state for it).
+func (u *jsonUI) appliedOutputs() (*Outputs, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.applied == nil {
+		return nil, nil
+	}
+	type stateOutput struct {
+		Value json.RawMessage `json:"value"`
+		Type  json.RawMessage `json:"type"`
+	}
+	state := struct {
+		Version int                    `json:"version"`
+		Outputs map[string]stateOutput `json:"outputs"`
+	}{Version: 4, Outputs: map[string]stateOutput{}}
+	for name, o := range u.applied {
+		if o.Sensitive || len(o.Value) == 0 {
+			return nil, nil
+		}
+		state.Outputs[name] = stateOutput{Value: o.Value, Type: o.Type}
+	}
+	body, err := json.Marshal(state)
+	if err != nil {
+		return nil, err
+	}
+	outs, err := OutputsFromState(body)
+	if err != nil {
+		return nil, fmt.Errorf("the outputs the apply printed: %w", err)
+	}
+	return &outs, nil
 }

@@ -109,3 +109,40 @@ func TestApplyReportsResourceProgress(t *testing.T) {
 		t.Errorf("the log holds Terraform's human lines:\n%s", data)
 	}
 }
+
+// The outputs message that ends an apply gives the stack's outputs, typed
+// as in the state; its plan-time form (actions), an empty one, or one
+// with a sensitive output (whose value is never printed) gives none, and
+// the caller reads the state.
+func TestJSONUIKeepsTheAppliedOutputs(t *testing.T) {
+	t.Parallel()
+	read := func(lines ...string) (*Outputs, error) {
+		ui := newJSONUI(&strings.Builder{}, "blue", nil)
+		for _, l := range lines {
+			_, _ = ui.Write([]byte(l + "\n"))
+		}
+		return ui.appliedOutputs()
+	}
+	plan := `{"type":"outputs","outputs":{"url":{"sensitive":false,"action":"noop"}}}`
+	applied := `{"type":"outputs","outputs":{"url":{"sensitive":false,"type":"string","value":"http://x"},"ids":{"sensitive":false,"type":["list","number"],"value":[1,2]}}}`
+	outs, err := read(plan, applied)
+	if err != nil || outs == nil {
+		t.Fatalf("the applied outputs: %v %v", outs, err)
+	}
+	if v := outs.Values["url"]; !v.RawEquals(cty.StringVal("http://x")) {
+		t.Errorf("url = %#v", v)
+	}
+	if v := outs.Values["ids"]; !v.RawEquals(cty.ListVal([]cty.Value{cty.NumberIntVal(1), cty.NumberIntVal(2)})) {
+		t.Errorf("ids = %#v", v)
+	}
+	for name, lines := range map[string][]string{
+		"plan-time only": {plan},
+		"empty":          {plan, `{"type":"outputs","outputs":{}}`},
+		"a sensitive one": {plan, `{"type":"outputs","outputs":{"url":{"sensitive":false,"type":"string","value":"http://x"},` +
+			`"key":{"sensitive":true,"type":"string"}}}`},
+	} {
+		if outs, err := read(lines...); outs != nil || err != nil {
+			t.Errorf("%s: %v %v, want none", name, outs, err)
+		}
+	}
+}

@@ -132,6 +132,10 @@ type Result struct {
 	// Timings are the Terraform commands this stack ran in this run,
 	// init ahead included, and how long each took.
 	Timings []Timing
+	// Outputs are the stack's outputs as the apply printed them at its
+	// end; nil when it did not print them all (a sensitive output's
+	// value is never printed: the caller reads the state then).
+	Outputs *Outputs
 }
 
 // handle is one stack's Terraform working copy and log for this run.
