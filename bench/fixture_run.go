@@ -21,6 +21,22 @@ type sample struct {
 	perStack            map[string]time.Duration
 	stages              map[string]time.Duration // the full rebuild's, as tfrebuild reports them
 	resumeStages        map[string]time.Duration // the resume's
+	// resumeLead and resumeTail are each resume's time from the process
+	// start to its first stage, and from its last stage to the exit.
+	resumeLead, resumeTail []time.Duration
+}
+
+// edges are a run's time before its first stage started and after its
+// last stage ended, of its wall time.
+func edges(spans []span, wall time.Duration) (lead, tail time.Duration) {
+	if len(spans) == 0 {
+		return 0, 0
+	}
+	lead, end := spans[0].start, time.Duration(0)
+	for _, sp := range spans {
+		lead, end = min(lead, sp.start), max(end, sp.end)
+	}
+	return lead, wall - end
 }
 
 func (b *bench) fixture(ctx context.Context, f fixture, runs int) error {
@@ -93,7 +109,11 @@ func (b *bench) fixture(ctx context.Context, f fixture, runs int) error {
 		}
 		fmt.Printf(" %s %s", name, median(took).Round(time.Millisecond))
 	}
-	fmt.Println()
+	var lead, tail []time.Duration
+	for _, s := range samples {
+		lead, tail = append(lead, s.resumeLead...), append(tail, s.resumeTail...)
+	}
+	fmt.Printf("; before the first stage %s, after the last %s\n", median(lead).Round(time.Millisecond), median(tail).Round(time.Millisecond))
 	fmt.Println()
 	return nil
 }
@@ -159,10 +179,14 @@ func (b *bench) resumes(ctx context.Context, f fixture, project func(string) str
 		if err := writeConfig(dir, f.config(project("resume"), b.stacks, "")); err != nil {
 			return err
 		}
-		took, _, stages, err := b.applyStages(dir)
+		started := time.Now()
+		took, _, out, err := b.tfrebuildOut(dir, "apply", "--yes", "--no-download", "--json")
 		if err != nil {
 			return err
 		}
+		stages := stageTimes(out)
+		lead, tail := edges(timeline(out, started), took)
+		s.resumeLead, s.resumeTail = append(s.resumeLead, lead), append(s.resumeTail, tail)
 		if _, _, err := d.stack(ctx, f, "link", outs, true); err == nil {
 			return errUnexpectedSuccess
 		}
