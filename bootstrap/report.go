@@ -92,6 +92,11 @@ type Options struct {
 	// did not see its creation finish; an existing bucket without this
 	// target's tags is its own, to tag and harden.
 	Intended bool
+	// TableProved: a write keyed by LockID alone has just succeeded in
+	// the lock table (the run lease), so the table exists, takes writes
+	// and has Terraform's key. With DriftLater, EnsureLockTable then
+	// leaves its whole description and settings to the Report's Later.
+	TableProved bool
 	// Proved, when set, is called once by EnsureBucket when the bucket is
 	// proved the account's, or absent, and before it writes anything:
 	// what does not need the bucket (the lock table) may start then, and

@@ -35,6 +35,10 @@ func (e *KeySchemaError) Error() string {
 func (s *Session) EnsureLockTable(ctx context.Context, table string, opts Options) (*Report, error) {
 	rep := &Report{}
 	res := "dynamodb:" + table
+	if opts.TableProved && opts.deferDrift() {
+		rep.Later = func(ctx context.Context) (*Report, error) { return s.lockTableLater(ctx, table, opts) }
+		return rep, nil
+	}
 	var ahead *tableAhead
 	if !opts.deferDrift() {
 		ahead = s.readTableAhead(ctx, table)
@@ -84,6 +88,19 @@ func (s *Session) EnsureLockTable(ctx context.Context, table string, opts Option
 	wait := func(ctx context.Context) error { return s.waitTable(ctx, table) }
 	err = fixAll(ctx, rep, res, settings, checks, apply, created, opts.DryRun, wait)
 	return rep, err
+}
+
+// lockTableLater is the Later of a lock table proved by a write: its
+// description, key and settings, checked off the critical path.
+func (s *Session) lockTableLater(ctx context.Context, table string, opts Options) (*Report, error) {
+	out, err := s.DDB.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
+	if err != nil {
+		return &Report{}, fmt.Errorf("lock table %q: describe: %w", table, err)
+	}
+	if err := checkKeySchema(table, out.Table); err != nil {
+		return &Report{}, err
+	}
+	return later("dynamodb:"+table, s.tableSettings(table, out.Table, nil), opts.DryRun)(ctx)
 }
 
 // readTable reads the table's tags and checks its settings at once: reads

@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
 // The reads made ahead are used only under the ARN the description
@@ -38,5 +42,39 @@ func TestTableAheadIsUsedOnlyWhenItFits(t *testing.T) {
 	var none *tableAhead
 	if _, ok := none.tagsOf(ctx, a.arn); ok {
 		t.Error("no reads ahead, yet tags")
+	}
+}
+
+// A lock table proved by the run lease's write needs no description on a
+// resume's critical path: EnsureLockTable leaves it, with the settings,
+// to the Report's Later, which then finds what drifted.
+func TestAProvedLockTableIsDescribedLater(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := session(t, nil)
+	opts := Options{Project: "proved", DriftLater: true, TableProved: true}
+	// No such table: a description made now would say so.
+	rep, err := s.EnsureLockTable(ctx, "proved-no-such-table", opts)
+	if err != nil || len(rep.Changes) != 0 || rep.Later == nil {
+		t.Fatalf("a proved table was looked at now: %+v %v", rep, err)
+	}
+	if _, err := rep.Later(ctx); err == nil {
+		t.Error("the later check of a table that does not exist found nothing")
+	}
+	// A table with point-in-time recovery off: the later check reports it.
+	if _, err := s.EnsureLockTable(ctx, "proved-table", Options{Project: "proved"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DDB.UpdateContinuousBackups(ctx, &dynamodb.UpdateContinuousBackupsInput{TableName: aws.String("proved-table"),
+		PointInTimeRecoverySpecification: &ddbtypes.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: aws.Bool(false)}}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = s.EnsureLockTable(ctx, "proved-table", opts)
+	if err != nil || rep.Later == nil {
+		t.Fatal(rep, err)
+	}
+	later, err := rep.Later(ctx)
+	if err != nil || len(later.Changes) != 1 || later.Changes[0].Action != Drift {
+		t.Errorf("the later check: %+v %v", later, err)
 	}
 }

@@ -2,6 +2,7 @@ package rebuild
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -123,9 +124,10 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (_ *outco
 	a.warmCtx = warmCtx
 	a.behind = checkpoint.NewBehind(func(stage string) { a.save(a.store, stage) })
 	res, runErr := a.execute(ctx, a.runStage, func(e stages.Event) { a.behind.Ask(e.Stage) })
+	a.releases.waitAll()
+	leaseGone := a.letLeaseGo(ctx)
 	a.verifyRestores(ctx)
 	a.later.Wait()
-	a.releases.waitAll()
 	a.behind.Close()
 	stopWarm()
 	a.warm.Wait()
@@ -140,7 +142,7 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (_ *outco
 	a.save(a.store, "")
 	sum := a.summary(res, start)
 	sum.History = a.historyRecord()
-	return sum, a.endLease(ctx, runErr)
+	return sum, errors.Join(a.endLease(ctx, runErr), leaseGone())
 }
 
 func (a *applier) runStage(ctx context.Context, s *stages.Stage) error {
@@ -267,6 +269,7 @@ func (a *applier) bootstrapOptions(stage string) bootstrap.Options {
 	o.Repair, o.Converge, o.DriftLater = a.repair, !a.prevDone[stage], a.prevDone[stage]
 	if stage == "state" {
 		a.intendBucket(&o)
+		o.TableProved = a.leaseInTable()
 	}
 	return o
 }

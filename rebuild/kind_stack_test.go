@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -292,5 +293,42 @@ func TestDependentsStartWithTheOutputsTheApplyPrinted(t *testing.T) {
 		if v := w.checkpoint().Stages[st].StateVersion; !strings.HasPrefix(v, "etag:") {
 			t.Errorf("%s: state version on record %q", st, v)
 		}
+	}
+}
+
+// Once an apply's last cloud write is done, its run lease is released
+// behind the rest of its end (reads, the file checkpoint's last save):
+// here no state read made after app's apply answers while the lease is
+// still held, so a run that released it only at its very end would not
+// finish.
+func TestTheLeaseGoesWithTheLastWrite(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.tf.printsOutputs = true // app's state version is read behind its stage
+	var appApplied atomic.Bool
+	w.tf.hook = func(stack string) { appApplied.Store(stack == "app" || appApplied.Load()) }
+	leaseHeld := func() bool {
+		w.cloud.mu.Lock()
+		m := w.cloud.leases
+		w.cloud.mu.Unlock()
+		h, _, _ := m.Read(context.Background())
+		return h != nil
+	}
+	w.cloud.hook = func(name string) {
+		if name != "StateRead" || !appApplied.Load() {
+			return
+		}
+		for deadline := time.Now().Add(time.Minute); leaseHeld(); time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Error("the run lease was still held a minute after app's apply")
+				return
+			}
+		}
+	}
+	if _, err := w.apply(); !errors.Is(err, stages.ErrWaiting) {
+		t.Fatal(err)
+	}
+	if leaseHeld() {
+		t.Error("the run lease is held after the run")
 	}
 }

@@ -17,6 +17,10 @@ import (
 // never drive one target at once. Its loss cancels the run's context
 // (cancel), and every write verifies it first (verifyLease).
 type runLease struct {
+	// inTable: the lease is an item of the state's lock table, written
+	// when it was taken (a proof that the table exists with Terraform's
+	// key).
+	inTable bool
 	// taking makes holdLease one at a time: the state stage and a restore
 	// started beside it (data first) may both try to take it.
 	taking sync.Mutex
@@ -75,8 +79,9 @@ func (c *core) holdLease(ctx context.Context, stage string, must bool) error {
 	if err != nil {
 		return err
 	}
+	_, inTable := store.(*lease.DynamoDB)
 	c.lease.mu.Lock()
-	c.lease.held = l
+	c.lease.held, c.lease.inTable = l, inTable
 	cancel := c.lease.cancel
 	c.lease.mu.Unlock()
 	if cancel != nil {
@@ -87,6 +92,14 @@ func (c *core) holdLease(ctx context.Context, stage string, must bool) error {
 			l.Where(), prev, prev.Heartbeat.UTC().Format("2006-01-02T15:04:05Z")))
 	}
 	return nil
+}
+
+// leaseInTable reports whether this run holds its lease in the lock
+// table.
+func (c *core) leaseInTable() bool {
+	c.lease.mu.Lock()
+	defer c.lease.mu.Unlock()
+	return c.lease.held != nil && c.lease.inTable
 }
 
 func (c *core) heldLease() *lease.Lease {
@@ -115,10 +128,31 @@ func (c *core) endLease(ctx context.Context, runErr error) error {
 	if lost := l.Err(); lost != nil && !errors.Is(runErr, lost) {
 		runErr = errors.Join(lost, runErr)
 	}
-	if err := l.Release(context.WithoutCancel(ctx)); err != nil {
-		runErr = errors.Join(runErr, fmt.Errorf("release the run lease %s: %w; the next run can take it %s after this run's last heartbeat", l.Where(), err, lease.TTL))
+	return errors.Join(runErr, releaseError(l, l.Release(context.WithoutCancel(ctx))))
+}
+
+// releaseError says what a lease release that failed means.
+func releaseError(l *lease.Lease, err error) error {
+	if err == nil {
+		return nil
 	}
-	return runErr
+	return fmt.Errorf("release the run lease %s: %w; the next run can take it %s after this run's last heartbeat", l.Where(), err, lease.TTL)
+}
+
+// letLeaseGo releases the run lease behind the end of an apply whose
+// last cloud write is done (its stages, and the state locks released
+// behind them): with the checkpoint in a file, what the run still does
+// (reads, the checkpoint's last save, the summary) needs no lease. It
+// returns the wait for that release's error. A lease lost, or one whose
+// table also holds the checkpoint, is released at the end (endLease).
+func (c *core) letLeaseGo(ctx context.Context) func() error {
+	l := c.heldLease()
+	if l == nil || l.Err() != nil || c.cfg.Checkpoint.Store == "dynamodb" {
+		return func() error { return nil }
+	}
+	done := make(chan error, 1)
+	go func() { done <- l.Release(context.WithoutCancel(ctx)) }()
+	return func() error { return releaseError(l, <-done) }
 }
 
 // releaseLease lets the lease go early: destroy --all deletes the backend
