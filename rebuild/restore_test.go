@@ -416,3 +416,28 @@ stack "link" {
 		}
 	}
 }
+
+// A resume does not apply again a stack whose restore ran before the
+// stack finished in this rebuild: the stack's apply after the restore has
+// set what the restore does not bring back. (It did, every resume: the
+// rule read the stack's finish time from the record its running attempt
+// had just cleared.)
+func TestAResumeSkipsAStackAppliedAfterItsRestore(t *testing.T) {
+	t.Parallel()
+	w := newRestoreWorld(t)
+	ok := w.rs.bucketRes
+	w.rs.bucketRes = func(restore.BucketOptions) (*restore.Result, error) { return nil, errBoom }
+	if _, err := w.apply(); err == nil {
+		t.Fatal("the bucket restore did not fail")
+	}
+	w.rs.bucketRes = ok
+	if _, err := w.apply(); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.tf.appliedList(); !slices.Equal(got, []string{"shared"}) {
+		t.Errorf("terraform calls %v, want shared once (the resume skips it)", got)
+	}
+	if notes := w.checkpoint().Stages["stack.shared"].Notes; hasNote(notes, "which ran in this rebuild") {
+		t.Errorf("the resume says the restore ran after shared: %q", notes)
+	}
+}

@@ -65,6 +65,9 @@ func (a *applier) restoresRanAfter(st *config.Stack) []string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	stack := a.ckpt.Lookup("stack." + st.Name)
+	if before, ok := a.attempts.before["stack."+st.Name]; ok {
+		stack = &before // the record as this attempt found it (record.go)
+	}
 	var out []string
 	for _, r := range a.cfg.Restores {
 		if r.Stack != st.Name || !r.BeforeStack() {
