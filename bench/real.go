@@ -38,6 +38,7 @@ type realSample struct {
 	againStart          time.Time     // when it started (to place the proxy's calls)
 	repair, repairDir   time.Duration // new rebuild after one parameter was deleted
 	repaired            bool          // the deleted parameter exists again after tfrebuild's run
+	resume, alone       time.Duration // a resume after link failed; link applied again directly
 }
 
 // errNoMirror says the realistic mode cannot run here.
@@ -67,8 +68,8 @@ func realistic(ctx context.Context, o options) error {
 		if err != nil {
 			return fmt.Errorf("realistic repetition %d: %w", i+1, err)
 		}
-		fmt.Printf("  repetition %d: tfrebuild %s, lower bound %s, run-all %s; new rebuild %s / direct %s; after a deletion %s / direct %s\n",
-			i+1, r(s.tool), r(s.bound), r(s.runAll), r(s.again), r(s.againDirect), r(s.repair), r(s.repairDir))
+		fmt.Printf("  repetition %d: tfrebuild %s, lower bound %s, run-all %s; new rebuild %s / direct %s; after a deletion %s / direct %s; resume %s / link alone %s\n",
+			i+1, r(s.tool), r(s.bound), r(s.runAll), r(s.again), r(s.againDirect), r(s.repair), r(s.repairDir), r(s.resume), r(s.alone))
 		samples = append(samples, s)
 	}
 	rb.report(samples)
@@ -92,6 +93,10 @@ func startReal(ctx context.Context, o options, mirror testenv.Mirror) (*realBenc
 	if err := copyStacks(filepath.Join("examples", "runbook-aws", "stacks"), stacks); err != nil {
 		os.RemoveAll(dir)
 		return nil, nil, fmt.Errorf("copy examples/runbook-aws/stacks (run from the repository root): %w", err)
+	}
+	if err := addFailFile(stacks); err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
 	}
 	moto, err := testenv.StartMoto(ctx, filepath.Join(dir, "moto.log"))
 	if err != nil {
@@ -185,7 +190,8 @@ func (rb *realBench) sample(ctx context.Context, i int) (realSample, error) {
 	if s.repairDir, err = ra.applyAgain(ctx); err != nil {
 		return s, err
 	}
-	return s, nil
+	s.resume, s.alone, err = rb.resume(ctx, dir, tool, ra)
+	return s, err
 }
 
 // apply runs `tfrebuild apply --yes --json` and returns its wall time and

@@ -37,6 +37,13 @@ func (rb *realBench) report(samples []realSample) {
 	fmt.Printf("    nothing changed:           tfrebuild %s, direct %s, ratio %.3f  (runs: %s; goal <= 1.05)\n", r(median(again)), r(median(againD)), median(rAgain), list(rAgain))
 	fmt.Printf("    one parameter deleted:     tfrebuild %s, direct %s, ratio %.3f  (runs: %s; goal <= 1.05); re-created by tfrebuild in %d of %d runs\n",
 		r(median(rep)), r(median(repD)), median(rRep), list(rRep), repaired, n)
+	var res, alone []time.Duration
+	var rRes []float64
+	for _, s := range samples {
+		res, alone, rRes = append(res, s.resume), append(alone, s.alone), append(rRes, ratio(s.resume, s.alone))
+	}
+	fmt.Printf("  issue 25, resume after link failed (every stack before it done), against `terraform apply` of link alone, in its initialised folder:\n")
+	fmt.Printf("    tfrebuild %s, link alone %s, ratio %.3f  (runs: %s; goal <= 1.05)\n", r(median(res)), r(median(alone)), median(rRes), list(rRes))
 	rb.printPieces(samples)
 	mid := medianSample(samples)
 	fmt.Printf("  where tfrebuild waits: its stages in repetition %d (tfrebuild %s; offsets from the process start):\n", mid+1, r(samples[mid].tool))

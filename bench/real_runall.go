@@ -35,6 +35,7 @@ type runAll struct {
 	proxy                     *latency.Proxy
 	outs                      map[string]map[string]any
 	pieces                    pieces
+	failLink                  bool // link's apply fails (real_resume.go)
 }
 
 const scriptPoll = time.Second
@@ -195,6 +196,9 @@ func (r *runAll) inputs(stack string) map[string]any {
 		in["orders_table"], in["uploads_bucket"] = r.outs["shared"]["orders_table"], r.outs["shared"]["uploads_bucket"]
 	case "link":
 		in["blue_url"], in["green_url"], in["api_key"] = r.outs["blue"]["url"], r.outs["green"]["url"], r.outs["shared"]["api_key"]
+		if r.failLink {
+			in["fail"] = true
+		}
 	}
 	return in
 }

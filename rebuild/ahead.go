@@ -107,12 +107,13 @@ func (a *applier) readStacksAhead(todo, done []terraform.Stack) {
 
 // readyAtOnce reports whether a done stack's stage runs as soon as the
 // bootstrap stages end: every stack it depends on, directly or not, was
-// done too, and no restore runs before it. memo holds the answers so far.
+// done too, and every restore before it is done on record. memo holds the
+// answers so far.
 func (a *applier) readyAtOnce(stack string, memo map[string]bool) bool {
 	if v, ok := memo[stack]; ok {
 		return v
 	}
-	ok := a.prevDone["stack."+stack] && !a.restoredBefore(stack)
+	ok := a.prevDone["stack."+stack] && a.restoresOnRecord(stack)
 	for _, d := range a.cfg.StackDeps(a.cfg.Stack(stack)) {
 		ok = ok && a.readyAtOnce(d, memo)
 	}
@@ -125,13 +126,24 @@ func (a *applier) readyAtOnce(stack string, memo map[string]bool) bool {
 // record (a resume, or a new rebuild that finds the data there), and
 // every stack it depends on is ready at once.
 func (a *applier) importReadyAtOnce(stack string, memo map[string]bool) bool {
-	for _, r := range a.cfg.Restores {
-		if r.Stack == stack && r.BeforeStack() && !a.builtBefore["restore."+r.Name] {
-			return false
-		}
+	if !a.restoresOnRecord(stack) {
+		return false
 	}
 	for _, d := range a.cfg.StackDeps(a.cfg.Stack(stack)) {
 		if !a.readyAtOnce(d, memo) {
+			return false
+		}
+	}
+	return true
+}
+
+// restoresOnRecord reports whether every restore that runs before the
+// stack is done on record: its stage ends at once unless its target has
+// lost the data (then it runs, and the stack applies after it whatever a
+// read ahead said).
+func (a *applier) restoresOnRecord(stack string) bool {
+	for _, r := range a.cfg.Restores {
+		if r.Stack == stack && r.BeforeStack() && !a.builtBefore["restore."+r.Name] {
 			return false
 		}
 	}
