@@ -140,11 +140,13 @@ func releaseError(l *lease.Lease, err error) error {
 }
 
 // letLeaseGo releases the run lease behind the end of an apply whose
-// last cloud write is done (its stages, and the state locks released
-// behind them): with the checkpoint in a file, what the run still does
-// (reads, the checkpoint's last save, the summary) needs no lease. It
-// returns the wait for that release's error. A lease lost, or one whose
-// table also holds the checkpoint, is released at the end (endLease).
+// stages are done: with the checkpoint in a file, what the run still does
+// needs no lease. That is reads, the checkpoint's last save, the summary,
+// and the release of its own state locks still in flight (each a
+// conditional delete of a record of its own, which a run that takes the
+// lease meanwhile waits for, as for any lock). It returns the wait for
+// that release's error. A lease lost, or one whose table also holds the
+// checkpoint, is released at the end (endLease).
 func (c *core) letLeaseGo(ctx context.Context) func() error {
 	l := c.heldLease()
 	if l == nil || l.Err() != nil || c.cfg.Checkpoint.Store == "dynamodb" {
