@@ -3,6 +3,7 @@ package bootstrap
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"reflect"
@@ -41,12 +42,52 @@ func (s *Session) EnsureRegistries(ctx context.Context, regs []*config.Registry,
 		})
 	}
 	wg.Wait()
+	var later []func(context.Context) (*Report, error)
 	for i, r := range regs {
+		if d := reads[i].described; d != nil {
+			later = append(later, s.registryLater(r, opts, d))
+			continue
+		}
 		if err := s.ensureRegistry(ctx, r, opts, reads[i], rep); err != nil {
 			return rep, err
 		}
 	}
+	if len(later) > 0 {
+		rep.Later = allLater(later)
+	}
 	return rep, nil
+}
+
+// registryLater is the Later of a repository that exists (DriftLater):
+// its tags and settings, read and checked off the critical path.
+func (s *Session) registryLater(r *config.Registry, opts Options, d *ecr.DescribeRepositoriesOutput) func(context.Context) (*Report, error) {
+	return func(ctx context.Context) (*Report, error) {
+		rep := &Report{}
+		rd := s.readRepository(ctx, r, opts, d)
+		if rd.err != nil {
+			return rep, rd.err
+		}
+		return rep, fixAll(ctx, rep, "ecr:"+r.Name, rd.settings, rd.checks, false, false, opts.DryRun, nil)
+	}
+}
+
+// allLater runs several Laters at once into one report.
+func allLater(fs []func(context.Context) (*Report, error)) func(context.Context) (*Report, error) {
+	return func(ctx context.Context) (*Report, error) {
+		reps, errs := make([]*Report, len(fs)), make([]error, len(fs))
+		var wg sync.WaitGroup
+		for i, f := range fs {
+			wg.Go(func() { reps[i], errs[i] = f(ctx) })
+		}
+		wg.Wait()
+		all := &Report{}
+		for _, r := range reps {
+			if r != nil {
+				all.Changes = append(all.Changes, r.Changes...)
+			}
+		}
+		return all, errors.Join(errs...)
+	}
 }
 
 // registryReads is how many repositories are read at once.
@@ -54,11 +95,14 @@ const registryReads = 4
 
 // registryRead is what the reads of one repository found.
 type registryRead struct {
-	missing  bool
-	tags     map[string]string
-	settings []setting
-	checks   []checked
-	err      error
+	missing bool
+	// described: the repository exists and its settings are left for
+	// later (Options.DriftLater); nothing else was read.
+	described *ecr.DescribeRepositoriesOutput
+	tags      map[string]string
+	settings  []setting
+	checks    []checked
+	err       error
 }
 
 func (s *Session) readRegistry(ctx context.Context, r *config.Registry, opts Options) registryRead {
@@ -68,6 +112,9 @@ func (s *Session) readRegistry(ctx context.Context, r *config.Registry, opts Opt
 		return registryRead{missing: true}
 	case err != nil:
 		return registryRead{err: fmt.Errorf("repository %q: describe: %w", r.Name, err)}
+	}
+	if opts.deferDrift() {
+		return registryRead{described: out}
 	}
 	return s.readRepository(ctx, r, opts, out)
 }

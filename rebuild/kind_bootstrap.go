@@ -189,6 +189,8 @@ func ensureRegistries(ctx context.Context, c *core, dry bool, stage string, opts
 		c.recordCreated(stage, acct.Account, rep)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", acct.Account.Label(), err))
+		} else {
+			c.checkLater(ctx, stage, rep)
 		}
 	}
 	return errors.Join(errs...)
