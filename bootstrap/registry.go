@@ -180,6 +180,11 @@ func mutability(immutable bool) ecrtypes.ImageTagMutability {
 }
 
 func (s *Session) createRepository(ctx context.Context, r *config.Registry, opts Options) error {
+	if opts.BeforeCreate != nil {
+		if err := opts.BeforeCreate("ecr:" + r.Name); err != nil {
+			return fmt.Errorf("repository %q: before creating it: %w", r.Name, err)
+		}
+	}
 	all := opts.tags()
 	for k, v := range r.Tags {
 		all[k] = v

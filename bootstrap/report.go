@@ -83,10 +83,12 @@ type Options struct {
 	// pull from it (the workload accounts of a registry kept in another
 	// account). The registry's own account is left out: it needs no grant.
 	PullAccounts map[string][]string
-	// BeforeCreate, when set, is called with the resource ("s3://bucket")
-	// just before its create call: the caller records the intent, so that
-	// a run that dies between the create and the tagging and hardening
-	// leaves a resource the next run knows as its own (Intended).
+	// BeforeCreate, when set, is called with the resource ("s3://bucket",
+	// "ecr:name") just before its create call, which does not happen when
+	// it fails. For the bucket the caller records the intent, so that a
+	// run that dies between the create and the tagging and hardening
+	// leaves a resource the next run knows as its own (Intended); a
+	// resume's registries wait there for the proof of the run lease.
 	BeforeCreate func(resource string) error
 	// Intended: this target recorded the intent to create the bucket and
 	// did not see its creation finish; an existing bucket without this

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/tfrebuild/tfrebuild/bootstrap"
 	"github.com/tfrebuild/tfrebuild/checkpoint"
@@ -66,10 +67,25 @@ func (stateKind) destroy(ctx context.Context, d *destroyer, s *stages.Stage) err
 }
 
 func (registriesKind) apply(ctx context.Context, a *applier, s *stages.Stage) error {
-	if err := a.verifyLease(ctx); err != nil {
-		return err
+	opts := a.bootstrapOptions(s.Name)
+	if !opts.DriftLater || opts.Repair || opts.Converge {
+		// Settings may be fixed: the lease is proved before anything.
+		if err := a.verifyLease(ctx); err != nil {
+			return err
+		}
+		return ensureRegistries(ctx, a.core, false, s.Name, opts)
 	}
-	return ensureRegistries(ctx, a.core, false, s.Name, a.bootstrapOptions(s.Name))
+	// A resume only describes the repositories, and creates one that is
+	// missing: the proof of the lease runs beside the reads, and a create
+	// waits for it.
+	proved := make(chan error, 1)
+	go func() { proved <- a.verifyLease(ctx) }()
+	var once sync.Once
+	var proof error
+	wait := func() error { once.Do(func() { proof = <-proved }); return proof }
+	opts.BeforeCreate = func(string) error { return wait() }
+	err := ensureRegistries(ctx, a.core, false, s.Name, opts)
+	return errors.Join(wait(), err)
 }
 
 func (registriesKind) plan(ctx context.Context, p *planner, s *stages.Stage) error {

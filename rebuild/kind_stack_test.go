@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,8 +15,10 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/events"
+	"github.com/tfrebuild/tfrebuild/lease"
 	"github.com/tfrebuild/tfrebuild/outcome"
 	"github.com/tfrebuild/tfrebuild/stages"
 	"github.com/tfrebuild/tfrebuild/terraform"
@@ -332,3 +335,45 @@ func TestTheLeaseGoesWithTheLastWrite(t *testing.T) {
 		t.Error("the run lease is held after the run")
 	}
 }
+
+// A resume's registries stage proves the run lease beside its reads, and
+// a repository it would create waits for that proof: with the lease
+// taken over meanwhile, the create is refused with the loss, and the run
+// ends with it.
+func TestAResumeCreatesNoRepositoryWithoutTheLease(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	if _, err := w.apply(); !errors.Is(err, stages.ErrWaiting) {
+		t.Fatal(err)
+	}
+	var createErr error
+	w.cloud.hook = func(name string) {
+		switch name {
+		case "EnsureLockTable": // the state stage, with the lease held: another run takes it
+			w.cloud.mu.Lock()
+			m := w.cloud.leases
+			w.cloud.mu.Unlock()
+			_, v, _ := m.Read(context.Background())
+			m.mu.Lock()
+			m.h, m.ver = &checkpoint.Holder{RunID: "thief", Token: 9}, atoi(v)+1
+			m.mu.Unlock()
+		case "EnsureRegistries":
+			opts := w.cloud.callsOf("EnsureRegistries")
+			if o := opts[len(opts)-1]; o.BeforeCreate == nil {
+				createErr = errors.New("no wait before a create")
+			} else {
+				createErr = o.BeforeCreate("ecr:app")
+			}
+		}
+	}
+	_, err := w.apply()
+	var lost *lease.LostError
+	if !errors.As(createErr, &lost) {
+		t.Errorf("a create after the lease was taken: %v", createErr)
+	}
+	if !errors.As(err, &lost) {
+		t.Errorf("the run ends with %v, want the lease's loss", err)
+	}
+}
+
+func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
