@@ -2,9 +2,7 @@ package rebuild
 
 import (
 	"errors"
-	"sync"
 	"testing"
-	"time"
 )
 
 // A resume reads, while the state stage runs, whether each stack still to
@@ -27,22 +25,7 @@ func TestResumeReadsStacksAhead(t *testing.T) {
 	locks := w.cloud.called("StateLock")
 	// The registries stage waits until app's state has been asked for: it
 	// is, ahead, unless the stage waits for app's own stage.
-	asked := make(chan struct{})
-	var once sync.Once
-	w.cloud.mu.Lock()
-	w.cloud.hook = func(name string) {
-		switch name {
-		case "StateExists":
-			once.Do(func() { close(asked) })
-		case "EnsureRegistries":
-			select {
-			case <-asked:
-			case <-time.After(30 * time.Second): // only a failure waits this long
-				t.Error("app's state was not asked for ahead of its stage")
-			}
-		}
-	}
-	w.cloud.mu.Unlock()
+	w.cloud.callsAfter(t, "EnsureRegistries", "StateExists", "app's state was not asked for ahead of its stage")
 	if _, err := w.apply(); err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,8 @@ import (
 	"maps"
 	"strconv"
 	"sync"
+	"testing"
+	"time"
 
 	"github.com/zclconf/go-cty/cty"
 
@@ -45,6 +47,28 @@ func (f *fakeCloud) call(name string, o bootstrap.Options) {
 	f.mu.Unlock()
 	if hook != nil {
 		hook(name)
+	}
+}
+
+// callsAfter makes every call of method wait, up to 30 seconds (a
+// failure, said with why), until first has been called: a test that the
+// reads behind first are made ahead of what calls method.
+func (f *fakeCloud) callsAfter(t *testing.T, method, first, why string) {
+	called := make(chan struct{})
+	var once sync.Once
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hook = func(name string) {
+		switch name {
+		case first:
+			once.Do(func() { close(called) })
+		case method:
+			select {
+			case <-called:
+			case <-time.After(30 * time.Second): // only a failure waits this long
+				t.Error(why)
+			}
+		}
 	}
 }
 
@@ -245,6 +269,9 @@ type memLease struct {
 	mu  sync.Mutex
 	h   *checkpoint.Holder
 	ver int
+	// deleted, when set, is closed the first time the record is deleted.
+	deleted     chan struct{}
+	deletedOnce sync.Once
 }
 
 func (m *memLease) Where() string { return "memory" }
@@ -276,5 +303,8 @@ func (m *memLease) Delete(_ context.Context, version string) error {
 		return lease.ErrConflict
 	}
 	m.h = nil
+	if m.deleted != nil {
+		m.deletedOnce.Do(func() { close(m.deleted) })
+	}
 	return nil
 }

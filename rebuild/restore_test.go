@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -435,22 +434,7 @@ func TestAResumeSkipsAStackAppliedAfterItsRestore(t *testing.T) {
 	// shared's state is read ahead, while the state stage runs: its
 	// restore is done on record, so its import stage and its own stage
 	// run as soon as the bootstrap ends.
-	read := make(chan struct{})
-	var once sync.Once
-	w.cloud.mu.Lock()
-	w.cloud.hook = func(name string) {
-		switch name {
-		case "StateRead":
-			once.Do(func() { close(read) })
-		case "EnsureLockTable":
-			select {
-			case <-read:
-			case <-time.After(30 * time.Second): // only a failure waits this long
-				t.Error("shared's state was not read ahead of its stages")
-			}
-		}
-	}
-	w.cloud.mu.Unlock()
+	w.cloud.callsAfter(t, "EnsureLockTable", "StateRead", "shared's state was not read ahead of its stages")
 	if _, err := w.apply(); err != nil {
 		t.Fatal(err)
 	}

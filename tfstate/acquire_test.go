@@ -14,35 +14,43 @@ import (
 // lock table, and with the lock table and lock files together.
 func TestAcquireOwnLockOnceAndOthersNever(t *testing.T) {
 	t.Parallel()
+	eachLockStyle(t, func(t *testing.T, b *bed) {
+		ctx := context.Background()
+		mine := LockInfo{ID: "run1-aaaa", Operation: "OperationTypeApply", Who: "ann@h1", Version: "1.11.4", Created: time.Now()}
+		if err := b.client.Acquire(ctx, b.loc, mine, "tfrebuild run run1", 0); err != nil {
+			t.Fatal(err)
+		}
+		// The same request once more, as a retry after a late answer.
+		if err := b.client.Acquire(ctx, b.loc, mine, "tfrebuild run run1", 0); err != nil {
+			t.Fatalf("a retried request of the lock's own holder: %v", err)
+		}
+		other := LockInfo{ID: "bob-bbbb", Operation: "OperationTypeApply", Who: "ann@h1", Created: time.Now()}
+		var held *HeldError
+		if err := b.client.Acquire(ctx, b.loc, other, "", 0); !errors.As(err, &held) || held.Info.ID != "run1-aaaa" {
+			t.Fatalf("another ID (same user@host) while held: %v", err)
+		}
+		if info, err := b.client.Lock(ctx, b.loc); err != nil || info == nil || info.ID != "run1-aaaa" {
+			t.Fatalf("the lock as the engine reads it: %+v %v", info, err)
+		}
+		if err := b.client.ForceUnlock(ctx, b.loc, "run1-aaaa"); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.client.Acquire(ctx, b.loc, other, "", 0); err != nil {
+			t.Fatalf("a released lock is free: %v", err)
+		}
+	})
+}
+
+// eachLockStyle runs f on a bed of its own that locks with the lock table,
+// and on one that locks with the table and lock files together.
+func eachLockStyle(t *testing.T, f func(t *testing.T, b *bed)) {
 	for _, lockfile := range []bool{false, true} {
 		name := map[bool]string{false: "table", true: "table and file"}[lockfile]
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			ctx := context.Background()
 			b := newBed(t, "", "", true)
 			b.loc.UseLockfile = lockfile
-			mine := LockInfo{ID: "run1-aaaa", Operation: "OperationTypeApply", Who: "ann@h1", Version: "1.11.4", Created: time.Now()}
-			if err := b.client.Acquire(ctx, b.loc, mine, "tfrebuild run run1", 0); err != nil {
-				t.Fatal(err)
-			}
-			// The same request once more, as a retry after a late answer.
-			if err := b.client.Acquire(ctx, b.loc, mine, "tfrebuild run run1", 0); err != nil {
-				t.Fatalf("a retried request of the lock's own holder: %v", err)
-			}
-			other := LockInfo{ID: "bob-bbbb", Operation: "OperationTypeApply", Who: "ann@h1", Created: time.Now()}
-			var held *HeldError
-			if err := b.client.Acquire(ctx, b.loc, other, "", 0); !errors.As(err, &held) || held.Info.ID != "run1-aaaa" {
-				t.Fatalf("another ID (same user@host) while held: %v", err)
-			}
-			if info, err := b.client.Lock(ctx, b.loc); err != nil || info == nil || info.ID != "run1-aaaa" {
-				t.Fatalf("the lock as the engine reads it: %+v %v", info, err)
-			}
-			if err := b.client.ForceUnlock(ctx, b.loc, "run1-aaaa"); err != nil {
-				t.Fatal(err)
-			}
-			if err := b.client.Acquire(ctx, b.loc, other, "", 0); err != nil {
-				t.Fatalf("a released lock is free: %v", err)
-			}
+			f(t, b)
 		})
 	}
 }
@@ -52,33 +60,27 @@ func TestAcquireOwnLockOnceAndOthersNever(t *testing.T) {
 // stays, and the error wraps ErrNotHeld.
 func TestReleaseFreesOwnLockOnly(t *testing.T) {
 	t.Parallel()
-	for _, lockfile := range []bool{false, true} {
-		name := map[bool]string{false: "table", true: "table and file"}[lockfile]
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			b := newBed(t, "", "", true)
-			b.loc.UseLockfile = lockfile
-			mine := LockInfo{ID: "run1-aaaa", Operation: "OperationTypeApply", Who: "ann@h1", Version: "1.11.4", Created: time.Now()}
-			if err := b.client.Acquire(ctx, b.loc, mine, "tfrebuild run run1", 0); err != nil {
-				t.Fatal(err)
-			}
-			if err := b.client.Release(ctx, b.loc, mine, "tfrebuild run run1"); err != nil {
-				t.Fatal(err)
-			}
-			if info, err := b.client.Lock(ctx, b.loc); err != nil || info != nil {
-				t.Fatalf("after the release the state is locked: %+v %v", info, err)
-			}
-			other := LockInfo{ID: "bob-bbbb", Operation: "OperationTypeApply", Who: "bob@h2", Created: time.Now()}
-			if err := b.client.Acquire(ctx, b.loc, other, "", 0); err != nil {
-				t.Fatal(err)
-			}
-			if err := b.client.Release(ctx, b.loc, mine, "tfrebuild run run1"); !errors.Is(err, ErrNotHeld) {
-				t.Fatalf("releasing a lock someone else took since: %v", err)
-			}
-			if info, err := b.client.Lock(ctx, b.loc); err != nil || info == nil || info.ID != "bob-bbbb" {
-				t.Fatalf("the other's lock after our release: %+v %v", info, err)
-			}
-		})
-	}
+	eachLockStyle(t, func(t *testing.T, b *bed) {
+		ctx := context.Background()
+		mine := LockInfo{ID: "run1-aaaa", Operation: "OperationTypeApply", Who: "ann@h1", Version: "1.11.4", Created: time.Now()}
+		if err := b.client.Acquire(ctx, b.loc, mine, "tfrebuild run run1", 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.client.Release(ctx, b.loc, mine, "tfrebuild run run1"); err != nil {
+			t.Fatal(err)
+		}
+		if info, err := b.client.Lock(ctx, b.loc); err != nil || info != nil {
+			t.Fatalf("after the release the state is locked: %+v %v", info, err)
+		}
+		other := LockInfo{ID: "bob-bbbb", Operation: "OperationTypeApply", Who: "bob@h2", Created: time.Now()}
+		if err := b.client.Acquire(ctx, b.loc, other, "", 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.client.Release(ctx, b.loc, mine, "tfrebuild run run1"); !errors.Is(err, ErrNotHeld) {
+			t.Fatalf("releasing a lock someone else took since: %v", err)
+		}
+		if info, err := b.client.Lock(ctx, b.loc); err != nil || info == nil || info.ID != "bob-bbbb" {
+			t.Fatalf("the other's lock after our release: %+v %v", info, err)
+		}
+	})
 }
