@@ -83,7 +83,7 @@ func (a *applier) readStacksAhead(todo, done []terraform.Stack) {
 		switch {
 		case !a.restoredBefore(ts.Name):
 			r.exists = startRead(&a.warm, func() (bool, error) { return a.stateExists(a.warmCtx, b) })
-		case a.importReadyAtOnce(ts.Name, memo):
+		case a.startsAtOnce(ts.Name, memo):
 			// Its import stage decides on the object, and hands the
 			// read on to the stack (handOn).
 			r.state = startRead(&a.warm, func() (tfstate.Object, error) { return a.readObject(a.warmCtx, b) })
@@ -106,26 +106,23 @@ func (a *applier) readStacksAhead(todo, done []terraform.Stack) {
 }
 
 // readyAtOnce reports whether a done stack's stage runs as soon as the
-// bootstrap stages end: every stack it depends on, directly or not, was
-// done too, and every restore before it is done on record. memo holds the
+// bootstrap stages end (startsAtOnce, and it was done). memo holds the
 // answers so far.
 func (a *applier) readyAtOnce(stack string, memo map[string]bool) bool {
 	if v, ok := memo[stack]; ok {
 		return v
 	}
-	ok := a.prevDone["stack."+stack] && a.restoresOnRecord(stack)
-	for _, d := range a.cfg.StackDeps(a.cfg.Stack(stack)) {
-		ok = ok && a.readyAtOnce(d, memo)
-	}
+	ok := a.prevDone["stack."+stack] && a.startsAtOnce(stack, memo)
 	memo[stack] = ok
 	return ok
 }
 
-// importReadyAtOnce reports whether the import stages of a stack run as
-// soon as the bootstrap stages end: each restore into it is done on
-// record (a resume, or a new rebuild that finds the data there), and
-// every stack it depends on is ready at once.
-func (a *applier) importReadyAtOnce(stack string, memo map[string]bool) bool {
+// startsAtOnce reports whether a stack's stages (its import stages, then
+// its own) run as soon as the bootstrap stages end: every restore before
+// it is done on record (a resume, or a new rebuild that finds the data
+// there), and every stack it depends on, directly or not, was done and
+// is ready at once too.
+func (a *applier) startsAtOnce(stack string, memo map[string]bool) bool {
 	if !a.restoresOnRecord(stack) {
 		return false
 	}
