@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/tfrebuild/tfrebuild/bootstrap"
 	"github.com/tfrebuild/tfrebuild/checkpoint"
@@ -78,14 +77,10 @@ func (registriesKind) apply(ctx context.Context, a *applier, s *stages.Stage) er
 	// A resume only describes the repositories, and creates one that is
 	// missing: the proof of the lease runs beside the reads, and a create
 	// waits for it.
-	proved := make(chan error, 1)
-	go func() { proved <- a.verifyLease(ctx) }()
-	var once sync.Once
-	var proof error
-	wait := func() error { once.Do(func() { proof = <-proved }); return proof }
-	opts.BeforeCreate = func(string) error { return wait() }
+	proved := a.proveLease(ctx)
+	opts.BeforeCreate = func(string) error { return proved() }
 	err := ensureRegistries(ctx, a.core, false, s.Name, opts)
-	return errors.Join(wait(), err)
+	return errors.Join(proved(), err)
 }
 
 func (registriesKind) plan(ctx context.Context, p *planner, s *stages.Stage) error {

@@ -172,17 +172,8 @@ func (a *applier) releaseStaleLock(ctx context.Context, ts terraform.Stack, stag
 	if err != nil || info == nil {
 		return err
 	}
-	prev := a.previous
-	ours := prev != nil && lockOfRun(info, prev.RunID) && info.Who == prev.User+"@"+prev.Host && !info.Created.Before(stageStart.Add(-time.Second))
-	if ours {
-		if err := a.waitIdle(ctx, ts.Name); err != nil {
-			return err
-		}
-		if err := a.forceUnlock(ctx, b, info.ID); err != nil {
-			return fmt.Errorf("release the state lock left by run %s: %w", prev.RunID, err)
-		}
-		a.note("stack."+ts.Name, fmt.Sprintf("released the state lock left by this target's previous run (%s), which ended without releasing it: lock %s", prev, info))
-		return nil
+	if a.deadRunsLock(info) && !info.Created.Before(stageStart.Add(-time.Second)) {
+		return a.releaseDeadRunsLock(ctx, ts, info)
 	}
 	return fmt.Errorf("the state %s is locked, %s. It is not this target's own crashed run, so tfrebuild leaves it. "+
 		"If nobody is running %s on it, release it with:\n  %s\nthen continue with:\n  %s",

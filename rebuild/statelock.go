@@ -25,7 +25,7 @@ import (
 
 // holdStateLock takes a stack's state lock for one engine command and
 // returns its release; a backend without locking needs none. A release
-// of the stack's lock still in flight (releaseBehind) ends first. A lock
+// of the stack's lock still in flight (lockReleases) ends first. A lock
 // the previous run of this target left (its ID is that run's, and that
 // run is provably gone) is released and taken again: a run that died
 // between its engine's end and the release leaves one.
@@ -71,24 +71,48 @@ func (c *core) lockTimeout() time.Duration {
 }
 
 // releasePreviousRunsLock releases, when acquireErr is a lock held by the
-// previous run of this target, that lock, once no engine command of the
-// stack runs any more; it returns acquireErr for any other lock, and nil
-// when the lock was released (or was gone by then).
+// previous run of this target, that lock (releaseDeadRunsLock); it
+// returns acquireErr for any other lock, and nil when the lock was
+// released (or was gone by then).
 func (c *core) releasePreviousRunsLock(ctx context.Context, s terraform.Stack, acquireErr error) error {
 	var held *tfstate.HeldError
-	prev := c.previous
-	if !errors.As(acquireErr, &held) || prev == nil || !lockOfRun(&held.Info, prev.RunID) || held.Info.Who != prev.User+"@"+prev.Host {
+	if !errors.As(acquireErr, &held) || !c.deadRunsLock(&held.Info) {
 		return acquireErr
 	}
+	return c.releaseDeadRunsLock(ctx, s, &held.Info)
+}
+
+// deadRunsLock reports whether a state lock is the previous run's: its ID
+// is one of that run's, its holder that run's user and host. That run is
+// provably gone (this run holds the run lock and the lease).
+func (c *core) deadRunsLock(info *tfstate.LockInfo) bool {
+	prev := c.previous
+	return prev != nil && lockOfRun(info, prev.RunID) && info.Who == prev.User+"@"+prev.Host
+}
+
+// releaseDeadRunsLock releases a lock of the previous run once no engine
+// command of the stack runs any more, and says so.
+func (c *core) releaseDeadRunsLock(ctx context.Context, s terraform.Stack, info *tfstate.LockInfo) error {
 	if err := c.waitIdle(ctx, s.Name); err != nil {
 		return err
 	}
-	err := c.forceUnlock(ctx, s.Backend, held.Info.ID)
+	err := c.forceUnlock(ctx, s.Backend, info.ID)
 	if err != nil && !errors.Is(err, tfstate.ErrNotHeld) {
-		return fmt.Errorf("release the state lock left by run %s: %w", prev.RunID, err)
+		return fmt.Errorf("release the state lock left by run %s: %w", c.previous.RunID, err)
 	}
-	c.note("stack."+s.Name, fmt.Sprintf("released the state lock left by this target's previous run (%s), which ended before releasing it: lock %s", prev, held.Info))
+	c.note("stack."+s.Name, fmt.Sprintf("released the state lock left by this target's previous run (%s), which ended before releasing it: lock %s", c.previous, info))
 	return nil
+}
+
+// proveLease starts the proof that this run still holds its lease (a
+// round trip) and returns the wait for its result, which may be asked
+// any number of times.
+func (c *core) proveLease(ctx context.Context) func() error {
+	proved := make(chan error, 1)
+	go func() { proved <- c.verifyLease(ctx) }()
+	var once sync.Once
+	var err error
+	return func() error { once.Do(func() { err = <-proved }); return err }
 }
 
 // lockForWrite prepares an engine command that writes a stack's state:
@@ -96,10 +120,9 @@ func (c *core) releasePreviousRunsLock(ctx context.Context, s terraform.Stack, a
 // two at once (each is a round trip), and returns the lock's release.
 // Either failing, nothing is held and the engine does not run.
 func (c *core) lockForWrite(ctx context.Context, s terraform.Stack) (func(), error) {
-	verified := make(chan error, 1)
-	go func() { verified <- c.verifyLease(ctx) }()
+	proved := c.proveLease(ctx)
 	release, err := c.holdStateLock(ctx, s)
-	if verr := <-verified; verr != nil {
+	if verr := proved(); verr != nil {
 		if err == nil {
 			release()
 		}
