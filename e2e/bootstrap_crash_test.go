@@ -34,7 +34,7 @@ func TestBootstrapCrashAfterCreateBucketConverges(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, tagging := r.URL.Query()["tagging"]
 		if cmd := victim.Load(); cmd != nil && r.Method == http.MethodPut && tagging && strings.Contains(r.URL.Path, tg.bucket()) {
-			killed.Store(true) // before the kill: the test wakes as soon as the run is dead
+			killed.Store(true)     // before the kill: the test wakes as soon as the run is dead
 			_ = cmd.Process.Kill() // the crash: nothing after CreateBucket runs
 			http.Error(w, "gone", http.StatusBadGateway)
 			return
