@@ -34,9 +34,27 @@ func OpenGuarded(ctx context.Context, cfg *config.Config) (*Sessions, map[string
 			s.ListAhead(ctx)
 		}
 	}
+	if names := targetRegistries(cfg); len(names) > 0 {
+		// A resume's registries stage asks only whether each repository
+		// is there: the reads are made now too, and used after the guard.
+		if s, err := ss.For(AccountOf(cfg, "")); err == nil {
+			s.DescribeAhead(ctx, names)
+		}
+	}
 	ids, err := ss.Guard(ctx, AccountOf(cfg, ""), others...)
 	if err != nil {
 		return nil, nil, err
 	}
 	return ss, ids, nil
+}
+
+// targetRegistries names the repositories that live in the target account.
+func targetRegistries(cfg *config.Config) []string {
+	var names []string
+	for _, r := range cfg.Registries {
+		if r.Account == "" {
+			names = append(names, r.Name)
+		}
+	}
+	return names
 }

@@ -106,7 +106,11 @@ type registryRead struct {
 }
 
 func (s *Session) readRegistry(ctx context.Context, r *config.Registry, opts Options) registryRead {
-	out, err := s.ECR.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{r.Name}})
+	out, ahead := s.takeDescribed(ctx, r.Name)
+	var err error
+	if !ahead {
+		out, err = s.ECR.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{r.Name}})
+	}
 	switch {
 	case awserr.Is(err, "RepositoryNotFoundException"):
 		return registryRead{missing: true}

@@ -39,6 +39,8 @@ type Session struct {
 	owned *sync.Map
 	// listed is the account's buckets listed ahead (bucket_ahead.go).
 	listed *bucketList
+	// described is repositories described ahead (registry_ahead.go).
+	described *registriesAhead
 }
 
 // Endpoints are endpoint overrides by service, as the SDK reads them from
@@ -77,10 +79,11 @@ func NewSession(cfg aws.Config, eps Endpoints) *Session {
 			// Emulators return no checksums; the SDK would log each one.
 			o.DisableLogOutputChecksumValidationSkipped = true
 		}),
-		DDB:    dynamodb.NewFromConfig(cfg),
-		ECR:    ecr.NewFromConfig(cfg),
-		STS:    sts.NewFromConfig(cfg),
-		owned:  &sync.Map{},
-		listed: &bucketList{},
+		DDB:       dynamodb.NewFromConfig(cfg),
+		ECR:       ecr.NewFromConfig(cfg),
+		STS:       sts.NewFromConfig(cfg),
+		owned:     &sync.Map{},
+		listed:    &bucketList{},
+		described: &registriesAhead{},
 	}
 }
