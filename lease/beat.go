@@ -33,13 +33,15 @@ func (l *Lease) refresh(timeout time.Duration) error {
 	l.mu.Lock()
 	me, ver := l.me, l.version
 	l.mu.Unlock()
-	me.Heartbeat = l.o.now().UTC()
+	sent := l.o.now()
+	me.Heartbeat = sent.UTC()
 	nv, err := l.s.Put(ctx, me, ver)
 	switch {
 	case err == nil:
 		l.mu.Lock()
 		l.version, l.lastOK = nv, l.o.now()
 		l.mu.Unlock()
+		l.proved(sent)
 		return nil
 	case errors.Is(err, ErrConflict):
 		other, _, _ := l.s.Read(ctx)

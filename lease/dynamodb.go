@@ -3,6 +3,7 @@ package lease
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -96,4 +97,34 @@ func conflict(err error) error {
 		return fmt.Errorf("%w: %v", ErrConflict, err)
 	}
 	return err
+}
+
+var _ BesideStore = (*DynamoDB)(nil)
+
+// PutBeside writes the lease and beside in one transaction.
+func (d *DynamoDB) PutBeside(ctx context.Context, h checkpoint.Holder, beside []ddbtypes.TransactWriteItem) (string, bool, error) {
+	body, err := json.Marshal(h)
+	if err != nil {
+		return "", false, err
+	}
+	item := d.key()
+	item["Holder"] = &ddbtypes.AttributeValueMemberS{Value: string(body)}
+	item["Version"] = &ddbtypes.AttributeValueMemberN{Value: "1"}
+	put := &ddbtypes.Put{TableName: aws.String(d.Table), Item: item}
+	d.condition("", &put.ConditionExpression, &put.ExpressionAttributeValues)
+	items := append([]ddbtypes.TransactWriteItem{{Put: put}}, beside...)
+	_, err = d.DB.TransactWriteItems(ctx, &ddb.TransactWriteItemsInput{TransactItems: items})
+	if err == nil {
+		return "1", true, nil
+	}
+	var canceled *ddbtypes.TransactionCanceledException
+	if !errors.As(err, &canceled) || len(canceled.CancellationReasons) != len(items) {
+		return "", false, conflict(err)
+	}
+	if aws.ToString(canceled.CancellationReasons[0].Code) == "ConditionalCheckFailed" {
+		return "", false, fmt.Errorf("%w: %v", ErrConflict, err)
+	}
+	// One of beside is in place (a state lock held): the lease alone.
+	v, err := d.Put(ctx, h, "")
+	return v, false, err
 }

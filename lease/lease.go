@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 )
 
@@ -23,6 +25,17 @@ type Store interface {
 	Delete(ctx context.Context, version string) error
 	// Where names the record for people: dynamodb:TABLE/ID or s3://BUCKET/KEY.
 	Where() string
+}
+
+// BesideStore is a Store that can write other items in the same
+// transaction as a free lease (Options.Beside).
+type BesideStore interface {
+	Store
+	// PutBeside writes the lease where there is none, with beside in one
+	// transaction; taken is false when the transaction failed on one of
+	// beside and the lease was then written alone. A lease in place is
+	// ErrConflict, and then nothing was written.
+	PutBeside(ctx context.Context, h checkpoint.Holder, beside []Item) (version string, taken bool, err error)
 }
 
 // ErrNoStore is a lease record whose table does not exist (yet): there
@@ -61,10 +74,38 @@ func (e *LostError) Error() string {
 		"since another run may now take it over; run status to see where it stopped, and apply again once AWS answers", e.Where, e.Reason)
 }
 
+// Fresh is how long after this run wrote or proved its lease Verify
+// takes it as proved without reading it. No other run takes over a
+// lease whose heartbeat is younger than the TTL from a live holder
+// (takeOver), so within this small part of it only a record deleted or
+// replaced by hand goes unseen; the heartbeat and the next proof after it
+// find that.
+const Fresh = TTL / 30
+
 // Options tune a lease; the zero value is the default.
 type Options struct {
 	TTL time.Duration // TTL when 0
-	Now func() time.Time
+	// Fresh is Fresh when 0; below 0, Verify always reads.
+	Fresh time.Duration
+	Now   func() time.Time
+	// Beside are items written in the same transaction as the lease when
+	// it is free (DynamoDB only): a state lock the run takes at once. When
+	// the transaction fails on one of them, the lease is written alone;
+	// Lease.BesideTaken says which happened.
+	Beside []Item
+}
+
+// Item is one write of a DynamoDB transaction (Options.Beside).
+type Item = ddbtypes.TransactWriteItem
+
+func (o Options) fresh() time.Duration {
+	switch {
+	case o.Fresh < 0:
+		return 0
+	case o.Fresh > 0:
+		return o.Fresh
+	}
+	return o.ttl() / 30
 }
 
 func (o Options) ttl() time.Duration {
@@ -90,10 +131,23 @@ func Acquire(ctx context.Context, s Store, me checkpoint.Holder, o Options) (*Le
 	// Most runs find no record (the last one released it): the write
 	// that takes a free lease comes first, and the read only when a
 	// record is there.
-	me.Token, me.Heartbeat = 1, o.now().UTC()
+	sent := o.now()
+	me.Token, me.Heartbeat = 1, sent.UTC()
+	if bs, ok := s.(BesideStore); ok && len(o.Beside) > 0 {
+		nv, taken, err := bs.PutBeside(ctx, me, o.Beside)
+		if err == nil {
+			l := start(s, me, nv, o, sent)
+			l.besideTaken = taken
+			return l, nil, nil
+		}
+		if !errors.Is(err, ErrConflict) {
+			return nil, nil, fmt.Errorf("take the run lease %s: %w", s.Where(), err)
+		}
+		return takeOver(ctx, s, me, o)
+	}
 	nv, err := s.Put(ctx, me, "")
 	if err == nil {
-		return start(s, me, nv, o), nil, nil
+		return start(s, me, nv, o, sent), nil, nil
 	}
 	if !errors.Is(err, ErrConflict) {
 		return nil, nil, fmt.Errorf("take the run lease %s: %w", s.Where(), err)
@@ -104,6 +158,7 @@ func Acquire(ctx context.Context, s Store, me checkpoint.Holder, o Options) (*Le
 // takeOver takes the lease from the record in place, when its holder is
 // gone.
 func takeOver(ctx context.Context, s Store, me checkpoint.Holder, o Options) (*Lease, *checkpoint.Holder, error) {
+	read := o.now()
 	prev, ver, err := s.Read(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read the run lease %s: %w", s.Where(), err)
@@ -111,7 +166,7 @@ func takeOver(ctx context.Context, s Store, me checkpoint.Holder, o Options) (*L
 	if prev != nil && prev.RunID == me.RunID {
 		// Our own first write landed, its answer did not: a retry of
 		// it met the record it wrote.
-		return start(s, *prev, ver, o), nil, nil
+		return start(s, *prev, ver, o, read), nil, nil
 	}
 	if prev != nil && !gone(*prev, o) {
 		return nil, nil, &HeldError{Holder: *prev, Where: s.Where()}
@@ -120,7 +175,8 @@ func takeOver(ctx context.Context, s Store, me checkpoint.Holder, o Options) (*L
 	if prev != nil {
 		me.Token = prev.Token + 1
 	}
-	me.Heartbeat = o.now().UTC()
+	sent := o.now()
+	me.Heartbeat = sent.UTC()
 	nv, err := s.Put(ctx, me, ver)
 	if errors.Is(err, ErrConflict) {
 		if other, _, rerr := s.Read(ctx); rerr == nil && other != nil {
@@ -130,13 +186,13 @@ func takeOver(ctx context.Context, s Store, me checkpoint.Holder, o Options) (*L
 	if err != nil {
 		return nil, nil, fmt.Errorf("take the run lease %s: %w", s.Where(), err)
 	}
-	return start(s, me, nv, o), prev, nil
+	return start(s, me, nv, o, sent), prev, nil
 }
 
-// start makes the lease just written (version nv) held, and starts its
-// heartbeat.
-func start(s Store, me checkpoint.Holder, nv string, o Options) *Lease {
-	l := &Lease{s: s, me: me, version: nv, o: o, lastOK: o.now(), stop: make(chan struct{}), done: make(chan struct{})}
+// start makes the lease just written (version nv, the write sent at
+// sent) held, and starts its heartbeat.
+func start(s Store, me checkpoint.Holder, nv string, o Options, sent time.Time) *Lease {
+	l := &Lease{s: s, me: me, version: nv, o: o, lastOK: o.now(), provedAt: sent, stop: make(chan struct{}), done: make(chan struct{})}
 	go l.beat()
 	return l
 }
@@ -159,8 +215,12 @@ type Lease struct {
 	mu      sync.Mutex
 	version string
 	lastOK  time.Time
-	lost    error
-	onLost  []func(error)
+	// provedAt is when the last write or read that found the lease
+	// this run's was sent.
+	provedAt    time.Time
+	besideTaken bool
+	lost        error
+	onLost      []func(error)
 
 	once       sync.Once
 	stop, done chan struct{}
@@ -200,6 +260,10 @@ func (l *Lease) Verify(ctx context.Context) error {
 	if err := l.Err(); err != nil {
 		return err
 	}
+	if l.fresh() {
+		return nil
+	}
+	sent := l.o.now()
 	h, _, err := l.s.Read(ctx)
 	if err != nil {
 		return fmt.Errorf("prove this run still holds the run lease %s: %w", l.s.Where(), err)
@@ -207,8 +271,35 @@ func (l *Lease) Verify(ctx context.Context) error {
 	if h == nil || h.RunID != l.me.RunID || h.Token != l.me.Token {
 		return l.lose(h, "its record is gone")
 	}
+	l.proved(sent)
 	return nil
 }
+
+// fresh reports whether the lease was proved less than Options.Fresh ago,
+// by both the monotonic and the wall clock (a machine that slept stops
+// the one, a clock set back the other).
+func (l *Lease) fresh() bool {
+	now := l.o.now()
+	l.mu.Lock()
+	at := l.provedAt
+	l.mu.Unlock()
+	d, wall, max := now.Sub(at), now.Round(0).Sub(at.Round(0)), l.o.fresh()
+	return d >= 0 && d < max && wall >= 0 && wall < max
+}
+
+// proved records a write or read, sent at sent, that found the lease
+// this run's.
+func (l *Lease) proved(sent time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if sent.After(l.provedAt) {
+		l.provedAt = sent
+	}
+}
+
+// BesideTaken reports whether the items of Options.Beside were written
+// with the lease.
+func (l *Lease) BesideTaken() bool { return l.besideTaken }
 
 // lose records the loss and tells the OnLost callbacks, once.
 func (l *Lease) lose(by *checkpoint.Holder, reason string) error {

@@ -87,7 +87,10 @@ func TestLease(t *testing.T) {
 			}
 
 			// A holder whose process is gone (this host, no such pid).
-			dead, _, err := Acquire(ctx, s, holder("dead", 1<<22+7), Options{})
+			// Its Verify reads every time (Fresh < 0): a live process
+			// whose lease is taken over within Fresh of its write is one
+			// only this test makes.
+			dead, _, err := Acquire(ctx, s, holder("dead", 1<<22+7), Options{Fresh: -1})
 			if err != nil {
 				t.Fatal(err)
 			}

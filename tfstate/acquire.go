@@ -110,11 +110,31 @@ func (c *Client) tryAcquire(ctx context.Context, l Location, id, raw string) err
 	return err
 }
 
-func (c *Client) acquireItem(ctx context.Context, l Location, id, raw string) error {
+// LockPut is the lock-table write that takes l's lock for info and note
+// as Acquire does, for a caller that makes it part of a transaction of
+// its own (the run lease's); Release releases it. ok is false when l
+// does not lock in a table alone (no table, or lock files too).
+func LockPut(l Location, info LockInfo, note string) (put ddbtypes.TransactWriteItem, ok bool, err error) {
+	if l.LockTable == "" || l.UseLockfile {
+		return put, false, nil
+	}
+	raw, err := lockText(l, info, note)
+	if err != nil {
+		return put, false, err
+	}
+	return ddbtypes.TransactWriteItem{Put: lockPut(l, raw)}, true, nil
+}
+
+// lockPut writes the lock item with raw as its Info, where there is none.
+func lockPut(l Location, raw string) *ddbtypes.Put {
 	item := l.lockItem()
 	item["Info"] = &ddbtypes.AttributeValueMemberS{Value: raw}
-	_, err := c.DDB.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(l.LockTable), Item: item,
-		ConditionExpression: aws.String("attribute_not_exists(LockID)")})
+	return &ddbtypes.Put{TableName: aws.String(l.LockTable), Item: item, ConditionExpression: aws.String("attribute_not_exists(LockID)")}
+}
+
+func (c *Client) acquireItem(ctx context.Context, l Location, id, raw string) error {
+	p := lockPut(l, raw)
+	_, err := c.DDB.PutItem(ctx, &dynamodb.PutItemInput{TableName: p.TableName, Item: p.Item, ConditionExpression: p.ConditionExpression})
 	if err == nil {
 		return nil
 	}

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
 // Acquire takes the lock under the caller's ID; a lock request retried
@@ -83,4 +86,38 @@ func TestReleaseFreesOwnLockOnly(t *testing.T) {
 			t.Fatalf("the other's lock after our release: %+v %v", info, err)
 		}
 	})
+}
+
+// A lock written by LockPut in a transaction of the caller's is the lock
+// Acquire would take: the engine reads it, its holder's Acquire finds it
+// its own, and Release frees it. With lock files, there is no such write.
+func TestALockPutInATransactionIsAcquiresOwn(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := newBed(t, "", "", true)
+	mine := LockInfo{ID: "run1-cccc", Operation: "OperationTypeApply", Who: "ann@h1", Version: "1.11.4", Created: time.Now()}
+	put, ok, err := LockPut(b.loc, mine, "tfrebuild run run1")
+	if err != nil || !ok {
+		t.Fatalf("a table lock: %v %v", ok, err)
+	}
+	if _, err := b.client.DDB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{put}}); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := b.client.Lock(ctx, b.loc); err != nil || info == nil || info.ID != mine.ID || info.Who != "ann@h1" {
+		t.Fatalf("the lock as the engine reads it: %+v %v", info, err)
+	}
+	if err := b.client.Acquire(ctx, b.loc, mine, "tfrebuild run run1", 0); err != nil {
+		t.Fatalf("its holder's Acquire: %v", err)
+	}
+	if err := b.client.Release(ctx, b.loc, mine, "tfrebuild run run1"); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := b.client.Lock(ctx, b.loc); err != nil || info != nil {
+		t.Fatalf("after the release: %+v %v", info, err)
+	}
+	withFiles := b.loc
+	withFiles.UseLockfile = true
+	if _, ok, _ := LockPut(withFiles, mine, ""); ok {
+		t.Error("a lock with lock files too was put in the table alone")
+	}
 }

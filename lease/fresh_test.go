@@ -1,0 +1,150 @@
+package lease
+
+import (
+	"context"
+	"errors"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/tfrebuild/tfrebuild/checkpoint"
+)
+
+// countReads is a store that counts its reads.
+type countReads struct {
+	Store
+	reads atomic.Int32
+}
+
+func (s *countReads) Read(ctx context.Context) (*checkpoint.Holder, string, error) {
+	s.reads.Add(1)
+	return s.Store.Read(ctx)
+}
+
+// fakeClock is a wall clock the test moves (no monotonic reading).
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *fakeClock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// A lease written less than Fresh ago is proved without a read: nobody
+// can take it over from a live holder so soon. Once Fresh has passed,
+// Verify reads again and finds a record replaced by hand; a clock set
+// back counts as not fresh.
+func TestAFreshLeaseIsProvedWithoutARead(t *testing.T) {
+	ctx := context.Background()
+	s := &countReads{Store: stores["dynamodb"](t)}
+	clock := &fakeClock{now: time.Now().Round(0)}
+	l, _, err := Acquire(ctx, s, holder("fresh", os.Getpid()), Options{Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = l.Release(ctx) }()
+	_, ver, err := s.Store.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Store.Put(ctx, holder("by-hand", 1), ver); err != nil {
+		t.Fatal(err)
+	}
+	clock.add(Fresh - time.Second)
+	if err := l.Verify(ctx); err != nil || s.reads.Load() != 0 {
+		t.Fatalf("within Fresh of the write: %v, %d reads; want no read", err, s.reads.Load())
+	}
+	clock.add(-2 * Fresh) // set back: proves nothing
+	var lost *LostError
+	if err := l.Verify(ctx); !errors.As(err, &lost) || s.reads.Load() != 1 {
+		t.Fatalf("with the clock set back: %v, %d reads; want the replaced record found", err, s.reads.Load())
+	}
+}
+
+// A read that proved the lease makes it fresh again: a write right after
+// a proof needs none of its own.
+func TestAProofMakesTheLeaseFresh(t *testing.T) {
+	ctx := context.Background()
+	s := &countReads{Store: stores["dynamodb"](t)}
+	clock := &fakeClock{now: time.Now().Round(0)}
+	l, _, err := Acquire(ctx, s, holder("proved", os.Getpid()), Options{Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = l.Release(ctx) }()
+	clock.add(Fresh)
+	for range 2 {
+		if err := l.Verify(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := s.reads.Load(); n != 1 {
+		t.Errorf("two proofs in a row read %d times, want 1", n)
+	}
+}
+
+// lockItem is a Terraform-like lock item put only where there is none.
+func lockItem(table, id string) ddbtypes.TransactWriteItem {
+	return ddbtypes.TransactWriteItem{Put: &ddbtypes.Put{TableName: aws.String(table),
+		Item: map[string]ddbtypes.AttributeValue{
+			"LockID": &ddbtypes.AttributeValueMemberS{Value: id},
+			"Info":   &ddbtypes.AttributeValueMemberS{Value: "mine"}},
+		ConditionExpression: aws.String("attribute_not_exists(LockID)")}}
+}
+
+// A free lease is written in one transaction with the items beside it; a
+// beside item in place leaves the lease written alone and the item as it
+// was; a lease held by another writes neither.
+func TestALeaseWrittenWithItemsBeside(t *testing.T) {
+	ctx := context.Background()
+	s := stores["dynamodb"](t).(*DynamoDB)
+	held := func(id string) string {
+		out, err := s.DB.GetItem(ctx, getItem(s, id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, ok := out.Item["Info"].(*ddbtypes.AttributeValueMemberS); ok {
+			return v.Value
+		}
+		return ""
+	}
+	l, _, err := Acquire(ctx, s, holder("both", os.Getpid()), Options{Beside: []ddbtypes.TransactWriteItem{lockItem(s.Table, "state/a")}})
+	if err != nil || !l.BesideTaken() || held("state/a") != "mine" {
+		t.Fatalf("a free lease and a free lock: %v, taken %v, lock %q", err, l != nil && l.BesideTaken(), held("state/a"))
+	}
+	if err := l.Verify(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = Acquire(ctx, s, holder("other", os.Getpid()), Options{Beside: []ddbtypes.TransactWriteItem{lockItem(s.Table, "state/b")}})
+	var heldErr *HeldError
+	if !errors.As(err, &heldErr) || held("state/b") != "" {
+		t.Fatalf("a held lease: %v; lock b %q, want none written", err, held("state/b"))
+	}
+	if err := l.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	alone, _, err := Acquire(ctx, s, holder("alone", os.Getpid()), Options{Beside: []ddbtypes.TransactWriteItem{lockItem(s.Table, "state/a")}})
+	if err != nil || alone.BesideTaken() {
+		t.Fatalf("a free lease beside a held lock: %v, taken %v", err, alone != nil && alone.BesideTaken())
+	}
+	if err := alone.Verify(ctx); err != nil {
+		t.Errorf("the lease written alone: %v", err)
+	}
+	_ = alone.Release(ctx)
+}
+
+// getItem is the consistent read of the item id in the lease's table.
+func getItem(d *DynamoDB, id string) *ddb.GetItemInput {
+	return &ddb.GetItemInput{TableName: aws.String(d.Table), ConsistentRead: aws.Bool(true),
+		Key: map[string]ddbtypes.AttributeValue{"LockID": &ddbtypes.AttributeValueMemberS{Value: id}}}
+}
