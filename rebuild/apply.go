@@ -124,6 +124,7 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (_ *outco
 	a.warmCtx = warmCtx
 	a.behind = checkpoint.NewBehind(func(stage string) { a.save(a.store, stage) })
 	res, runErr := a.execute(ctx, a.runStage, func(e stages.Event) { a.behind.Ask(e.Stage) })
+	a.releaseUnusedLocks(ctx)
 	leaseGone := a.letLeaseGo(ctx)
 	a.releases.waitAll()
 	a.verifyRestores(ctx)

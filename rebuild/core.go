@@ -102,6 +102,8 @@ type core struct {
 	key []byte
 	// lease is the target's run lease, when this mode holds one.
 	lease runLease
+	// locksAhead are the state locks taken with the lease (lock_ahead.go).
+	locksAhead locksAhead
 	// previous is the process that drove the last run, provably gone
 	// since this run holds the run lock (apply; nil otherwise).
 	previous *checkpoint.Holder

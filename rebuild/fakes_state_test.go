@@ -18,8 +18,13 @@ import (
 
 // fakeCloud is also the state bucket's States.
 
-func (f *fakeCloud) Lock(context.Context, tfstate.Location) (*tfstate.LockInfo, error) {
+func (f *fakeCloud) Lock(_ context.Context, l tfstate.Location) (*tfstate.LockInfo, error) {
 	f.call("StateLock", bootstrap.Options{})
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if id := f.withLease[l.Bucket+"/"+l.Key]; f.held[id] {
+		return &tfstate.LockInfo{ID: id}, nil
+	}
 	return f.lock, nil
 }
 
@@ -105,6 +110,7 @@ func (f *fakeCloud) Acquire(_ context.Context, _ tfstate.Location, info tfstate.
 		f.held = map[string]bool{}
 	}
 	f.held[info.ID] = true
+	f.acquired = append(f.acquired, info.ID)
 	return nil
 }
 

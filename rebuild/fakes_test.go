@@ -31,8 +31,14 @@ type fakeCloud struct {
 	// tf, when set, holds the stacks' states: Read renders them.
 	tf       *fakeTF
 	bucketEr error
-	leases   *memLease       // where the run lease lives
-	held     map[string]bool // state locks this run took (Acquire)
+	leases   *memLease // where the run lease lives
+	// beside makes the run lease able to take state locks with it
+	// (lease.BesideStore); withLease are the locks so taken, by the
+	// lock's bucket/key, and acquired the lock IDs Acquire took.
+	beside    bool
+	withLease map[string]string
+	acquired  []string
+	held      map[string]bool // state locks this run took (Acquire)
 	// versions are what Versions lists for every state object.
 	versions []tfstate.Version
 	// hook, when set, is called with each call's name, outside the lock.
@@ -260,6 +266,9 @@ func (f *fakeCloud) RunLease(context.Context, string, config.State, string, stri
 	defer f.mu.Unlock()
 	if f.leases == nil {
 		f.leases = &memLease{}
+	}
+	if f.beside {
+		return &besideLease{memLease: f.leases, cloud: f}, nil
 	}
 	return f.leases, nil
 }

@@ -22,6 +22,7 @@ type (
 func (stateKind) apply(ctx context.Context, a *applier, s *stages.Stage) error {
 	a.warmUp(a.builtBefore[s.Name])
 	a.bucketReady = a.initAhead
+	a.planLocksAhead()
 	// The run lease before any write when the backend exists; else right
 	// after the first bootstrap made it, before the registries and stacks.
 	if err := a.holdLease(ctx, s.Name, false); err != nil {

@@ -163,21 +163,33 @@ func (a *applier) setOutputs(st *config.Stack, outs terraform.Outputs, fp string
 // with tfrebuild) or failed it with its own lock left behind. The lock is
 // released only when it provably belongs to that run: its ID is one of
 // that run's (holdStateLock), its holder that run's user and host, and it
-// was taken after the stage started; and we hold the run lease, so that
-// run is gone. Any other lock is reported with who holds it and how to
+// was taken after that run started (lockedSince); and we hold the run
+// lease, so that run is gone. This run's own lock taken with the lease
+// is left in place for the stage. Any other lock is reported with who holds it and how to
 // release it.
 func (a *applier) releaseStaleLock(ctx context.Context, ts terraform.Stack, stageStart time.Time, reads *stackReads) error {
 	b := ts.Backend
 	info, err := a.lockBefore(ctx, reads, b)
-	if err != nil || info == nil {
+	if err != nil || info == nil || a.ownLockAhead(ts.Name, info) {
 		return err
 	}
-	if a.deadRunsLock(info) && !info.Created.Before(stageStart.Add(-time.Second)) {
+	if a.deadRunsLock(info) && !info.Created.Before(a.lockedSince(stageStart).Add(-time.Second)) {
 		return a.releaseDeadRunsLock(ctx, ts, info)
 	}
 	return fmt.Errorf("the state %s is locked, %s. It is not this target's own crashed run, so tfrebuild leaves it. "+
 		"If nobody is running %s on it, release it with:\n  %s\nthen continue with:\n  %s",
 		b.Key, info, a.engineTitle(), a.stateCommand(ts.Name, "force-unlock", "-force", info.ID), ApplyCommand(a.cfg.Filename, a.opts.scope()))
+}
+
+// lockedSince is the earliest a lock of the crashed attempt of a stage
+// that started at stageStart can have been taken: the previous run's
+// start, since a stack that runs first takes its lock with the run lease
+// (lock_ahead.go), before its stage starts.
+func (a *applier) lockedSince(stageStart time.Time) time.Time {
+	if p := a.previous; p != nil && !p.Since.IsZero() && p.Since.Before(stageStart) {
+		return p.Since
+	}
+	return stageStart
 }
 
 // terraformStack is how every mode runs a stack: its code, backend, the

@@ -344,10 +344,16 @@ func TestAResumeCreatesNoRepositoryWithoutTheLease(t *testing.T) {
 	if _, err := w.apply(); !errors.Is(err, stages.ErrWaiting) {
 		t.Fatal(err)
 	}
+	// Another run can take the lease over only once its heartbeat is a
+	// TTL old: the clock moves that far when it does.
+	var late atomic.Int64
+	opts := w.common()
+	opts.Clock = func() time.Time { return time.Now().Add(time.Duration(late.Load())) }
 	var createErr error
 	w.cloud.hook = func(name string) {
 		switch name {
 		case "EnsureLockTable": // the state stage, with the lease held: another run takes it
+			late.Store(int64(lease.TTL))
 			w.cloud.mu.Lock()
 			m := w.cloud.leases
 			w.cloud.mu.Unlock()
@@ -364,7 +370,7 @@ func TestAResumeCreatesNoRepositoryWithoutTheLease(t *testing.T) {
 			}
 		}
 	}
-	_, err := w.apply()
+	_, err := Apply(context.Background(), w.cfg, ApplyOptions{Common: opts})
 	var lost *lease.LostError
 	if !errors.As(createErr, &lost) {
 		t.Errorf("a create after the lease was taken: %v", createErr)

@@ -72,13 +72,14 @@ func (c *core) holdLease(ctx context.Context, stage string, must bool) error {
 		}
 		return err
 	}
-	l, prev, err := lease.Acquire(ctx, store, c.holder(), lease.Options{})
+	l, prev, err := lease.Acquire(ctx, store, c.holder(), lease.Options{Beside: c.besideLease(), Now: c.opts.Clock})
 	if errors.Is(err, lease.ErrNoStore) && !must {
 		return nil // the state stage creates the lock table
 	}
 	if err != nil {
 		return err
 	}
+	c.leaseWritten(l.BesideTaken())
 	_, inTable := store.(*lease.DynamoDB)
 	c.lease.mu.Lock()
 	c.lease.held, c.lease.inTable = l, inTable

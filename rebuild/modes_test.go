@@ -131,7 +131,8 @@ func TestStaleStateLockRelease(t *testing.T) {
 	prev := checkpoint.Holder{RunID: "dead", User: "ann", Host: "h1", PID: 1}
 	crashed := func(w *world) {
 		c := checkpoint.New("p", "123456789012", "eu-west-2")
-		c.Run, c.StartedAt = &prev, started
+		run := prev
+		c.Run, c.StartedAt = &run, started
 		rec := c.Stage("stack.base")
 		rec.Status, rec.StartedAt, rec.Attempts = stages.Running, &started, 1
 		if err := w.store.Save(context.Background(), c); err != nil {
@@ -172,6 +173,28 @@ func TestStaleStateLockRelease(t *testing.T) {
 		w.cloud.lock = &tfstate.LockInfo{ID: "1947c0de-0000-4000-8000-000000000000", Who: "ann@h1", Created: started.Add(time.Second)}
 		if _, err := w.apply(); err == nil || len(w.cloud.unlocked) != 0 {
 			t.Errorf("a lock of the same user@host but another ID was released: %v (unlocked %v)", err, w.cloud.unlocked)
+		}
+	})
+	// A stack that ran first took its lock with the run lease, before its
+	// stage started: a lock of the dead run since that run began.
+	t.Run("taken with the lease, before the stage", func(t *testing.T) {
+		t.Parallel()
+		w := newWorld(t)
+		c := checkpoint.New("p", "123456789012", "eu-west-2")
+		run := prev
+		run.Since = started.Add(-10 * time.Second)
+		c.Run, c.StartedAt = &run, started
+		rec := c.Stage("stack.base")
+		rec.Status, rec.StartedAt, rec.Attempts = stages.Running, &started, 1
+		if err := w.store.Save(context.Background(), c); err != nil {
+			t.Fatal(err)
+		}
+		w.cloud.lock = &tfstate.LockInfo{ID: "dead-fedcba9876543210", Who: "ann@h1", Created: started.Add(-5 * time.Second)}
+		if _, err := w.apply(); !errors.Is(err, stages.ErrWaiting) {
+			t.Fatal(err)
+		}
+		if !slices.Equal(w.cloud.unlocked, []string{"dead-fedcba9876543210"}) {
+			t.Errorf("unlocked %v", w.cloud.unlocked)
 		}
 	})
 	t.Run("older than the stage", func(t *testing.T) {

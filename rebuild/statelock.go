@@ -39,9 +39,19 @@ func (c *core) holdStateLock(ctx context.Context, s terraform.Stack) (func(), er
 	if err != nil {
 		return nil, err
 	}
-	info := tfstate.LockInfo{ID: stateLockID(c.runID), Operation: "OperationTypeApply", Who: WhoAmI(),
-		Version: engineVersion(c.engine), Created: time.Now().UTC()}
-	note := "tfrebuild run " + c.runID
+	info, note := c.newLockInfo()
+	release := func() {
+		if err := states.Release(context.WithoutCancel(ctx), l, info, note); err != nil {
+			c.note("stack."+s.Name, fmt.Sprintf("could not release its own state lock %s: %v; the next run releases it", info.ID, err))
+		}
+	}
+	if ahead, ok := c.takeLockAhead(s.Name); ok {
+		// Planned with the run lease (lock_ahead.go).
+		info, note = ahead.info, ahead.note
+		if ahead.taken {
+			return release, nil
+		}
+	}
 	err = states.Acquire(ctx, l, info, note, 0)
 	if err != nil {
 		if err = c.releasePreviousRunsLock(ctx, s, err); err == nil {
@@ -56,11 +66,7 @@ func (c *core) holdStateLock(ctx context.Context, s terraform.Stack) (func(), er
 		}
 		return nil, err
 	}
-	return func() {
-		if err := states.Release(context.WithoutCancel(ctx), l, info, note); err != nil {
-			c.note("stack."+s.Name, fmt.Sprintf("could not release its own state lock %s: %v; the next run releases it", info.ID, err))
-		}
-	}, nil
+	return release, nil
 }
 
 func (c *core) lockTimeout() time.Duration {

@@ -1,0 +1,129 @@
+package rebuild
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/tfrebuild/tfrebuild/stages"
+	"github.com/tfrebuild/tfrebuild/tfstate"
+)
+
+func countOf(list []string, s string) int {
+	n := 0
+	for _, v := range list {
+		if v == s {
+			n++
+		}
+	}
+	return n
+}
+
+const (
+	baseLock = "p-tfstate/p/base/terraform.tfstate"
+	appLock  = "p-tfstate/p/app/terraform.tfstate"
+)
+
+// heldDuring records, for each apply, whether the stack's lock taken with
+// the lease was held while it ran.
+func heldDuring(w *world) map[string]bool {
+	held := map[string]bool{}
+	w.tf.hook = func(stack string) {
+		w.cloud.mu.Lock()
+		defer w.cloud.mu.Unlock()
+		id := w.cloud.withLease["p-tfstate/p/"+stack+"/terraform.tfstate"]
+		held[stack] = id != "" && w.cloud.held[id]
+	}
+	return held
+}
+
+// The stacks that run first take their state locks in the lease's own
+// write: a new rebuild's root stack, and a resume's failed stack whose
+// upstream is done. Each apply runs under that lock, no second lock is
+// taken for it, and every lock is released by the run's end.
+func TestTheFirstStackToRunLocksWithTheLease(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.cloud.beside = true
+	w.tf.fail["app"] = errors.New("boom")
+	held := heldDuring(w)
+	if _, err := w.apply(); err == nil {
+		t.Fatal("app did not fail")
+	}
+	base := w.cloud.withLease[baseLock]
+	if base == "" || w.cloud.withLease[appLock] != "" {
+		t.Fatalf("a new rebuild's locks with the lease: %v, want base's alone", w.cloud.withLease)
+	}
+	if !held["base"] || slices.Contains(w.cloud.acquired, base) {
+		t.Errorf("base's apply under the lease's lock: %v; locks acquired apart %v", held["base"], w.cloud.acquired)
+	}
+	delete(w.tf.fail, "app")
+	if _, err := w.apply(); !errors.Is(err, stages.ErrWaiting) {
+		t.Fatal(err)
+	}
+	app := w.cloud.withLease[appLock]
+	if app == "" || !held["app"] || slices.Contains(w.cloud.acquired, app) {
+		t.Errorf("the resume's failed stack: lock %q with the lease, held during its apply %v, acquired apart %v", app, held["app"], w.cloud.acquired)
+	}
+	if n := countOf(w.tf.appliedList(), "base"); n != 1 {
+		t.Errorf("base applied %d times, want once: the resume skips it", n)
+	}
+	if n := len(w.cloud.held); n != 0 {
+		t.Errorf("%d state locks held after the runs: %v", n, w.cloud.held)
+	}
+}
+
+// A lock taken with the lease whose stage never runs (its upstream
+// stack failed first) is released at the run's end.
+func TestALockTakenWithTheLeaseIsReleasedWhenItsStageNeverRuns(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.cloud.beside = true
+	w.tf.fail["app"] = errors.New("boom")
+	if _, err := w.apply(); err == nil {
+		t.Fatal("app did not fail")
+	}
+	// base's state changes behind the checkpoint: the resume runs it,
+	// and it fails; app, locked with the lease, never runs.
+	w.tf.mu.Lock()
+	w.tf.state["base"] = map[string]cty.Value{"id": cty.StringVal("b-2")}
+	w.tf.fail["base"] = errors.New("boom")
+	w.tf.mu.Unlock()
+	delete(w.tf.fail, "app")
+	if _, err := w.apply(); err == nil {
+		t.Fatal("base did not fail")
+	}
+	app := w.cloud.withLease[appLock]
+	if app == "" {
+		t.Fatalf("app's lock was not taken with the lease: %v", w.cloud.withLease)
+	}
+	if w.cloud.held[app] {
+		t.Errorf("app's lock %s is held after the run", app)
+	}
+	if n := countOf(w.tf.appliedList(), "app"); n != 1 {
+		t.Errorf("app ran %d times, want once (the first run): %v", n, w.tf.appliedList())
+	}
+}
+
+// A foreign lock on the first stack's state fails the lease's write on it
+// alone: the lease is held, and the stack finds the lock as ever.
+func TestAForeignLockLeavesTheLeaseWrittenAlone(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.cloud.beside = true
+	w.cloud.lock = &tfstate.LockInfo{ID: "bob-1", Who: "bob@h2", Created: time.Now()}
+	_, err := w.apply()
+	if err == nil || len(w.cloud.withLease) != 0 {
+		t.Fatalf("with bob's lock in place: %v; locks with the lease %v", err, w.cloud.withLease)
+	}
+	if !strings.Contains(err.Error(), "force-unlock -force bob-1") {
+		t.Errorf("the stack's error does not name bob's lock: %v", err)
+	}
+	if h, _, _ := w.cloud.leases.Read(t.Context()); h != nil {
+		t.Errorf("the lease is held after the run: %+v", h)
+	}
+}
