@@ -145,6 +145,7 @@ func (r *Runner) Apply(ctx context.Context, s Stack) (*Result, error) {
 // stack while the state bucket is still being checked or created, so that
 // init ahead starts with init itself.
 func (r *Runner) Prepare(ctx context.Context, s Stack) error {
+	r.warmSpare() // its first command's supervisor, started ahead
 	// No credentials are fetched here (they may write a credentials file
 	// that only the stack's commands clean up).
 	s.Credentials = nil

@@ -56,6 +56,33 @@ func commandEnv(stack map[string]string) []string {
 // and the plan has changes.
 var errChanges = errors.New("plan has changes")
 
+// execute runs Terraform with args in the stack's working copy, under a
+// spare supervisor when one is ready, else under one started for it.
+func (r *Runner) execute(ctx context.Context, h *handle, out, errOut io.Writer, args []string) error {
+	if r.Spares {
+		defer r.warmSpare()
+		if sp := r.spares.take(); sp != nil {
+			busy, err := holdBusy(h.wd)
+			if err != nil {
+				sp.close()
+				return fmt.Errorf("lock %s: %w", h.wd.BusyFile(), err)
+			}
+			defer busy.Close()
+			cs := commandSpec{Argv: append([]string{r.Binary.Path}, args...), Dir: h.dir, Env: commandEnv(h.env), Busy: h.wd.BusyFile()}
+			return sp.run(ctx, cs, out, errOut)
+		}
+	}
+	cmd, done, err := r.engineCommand(ctx, h.wd, args)
+	if err != nil {
+		return err
+	}
+	defer done()
+	cmd.Dir, cmd.Env = h.dir, commandEnv(h.env)
+	cmd.Stdout, cmd.Stderr = out, errOut
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	return runCommand(cmd)
+}
+
 // run runs one Terraform command in the stack's working copy: stdout to
 // out (the JSON UI), stderr to the stack's log. A cancelled context sends
 // Terraform an interrupt, so that it releases its state lock and saves
@@ -65,16 +92,8 @@ func (r *Runner) run(ctx context.Context, h *handle, out io.Writer, args []strin
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	cmd, done, err := r.engineCommand(ctx, h.wd, args)
-	if err != nil {
-		return err
-	}
-	defer done()
-	cmd.Dir, cmd.Env = h.dir, commandEnv(h.env)
 	var stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = out, io.MultiWriter(h.log, &stderr)
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-	err = runCommand(cmd)
+	err := r.execute(ctx, h, out, io.MultiWriter(h.log, &stderr), args)
 	if ctx.Err() != nil {
 		return fmt.Errorf("%w: %v", ctx.Err(), err)
 	}

@@ -60,7 +60,7 @@ func newBed(t *testing.T, moto *testenv.Moto) *bed {
 		t.Fatal(err)
 	}
 	work := t.TempDir()
-	b.runner = &Runner{Binary: bin, WorkRoot: filepath.Join(work, "work"), PluginCache: filepath.Join(work, "plugins"), Env: env.Environ()}
+	b.runner = &Runner{Binary: bin, WorkRoot: filepath.Join(work, "work"), PluginCache: filepath.Join(work, "plugins"), Env: env.Environ(), Spares: true}
 	t.Cleanup(func() { b.runner.Close() })
 	return b
 }

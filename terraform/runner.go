@@ -24,6 +24,11 @@ type Runner struct {
 	Env []string
 	// LockTimeout is how long plan and apply wait for a state lock.
 	LockTimeout time.Duration
+	// Spares keeps a supervisor started ahead of the next command
+	// (spare.go) once the runner has started work.
+	Spares bool
+
+	spares spares
 
 	rootOnce sync.Once
 	root     *os.File // the work root's in-use lock (sweep.go)
@@ -254,8 +259,17 @@ func (h *handle) layout(s Stack, opentofu bool) error {
 	return err
 }
 
-// Close closes the stacks' logs.
+// warmSpare starts a supervisor ahead of the next command, behind the
+// caller, when the runner keeps one (Spares).
+func (r *Runner) warmSpare() {
+	if r.Spares {
+		go r.spares.warm()
+	}
+}
+
+// Close closes the stacks' logs, and ends the supervisor started ahead.
 func (r *Runner) Close() error {
+	r.spares.close()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for name, h := range r.handles {

@@ -80,18 +80,31 @@ func superviseArgs(parent int, path string, args []string) []string {
 	return append(head, args...)
 }
 
+// spareArgs is the command line of a spare supervisor (spare.go), which
+// reads its command from its stdin.
+func spareArgs(parent int) []string {
+	return []string{SuperviseCommand, interruptGrace.String(), orphanGrace.String(), strconv.Itoa(parent), specFlag}
+}
+
+// specFlag ends a spare supervisor's command line.
+const specFlag = "--spec"
+
 // supervision is a parsed supervisor command line.
 type supervision struct {
 	grace, orphanGrace time.Duration
 	parent             int
 	argv               []string
+	// spec: the command comes on stdin (commandSpec), from a spare.
+	spec bool
 }
 
 func parseSupervise(args []string) (supervision, error) {
 	var s supervision
-	if len(args) < 5 || args[3] != "--" {
-		return s, fmt.Errorf("want GRACE ORPHAN-GRACE PARENT-PID -- PROGRAM [ARGS...], got %q", args)
+	spec := len(args) == 4 && args[3] == specFlag
+	if !spec && (len(args) < 5 || args[3] != "--") {
+		return s, fmt.Errorf("want GRACE ORPHAN-GRACE PARENT-PID -- PROGRAM [ARGS...] or GRACE ORPHAN-GRACE PARENT-PID %s, got %q", specFlag, args)
 	}
+	s.spec = spec
 	var err error
 	if s.grace, err = time.ParseDuration(args[0]); err != nil {
 		return s, err
@@ -102,6 +115,8 @@ func parseSupervise(args []string) (supervision, error) {
 	if s.parent, err = strconv.Atoi(args[2]); err != nil {
 		return s, err
 	}
-	s.argv = args[4:]
+	if !spec {
+		s.argv = args[4:]
+	}
 	return s, nil
 }

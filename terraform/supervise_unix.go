@@ -3,6 +3,7 @@
 package terraform
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -27,12 +28,24 @@ func supervise(args []string) int {
 		fmt.Fprintf(os.Stderr, "tfrebuild %s: %v\n", SuperviseCommand, err)
 		return 125
 	}
-	keepBusy()
 	stop := make(chan os.Signal, 4)
 	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	// Writing to tfrebuild's pipes once it is gone must not kill us.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
-	p, err := startGroup(s.argv)
+	var cs commandSpec
+	if s.spec {
+		var busy *os.File
+		var ok bool
+		if cs, busy, ok = awaitSpec(s.parent, stop); !ok {
+			return 0 // not used: tfrebuild closed it, or is gone
+		}
+		defer busy.Close()
+		s.argv = cs.Argv
+	} else {
+		keepBusy()
+		cs.Stdin = true
+	}
+	p, err := startGroup(s.argv, cs)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "tfrebuild %s: start %s: %v\n", SuperviseCommand, s.argv[0], err)
 		return 127
@@ -75,9 +88,12 @@ type group struct {
 // relayed through pipes of ours rather than handed tfrebuild's: once
 // tfrebuild is gone, a write to its pipe would kill Terraform by SIGPIPE
 // before it saved its state.
-func startGroup(argv []string) (*group, error) {
+func startGroup(argv []string, cs commandSpec) (*group, error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Stdin = os.Stdin
+	if cs.Stdin {
+		cmd.Stdin = os.Stdin
+	}
+	cmd.Dir, cmd.Env = cs.Dir, cs.Env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	g := &group{done: make(chan error, 1)}
 	var ours []*os.File
@@ -153,4 +169,42 @@ func exitStatus(err error) int {
 		return exit.ExitCode()
 	}
 	return 1
+}
+
+// awaitSpec waits, in a spare supervisor, for the command on stdin, then
+// locks the stack's busy file shared as a supervisor holds it, and checks
+// that tfrebuild still lives: from then on a later run waits for this
+// supervisor. ok is false when stdin ends first (tfrebuild closed the
+// spare unused, or died), when tfrebuild is gone, or when an interrupt
+// comes first.
+func awaitSpec(parent int, stop <-chan os.Signal) (cs commandSpec, busy *os.File, ok bool) {
+	got := make(chan error, 1)
+	go func() { got <- json.NewDecoder(os.Stdin).Decode(&cs) }()
+	poll := time.NewTicker(parentPoll)
+	defer poll.Stop()
+	for {
+		select {
+		case err := <-got:
+			if err != nil || len(cs.Argv) == 0 {
+				return cs, nil, false
+			}
+			if cs.Busy != "" {
+				if busy, err = holdShared(cs.Busy); err != nil {
+					fmt.Fprintf(os.Stderr, "tfrebuild %s: lock %s: %v\n", SuperviseCommand, cs.Busy, err)
+					return cs, nil, false
+				}
+			}
+			if os.Getppid() != parent {
+				busy.Close()
+				return cs, nil, false
+			}
+			return cs, busy, true
+		case <-stop:
+			return cs, nil, false
+		case <-poll.C:
+			if os.Getppid() != parent {
+				return cs, nil, false
+			}
+		}
+	}
 }

@@ -78,7 +78,7 @@ func findTerraform(ctx context.Context, cfg *config.Config, workRoot string, dow
 		return nil, nil, err
 	}
 	return &terraform.Runner{Binary: bin, WorkRoot: workRoot, PluginCache: filepath.Join(cfg.StateDir(), "plugin-cache"),
-		LockTimeout: cfg.Terraform.LockTimeout}, bin, nil
+		LockTimeout: cfg.Terraform.LockTimeout, Spares: true}, bin, nil
 }
 
 // openStore returns the checkpoint store the config selects. The
