@@ -12,10 +12,11 @@ import (
 
 // lostAnswerProxy forwards every request to moto, except that the answer
 // to the first request that takes the lock on one state (a DynamoDB
-// PutItem of its LockID, conditional on its absence) is lost after the
-// lock has landed: the client gets a 500 and retries a request whose
-// first attempt already holds the lock (what a loaded emulator, or a
-// network, does now and then).
+// PutItem of its LockID, conditional on its absence, or the transaction
+// that writes it with the run lease) is lost after the lock has landed:
+// the client gets a 500 and retries a request whose first attempt
+// already holds the lock (what a loaded emulator, or a network, does now
+// and then).
 type lostAnswerProxy struct {
 	srv   *httptest.Server
 	lost  atomic.Bool
@@ -44,7 +45,8 @@ func (p *lostAnswerProxy) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer res.Body.Close()
-	if strings.HasSuffix(r.Header.Get("X-Amz-Target"), ".PutItem") && strings.Contains(string(body), p.match) &&
+	op := r.Header.Get("X-Amz-Target")
+	if (strings.HasSuffix(op, ".PutItem") || strings.HasSuffix(op, ".TransactWriteItems")) && strings.Contains(string(body), p.match) &&
 		strings.Contains(string(body), "attribute_not_exists") && res.StatusCode == http.StatusOK && p.lost.CompareAndSwap(false, true) {
 		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 		w.WriteHeader(http.StatusInternalServerError)
