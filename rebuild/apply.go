@@ -83,6 +83,7 @@ func Apply(ctx context.Context, cfg *config.Config, opts ApplyOptions) (_ *outco
 		preConfirmed: opts.PreConfirmed,
 		prevDone:     map[string]bool{}, crashed: map[string]time.Time{}, builtBefore: map[string]bool{}, restoredInto: map[string]bool{}}
 	a.kept = kept
+	a.connectAhead(ctx)
 	if a.accept, err = cfg.RestoreNames("--accept-existing", opts.AcceptExisting); err != nil {
 		return nil, err
 	}

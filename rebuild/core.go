@@ -80,6 +80,11 @@ type core struct {
 	final    *runEnd
 
 	conn   *Connection
+	// connecting is the connection being made ahead of preflight
+	// (connectAhead); nil when preflight makes it.
+	connecting *future[*Connection]
+	// connectNotes are the retries the connection made ahead reported.
+	connectNotes heldNotes
 	tf     Terraform
 	tfPath string
 	// engine is the engine and its version, "opentofu 1.12.6": notes,
@@ -182,11 +187,38 @@ func (c *core) finish(res *stages.Result, err error) {
 	c.bus.Emit(e)
 }
 
+// connectAhead starts connecting (the caller's identity and every
+// account's, and the reads that go beside them) while the run does its
+// local work (the checkpoint, the run lock, the engine): Connect only
+// reads, and preflight uses the result, or its error.
+func (c *core) connectAhead(ctx context.Context) {
+	var wg sync.WaitGroup // not waited for: the read ends with the process at the latest
+	ctx = bootstrap.WithRetryReporter(ctx, c.connectNotes.report)
+	c.connecting = startRead(&wg, func() (*Connection, error) { return c.deps.Connect(ctx, c.cfg) })
+}
+
+// connection is the connection made ahead, or one made now; the retries
+// it reported are preflight's notes from here on.
+func (c *core) connection(ctx context.Context) (*Connection, error) {
+	f := c.connecting
+	if f == nil {
+		return c.deps.Connect(ctx, c.cfg)
+	}
+	c.connecting = nil
+	c.connectNotes.goLive(func(msg string) { c.note("preflight", msg) })
+	select {
+	case <-f.done:
+		return f.v, f.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
 // preflight connects to the target and every account behind the guard
 // and finds Terraform.
 func (c *core) preflight(ctx context.Context) error {
 	c.clearNotes("preflight")
-	conn, err := c.deps.Connect(ctx, c.cfg)
+	conn, err := c.connection(ctx)
 	if err != nil {
 		return err
 	}
@@ -256,4 +288,31 @@ func (c *core) closeTerraform() {
 	if c.tf != nil {
 		_ = c.tf.Close()
 	}
+}
+
+// heldNotes holds notes until there is a stage to give them to.
+type heldNotes struct {
+	mu   sync.Mutex
+	live func(string)
+	held []string
+}
+
+func (n *heldNotes) report(msg string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.live != nil {
+		n.live(msg)
+		return
+	}
+	n.held = append(n.held, msg)
+}
+
+// goLive gives the notes held so far, and every later one, to live.
+func (n *heldNotes) goLive(live func(string)) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for _, m := range n.held {
+		live(m)
+	}
+	n.held, n.live = nil, live
 }

@@ -1,14 +1,18 @@
 package rebuild
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/tfrebuild/tfrebuild/checkpoint"
+	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/stages"
 	"github.com/tfrebuild/tfrebuild/tfstate"
 )
@@ -125,5 +129,33 @@ func TestAForeignLockLeavesTheLeaseWrittenAlone(t *testing.T) {
 	}
 	if h, _, _ := w.cloud.leases.Read(t.Context()); h != nil {
 		t.Errorf("the lease is held after the run: %+v", h)
+	}
+}
+
+// The connection (the identity checks and the reads beside them) starts
+// before the run's local work: the checkpoint store is opened only once
+// Connect has been called. Its retries still show as preflight's notes
+// (TestAWSRetriesAreStageNotes).
+func TestTheConnectionStartsBeforeTheLocalWork(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	opts := w.common()
+	called := make(chan struct{})
+	var once sync.Once
+	connect, store := opts.Deps.Connect, opts.Deps.Store
+	opts.Deps.Connect = func(ctx context.Context, cfg *config.Config) (*Connection, error) {
+		once.Do(func() { close(called) })
+		return connect(ctx, cfg)
+	}
+	opts.Deps.Store = func(ctx context.Context, cfg *config.Config, write bool) (checkpoint.Store, error) {
+		select {
+		case <-called:
+		case <-time.After(30 * time.Second): // only a failure waits this long
+			t.Error("the checkpoint store was opened before the connection started")
+		}
+		return store(ctx, cfg, write)
+	}
+	if _, err := Apply(context.Background(), w.cfg, ApplyOptions{Common: opts}); !errors.Is(err, stages.ErrWaiting) {
+		t.Fatal(err)
 	}
 }
