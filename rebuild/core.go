@@ -79,14 +79,14 @@ type core struct {
 	attempts runAttempts
 	final    *runEnd
 
-	conn   *Connection
+	conn *Connection
 	// connecting is the connection being made ahead of preflight
 	// (connectAhead); nil when preflight makes it.
 	connecting *future[*Connection]
 	// connectNotes are the retries the connection made ahead reported.
 	connectNotes heldNotes
-	tf     Terraform
-	tfPath string
+	tf           Terraform
+	tfPath       string
 	// engine is the engine and its version, "opentofu 1.12.6": notes,
 	// fingerprints and reports name it.
 	engine string
