@@ -16,6 +16,7 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tfrebuild/tfrebuild/internal/testenv"
+	"github.com/tfrebuild/tfrebuild/lease"
 )
 
 // gated is a target whose stack "gate" holds its apply still until the
@@ -165,6 +166,14 @@ func TestStolenLeaseStopsTheRun(t *testing.T) {
 	run, stderr := g.start("apply", "--yes")
 	defer func() { _ = run.Process.Kill() }()
 	g.waitAtGate()
+	// The run proved its lease last before the gate stack started: a
+	// lease proved less than lease.Fresh ago counts as proved (no run can
+	// take over a live holder's lease so soon), so the theft is staged
+	// once that has passed, as a real takeover (90 s on) would be.
+	atGate := time.Now()
+	testenv.Until(t, time.Minute, "the run's last proof of its lease to be older than lease.Fresh", func() bool {
+		return time.Since(atGate) > lease.Fresh
+	})
 
 	now := time.Now().UTC()
 	body, _ := json.Marshal(map[string]any{"run_id": "thief", "host": "elsewhere", "pid": 1, "user": "mallory", "since": now, "heartbeat": now, "token": 99})
