@@ -40,19 +40,27 @@ func (c *fakeClock) add(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
+// clockedLease is a lease taken on a fake clock in a store that counts
+// its reads; it is released when the test ends.
+func clockedLease(t *testing.T, id string) (*countReads, *fakeClock, *Lease) {
+	t.Helper()
+	s := &countReads{Store: stores["dynamodb"](t)}
+	clock := &fakeClock{now: time.Now().Round(0)}
+	l, _, err := Acquire(context.Background(), s, holder(id, os.Getpid()), Options{Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Release(context.Background()) })
+	return s, clock, l
+}
+
 // A lease written less than Fresh ago is proved without a read: nobody
 // can take it over from a live holder so soon. Once Fresh has passed,
 // Verify reads again and finds a record replaced by hand; a clock set
 // back counts as not fresh.
 func TestAFreshLeaseIsProvedWithoutARead(t *testing.T) {
 	ctx := context.Background()
-	s := &countReads{Store: stores["dynamodb"](t)}
-	clock := &fakeClock{now: time.Now().Round(0)}
-	l, _, err := Acquire(ctx, s, holder("fresh", os.Getpid()), Options{Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = l.Release(ctx) }()
+	s, clock, l := clockedLease(t, "fresh")
 	_, ver, err := s.Store.Read(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -75,13 +83,7 @@ func TestAFreshLeaseIsProvedWithoutARead(t *testing.T) {
 // a proof needs none of its own.
 func TestAProofMakesTheLeaseFresh(t *testing.T) {
 	ctx := context.Background()
-	s := &countReads{Store: stores["dynamodb"](t)}
-	clock := &fakeClock{now: time.Now().Round(0)}
-	l, _, err := Acquire(ctx, s, holder("proved", os.Getpid()), Options{Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = l.Release(ctx) }()
+	s, clock, l := clockedLease(t, "proved")
 	clock.add(Fresh)
 	for range 2 {
 		if err := l.Verify(ctx); err != nil {
