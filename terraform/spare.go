@@ -113,9 +113,12 @@ func copyOut(dst io.Writer, src *os.File) {
 	}
 }
 
-// close ends a spare that was not used and waits for it.
+// close ends a spare that was not used, and waits for it. It is killed:
+// it has started nothing yet, and one still starting would hold the
+// run's end for its start.
 func (sp *spare) close() {
 	sp.spec.Close()
+	_ = sp.cmd.Process.Kill()
 	_ = sp.cmd.Wait()
 	sp.out.Close()
 	sp.err.Close()
