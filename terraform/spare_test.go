@@ -162,3 +162,25 @@ func TestASpareEndsWhenItsStdinDoes(t *testing.T) {
 	sp.out.Close()
 	sp.err.Close()
 }
+
+// A command the spare cannot run (its busy lock cannot be taken) is a
+// failure, never taken for Terraform's success.
+func TestASpareThatCannotRunItsCommandFails(t *testing.T) {
+	t.Parallel()
+	ran := filepath.Join(t.TempDir(), "ran")
+	engine := engineScript(t, `touch "`+ran+`"`)
+	sp := startTestSpare(t)
+	var errOut strings.Builder
+	err := sp.run(context.Background(), commandSpec{Argv: []string{engine}, Dir: t.TempDir(),
+		Busy: filepath.Join(t.TempDir(), "no-such-folder", "busy")}, &strings.Builder{}, &errOut)
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 125 {
+		t.Errorf("run: %v, want exit 125", err)
+	}
+	if _, err := os.Stat(ran); err == nil {
+		t.Error("the command ran without its busy lock")
+	}
+	if !strings.Contains(errOut.String(), "no-such-folder") {
+		t.Errorf("stderr does not say why: %q", errOut.String())
+	}
+}

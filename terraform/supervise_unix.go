@@ -35,9 +35,9 @@ func supervise(args []string) int {
 	var cs commandSpec
 	if s.spec {
 		var busy *os.File
-		var ok bool
-		if cs, busy, ok = awaitSpec(s.parent, stop); !ok {
-			return 0 // not used: tfrebuild closed it, or is gone
+		var code int
+		if cs, busy, code = awaitSpec(s.parent, stop); code >= 0 {
+			return code
 		}
 		defer busy.Close()
 		s.argv = cs.Argv
@@ -174,10 +174,12 @@ func exitStatus(err error) int {
 // awaitSpec waits, in a spare supervisor, for the command on stdin, then
 // locks the stack's busy file shared as a supervisor holds it, and checks
 // that tfrebuild still lives: from then on a later run waits for this
-// supervisor. ok is false when stdin ends first (tfrebuild closed the
-// spare unused, or died), when tfrebuild is gone, or when an interrupt
-// comes first.
-func awaitSpec(parent int, stop <-chan os.Signal) (cs commandSpec, busy *os.File, ok bool) {
+// supervisor. code is -1 when the command is to run; else the exit code:
+// 0 when the spare was not used (stdin ended first: tfrebuild closed it
+// unused, or died), 130 when an interrupt came first, 125 when a command
+// came and cannot run (tfrebuild must not take that for Terraform's
+// success).
+func awaitSpec(parent int, stop <-chan os.Signal) (cs commandSpec, busy *os.File, code int) {
 	got := make(chan error, 1)
 	go func() { got <- json.NewDecoder(os.Stdin).Decode(&cs) }()
 	poll := time.NewTicker(parentPoll)
@@ -186,24 +188,24 @@ func awaitSpec(parent int, stop <-chan os.Signal) (cs commandSpec, busy *os.File
 		select {
 		case err := <-got:
 			if err != nil || len(cs.Argv) == 0 {
-				return cs, nil, false
+				return cs, nil, 0
 			}
 			if cs.Busy != "" {
 				if busy, err = holdShared(cs.Busy); err != nil {
 					fmt.Fprintf(os.Stderr, "tfrebuild %s: lock %s: %v\n", SuperviseCommand, cs.Busy, err)
-					return cs, nil, false
+					return cs, nil, 125
 				}
 			}
 			if os.Getppid() != parent {
 				busy.Close()
-				return cs, nil, false
+				return cs, nil, 125
 			}
-			return cs, busy, true
+			return cs, busy, -1
 		case <-stop:
-			return cs, nil, false
+			return cs, nil, 130
 		case <-poll.C:
 			if os.Getppid() != parent {
-				return cs, nil, false
+				return cs, nil, 0
 			}
 		}
 	}
