@@ -150,3 +150,21 @@ func getItem(d *DynamoDB, id string) *ddb.GetItemInput {
 	return &ddb.GetItemInput{TableName: aws.String(d.Table), ConsistentRead: aws.Bool(true),
 		Key: map[string]ddbtypes.AttributeValue{"LockID": &ddbtypes.AttributeValueMemberS{Value: id}}}
 }
+
+// A read that finds the record this run's proves only that moment when
+// the record's heartbeat is nearly a TTL old (its refreshes failing):
+// another run may take it over a moment later, so the next proof reads
+// again.
+func TestAProofOfANearlyStaleRecordIsNotFresh(t *testing.T) {
+	ctx := context.Background()
+	s, clock, l := clockedLease(t, "stale")
+	clock.add(TTL - Fresh) // no heartbeat written since the lease was taken
+	for range 2 {
+		if err := l.Verify(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := s.reads.Load(); n != 2 {
+		t.Errorf("two proofs of a nearly stale record read %d times, want 2", n)
+	}
+}

@@ -137,13 +137,20 @@ func Acquire(ctx context.Context, s Store, me checkpoint.Holder, o Options) (*Le
 		nv, taken, err := bs.PutBeside(ctx, me, o.Beside)
 		if err == nil {
 			l := start(s, me, nv, o, sent)
-			l.besideTaken = taken
+			l.besideTaken, l.besideTried = taken, true
 			return l, nil, nil
 		}
 		if !errors.Is(err, ErrConflict) {
 			return nil, nil, fmt.Errorf("take the run lease %s: %w", s.Where(), err)
 		}
-		return takeOver(ctx, s, me, o)
+		// A transaction that landed unanswered and was retried meets its
+		// own records: the lease is found this run's below, and the items
+		// beside it may be written (BesideTried).
+		l, prev, err := takeOver(ctx, s, me, o)
+		if l != nil {
+			l.besideTried = true
+		}
+		return l, prev, err
 	}
 	nv, err := s.Put(ctx, me, "")
 	if err == nil {
@@ -217,10 +224,10 @@ type Lease struct {
 	lastOK  time.Time
 	// provedAt is when the last write or read that found the lease
 	// this run's was sent.
-	provedAt    time.Time
-	besideTaken bool
-	lost        error
-	onLost      []func(error)
+	provedAt                 time.Time
+	besideTaken, besideTried bool
+	lost                     error
+	onLost                   []func(error)
 
 	once       sync.Once
 	stop, done chan struct{}
@@ -271,7 +278,12 @@ func (l *Lease) Verify(ctx context.Context) error {
 	if h == nil || h.RunID != l.me.RunID || h.Token != l.me.Token {
 		return l.lose(h, "its record is gone")
 	}
-	l.proved(sent)
+	if l.o.now().Sub(h.Heartbeat) < l.o.ttl()-2*l.o.fresh() {
+		// Proved, and fresh from then: no run can take it over before
+		// its heartbeat is a TTL old. A record whose heartbeat is nearly
+		// that old (its refreshes failing) proves only this moment.
+		l.proved(sent)
+	}
 	return nil
 }
 
@@ -300,6 +312,12 @@ func (l *Lease) proved(sent time.Time) {
 // BesideTaken reports whether the items of Options.Beside were written
 // with the lease.
 func (l *Lease) BesideTaken() bool { return l.besideTaken }
+
+// BesideTried reports whether a transaction with the items of
+// Options.Beside was sent: when not taken, they may still have been
+// written (its answer lost, then its retry refused by its own records),
+// and the caller releases them as its own when it does not use them.
+func (l *Lease) BesideTried() bool { return l.besideTried }
 
 // lose records the loss and tells the OnLost callbacks, once.
 func (l *Lease) lose(by *checkpoint.Holder, reason string) error {

@@ -38,7 +38,10 @@ type fakeCloud struct {
 	beside    bool
 	withLease map[string]string
 	acquired  []string
-	held      map[string]bool // state locks this run took (Acquire)
+	// lostAnswer makes the lease's transaction land and answer as if
+	// refused (a retry meeting its own records).
+	lostAnswer bool
+	held       map[string]bool // state locks this run took (Acquire)
 	// versions are what Versions lists for every state object.
 	versions []tfstate.Version
 	// hook, when set, is called with each call's name, outside the lock.

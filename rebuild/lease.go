@@ -72,6 +72,7 @@ func (c *core) holdLease(ctx context.Context, stage string, must bool) error {
 		}
 		return err
 	}
+	sent := c.now()
 	l, prev, err := lease.Acquire(ctx, store, c.holder(), lease.Options{Beside: c.besideLease(), Now: c.opts.Clock})
 	if errors.Is(err, lease.ErrNoStore) && !must {
 		return nil // the state stage creates the lock table
@@ -79,7 +80,7 @@ func (c *core) holdLease(ctx context.Context, stage string, must bool) error {
 	if err != nil {
 		return err
 	}
-	c.leaseWritten(l.BesideTaken())
+	c.leaseWritten(l.BesideTaken(), l.BesideTried(), sent)
 	_, inTable := store.(*lease.DynamoDB)
 	c.lease.mu.Lock()
 	c.lease.held, c.lease.inTable = l, inTable

@@ -2,6 +2,7 @@ package rebuild
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -38,12 +39,20 @@ type lockAhead struct {
 	info tfstate.LockInfo
 	note string
 	put  lease.Item
-	// taken: written with the lease; used: its stage took it over.
-	taken, used bool
+	// taken: written with the lease, at; maybe: sent with it, its
+	// answer lost (it may be in place); used: its stage took it over.
+	taken, maybe, used bool
+	at                 time.Time
 }
 
 // maxLocksAhead keeps the transaction well inside DynamoDB's item limit.
 const maxLocksAhead = 8
+
+// lockAheadFresh is how long after the lease's write a stage takes its
+// lock as held without asking: a stage that starts later (its stack
+// waited for others) takes it again under the same ID, which finds it
+// this run's, or someone's who released it by hand and took their own.
+const lockAheadFresh = lease.Fresh
 
 // planLocksAhead picks the stacks whose locks ride with the lease. It is
 // called before the lease is taken; a lease taken already (by a restore
@@ -54,8 +63,12 @@ func (a *applier) planLocksAhead() {
 	}
 	memo := map[string]bool{}
 	plan := map[string]*lockAhead{}
+	most := maxLocksAhead
+	if p := a.opts.Parallelism; p > 0 && p < most {
+		most = p // no more stacks start at once
+	}
 	for _, s := range a.pipeline.Stages {
-		if len(plan) == maxLocksAhead {
+		if len(plan) == most {
 			break
 		}
 		if !a.runsFirst(s, memo) {
@@ -109,29 +122,30 @@ func (c *core) besideLease() []lease.Item {
 	return out
 }
 
-// leaseWritten records whether the planned locks were written with the
-// lease.
-func (c *core) leaseWritten(taken bool) {
+// leaseWritten records what became of the planned locks with the lease:
+// taken (written), or tried and maybe written (the answer lost).
+func (c *core) leaseWritten(taken, tried bool, at time.Time) {
 	c.locksAhead.mu.Lock()
 	defer c.locksAhead.mu.Unlock()
 	for _, l := range c.locksAhead.m {
-		l.taken = taken
+		l.taken, l.maybe, l.at = taken, tried && !taken, at
 	}
 }
 
 // takeLockAhead hands a stack's planned lock to its first engine command,
-// once: its info and note, and whether it is held already. A lock planned
-// but not written is taken under the same ID, so that one whose write
-// landed unanswered is found to be this run's own.
-func (c *core) takeLockAhead(stack string) (l *lockAhead, ok bool) {
+// once: its info and note, and whether it is held already (written with
+// the lease less than lockAheadFresh ago). Any other planned lock is
+// taken again under the same ID, so that one in place (its write landed
+// unanswered, or its stage starts late) is found to be this run's own.
+func (c *core) takeLockAhead(stack string) (l *lockAhead, held bool, ok bool) {
 	c.locksAhead.mu.Lock()
 	defer c.locksAhead.mu.Unlock()
 	l = c.locksAhead.m[stack]
 	if l == nil || l.used {
-		return nil, false
+		return nil, false, false
 	}
 	l.used = true
-	return l, true
+	return l, l.taken && c.now().Sub(l.at) < lockAheadFresh, true
 }
 
 // ownLockAhead reports whether a lock found on a stack's state is the one
@@ -144,7 +158,8 @@ func (c *core) ownLockAhead(stack string, info *tfstate.LockInfo) bool {
 }
 
 // releaseUnusedLocks releases, behind the run's end, the locks written
-// with the lease whose stages never took them.
+// (or maybe written) with the lease whose stages never took them: each
+// only if it is the very record written, or under this run's own ID.
 func (c *core) releaseUnusedLocks(ctx context.Context) {
 	states, err := c.stateClient()
 	if err != nil {
@@ -153,12 +168,13 @@ func (c *core) releaseUnusedLocks(ctx context.Context) {
 	c.locksAhead.mu.Lock()
 	defer c.locksAhead.mu.Unlock()
 	for stack, l := range c.locksAhead.m {
-		if !l.taken || l.used {
+		if !(l.taken || l.maybe) || l.used {
 			continue
 		}
 		l.used = true
 		c.releases.behind(stack, func() {
-			if err := states.Release(context.WithoutCancel(ctx), l.loc, l.info, l.note); err != nil {
+			err := states.Release(context.WithoutCancel(ctx), l.loc, l.info, l.note)
+			if err != nil && !(l.maybe && errors.Is(err, tfstate.ErrNotHeld)) {
 				c.note("stack."+stack, fmt.Sprintf("could not release the state lock %s taken with the run lease: %v; the next run releases it", l.info.ID, err))
 			}
 		})

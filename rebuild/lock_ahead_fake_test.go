@@ -22,7 +22,7 @@ var _ lease.BesideStore = (*besideLease)(nil)
 
 // PutBeside writes nothing when the lease is held; the lease alone when
 // a foreign lock is in place; else the lease and every lock.
-func (b *besideLease) PutBeside(ctx context.Context, h checkpoint.Holder, items []lease.Item) (string, bool, error) {
+func (b *besideLease) PutBeside(ctx context.Context, h checkpoint.Holder, items []lease.Item) (_ string, _ bool, err error) {
 	f := b.cloud
 	f.mu.Lock()
 	inPlace := f.lock != nil && !slices.Contains(f.unlocked, f.lock.ID)
@@ -30,6 +30,9 @@ func (b *besideLease) PutBeside(ctx context.Context, h checkpoint.Holder, items 
 	v, err := b.Put(ctx, h, "")
 	if err != nil || inPlace {
 		return v, false, err
+	}
+	if f.lostAnswer {
+		defer func() { err = lease.ErrConflict }() // landed, answer lost
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -157,5 +158,62 @@ func TestTheConnectionStartsBeforeTheLocalWork(t *testing.T) {
 	}
 	if _, err := Apply(context.Background(), w.cfg, ApplyOptions{Common: opts}); !errors.Is(err, stages.ErrWaiting) {
 		t.Fatal(err)
+	}
+}
+
+// A lease transaction that landed but whose answer was lost (its retry
+// refused by its own records) leaves the locks maybe written: the lease
+// is found this run's, and a lock whose stage never runs is released at
+// the end all the same.
+func TestALockMaybeWrittenWithTheLeaseIsReleased(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.cloud.beside = true
+	w.tf.fail["app"] = errors.New("boom")
+	if _, err := w.apply(); err == nil {
+		t.Fatal("app did not fail")
+	}
+	w.tf.mu.Lock()
+	w.tf.state["base"] = map[string]cty.Value{"id": cty.StringVal("b-2")}
+	w.tf.fail["base"] = errors.New("boom")
+	w.tf.mu.Unlock()
+	delete(w.tf.fail, "app")
+	w.cloud.lostAnswer = true
+	if _, err := w.apply(); err == nil {
+		t.Fatal("base did not fail")
+	}
+	app := w.cloud.withLease[appLock]
+	if app == "" {
+		t.Fatalf("app's lock was not sent with the lease: %v", w.cloud.withLease)
+	}
+	if w.cloud.held[app] {
+		t.Errorf("app's lock %s, written with a lease whose answer was lost, is held after the run", app)
+	}
+}
+
+// A stack that starts long after the lease was written (it waited for
+// others) takes its lock again under the same ID instead of trusting it:
+// someone may have released it by hand since and taken their own.
+func TestALateStageTakesItsLockAgain(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.cloud.beside = true
+	var late atomic.Int64
+	opts := w.common()
+	opts.Clock = func() time.Time { return time.Now().Add(time.Duration(late.Load())) }
+	w.cloud.hook = func(name string) {
+		if name == "EnsureRegistries" { // after the lease, before base starts
+			late.Store(int64(time.Minute))
+		}
+	}
+	if _, err := Apply(context.Background(), w.cfg, ApplyOptions{Common: opts}); !errors.Is(err, stages.ErrWaiting) {
+		t.Fatal(err)
+	}
+	base := w.cloud.withLease[baseLock]
+	if base == "" || !slices.Contains(w.cloud.acquired, base) {
+		t.Errorf("base's lock %q, written with the lease a minute before its stage, was not taken again (acquired %v)", base, w.cloud.acquired)
+	}
+	if len(w.cloud.held) != 0 {
+		t.Errorf("locks held after the run: %v", w.cloud.held)
 	}
 }

@@ -45,10 +45,10 @@ func (c *core) holdStateLock(ctx context.Context, s terraform.Stack) (func(), er
 			c.note("stack."+s.Name, fmt.Sprintf("could not release its own state lock %s: %v; the next run releases it", info.ID, err))
 		}
 	}
-	if ahead, ok := c.takeLockAhead(s.Name); ok {
+	if ahead, held, ok := c.takeLockAhead(s.Name); ok {
 		// Planned with the run lease (lock_ahead.go).
 		info, note = ahead.info, ahead.note
-		if ahead.taken {
+		if held {
 			return release, nil
 		}
 	}

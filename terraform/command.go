@@ -62,14 +62,10 @@ func (r *Runner) execute(ctx context.Context, h *handle, out, errOut io.Writer, 
 	if r.Spares {
 		defer r.warmSpare()
 		if sp := r.spares.take(); sp != nil {
-			busy, err := holdBusy(h.wd)
-			if err != nil {
-				sp.close()
-				return fmt.Errorf("lock %s: %w", h.wd.BusyFile(), err)
+			err := r.executeSpare(ctx, sp, h, out, errOut, args)
+			if !errors.Is(err, errSpareGone) {
+				return err
 			}
-			defer busy.Close()
-			cs := commandSpec{Argv: append([]string{r.Binary.Path}, args...), Dir: h.dir, Env: commandEnv(h.env), Busy: h.wd.BusyFile()}
-			return sp.run(ctx, cs, out, errOut)
 		}
 	}
 	cmd, done, err := r.engineCommand(ctx, h.wd, args)
@@ -81,6 +77,19 @@ func (r *Runner) execute(ctx context.Context, h *handle, out, errOut io.Writer, 
 	cmd.Stdout, cmd.Stderr = out, errOut
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	return runCommand(cmd)
+}
+
+// executeSpare runs Terraform with args under the spare sp, holding the
+// stack's busy lock until it hands over.
+func (r *Runner) executeSpare(ctx context.Context, sp *spare, h *handle, out, errOut io.Writer, args []string) error {
+	busy, err := holdBusy(h.wd)
+	if err != nil {
+		sp.close()
+		return fmt.Errorf("lock %s: %w", h.wd.BusyFile(), err)
+	}
+	defer busy.Close()
+	cs := commandSpec{Argv: append([]string{r.Binary.Path}, args...), Dir: h.dir, Env: commandEnv(h.env), Busy: h.wd.BusyFile()}
+	return sp.run(ctx, cs, out, errOut)
 }
 
 // run runs one Terraform command in the stack's working copy: stdout to

@@ -3,6 +3,8 @@ package terraform
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -78,6 +80,11 @@ func closeAll(fs []*os.File) {
 func (sp *spare) run(ctx context.Context, cs commandSpec, out, errOut io.Writer) error {
 	werr := json.NewEncoder(sp.spec).Encode(cs)
 	sp.spec.Close()
+	if werr != nil {
+		// It is gone (killed while it waited): it never got the command.
+		sp.close()
+		return fmt.Errorf("%w: %v", errSpareGone, werr)
+	}
 	var copies sync.WaitGroup
 	copies.Go(func() { copyOut(out, sp.out) })
 	copies.Go(func() { copyOut(errOut, sp.err) })
@@ -98,11 +105,12 @@ func (sp *spare) run(ctx context.Context, cs commandSpec, out, errOut io.Writer)
 	err := sp.cmd.Wait()
 	close(done)
 	copies.Wait()
-	if werr != nil && err == nil {
-		err = werr
-	}
 	return err
 }
+
+// errSpareGone is a spare that could not be handed its command: the
+// command is started under a supervisor of its own instead.
+var errSpareGone = errors.New("the supervisor started ahead is gone")
 
 // copyOut copies src to dst until src ends, reading on after dst fails.
 func copyOut(dst io.Writer, src *os.File) {

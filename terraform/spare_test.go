@@ -184,3 +184,26 @@ func TestASpareThatCannotRunItsCommandFails(t *testing.T) {
 		t.Errorf("stderr does not say why: %q", errOut.String())
 	}
 }
+
+// A spare killed while it waited cannot be handed its command: that is
+// errSpareGone (the runner then starts a supervisor for the command),
+// never an error of Terraform's.
+func TestASpareGoneBeforeItsCommandIsSaid(t *testing.T) {
+	t.Parallel()
+	sp := startTestSpare(t)
+	_ = sp.cmd.Process.Kill()
+	// The kernel closes its stdin's read end once it has died: wait for
+	// a write to fail, as the run's would.
+	testenv.Until(t, time.Minute, "the killed spare's stdin to close", func() bool {
+		_, err := sp.spec.Write([]byte{})
+		if err != nil {
+			return true
+		}
+		_, err = sp.spec.Write([]byte(" "))
+		return err != nil
+	})
+	err := sp.run(context.Background(), commandSpec{Argv: []string{"/bin/true"}}, &strings.Builder{}, &strings.Builder{})
+	if !errors.Is(err, errSpareGone) {
+		t.Errorf("run on a dead spare: %v, want errSpareGone", err)
+	}
+}
