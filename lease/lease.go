@@ -136,8 +136,10 @@ func Acquire(ctx context.Context, s Store, me checkpoint.Holder, o Options) (*Le
 	if bs, ok := s.(BesideStore); ok && len(o.Beside) > 0 {
 		nv, taken, err := bs.PutBeside(ctx, me, o.Beside)
 		if err == nil {
+			// Not taken: the transaction was refused on one of them, and
+			// wrote nothing of them.
 			l := start(s, me, nv, o, sent)
-			l.besideTaken, l.besideTried = taken, true
+			l.besideTaken = taken
 			return l, nil, nil
 		}
 		if !errors.Is(err, ErrConflict) {

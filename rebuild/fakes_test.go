@@ -41,7 +41,9 @@ type fakeCloud struct {
 	// lostAnswer makes the lease's transaction land and answer as if
 	// refused (a retry meeting its own records).
 	lostAnswer bool
-	held       map[string]bool // state locks this run took (Acquire)
+	// leaseTimesOut makes it land and then fail, as retries that ran out.
+	leaseTimesOut bool
+	held          map[string]bool // state locks this run took (Acquire)
 	// versions are what Versions lists for every state object.
 	versions []tfstate.Version
 	// hook, when set, is called with each call's name, outside the lock.

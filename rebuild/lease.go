@@ -73,9 +73,16 @@ func (c *core) holdLease(ctx context.Context, stage string, must bool) error {
 		return err
 	}
 	sent := c.now()
-	l, prev, err := lease.Acquire(ctx, store, c.holder(), lease.Options{Beside: c.besideLease(), Now: c.opts.Clock})
+	beside := c.besideLease()
+	l, prev, err := lease.Acquire(ctx, store, c.holder(), lease.Options{Beside: beside, Now: c.opts.Clock})
 	if errors.Is(err, lease.ErrNoStore) && !must {
 		return nil // the state stage creates the lock table
+	}
+	var held *lease.HeldError
+	if err != nil && len(beside) > 0 && !errors.As(err, &held) && !errors.Is(err, lease.ErrNoStore) {
+		// Its transaction may have landed, its answer lost: the locks
+		// may be in place, and the run's end releases them.
+		c.leaseWritten(false, true, sent)
 	}
 	if err != nil {
 		return err

@@ -63,10 +63,8 @@ func (a *applier) planLocksAhead() {
 	}
 	memo := map[string]bool{}
 	plan := map[string]*lockAhead{}
-	most := maxLocksAhead
-	if p := a.opts.Parallelism; p > 0 && p < most {
-		most = p // no more stacks start at once
-	}
+	// No more stacks start at once (the runner takes below 1 as 1).
+	most := min(max(a.opts.Parallelism, 1), maxLocksAhead)
 	for _, s := range a.pipeline.Stages {
 		if len(plan) == most {
 			break

@@ -3,6 +3,7 @@ package rebuild
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -33,6 +34,9 @@ func (b *besideLease) PutBeside(ctx context.Context, h checkpoint.Holder, items 
 	}
 	if f.lostAnswer {
 		defer func() { err = lease.ErrConflict }() // landed, answer lost
+	}
+	if f.leaseTimesOut {
+		defer func() { err = errors.New("operation error DynamoDB: TransactWriteItems, request timed out") }()
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -202,7 +202,7 @@ func TestALateStageTakesItsLockAgain(t *testing.T) {
 	opts := w.common()
 	opts.Clock = func() time.Time { return time.Now().Add(time.Duration(late.Load())) }
 	w.cloud.hook = func(name string) {
-		if name == "EnsureRegistries" { // after the lease, before base starts
+		if name == "EnsureLockTable" { // the state stage, after the lease, before base starts
 			late.Store(int64(time.Minute))
 		}
 	}
@@ -215,5 +215,23 @@ func TestALateStageTakesItsLockAgain(t *testing.T) {
 	}
 	if len(w.cloud.held) != 0 {
 		t.Errorf("locks held after the run: %v", w.cloud.held)
+	}
+}
+
+// A lease transaction that landed but whose every retry timed out fails
+// the run, and the locks it wrote are released at the run's end.
+func TestLocksOfALeaseThatTimedOutAreReleased(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.cloud.beside, w.cloud.leaseTimesOut = true, true
+	if _, err := w.apply(); err == nil || !strings.Contains(err.Error(), "timed out") {
+		t.Fatalf("the run: %v, want the lease's time-out", err)
+	}
+	base := w.cloud.withLease[baseLock]
+	if base == "" {
+		t.Fatalf("base's lock was not written with the lease: %v", w.cloud.withLease)
+	}
+	if w.cloud.held[base] {
+		t.Errorf("base's lock %s, written by a lease transaction that timed out, is held after the run", base)
 	}
 }

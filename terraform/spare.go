@@ -78,9 +78,14 @@ func closeAll(fs []*os.File) {
 // would: a cancelled ctx interrupts it, and it is killed if it has not
 // ended interruptGrace+15s later.
 func (sp *spare) run(ctx context.Context, cs commandSpec, out, errOut io.Writer) error {
-	werr := json.NewEncoder(sp.spec).Encode(cs)
+	spec, err := json.Marshal(cs)
+	if err != nil {
+		sp.close()
+		return err
+	}
+	n, werr := sp.spec.Write(append(spec, '\n'))
 	sp.spec.Close()
-	if werr != nil {
+	if werr != nil && n == 0 {
 		// It is gone (killed while it waited): it never got the command.
 		sp.close()
 		return fmt.Errorf("%w: %v", errSpareGone, werr)
@@ -102,9 +107,12 @@ func (sp *spare) run(ctx context.Context, cs commandSpec, out, errOut io.Writer)
 		case <-done:
 		}
 	}()
-	err := sp.cmd.Wait()
+	err = sp.cmd.Wait()
 	close(done)
 	copies.Wait()
+	if err == nil && werr != nil {
+		err = werr // only part of the command went: it did not run
+	}
 	return err
 }
 
