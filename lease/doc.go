@@ -7,5 +7,9 @@
 //
 // A run that loses its lease learns it from the heartbeat or from Verify,
 // which it calls before each write; OnLost lets the run cancel its context
-// (restic's model), so that it stops before its next write.
+// (restic's model), so that it stops before its next write. Verify reads
+// the record unless this run wrote or proved it less than Fresh ago
+// (docs/decisions/0004-fresh-lease.md). On DynamoDB, a free lease may be
+// written in one transaction with other items (Options.Beside): the state
+// locks of the stacks a run starts with.
 package lease

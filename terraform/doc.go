@@ -15,5 +15,7 @@
 // no secret: commands whose stdout is data (show -json, state pull) are not
 // logged, and var files and plans are removed when a sequence ends.
 // Each Terraform process runs under a supervisor (supervise.go) that
-// interrupts it when tfrebuild dies and kills its process group after.
+// interrupts it when tfrebuild dies and kills its process group after; a
+// runner with Spares keeps one started ahead of the next command
+// (spare.go).
 package terraform
