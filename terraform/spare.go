@@ -91,8 +91,8 @@ func (sp *spare) run(ctx context.Context, cs commandSpec, out, errOut io.Writer)
 		return fmt.Errorf("%w: %v", errSpareGone, werr)
 	}
 	var copies sync.WaitGroup
-	copies.Go(func() { copyOut(out, sp.out) })
-	copies.Go(func() { copyOut(errOut, sp.err) })
+	copies.Go(func() { relay(out, sp.out) })
+	copies.Go(func() { relay(errOut, sp.err) })
 	done := make(chan struct{})
 	go func() {
 		select {
@@ -119,15 +119,6 @@ func (sp *spare) run(ctx context.Context, cs commandSpec, out, errOut io.Writer)
 // errSpareGone is a spare that could not be handed its command: the
 // command is started under a supervisor of its own instead.
 var errSpareGone = errors.New("the supervisor started ahead is gone")
-
-// copyOut copies src to dst until src ends, reading on after dst fails.
-func copyOut(dst io.Writer, src *os.File) {
-	defer src.Close()
-	_, err := io.Copy(dst, src)
-	if err != nil {
-		_, _ = io.Copy(io.Discard, src)
-	}
-}
 
 // close ends a spare that was not used, and waits for it. It is killed:
 // it has started nothing yet, and one still starting would hold the

@@ -2,6 +2,7 @@ package terraform
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"sync"
@@ -119,4 +120,22 @@ func parseSupervise(args []string) (supervision, error) {
 		s.argv = args[4:]
 	}
 	return s, nil
+}
+
+// relay copies src to dst until src ends, reading on after dst fails.
+func relay(dst io.Writer, src *os.File) {
+	defer src.Close()
+	buf := make([]byte, 32<<10)
+	broken := false
+	for {
+		n, err := src.Read(buf)
+		if n > 0 && !broken {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				broken = true
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
 }

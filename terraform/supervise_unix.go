@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -134,24 +133,6 @@ func (g *group) drain() {
 	select {
 	case <-done:
 	case <-time.After(5 * time.Second):
-	}
-}
-
-// relay copies src to dst until src ends, reading on after dst fails.
-func relay(dst io.Writer, src *os.File) {
-	defer src.Close()
-	buf := make([]byte, 32<<10)
-	broken := false
-	for {
-		n, err := src.Read(buf)
-		if n > 0 && !broken {
-			if _, werr := dst.Write(buf[:n]); werr != nil {
-				broken = true
-			}
-		}
-		if err != nil {
-			return
-		}
 	}
 }
 
