@@ -82,30 +82,40 @@ func TestTheFirstStackToRunLocksWithTheLease(t *testing.T) {
 	}
 }
 
-// A lock taken with the lease whose stage never runs (its upstream
-// stack failed first) is released at the run's end.
-func TestALockTakenWithTheLeaseIsReleasedWhenItsStageNeverRuns(t *testing.T) {
-	t.Parallel()
-	w := newWorld(t)
+// resumeWhereAppNeverRuns runs the world until app fails, then resumes
+// it (after before) with a lease able to carry locks: app runs first and
+// is locked with the lease, but base's state changed behind the
+// checkpoint, so the resume runs base, which fails, and app never runs.
+// It returns app's lock ID.
+func resumeWhereAppNeverRuns(t *testing.T, w *world, before func()) string {
+	t.Helper()
 	w.cloud.beside = true
 	w.tf.fail["app"] = errors.New("boom")
 	if _, err := w.apply(); err == nil {
 		t.Fatal("app did not fail")
 	}
-	// base's state changes behind the checkpoint: the resume runs it,
-	// and it fails; app, locked with the lease, never runs.
 	w.tf.mu.Lock()
 	w.tf.state["base"] = map[string]cty.Value{"id": cty.StringVal("b-2")}
 	w.tf.fail["base"] = errors.New("boom")
-	w.tf.mu.Unlock()
 	delete(w.tf.fail, "app")
+	w.tf.mu.Unlock()
+	before()
 	if _, err := w.apply(); err == nil {
 		t.Fatal("base did not fail")
 	}
 	app := w.cloud.withLease[appLock]
 	if app == "" {
-		t.Fatalf("app's lock was not taken with the lease: %v", w.cloud.withLease)
+		t.Fatalf("app's lock was not sent with the lease: %v", w.cloud.withLease)
 	}
+	return app
+}
+
+// A lock taken with the lease whose stage never runs (its upstream
+// stack failed first) is released at the run's end.
+func TestALockTakenWithTheLeaseIsReleasedWhenItsStageNeverRuns(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	app := resumeWhereAppNeverRuns(t, w, func() {})
 	if w.cloud.held[app] {
 		t.Errorf("app's lock %s is held after the run", app)
 	}
@@ -168,24 +178,7 @@ func TestTheConnectionStartsBeforeTheLocalWork(t *testing.T) {
 func TestALockMaybeWrittenWithTheLeaseIsReleased(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	w.cloud.beside = true
-	w.tf.fail["app"] = errors.New("boom")
-	if _, err := w.apply(); err == nil {
-		t.Fatal("app did not fail")
-	}
-	w.tf.mu.Lock()
-	w.tf.state["base"] = map[string]cty.Value{"id": cty.StringVal("b-2")}
-	w.tf.fail["base"] = errors.New("boom")
-	w.tf.mu.Unlock()
-	delete(w.tf.fail, "app")
-	w.cloud.lostAnswer = true
-	if _, err := w.apply(); err == nil {
-		t.Fatal("base did not fail")
-	}
-	app := w.cloud.withLease[appLock]
-	if app == "" {
-		t.Fatalf("app's lock was not sent with the lease: %v", w.cloud.withLease)
-	}
+	app := resumeWhereAppNeverRuns(t, w, func() { w.cloud.lostAnswer = true })
 	if w.cloud.held[app] {
 		t.Errorf("app's lock %s, written with a lease whose answer was lost, is held after the run", app)
 	}
