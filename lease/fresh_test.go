@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/tfrebuild/tfrebuild/checkpoint"
+	"github.com/tfrebuild/tfrebuild/internal/testenv"
 )
 
 // countReads is a store that counts its reads.
@@ -27,25 +27,12 @@ func (s *countReads) Read(ctx context.Context) (*checkpoint.Holder, string, erro
 	return s.Store.Read(ctx)
 }
 
-// fakeClock is a wall clock the test moves (no monotonic reading).
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *fakeClock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // clockedLease is a lease taken on a fake clock in a store that counts
 // its reads; it is released when the test ends.
-func clockedLease(t *testing.T, id string) (*countReads, *fakeClock, *Lease) {
+func clockedLease(t *testing.T, id string) (*countReads, *testenv.Clock, *Lease) {
 	t.Helper()
 	s := &countReads{Store: stores["dynamodb"](t)}
-	clock := &fakeClock{now: time.Now().Round(0)}
+	clock := testenv.NewClock(time.Now())
 	l, _, err := Acquire(context.Background(), s, holder(id, os.Getpid()), Options{Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -68,11 +55,11 @@ func TestAFreshLeaseIsProvedWithoutARead(t *testing.T) {
 	if _, err := s.Store.Put(ctx, holder("by-hand", 1), ver); err != nil {
 		t.Fatal(err)
 	}
-	clock.add(Fresh - time.Second)
+	clock.Add(Fresh - time.Second)
 	if err := l.Verify(ctx); err != nil || s.reads.Load() != 0 {
 		t.Fatalf("within Fresh of the write: %v, %d reads; want no read", err, s.reads.Load())
 	}
-	clock.add(-2 * Fresh) // set back: proves nothing
+	clock.Add(-2 * Fresh) // set back: proves nothing
 	var lost *LostError
 	if err := l.Verify(ctx); !errors.As(err, &lost) || s.reads.Load() != 1 {
 		t.Fatalf("with the clock set back: %v, %d reads; want the replaced record found", err, s.reads.Load())
@@ -84,7 +71,7 @@ func TestAFreshLeaseIsProvedWithoutARead(t *testing.T) {
 func TestAProofMakesTheLeaseFresh(t *testing.T) {
 	ctx := context.Background()
 	s, clock, l := clockedLease(t, "proved")
-	clock.add(Fresh)
+	clock.Add(Fresh)
 	for range 2 {
 		if err := l.Verify(ctx); err != nil {
 			t.Fatal(err)
@@ -159,7 +146,7 @@ func getItem(d *DynamoDB, id string) *ddb.GetItemInput {
 func TestAProofOfANearlyStaleRecordIsNotFresh(t *testing.T) {
 	ctx := context.Background()
 	s, clock, l := clockedLease(t, "stale")
-	clock.add(TTL - Fresh) // no heartbeat written since the lease was taken
+	clock.Add(TTL - Fresh) // no heartbeat written since the lease was taken
 	for range 2 {
 		if err := l.Verify(ctx); err != nil {
 			t.Fatal(err)

@@ -3,52 +3,36 @@ package rebuild
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/tfrebuild/tfrebuild/checkpoint"
 	"github.com/tfrebuild/tfrebuild/config"
 	"github.com/tfrebuild/tfrebuild/events"
+	"github.com/tfrebuild/tfrebuild/internal/testenv"
 	"github.com/tfrebuild/tfrebuild/stages"
 	"github.com/tfrebuild/tfrebuild/terraform"
 	"github.com/tfrebuild/tfrebuild/timeline"
 )
 
-// fakeClock moves only when told: a stack's apply takes the time the test
-// gives it, and a person takes the time the test skips.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) skip(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+// The fake clock moves only when told: a stack's apply takes the time the
+// test gives it, and a person takes the time the test skips.
 
 // slowTF is the fake Terraform whose applies take time on the fake clock.
 type slowTF struct {
 	*fakeTF
-	clk  *fakeClock
+	clk  *testenv.Clock
 	took map[string]time.Duration
 }
 
 func (s slowTF) Apply(ctx context.Context, st terraform.Stack) (*terraform.Result, error) {
-	s.clk.skip(s.took[st.Name])
+	s.clk.Add(s.took[st.Name])
 	return s.fakeTF.Apply(ctx, st)
 }
 
-func timedWorld(t *testing.T) (*world, *fakeClock, Common) {
+func timedWorld(t *testing.T) (*world, *testenv.Clock, Common) {
 	w := newWorld(t)
-	clk := &fakeClock{t: time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC)}
+	clk := testenv.NewClock(time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC))
 	deps := w.deps()
 	slow := slowTF{fakeTF: w.tf, clk: clk, took: map[string]time.Duration{"base": 10 * time.Minute, "app": 5 * time.Minute}}
 	deps.Terraform = func(context.Context, *config.Config, string, bool) (Terraform, *terraform.Binary, error) {
@@ -71,17 +55,17 @@ func TestTheRTOClockSpansFailureFixAndResume(t *testing.T) {
 	if _, err := Apply(ctx, w.cfg, ApplyOptions{Common: common}); !errors.Is(err, errBoom) {
 		t.Fatalf("first run: %v", err)
 	}
-	clk.skip(20 * time.Minute) // someone fixes it until 03:35
+	clk.Add(20 * time.Minute) // someone fixes it until 03:35
 	delete(w.tf.fail, "app")
 	// 03:35 base up to date, app 5m, the check passes, the step waits at 03:40.
 	if _, err := Apply(ctx, w.cfg, ApplyOptions{Common: common}); !errors.Is(err, stages.ErrWaiting) {
 		t.Fatalf("second run: %v", err)
 	}
-	clk.skip(10 * time.Minute)
+	clk.Add(10 * time.Minute)
 	if _, err := Confirm(ctx, w.cfg, ConfirmOptions{Step: "handoff", By: "ann@h", Now: clk.Now(), Deps: w.deps()}); err != nil {
 		t.Fatal(err)
 	}
-	clk.skip(5 * time.Minute) // 03:55 the last run goes past the step
+	clk.Add(5 * time.Minute) // 03:55 the last run goes past the step
 	sum, err := Apply(ctx, w.cfg, ApplyOptions{Common: common})
 	if err != nil {
 		t.Fatalf("third run: %v", err)
@@ -136,7 +120,7 @@ func TestResumeKeepsTheHistoryOfWhatItSkips(t *testing.T) {
 	w.tf.fail["app"] = errBoom
 	_, _ = Apply(ctx, w.cfg, ApplyOptions{Common: common})
 	first := *w.checkpoint().Stages["stack.base"]
-	clk.skip(time.Hour)
+	clk.Add(time.Hour)
 	delete(w.tf.fail, "app")
 	sum, _ := Apply(ctx, w.cfg, ApplyOptions{Common: common})
 	base := w.checkpoint().Stages["stack.base"]
@@ -205,7 +189,7 @@ func TestADeadRunsAttemptIsLostTime(t *testing.T) {
 	if err := w.store.Save(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
-	clk.skip(10 * time.Minute)
+	clk.Add(10 * time.Minute)
 	common.Sinks = append(common.Sinks, events.SinkFunc(func(e events.Event) {
 		if e.Type != events.RunStarted {
 			return

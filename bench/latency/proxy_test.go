@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http/httptest"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,30 +17,17 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
 
-// clock is a settable time for the proxy.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // proxied starts a proxy in front of the package's moto_server with no
 // delays and a clock the test moves, and a DynamoDB client through it.
-func proxied(t *testing.T) (*Proxy, *clock, *dynamodb.Client) {
+func proxied(t *testing.T) (*Proxy, *testenv.Clock, *dynamodb.Client) {
 	t.Helper()
 	m := testenv.SharedMoto(t)
 	p, err := Handler(m.URL, Config{NewTable: time.Hour, Restore: 2 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &clock{t: time.Now()}
-	p.now = c.now
+	c := testenv.NewClock(time.Now())
+	p.now = c.Now
 	srv := httptest.NewServer(p)
 	t.Cleanup(srv.Close)
 	cfg := aws.Config{Region: "eu-west-2", BaseEndpoint: aws.String(srv.URL),
@@ -78,11 +64,11 @@ func TestNewTableCreatingUntilItsTime(t *testing.T) {
 	if st, _ := status(t, db, "latency-new"); st != ddbtypes.TableStatusCreating {
 		t.Fatalf("status right after CreateTable = %s, want CREATING", st)
 	}
-	c.add(59 * time.Minute)
+	c.Add(59 * time.Minute)
 	if st, _ := status(t, db, "latency-new"); st != ddbtypes.TableStatusCreating {
 		t.Fatalf("status before its time = %s, want CREATING", st)
 	}
-	c.add(2 * time.Minute)
+	c.Add(2 * time.Minute)
 	if st, _ := status(t, db, "latency-new"); st != ddbtypes.TableStatusActive {
 		t.Fatalf("status after its time = %s, want ACTIVE", st)
 	}
@@ -98,7 +84,7 @@ func TestRestoreInProgressUntilItsTime(t *testing.T) {
 	_, c, db := proxied(t)
 	ctx := context.Background()
 	makeTable(t, db, "latency-src")
-	c.add(time.Hour + time.Minute)
+	c.Add(time.Hour + time.Minute)
 	b, err := db.CreateBackup(ctx, &dynamodb.CreateBackupInput{TableName: aws.String("latency-src"), BackupName: aws.String("b")})
 	if err != nil {
 		t.Fatal(err)
@@ -112,11 +98,11 @@ func TestRestoreInProgressUntilItsTime(t *testing.T) {
 	if st, _ := status(t, db, "latency-src"); st != ddbtypes.TableStatusActive {
 		t.Fatalf("the source table = %s, want ACTIVE", st)
 	}
-	c.add(time.Hour + time.Minute)
+	c.Add(time.Hour + time.Minute)
 	if st, _ := status(t, db, "latency-restored"); st != ddbtypes.TableStatusCreating {
 		t.Fatalf("restored table after a new table's time = %s, want still CREATING", st)
 	}
-	c.add(time.Hour)
+	c.Add(time.Hour)
 	if st, restoring := status(t, db, "latency-restored"); st != ddbtypes.TableStatusActive || restoring {
 		t.Fatalf("restored table after its time = %s, restore in progress %v; want ACTIVE, false", st, restoring)
 	}
